@@ -1,0 +1,16 @@
+import type { ProviderName } from '../types.js'
+import { anyformat } from './anyformat.js'
+import { delos } from './delos.js'
+import { imagekit } from './imagekit.js'
+import type { Provider, ProviderContext } from './provider.js'
+import { writer } from './writer.js'
+
+export type { ApiRequest, Provider, Route } from './provider.js'
+
+const PROVIDERS: Record<ProviderName, (context: ProviderContext) => Provider> = { writer, imagekit, delos, anyformat }
+
+export function createProvider(name: ProviderName, context: ProviderContext): Provider {
+  const make = PROVIDERS[name]
+  if (make === undefined) throw new RangeError(`unknown provider ${JSON.stringify(name)}`)
+  return make(context)
+}

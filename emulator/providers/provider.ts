@@ -1,0 +1,83 @@
+import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http'
+import type { Answer } from '../answers.js'
+import type { Files } from '../files.js'
+import type { RateHint } from '../rate-window.js'
+import type { EmulatorOptions } from '../types.js'
+
+/** A request as the API sees it: the path is raw and relative to the pathPrefix. */
+export interface ApiRequest {
+  method: string
+  path: string
+  query: URLSearchParams
+  /** Raw path as received, prefix included (for redirects). */
+  fullPath: string
+  rawQuery: string
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+export type Route =
+  | { kind: 'file'; id: string }
+  /** `ids` is undefined when the body is not a well-formed `{"fileIds":[...]}`. */
+  | { kind: 'bulk'; ids: string[] | undefined }
+  | { kind: 'add-slash'; location: string }
+  | { kind: 'invalid-id' }
+  | { kind: 'outside' }
+
+export type RoutedRequest = Exclude<Route, { kind: 'outside' }>
+
+export interface ProviderContext {
+  options: EmulatorOptions
+  files: Files
+}
+
+export interface Provider {
+  route(request: ApiRequest): Route
+  answer(route: RoutedRequest, request: ApiRequest): Answer
+  /** A provider-shaped error body for `status`; `retryable` marks it as such. */
+  error(status: number, retryable?: boolean): Answer
+  rateLimited(hint: RateHint): Answer
+}
+
+export const OUTSIDE: Route = { kind: 'outside' }
+
+/** The raw segment after `prefix` when it is the last one (optionally followed by `suffix`). */
+export function lastSegment(path: string, prefix: string, suffix = ''): string | undefined {
+  if (!path.startsWith(prefix) || !path.endsWith(suffix)) return undefined
+  const segment = path.slice(prefix.length, path.length - suffix.length)
+  return segment.includes('/') ? undefined : segment
+}
+
+/** Decodes a path segment into a file ID; undefined when it cannot name a file. */
+export function fileIdOf(segment: string): string | undefined {
+  let id: string
+  try {
+    id = decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+  // An ID with '/' or a dot segment would name another path, never a file.
+  if (id === '' || id === '.' || id === '..' || id.includes('/')) return undefined
+  return id
+}
+
+/** Route for a `DELETE <prefix>{id}<suffix>` API. */
+export function deleteRoute(request: ApiRequest, prefix: string, suffix = ''): Route {
+  if (request.method !== 'DELETE') return OUTSIDE
+  const segment = lastSegment(request.path, prefix, suffix)
+  const id = segment === undefined ? undefined : fileIdOf(segment)
+  return id === undefined ? OUTSIDE : { kind: 'file', id }
+}
+
+export function bearerKey(headers: IncomingHttpHeaders): string | undefined {
+  return /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1]
+}
+
+export function statusText(status: number): string {
+  return STATUS_CODES[status] ?? `HTTP ${status}`
+}
+
+/** Statuses a provider's body would call retryable. */
+export function isTransient(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500
+}

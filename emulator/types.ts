@@ -1,0 +1,84 @@
+export type ProviderName = 'writer' | 'imagekit' | 'delos' | 'anyformat'
+
+export const PROVIDER_NAMES: readonly ProviderName[] = ['writer', 'imagekit', 'delos', 'anyformat']
+
+export interface RateLimit {
+  limit: number
+  intervalMs: number
+}
+
+export interface EmulatorOptions {
+  provider: ProviderName
+  /** The one accepted key. */
+  apiKey: string
+  /** IDs that exist at start. */
+  files?: Iterable<string>
+  /** Delos: files belong to this customer; a request naming another customer is refused. */
+  customerId?: string
+  /** Delos: files with isLock=true (they exist, and cannot be deleted). */
+  lockedIds?: Iterable<string>
+  /** Delos: files the key may not touch (they exist, and cannot be deleted). */
+  forbiddenIds?: Iterable<string>
+  /** Added before every answer; the request's effect on the store happens on arrival. */
+  latencyMs?: number
+  /** Fixed window over every request; over the limit answers the provider's own 429. */
+  rateLimit?: RateLimit
+  /** Path the API is mounted under, e.g. '/proxy'. */
+  pathPrefix?: string
+}
+
+export interface RecordedRequest {
+  method: string
+  /** Raw request target: path and query as received. */
+  url: string
+  /** Raw path (no query), not decoded, including any pathPrefix. */
+  path: string
+  headers: Record<string, string | string[] | undefined>
+  /** Decoded file ID when the per-file delete route matched. */
+  id?: string
+  /** ImageKit bulk delete: the fileIds of a well-formed body. */
+  ids?: string[]
+  /** Status answered, or 0 when no answer was sent (hang, reset, lost, client gone). */
+  status: number
+  /** 1-based index of the TCP connection the request came on. */
+  socket: number
+  /** Milliseconds since the emulator started. */
+  at: number
+}
+
+export type Fault =
+  | { kind: 'latency'; ms: number }
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
+  | { kind: 'rate-limit'; resetMs?: number }
+  | { kind: 'hang' }
+  | { kind: 'reset' }
+  | { kind: 'html'; status: number }
+  | { kind: 'redirect'; status?: number; location?: string }
+  | { kind: 'lose-answer' }
+  | { kind: 'delos-error'; message: string; httpStatus?: number }
+  | { kind: 'retryable'; status?: number }
+
+export interface FaultRule {
+  /** Only requests for this file ID (per-file delete, or a bulk delete listing it); omit for every request. */
+  id?: string
+  /** How many matching requests it applies to; default Infinity. */
+  times?: number
+  fault: Fault
+}
+
+export interface Emulator {
+  /** http://127.0.0.1:<port> plus the pathPrefix. */
+  readonly url: string
+  readonly provider: ProviderName
+  /** Files that currently exist (for Delos: not soft-deleted). */
+  readonly store: Set<string>
+  /** IDs deleted, in order of deletion (Delos: first soft delete only). */
+  readonly deleted: string[]
+  readonly requests: RecordedRequest[]
+  readonly socketsOpened: number
+  /** Rules are checked in order of injection; the first match wins and its `times` counts down. */
+  inject(rule: FaultRule): void
+  clearFaults(): void
+  /** Ends hanging requests, closes all sockets and the server. */
+  close(): Promise<void>
+}
