@@ -1,0 +1,118 @@
+import { TransportError, type HttpRequest } from '../../src/http.js'
+import type { Clock } from '../../src/pacing.js'
+import type { Provider } from '../../src/providers/index.js'
+import type { HttpAnswer } from '../../src/providers/types.js'
+import { purge, type PurgeOptions, type PurgeResult } from '../../src/purge.js'
+import { answer } from './answers.js'
+
+/** A clock whose time moves only when the earliest pending timer fires; every timer fires on the next turn. */
+export function virtualClock(): Clock & { delays: number[] } {
+  let now = 1_000_000
+  let sequence = 0
+  let scheduled = false
+  const timers = new Map<number, { at: number; callback: () => void }>()
+  const delays: number[] = []
+  const fire = (): void => {
+    scheduled = false
+    let next: [number, { at: number; callback: () => void }] | undefined
+    for (const entry of timers) if (next === undefined || entry[1].at < next[1].at) next = entry
+    if (next === undefined) return
+    timers.delete(next[0])
+    now = Math.max(now, next[1].at)
+    next[1].callback()
+    arm()
+  }
+  const arm = (): void => {
+    if (!scheduled && timers.size > 0) {
+      scheduled = true
+      setImmediate(fire)
+    }
+  }
+  return {
+    delays,
+    now: () => now,
+    setTimeout(callback, ms) {
+      delays.push(ms)
+      const handle = ++sequence
+      timers.set(handle, { at: now + ms, callback })
+      arm()
+      return handle
+    },
+    clearTimeout(handle) {
+      timers.delete(handle as number)
+    }
+  }
+}
+
+export type Scripted = HttpAnswer | 'timeout' | 'reset'
+/** What the fake provider answers for an ID's n-th attempt (1-based). */
+export type Script = (id: string, attempt: number) => Scripted
+
+export interface SentRequest {
+  id: string
+  attempt: number
+  at: number
+  url: string
+  headers: Record<string, string>
+  /** Requests in flight when this one was sent, itself included. */
+  inFlight: number
+}
+
+/**
+ * Runs the engine with a real provider module against a scripted fake transport on a virtual clock, answering
+ * each request after latencyMs of virtual time. Records every request and the most ever in flight.
+ */
+export async function runEngine(options: {
+  provider: Provider
+  ids: string[]
+  script: Script
+  apiKey?: string
+  concurrency?: number
+  maxRetries?: number
+  timeoutMs?: number
+  latencyMs?: number | ((id: string, attempt: number) => number)
+  random?: () => number
+  extra?: Partial<PurgeOptions>
+}): Promise<{ result: PurgeResult; sent: SentRequest[]; maxInFlight: number; clock: ReturnType<typeof virtualClock> }> {
+  const clock = virtualClock()
+  const attempts = new Map<string, number>()
+  const sent: SentRequest[] = []
+  let inFlight = 0
+  let maxInFlight = 0
+  const apiKey = options.apiKey ?? 'sk-test-KEY'
+  const context = { baseUrl: new URL('https://provider.test'), apiKey, customerId: '' }
+  const send = (request: HttpRequest): Promise<HttpAnswer> => {
+    const id = decodeURIComponent(request.url.pathname.replace(/\/$/, '').split('/').at(-1) as string)
+    const attempt = (attempts.get(id) ?? 0) + 1
+    attempts.set(id, attempt)
+    maxInFlight = Math.max(maxInFlight, ++inFlight)
+    sent.push({ id, attempt, at: clock.now(), url: request.url.href, headers: request.headers, inFlight })
+    const scripted = options.script(id, attempt)
+    return new Promise((resolve, reject) => {
+      const { latencyMs = 10 } = options
+      const latency = scripted === 'timeout' ? request.timeoutMs : typeof latencyMs === 'number' ? latencyMs : latencyMs(id, attempt)
+      clock.setTimeout(() => {
+        inFlight--
+        if (scripted === 'timeout') reject(new TransportError('timeout', `no answer within ${request.timeoutMs} ms`))
+        else if (scripted === 'reset') reject(new TransportError('connection', 'connection error: ECONNRESET'))
+        else resolve(scripted)
+      }, latency)
+    })
+  }
+  const result = await purge({
+    ids: options.ids,
+    request: id => options.provider.request(id, context),
+    classify: (a, now) => options.provider.classify(a, now),
+    transport: { send },
+    concurrency: options.concurrency ?? 4,
+    maxRetries: options.maxRetries ?? 3,
+    timeoutMs: options.timeoutMs ?? 5000,
+    secrets: [apiKey],
+    clock,
+    random: options.random ?? (() => 0.5),
+    ...options.extra
+  })
+  return { result, sent, maxInFlight, clock }
+}
+
+export const ok = (): HttpAnswer => answer(204)

@@ -1,0 +1,98 @@
+import { describe, expect, test } from '@jest/globals'
+import { globMatch, idProblem, parseIds, protectedBy, uniqueIds } from '../src/ids.js'
+
+describe('ID parsing', () => {
+  test('splits on newlines, commas and white space, dropping empties', () => {
+    expect(parseIds('a\n b,c\t\td,,\n \n e', 'file-ids')).toEqual({ ids: ['a', 'b', 'c', 'd', 'e'], problems: [] })
+  })
+
+  test('reads a JSON array when the first non-blank character is [', () => {
+    expect(parseIds('  \n ["x-1", "y,2"]', 'file-ids')).toEqual({ ids: ['x-1', 'y,2'], problems: [] })
+  })
+
+  test.each([
+    ['[not json', /file-ids: starts with "\[" but is not valid JSON/],
+    ['[1, "a"]', /file-ids: JSON array item 0 is not a string/],
+    ['[["a"]]', /JSON array item 0 is not a string/]
+  ])('a value starting with [ that is not an array of strings is a violation: %s', (text, message) => {
+    const parsed = parseIds(text, 'file-ids')
+    expect(parsed.ids).toEqual([])
+    expect(parsed.problems).toHaveLength(1)
+    expect(parsed.problems[0]).toMatch(message)
+  })
+
+  test('a deeply nested JSON array is a violation, not a crash', () => {
+    const parsed = parseIds(`${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'file-ids')
+    expect(parsed.ids).toEqual([])
+    expect(parsed.problems).toHaveLength(1)
+  })
+
+  test.each([
+    ['a/b', 'contains "/"'],
+    ['a\\b', 'contains "\\\\"'],
+    ['a?b', 'contains "?"'],
+    ['a#b', 'contains "#"'],
+    ['a%2e', 'contains "%"'],
+    ['.', 'path step'],
+    ['..', 'path step'],
+    ['x'.repeat(257), 'longer than 256'],
+    ['caf\u00e9', 'non-ASCII character (U+00E9)'],
+    ['a\u0000b', 'control or blank character (U+0000)'],
+    ['', 'is empty']
+  ])('rejects %j', (id, problem) => {
+    expect(idProblem(id)).toContain(problem)
+  })
+
+  test.each(['a', 'x'.repeat(256), '...', '.a', 'file_78901', '7c36a365-392f-43ba-840d-8f3103b42572', '!$&\'()*+;=:@~'])('accepts %j', id => {
+    expect(idProblem(id)).toBeUndefined()
+  })
+
+  test('invalid IDs are named (JSON-quoted, truncated) with the input and the rule; valid ones still parsed', () => {
+    const parsed = parseIds('["ok", "a/b", "x\\n::error::boom"]', 'file-ids')
+    expect(parsed.ids).toEqual(['ok'])
+    expect(parsed.problems[0]).toBe('file-ids: invalid ID "a/b": contains "/" (an ID is 1-256 printable ASCII characters without / \\ ? # %, and not "." or "..")')
+    expect(parsed.problems[1]).toContain('"x\\n::error::boom"')
+    expect(parsed.problems[1]).not.toContain('\n')
+  })
+
+  test('many invalid IDs: twenty named, the rest counted', () => {
+    const parsed = parseIds(Array.from({ length: 50 }, (_, i) => `bad/${i}`).join('\n'), 'file-ids')
+    expect(parsed.problems).toHaveLength(21)
+    expect(parsed.problems[20]).toBe('file-ids: 30 more invalid IDs not listed')
+  })
+
+  test('unique IDs keep the order of first appearance across lists', () => {
+    expect(uniqueIds(['b', 'a', 'b'], ['c', 'a', 'd'])).toEqual(['b', 'a', 'c', 'd'])
+  })
+})
+
+describe('protected patterns', () => {
+  test.each([
+    ['prod-*', 'prod-1', true],
+    ['prod-*', 'preprod-1', false],
+    ['*-keep', 'x-keep', true],
+    ['a?c', 'abc', true],
+    ['a?c', 'ac', false],
+    ['exact', 'exact', true],
+    ['exact', 'exactly', false],
+    ['*', 'anything', true],
+    ['a*b*c', 'aXbYc', true],
+    ['a*b*c', 'aXbY', false],
+    ['a.c', 'abc', false],
+    ['[ab]', 'a', false],
+    ['[ab]', '[ab]', true]
+  ])('%j matches %j: %s', (pattern, id, expected) => {
+    expect(globMatch(pattern, id)).toBe(expected)
+  })
+
+  test('a pathological pattern stays fast', () => {
+    const started = Date.now()
+    expect(globMatch(`${'a*'.repeat(30)}b`, 'a'.repeat(256))).toBe(false)
+    expect(Date.now() - started).toBeLessThan(1000)
+  })
+
+  test('protectedBy names the first matching pattern', () => {
+    expect(protectedBy(['keep-*', 'prod-*'], 'prod-7')).toBe('prod-*')
+    expect(protectedBy(['keep-*'], 'tmp-7')).toBeUndefined()
+  })
+})

@@ -1,0 +1,174 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, test } from '@jest/globals'
+import { readIdsFile } from '../src/inputs.js'
+import { settingsFrom } from './helpers/inputs.js'
+
+const base = { provider: 'writer', 'file-ids': 'a', 'api-key': 'k' } as const
+
+describe('reading inputs', () => {
+  test('defaults match action.yml when inputs are empty', () => {
+    const { settings, all } = settingsFrom(base)
+    expect(all).toEqual([])
+    expect(settings).toMatchObject({
+      ids: ['a'],
+      dryRun: false,
+      failOn: { failed: true, missing: false },
+      maxDeletions: 1000,
+      concurrency: 8,
+      maxRetries: 3,
+      timeoutSeconds: 30,
+      customerId: '',
+      protectedPatterns: []
+    })
+    expect(settings.baseUrl?.href).toBe('https://api.writer.com/')
+  })
+
+  test('provider is case-insensitive', () => {
+    expect(settingsFrom({ ...base, provider: ' ImageKit ' }).settings.provider?.name).toBe('imagekit')
+  })
+
+  test('an unknown provider is a violation naming the value', () => {
+    expect(settingsFrom({ ...base, provider: 'dropbox' }).all.map(v => v.message)).toEqual([
+      'provider: unknown provider "dropbox" (allowed: writer, imagekit, delos, anyformat)'
+    ])
+  })
+
+  test('both ID inputs: their union, de-duplicated, in order of first appearance', () => {
+    const { settings } = settingsFrom({ ...base, 'file-ids': 'b, a', 'file-ids-file': 'ids.txt' }, { readFile: () => 'c\na\nb\nd' })
+    expect(settings.ids).toEqual(['b', 'a', 'c', 'd'])
+  })
+
+  test('file-ids-file resolves against the workspace', () => {
+    let asked = ''
+    settingsFrom({ ...base, 'file-ids-file': 'lists/ids.json' }, { readFile: p => ((asked = p), '["x"]'), workspace: '/ws' })
+    expect(asked).toBe(path.resolve('/ws', 'lists/ids.json'))
+  })
+
+  test('an unreadable file-ids-file is a violation naming the path', () => {
+    const { all } = settingsFrom({ ...base, 'file-ids': '', 'file-ids-file': 'nope.txt' }, { workspace: '/ws' })
+    expect(all.map(v => v.message)).toEqual(['file-ids-file: cannot read "/ws/nope.txt": no such file'])
+  })
+
+  test('readIdsFile refuses a directory and reads a file', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ids-'))
+    expect(() => readIdsFile(dir)).toThrow('not a regular file')
+    writeFileSync(path.join(dir, 'ids'), 'a\nb\n')
+    expect(readIdsFile(path.join(dir, 'ids'))).toBe('a\nb\n')
+  })
+
+  test.each([
+    ['concurrency', '0', 'concurrency: "0" is not a whole number from 1 to 64'],
+    ['concurrency', '65', 'concurrency: "65" is not a whole number from 1 to 64'],
+    ['concurrency', '2.5', 'concurrency: "2.5" is not a whole number from 1 to 64'],
+    ['max-retries', '11', 'max-retries: "11" is not a whole number from 0 to 10'],
+    ['max-retries', '-1', 'max-retries: "-1" is not a whole number from 0 to 10'],
+    ['timeout-seconds', '0', 'timeout-seconds: "0" is not a whole number from 1 to 600'],
+    ['timeout-seconds', '601', 'timeout-seconds: "601" is not a whole number from 1 to 600'],
+    ['max-deletions', 'lots', 'max-deletions: "lots" is not a whole number from 1 to 10000000'],
+    ['dry-run', 'yes', 'dry-run: "yes" is not a boolean (true or false)'],
+    ['fail-on', 'failed,gone', 'fail-on: unknown "gone" (allowed: failed, missing, or none)'],
+    ['fail-on', 'none,missing', 'fail-on: "none" cannot be combined with other outcomes']
+  ])('%s %j is a violation', (input, value, message) => {
+    expect(settingsFrom({ ...base, [input]: value }).all.map(v => v.message)).toEqual([message])
+  })
+
+  test('numbers at the edges of their ranges are accepted', () => {
+    const { settings, all } = settingsFrom({ ...base, concurrency: '64', 'max-retries': '0', 'timeout-seconds': '600', 'max-deletions': '1' })
+    expect(all).toEqual([])
+    expect(settings).toMatchObject({ concurrency: 64, maxRetries: 0, timeoutSeconds: 600, maxDeletions: 1 })
+  })
+
+  test.each([
+    ['failed', { failed: true, missing: false }],
+    ['missing', { failed: false, missing: true }],
+    ['failed, missing', { failed: true, missing: true }],
+    ['FAILED\nMISSING', { failed: true, missing: true }],
+    ['none', { failed: false, missing: false }]
+  ])('fail-on %j', (value, failOn) => {
+    expect(settingsFrom({ ...base, 'fail-on': value }).settings.failOn).toEqual(failOn)
+  })
+
+  test.each(['true', 'True', 'TRUE'])('dry-run %s', value => {
+    expect(settingsFrom({ ...base, 'dry-run': value }).settings.dryRun).toBe(true)
+  })
+
+  test('protected-ids: one per line or comma-separated', () => {
+    expect(settingsFrom({ ...base, 'protected-ids': 'prod-*\n keep-?, x*' }).settings.protectedPatterns).toEqual(['prod-*', 'keep-?', 'x*'])
+  })
+})
+
+describe('base-url', () => {
+  test.each([
+    ['https://proxy.example.com/imagekit/', 'https://proxy.example.com/imagekit'],
+    ['http://localhost:8080', 'http://localhost:8080/'],
+    ['http://127.0.0.1:9000/api', 'http://127.0.0.1:9000/api'],
+    ['http://127.5.6.7', 'http://127.5.6.7/'],
+    ['http://[::1]:3000', 'http://[::1]:3000/']
+  ])('accepts %s', (value, href) => {
+    const { settings, all } = settingsFrom({ ...base, 'base-url': value })
+    expect(all).toEqual([])
+    expect(settings.baseUrl?.href).toBe(href)
+  })
+
+  test.each([
+    ['http://api.writer.com', 'http:// is allowed only to localhost'],
+    ['http://10.0.0.1', 'http:// is allowed only to localhost'],
+    ['http://localhost.evil.com', 'http:// is allowed only to localhost'],
+    ['ftp://example.com', 'scheme "ftp:" is not allowed'],
+    ['https://example.com/?x=1', 'must not carry a query or fragment'],
+    ['https://example.com/#top', 'must not carry a query or fragment'],
+    ['not a url', 'is not an absolute URL']
+  ])('rejects %s', (value, problem) => {
+    const messages = settingsFrom({ ...base, 'base-url': value }).all.map(v => v.message)
+    expect(messages).toHaveLength(1)
+    expect(messages[0]).toContain('base-url: ')
+    expect(messages[0]).toContain(problem)
+  })
+
+  test('credentials in base-url are a violation that does not repeat them', () => {
+    const messages = settingsFrom({ ...base, 'base-url': 'https://user:hunter2@example.com' }).all.map(v => v.message)
+    expect(messages).toEqual(['base-url: "https://example.com": must not carry credentials; pass the key in api-key'])
+  })
+})
+
+describe('preflight policy', () => {
+  test('no IDs at all', () => {
+    expect(settingsFrom({ ...base, 'file-ids': ' \n ' }).all.map(v => v.message)).toEqual(['file-ids: no IDs given: set file-ids or file-ids-file'])
+  })
+
+  test('missing api-key unless dry run', () => {
+    expect(settingsFrom({ ...base, 'api-key': '' }).all.map(v => v.message)).toEqual(['api-key: is required unless dry-run is true'])
+    expect(settingsFrom({ ...base, 'api-key': '', 'dry-run': 'true' }).all).toEqual([])
+  })
+
+  test('an api-key with a line break is a violation that does not echo it', () => {
+    const messages = settingsFrom({ ...base, 'api-key': 'sec\nret' }).all.map(v => v.message)
+    expect(messages).toEqual(['api-key: contains a line break or control character'])
+  })
+
+  test('more unique IDs than max-deletions', () => {
+    expect(settingsFrom({ ...base, 'file-ids': 'a b c a', 'max-deletions': '3' }).all).toEqual([])
+    expect(settingsFrom({ ...base, 'file-ids': 'a b c d', 'max-deletions': '3' }).all.map(v => v.message)).toEqual([
+      'max-deletions: 4 unique IDs exceed max-deletions (3); raise it or split the list'
+    ])
+  })
+
+  test('each ID matching protected-ids is a violation', () => {
+    expect(settingsFrom({ ...base, 'file-ids': 'prod-1 tmp-1 prod-2', 'protected-ids': 'prod-*' }).all.map(v => v.message)).toEqual([
+      'protected-ids: ID "prod-1" matches protected pattern "prod-*"',
+      'protected-ids: ID "prod-2" matches protected pattern "prod-*"'
+    ])
+  })
+
+  test('customer-id with a provider other than delos', () => {
+    expect(settingsFrom({ ...base, 'customer-id': 'cust_1' }).all.map(v => v.message)).toEqual(['customer-id: is for delos only, not writer'])
+    expect(settingsFrom({ ...base, provider: 'delos', 'customer-id': 'cust_1' }).all).toEqual([])
+  })
+
+  test('every violation is reported, not just the first', () => {
+    const { all } = settingsFrom({ provider: 'nope', 'file-ids': 'a/b', concurrency: '0', 'base-url': 'http://x.com' })
+    expect(all.map(v => v.input)).toEqual(['provider', 'file-ids', 'base-url', 'concurrency', 'api-key'])
+  })
+})

@@ -1,0 +1,247 @@
+import { describe, expect, test } from '@jest/globals'
+import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
+import { backoffMs, DEFAULT_BACKOFF } from '../src/pacing.js'
+import { PROVIDERS } from '../src/providers/index.js'
+import { MAX_RATE_LIMITED_ATTEMPTS } from '../src/purge.js'
+import { answer } from './helpers/answers.js'
+import { ok, runEngine } from './helpers/engine.js'
+
+const { writer, imagekit, delos, anyformat } = PROVIDERS
+const ids = (n: number, prefix = 'f') => Array.from({ length: n }, (_, i) => `${prefix}${i}`)
+const outcomes = (results: { id: string; outcome: string }[]) => Object.fromEntries(results.map(r => [r.id, r.outcome]))
+
+describe('the pool', () => {
+  test('every ID settles once, in input order, with at most `concurrency` in flight', async () => {
+    const list = ids(200)
+    const { result, sent, maxInFlight } = await runEngine({ provider: imagekit, ids: list, script: ok, concurrency: 7, latencyMs: (_, n) => 5 + (n % 3) })
+    expect(result.results.map(r => r.id)).toEqual(list)
+    expect(result.results.every(r => r.outcome === 'deleted' && r.attempts === 1 && r.httpStatus === 204 && r.reason === null)).toBe(true)
+    expect(sent).toHaveLength(200)
+    expect(maxInFlight).toBe(7)
+    expect(result.requests).toBe(200)
+  })
+
+  test('a slow answer holds no other ID back', async () => {
+    const { sent } = await runEngine({ provider: imagekit, ids: ids(20), script: ok, concurrency: 2, latencyMs: id => (id === 'f0' ? 1000 : 10) })
+    // f0 takes 1000 ms; the other slot serves f1..f19 meanwhile.
+    expect(sent.find(s => s.id === 'f19')?.at).toBeLessThan(sent[0]!.at + 1000)
+  })
+
+  test('requests send only planned IDs', async () => {
+    const list = ['a', 'b:c', "it's"]
+    const { sent } = await runEngine({ provider: writer, ids: list, script: () => answer(200, writerAnswers.deleted) })
+    expect(sent.map(s => s.id).sort()).toEqual([...list].sort())
+  })
+})
+
+describe('outcomes', () => {
+  test('deleted, missing and failed per provider answers', async () => {
+    const script = (id: string) =>
+      id === 'gone' ? answer(404, imagekitAnswers.notFound) : id === 'bad' ? answer(400, { message: 'Invalid fileId' }) : answer(204)
+    const { result } = await runEngine({ provider: imagekit, ids: ['a', 'gone', 'bad'], script })
+    expect(result.results).toEqual([
+      expect.objectContaining({ id: 'a', outcome: 'deleted', reason: null, attempts: 1 }),
+      expect.objectContaining({ id: 'gone', outcome: 'missing', httpStatus: 404, reason: 'HTTP 404: The requested file does not exist.' }),
+      expect.objectContaining({ id: 'bad', outcome: 'failed', httpStatus: 400, reason: 'HTTP 400: Invalid fileId', attempts: 1 })
+    ])
+  })
+
+  test.each([400, 403, 404, 409, 410, 422, 423])('%i is never retried', async status => {
+    const { sent } = await runEngine({ provider: anyformat, ids: ['a'], script: () => answer(status, { detail: 'x', retryable: true }) })
+    expect(sent).toHaveLength(1)
+  })
+
+  test('delos: locked, forbidden and customer mismatch fail with their reason; soft-deleted twice is deleted', async () => {
+    const bodies: Record<string, unknown> = { l: delosAnswers.locked, f: delosAnswers.accessDenied, c: delosAnswers.customerMismatch, d: delosAnswers.deleted }
+    const { result } = await runEngine({ provider: delos, ids: ['l', 'f', 'c', 'd'], script: id => answer(200, bodies[id]) })
+    expect(result.results.map(r => [r.outcome, r.reason])).toEqual([
+      ['failed', 'locked: HTTP 200: File is locked and cannot be deleted'],
+      ['failed', 'forbidden: HTTP 200: Access denied to file: file_78901'],
+      ['failed', 'customer mismatch: HTTP 200: File does not belong to specified customer'],
+      ['deleted', null]
+    ])
+  })
+})
+
+describe('retries', () => {
+  test('5xx is retried up to max-retries with growing full-jitter backoff, then failed with the attempt count', async () => {
+    const { result, sent } = await runEngine({ provider: writer, ids: ['a'], script: () => answer(503, 'Service Unavailable'), maxRetries: 3, random: () => 1 })
+    expect(sent).toHaveLength(4)
+    const gaps = sent.slice(1).map((s, i) => s.at - sent[i]!.at - 10)
+    expect(gaps).toEqual([500, 1000, 2000])
+    expect(result.results[0]).toMatchObject({ outcome: 'failed', attempts: 4, httpStatus: 503, reason: 'HTTP 503: Service Unavailable (4 attempts)' })
+  })
+
+  test('max-retries 0 means one attempt', async () => {
+    const { sent } = await runEngine({ provider: writer, ids: ['a'], script: () => answer(500), maxRetries: 0 })
+    expect(sent).toHaveLength(1)
+  })
+
+  test('timeouts and connection errors are retried and then reported', async () => {
+    const { result } = await runEngine({ provider: writer, ids: ['t', 'r'], script: id => (id === 't' ? 'timeout' : 'reset'), maxRetries: 1, timeoutMs: 3000 })
+    expect(result.results).toEqual([
+      expect.objectContaining({ outcome: 'failed', httpStatus: null, attempts: 2, reason: 'no answer within 3000 ms (2 attempts)' }),
+      expect.objectContaining({ outcome: 'failed', httpStatus: null, attempts: 2, reason: 'connection error: ECONNRESET (2 attempts)' })
+    ])
+  })
+
+  test('the backoff envelope starts at 0.5 s, doubles and is capped near 20 s', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 12].map(n => backoffMs(DEFAULT_BACKOFF, n, () => 1))).toEqual([500, 1000, 2000, 4000, 8000, 16000, 20000, 20000])
+    expect(backoffMs(DEFAULT_BACKOFF, 3, () => 0)).toBe(0)
+  })
+
+  test('a Retry-After hint replaces the backoff', async () => {
+    const script = (_: string, n: number) => (n === 1 ? answer(503, anyformatAnswers.unavailable, { 'Retry-After': '4' }) : answer(204))
+    const { sent, result } = await runEngine({ provider: anyformat, ids: ['a'], script })
+    expect(sent[1]!.at - sent[0]!.at).toBe(10 + 4000)
+    expect(result.results[0]).toMatchObject({ outcome: 'deleted', attempts: 2 })
+  })
+
+  test('a hint asking for more than 60 s fails the ID instead of stalling the step', async () => {
+    const { sent, result } = await runEngine({ provider: anyformat, ids: ['a'], script: () => answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '3600' }) })
+    expect(sent).toHaveLength(1)
+    expect(result.results[0]!.reason).toBe('HTTP 429: Rate limit exceeded.; the provider asks to wait 3600 s, longer than the 60 s this action waits')
+  })
+})
+
+describe('not found after our own unanswered attempt', () => {
+  test.each([
+    ['a timeout', 'timeout' as const],
+    ['a connection reset', 'reset' as const],
+    ['a 502', answer(502, '<html>bad gateway</html>')]
+  ])('404 after %s counts as deleted, and the report says why', async (_, first) => {
+    const { result } = await runEngine({ provider: imagekit, ids: ['a'], script: (_, n) => (n === 1 ? first : answer(404, imagekitAnswers.notFound)) })
+    expect(result.results[0]).toMatchObject({ outcome: 'deleted', attempts: 2, httpStatus: 404 })
+    expect(result.results[0]!.reason).toContain('after an earlier attempt got no answer: counted as deleted')
+  })
+
+  test('404 after a 429 (a definite answer) stays missing', async () => {
+    const script = (_: string, n: number) => (n === 1 ? answer(429, {}, { 'X-RateLimit-Reset': '100' }) : answer(404, imagekitAnswers.notFound))
+    const { result } = await runEngine({ provider: imagekit, ids: ['a'], script })
+    expect(result.results[0]!.outcome).toBe('missing')
+  })
+
+  test('delos: "File not found" after a timeout counts as deleted', async () => {
+    const { result } = await runEngine({ provider: delos, ids: ['a'], script: (_, n) => (n === 1 ? 'timeout' : answer(200, delosAnswers.notFound)) })
+    expect(result.results[0]!.outcome).toBe('deleted')
+  })
+})
+
+describe('rate limits', () => {
+  test('a 429 pauses the whole pool until X-RateLimit-Reset has passed', async () => {
+    const script = (id: string, n: number) => (id === 'f0' && n === 1 ? answer(429, imagekitAnswers.rateLimited, { 'X-RateLimit-Reset': '1500' }) : ok())
+    const { sent, result } = await runEngine({ provider: imagekit, ids: ids(30), script, concurrency: 4 })
+    const limitedAt = sent[0]!.at + 10
+    const after = sent.filter(s => s.at >= limitedAt)
+    expect(after.length).toBeGreaterThan(20)
+    expect(after.every(s => s.at >= limitedAt + 1500)).toBe(true)
+    expect(result.results.every(r => r.outcome === 'deleted')).toBe(true)
+    expect(result.rateLimitedAnswers).toBe(1)
+  })
+
+  test('a 429 halves the requests in flight, and successes raise it again', async () => {
+    const script = (id: string, n: number) => (id === 'f3' && n === 1 ? answer(429, {}, { 'Retry-After': '1' }) : ok())
+    const { sent } = await runEngine({ provider: anyformat, ids: ids(200), script, concurrency: 8 })
+    const resumedAt = sent.find(s => s.id === 'f3')!.at + 10 + 1000
+    const after = sent.filter(s => s.at >= resumedAt)
+    expect(after.slice(0, 4).map(s => s.inFlight)).toEqual([1, 2, 3, 4])
+    expect(after[4]!.at).toBeGreaterThan(resumedAt)
+    expect(Math.max(...after.slice(-20).map(s => s.inFlight))).toBe(8)
+  })
+
+  test('writer: a 429 without hint pauses for a jittered backoff', async () => {
+    const script = (_: string, n: number) => (n === 1 ? answer(429, writerAnswers.rateLimited) : answer(200, writerAnswers.deleted))
+    const { sent, result } = await runEngine({ provider: writer, ids: ['a'], script, random: () => 1 })
+    expect(sent[1]!.at - sent[0]!.at - 10).toBe(750)
+    expect(result.results[0]!.outcome).toBe('deleted')
+  })
+
+  test('the announced window spaces requests evenly', async () => {
+    const headers = { 'X-RateLimit-Limit': '10', 'X-RateLimit-Interval': '1000' }
+    const { sent } = await runEngine({ provider: imagekit, ids: ids(30), script: () => answer(204, '', headers), concurrency: 8 })
+    const later = sent.slice(10)
+    const gaps = later.slice(1).map((s, i) => s.at - later[i]!.at)
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100)
+  })
+
+  test('429s do not use up retries while the pool is making progress', async () => {
+    // f0's first 429 comes while others are deleted (free); the second, when f0 is all that is left, uses the one retry.
+    const script = (id: string, n: number) => (id === 'f0' && n <= 2 ? answer(429, {}, { 'X-RateLimit-Reset': '50' }) : ok())
+    const { result, sent } = await runEngine({ provider: imagekit, ids: ids(60), script, concurrency: 3, maxRetries: 1, latencyMs: id => (id === 'f0' ? 40 : 5) })
+    expect(sent.filter(s => s.id === 'f0')).toHaveLength(3)
+    expect(result.results[0]).toMatchObject({ id: 'f0', outcome: 'deleted', attempts: 3 })
+    expect(result.results.every(r => r.outcome === 'deleted')).toBe(true)
+  })
+
+  test(`one ID answered 429 forever fails after ${MAX_RATE_LIMITED_ATTEMPTS} attempts even while others progress`, async () => {
+    const script = (id: string) => (id === 'f0' ? answer(429, {}, { 'X-RateLimit-Reset': '10' }) : ok())
+    const { result } = await runEngine({ provider: imagekit, ids: ids(500), script, concurrency: 2, maxRetries: 1, latencyMs: id => (id === 'f0' ? 40 : 5) })
+    expect(result.results[0]).toMatchObject({ outcome: 'failed', httpStatus: 429 })
+    expect(result.results[0]!.attempts).toBeLessThanOrEqual(MAX_RATE_LIMITED_ATTEMPTS)
+    expect(result.results.slice(1).every(r => r.outcome === 'deleted')).toBe(true)
+  })
+
+  test('a provider that answers 429 forever cannot hang the step', async () => {
+    const { result, clock, sent } = await runEngine({
+      provider: anyformat,
+      ids: ids(1000),
+      script: () => answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '30' }),
+      concurrency: 8,
+      maxRetries: 3
+    })
+    expect(result.results.every(r => r.outcome === 'failed')).toBe(true)
+    expect(result.results.filter(r => r.attempts === 0).every(r => r.reason?.startsWith('not attempted: rate limited'))).toBe(true)
+    // max-retries + 1 pauses of 30 s at most, not one per ID.
+    expect(clock.now() - sent[0]!.at).toBeLessThanOrEqual(4 * 30_000 + 1000)
+    expect(sent.length).toBeLessThan(100)
+  })
+})
+
+describe('credentials rejected', () => {
+  test('a 401 starts no new request; the rest fail as not attempted', async () => {
+    const { result, sent } = await runEngine({ provider: writer, ids: ['a', 'b', 'c'], script: () => answer(401, writerAnswers.unauthorized), concurrency: 1 })
+    expect(sent).toHaveLength(1)
+    expect(result.credentialsRejected).toBe(true)
+    expect(result.results.map(r => [r.outcome, r.reason])).toEqual([
+      ['failed', 'credentials rejected: HTTP 401: Invalid API key'],
+      ['failed', 'not attempted: credentials rejected'],
+      ['failed', 'not attempted: credentials rejected']
+    ])
+  })
+
+  test('delos "Unauthorized" in a 200 body aborts too', async () => {
+    const { result, sent } = await runEngine({ provider: delos, ids: ['a', 'b'], script: () => answer(200, delosAnswers.unauthorized), concurrency: 1 })
+    expect(sent).toHaveLength(1)
+    expect(result.credentialsRejected).toBe(true)
+  })
+
+  test('an ID waiting for its retry is not retried after a 401', async () => {
+    const script = (id: string) => (id === 'a' ? answer(503) : answer(401))
+    // a answers first and waits for its retry; c takes its slot; b's 401 then stops the run.
+    const { result, sent } = await runEngine({ provider: writer, ids: ['a', 'b', 'c', 'd'], script, concurrency: 2, latencyMs: id => (id === 'a' ? 5 : 10) })
+    expect(sent.map(s => s.id)).toEqual(['a', 'b', 'c'])
+    expect(outcomes(result.results)).toEqual({ a: 'failed', b: 'failed', c: 'failed', d: 'failed' })
+    expect(result.results[0]!.reason).toBe('HTTP 503; not retried: credentials rejected')
+    expect(result.results[3]!.reason).toBe('not attempted: credentials rejected')
+  })
+})
+
+describe('secrets', () => {
+  test('the key and its derived forms never reach a reason', async () => {
+    const key = 'sk-live-0123456789'
+    const basic = Buffer.from(`${key}:`).toString('base64')
+    const script = () => answer(400, { message: `bad key ${key} / Basic ${basic} \n::error::pwned` })
+    const { result } = await runEngine({ provider: imagekit, ids: ['a'], script, apiKey: key, extra: { secrets: [key, `Basic ${basic}`, basic] } })
+    const reason = result.results[0]!.reason!
+    expect(reason).not.toContain(key)
+    expect(reason).not.toContain(basic)
+    expect(reason).not.toMatch(/[\r\n]/)
+    expect(reason).not.toContain('::')
+    expect(reason).toBe('HTTP 400: bad key *** / *** : :error: :pwned')
+  })
+
+  test('reasons are cut to 200 characters', async () => {
+    const { result } = await runEngine({ provider: imagekit, ids: ['a'], script: () => answer(400, { message: 'x'.repeat(5000) }) })
+    expect(result.results[0]!.reason!.length).toBe(200)
+  })
+})

@@ -1,0 +1,51 @@
+/** Input names: the action's public interface, declared once. */
+export const Input = {
+  Provider: 'provider',
+  FileIds: 'file-ids',
+  FileIdsFile: 'file-ids-file',
+  ApiKey: 'api-key',
+  CustomerId: 'customer-id',
+  BaseUrl: 'base-url',
+  DryRun: 'dry-run',
+  FailOn: 'fail-on',
+  MaxDeletions: 'max-deletions',
+  ProtectedIds: 'protected-ids',
+  Concurrency: 'concurrency',
+  MaxRetries: 'max-retries',
+  TimeoutSeconds: 'timeout-seconds'
+} as const
+export type InputName = (typeof Input)[keyof typeof Input]
+
+/** Output names, declared once. */
+export const Output = {
+  Deleted: 'deleted',
+  Missing: 'missing',
+  Failed: 'failed',
+  Planned: 'planned',
+  DeletedCount: 'deleted-count',
+  MissingCount: 'missing-count',
+  FailedCount: 'failed-count',
+  ReportFile: 'report-file'
+} as const
+export type OutputName = (typeof Output)[keyof typeof Output]
+
+/** Numeric inputs with their allowed ranges (inclusive). */
+export const NumericRange = {
+  [Input.MaxDeletions]: { min: 1, max: 10_000_000 },
+  [Input.Concurrency]: { min: 1, max: 64 },
+  [Input.MaxRetries]: { min: 0, max: 10 },
+  [Input.TimeoutSeconds]: { min: 1, max: 600 }
+} as const
+
+/** A list output larger than this is set to '' and the report file is the place to read it. */
+export const MAX_LIST_OUTPUT_BYTES = 1024 * 1024
+/** Provider reasons are cut to this length. */
+export const MAX_REASON_LENGTH = 200
+/** Violations name at most this many invalid IDs each; the rest are counted. */
+export const MAX_LISTED_INVALID_IDS = 20
+/** Rows of not-deleted IDs in the job summary. */
+export const MAX_SUMMARY_ROWS = 200
+/** Per-ID annotations; the runner shows ten error annotations per step, one is kept for the roll-up. */
+export const MAX_ID_ANNOTATIONS = 9
+/** IDs named in the failure message. */
+export const MAX_VERDICT_IDS = 10

@@ -1,0 +1,106 @@
+import { MAX_LISTED_INVALID_IDS } from './constants.js'
+import { quote, splitList } from './text.js'
+
+export const MAX_ID_LENGTH = 256
+
+/** Why an ID cannot be sent, or undefined when it is valid. */
+export function idProblem(id: string): string | undefined {
+  if (id.length === 0) return 'is empty'
+  if (id.length > MAX_ID_LENGTH) return `is longer than ${MAX_ID_LENGTH} characters`
+  if (id === '.' || id === '..') return 'is a path step ("." or "..")'
+  for (const char of id) {
+    const code = char.codePointAt(0) ?? 0
+    if (code < 0x21 || code > 0x7e) {
+      return `contains ${code > 0x7e ? 'a non-ASCII' : 'a control or blank'} character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`
+    }
+    if ('/\\?#%'.includes(char)) return `contains ${JSON.stringify(char)}`
+  }
+  return undefined
+}
+
+export const ID_RULE = 'an ID is 1-256 printable ASCII characters without / \\ ? # %, and not "." or ".."'
+
+export interface ParsedIds {
+  ids: string[]
+  problems: string[]
+}
+
+/**
+ * Parses one ID source: a JSON array of strings when the first non-blank character is "[", else a list
+ * separated by newlines, commas or white space. `source` names the input in every problem.
+ */
+export function parseIds(text: string, source: string): ParsedIds {
+  const trimmed = text.trimStart()
+  let candidates: string[]
+  if (trimmed.startsWith('[')) {
+    const parsed = parseJsonArray(trimmed)
+    if (typeof parsed === 'string') return { ids: [], problems: [`${source}: ${parsed}`] }
+    candidates = parsed
+  } else {
+    candidates = splitList(text)
+  }
+  const ids: string[] = []
+  const invalid: string[] = []
+  for (const id of candidates) {
+    const problem = idProblem(id)
+    if (problem === undefined) ids.push(id)
+    else invalid.push(`${source}: invalid ID ${quote(id)}: ${problem} (${ID_RULE})`)
+  }
+  const problems = invalid.slice(0, MAX_LISTED_INVALID_IDS)
+  if (invalid.length > MAX_LISTED_INVALID_IDS) {
+    problems.push(`${source}: ${invalid.length - MAX_LISTED_INVALID_IDS} more invalid IDs not listed`)
+  }
+  return { ids, problems }
+}
+
+function parseJsonArray(text: string): string[] | string {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return `starts with "[" but is not valid JSON (${error instanceof Error ? error.message.slice(0, 120) : 'parse error'})`
+  }
+  if (!Array.isArray(value)) return 'starts with "[" but is not a JSON array'
+  const bad = value.findIndex(item => typeof item !== 'string')
+  if (bad >= 0) {
+    const item: unknown = value[bad]
+    return `JSON array item ${bad} is not a string but ${item === null ? 'null' : Array.isArray(item) ? 'an array' : `a ${typeof item}`}`
+  }
+  return value as string[]
+}
+
+/** Unique IDs in order of first appearance. */
+export function uniqueIds(...lists: readonly string[][]): string[] {
+  const seen = new Set<string>()
+  for (const list of lists) for (const id of list) seen.add(id)
+  return [...seen]
+}
+
+/** Whether id matches a glob pattern: * any run of characters, ? one character, the whole ID. Linear, no backtracking blow-up. */
+export function globMatch(pattern: string, id: string): boolean {
+  let p = 0
+  let i = 0
+  let star = -1
+  let resume = 0
+  while (i < id.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === id[i])) {
+      p++
+      i++
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++
+      resume = i
+    } else if (star >= 0) {
+      p = star + 1
+      i = ++resume
+    } else {
+      return false
+    }
+  }
+  while (pattern[p] === '*') p++
+  return p === pattern.length
+}
+
+/** The first protected pattern an ID matches, if any. */
+export function protectedBy(patterns: readonly string[], id: string): string | undefined {
+  return patterns.find(pattern => globMatch(pattern, id))
+}

@@ -1,0 +1,60 @@
+import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS } from './constants.js'
+import { protectedBy } from './ids.js'
+import type { FailOn, PolicyViolation, Settings } from './inputs.js'
+import type { Provider } from './providers/index.js'
+import type { IdResult, PurgeResult } from './purge.js'
+import { quote } from './text.js'
+
+/** Settings that passed preflight: everything a run needs is there. */
+export type ReadySettings = Settings & { provider: Provider; baseUrl: URL }
+
+/** The rules across inputs (SPEC §3). Returns every violation; a run may start only when there is none. */
+export function preflight(settings: Settings, inputViolations: readonly PolicyViolation[]): PolicyViolation[] {
+  const violations = [...inputViolations]
+  const add = (input: PolicyViolation['input'], message: string): void => {
+    violations.push({ input, message: `${input}: ${message}` })
+  }
+  const idsGiven = !inputViolations.some(v => v.input === Input.FileIds || v.input === Input.FileIdsFile)
+  if (settings.ids.length === 0 && idsGiven) add(Input.FileIds, 'no IDs given: set file-ids or file-ids-file')
+  if (!settings.dryRun && settings.apiKey === '') add(Input.ApiKey, 'is required unless dry-run is true')
+  if (settings.ids.length > settings.maxDeletions) {
+    add(Input.MaxDeletions, `${settings.ids.length} unique IDs exceed max-deletions (${settings.maxDeletions}); raise it or split the list`)
+  }
+  const protectedHits = settings.protectedPatterns.length === 0 ? [] : settings.ids.flatMap(id => {
+    const pattern = protectedBy(settings.protectedPatterns, id)
+    return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`]
+  })
+  for (const message of protectedHits.slice(0, MAX_LISTED_INVALID_IDS)) add(Input.ProtectedIds, message)
+  if (protectedHits.length > MAX_LISTED_INVALID_IDS) add(Input.ProtectedIds, `${protectedHits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`)
+  if (settings.customerId !== '' && settings.provider !== undefined && !settings.provider.acceptsCustomerId) {
+    add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`)
+  }
+  return violations
+}
+
+export function isReady(settings: Settings, violations: readonly PolicyViolation[]): settings is ReadySettings {
+  return violations.length === 0 && settings.provider !== undefined && settings.baseUrl !== undefined
+}
+
+export interface Verdict {
+  failed: boolean
+  message: string
+}
+
+/** Whether the run fails (SPEC §6), with counts and the first IDs that made it so. */
+export function verdict(result: PurgeResult, failOn: FailOn): Verdict {
+  const count = (outcome: IdResult['outcome']): number => result.results.filter(r => r.outcome === outcome).length
+  const deleted = count('deleted')
+  const missing = count('missing')
+  const failedCount = count('failed')
+  const counts = `${deleted} deleted, ${missing} missing, ${failedCount} failed of ${result.results.length}`
+  const causes: string[] = []
+  if (result.credentialsRejected) causes.push('the provider rejected the credentials')
+  if (failOn.failed && failedCount > 0) causes.push(`${failedCount} ID${failedCount === 1 ? '' : 's'} failed`)
+  if (failOn.missing && missing > 0) causes.push(`${missing} ID${missing === 1 ? '' : 's'} missing (fail-on includes missing)`)
+  if (causes.length === 0) return { failed: false, message: counts }
+  const blamed = result.results.filter(r => (r.outcome === 'failed' && (failOn.failed || result.credentialsRejected)) || (r.outcome === 'missing' && failOn.missing))
+  const listed = blamed.slice(0, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`)
+  const more = blamed.length > MAX_VERDICT_IDS ? `; and ${blamed.length - MAX_VERDICT_IDS} more in the report` : ''
+  return { failed: true, message: `${causes.join('; ')} (${counts}). ${listed.join('; ')}${more}` }
+}

@@ -1,0 +1,18 @@
+import { classifyByStatus, fileUrl, jsonBody, JSON_ACCEPT, retryAfterMs } from './common.js'
+import type { Provider } from './types.js'
+
+/** AnyFormat: DELETE /v2/files/{id}/ (the trailing slash is required), Bearer key; success is 204. */
+export const anyformat: Provider = {
+  name: 'anyformat',
+  defaultBaseUrl: 'https://api.anyformat.ai',
+  acceptsCustomerId: false,
+  request: (id, { baseUrl, apiKey }) => ({
+    method: 'DELETE',
+    url: fileUrl(baseUrl, ['v2', 'files'], id, true),
+    headers: { ...JSON_ACCEPT, Authorization: `Bearer ${apiKey}` }
+  }),
+  derivedSecrets: () => [],
+  classify: (answer, now) => ({
+    classification: classifyByStatus(answer, jsonBody(answer), { waitMs: retryAfterMs(answer, now) })
+  })
+}

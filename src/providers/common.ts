@@ -1,0 +1,119 @@
+import type { Classification, HttpAnswer } from './types.js'
+
+/** Statuses worth another attempt (SPEC §5); everything else that is not a success is final. */
+const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504])
+/** Statuses that say the attempt may not have reached the provider or did not finish there. */
+const UNANSWERED_FLOOR = 500
+
+export const USER_AGENT = 'file-purge'
+
+/**
+ * Builds a provider URL: the base URL's origin and path prefix, the fixed path steps, then the ID as exactly
+ * one percent-encoded segment. Throws if the parsed URL is anything else, so a path trick can never reach
+ * another resource.
+ */
+export function fileUrl(baseUrl: URL, steps: readonly string[], id: string, trailingSlash = false): URL {
+  const prefix = `${baseUrl.pathname.replace(/\/+$/, '')}/${steps.join('/')}`
+  const segment = encodeURIComponent(id)
+  const expected = `${prefix}/${segment}${trailingSlash ? '/' : ''}`
+  const url = new URL(expected, baseUrl.origin)
+  if (url.origin !== baseUrl.origin || url.pathname !== expected || url.search !== '' || url.hash !== '') {
+    throw new Error(`refusing to build a request URL for ID ${JSON.stringify(id)}: it does not map to one path segment`)
+  }
+  return url
+}
+
+/** Parses a body as JSON, or undefined when it is not JSON. */
+export function jsonBody(answer: HttpAnswer): unknown {
+  const text = answer.body.trim()
+  if (!text.startsWith('{') && !text.startsWith('[')) return undefined
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+export function field(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
+}
+
+/** The human message of an error body in any of the documented shapes. */
+export function errorMessage(body: unknown): string | undefined {
+  const errors = field(body, 'errors')
+  if (Array.isArray(errors)) {
+    const descriptions = errors.map(item => text(field(item, 'description')) ?? text(field(item, 'message'))).filter(Boolean)
+    if (descriptions.length > 0) return descriptions.join('; ')
+  }
+  const detail = field(body, 'detail')
+  if (Array.isArray(detail)) {
+    const messages = detail.map(item => text(field(item, 'msg'))).filter(Boolean)
+    if (messages.length > 0) return messages.join('; ')
+  }
+  return text(field(body, 'message')) ?? text(detail) ?? text(field(body, 'error')) ?? text(field(body, 'tpe')) ?? text(field(body, 'error_code'))
+}
+
+/** "HTTP 423: File is locked", or what can be said of a body that is not JSON. */
+export function describe(answer: HttpAnswer, body: unknown): string {
+  const message = errorMessage(body)
+  if (message !== undefined) return `HTTP ${answer.status}: ${message}`
+  const raw = answer.body.trim()
+  if (raw === '') return `HTTP ${answer.status}`
+  if (/^<(!doctype|html|\?xml)/i.test(raw) || /<html[\s>]/i.test(raw.slice(0, 2000))) return `HTTP ${answer.status}: HTML page instead of an API answer`
+  if (body === undefined) return `HTTP ${answer.status}: ${raw}`
+  return `HTTP ${answer.status}: unexpected answer`
+}
+
+/** Milliseconds the provider asks us to wait, from `retry-after-ms` or `Retry-After` (seconds or a date). */
+export function retryAfterMs(answer: HttpAnswer, now: number): number | undefined {
+  const ms = answer.headers.get('retry-after-ms')
+  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.ceil(Number(ms))
+  const after = answer.headers.get('retry-after')
+  if (after === null) return undefined
+  if (/^\s*\d+(\.\d+)?\s*$/.test(after)) return Math.ceil(Number(after) * 1000)
+  const date = Date.parse(after)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+/**
+ * The shared reading of an answer by its status, for every provider: 2xx deleted unless the body says
+ * otherwise (`isDeleted`), 3xx refused, 401 credentials rejected, 404/410 missing, the retryable set or
+ * `"retryable": true` retried, the rest failed.
+ */
+export function classifyByStatus(
+  answer: HttpAnswer,
+  body: unknown,
+  options: { isDeleted?: (body: unknown) => boolean | string; waitMs?: number | undefined } = {}
+): Classification {
+  const { status } = answer
+  if (status >= 200 && status < 300) {
+    // An answer that says success:false or deleted:false is never a deletion, whatever the status.
+    if (field(body, 'success') === false || field(body, 'deleted') === false) {
+      return { kind: 'failed', reason: `${describe(answer, body)} (answered ${status} but did not delete)` }
+    }
+    const verdict = options.isDeleted ? options.isDeleted(body) : true
+    return verdict === true ? { kind: 'deleted' } : { kind: 'failed', reason: `HTTP ${status}: ${verdict === false ? 'deletion not confirmed' : verdict}` }
+  }
+  if (status >= 300 && status < 400) {
+    const location = answer.headers.get('location')
+    return { kind: 'failed', reason: `unexpected redirect (HTTP ${status}${location ? ` to ${location}` : ''}); redirects are not followed` }
+  }
+  if (status === 401) return { kind: 'credentials-rejected', reason: describe(answer, body) }
+  if (status === 404 || status === 410) return { kind: 'missing', reason: describe(answer, body) }
+  if (RETRYABLE.has(status) || (field(body, 'retryable') === true && ![400, 403, 409, 422, 423].includes(status))) {
+    return {
+      kind: 'retry',
+      reason: describe(answer, body),
+      rateLimited: status === 429,
+      unanswered: status >= UNANSWERED_FLOOR,
+      ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {})
+    }
+  }
+  return { kind: 'failed', reason: describe(answer, body) }
+}
+
+export const JSON_ACCEPT = { Accept: 'application/json', 'User-Agent': USER_AGENT }

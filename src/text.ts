@@ -1,0 +1,38 @@
+/** Helpers that make untrusted text (IDs, input values, provider answers) safe to show. */
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
+
+/** JSON-quotes a value and cuts it, so an error can name it without carrying control characters or megabytes. */
+export function quote(value: string, max = 80): string {
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value
+  const quoted = JSON.stringify(cut)
+  return value.length > max ? `${quoted} (${value.length} characters)` : quoted
+}
+
+/** Replaces every secret form with ***. Longest first, so a derived form is not half-replaced by a shorter one. */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text
+  for (const secret of [...secrets].filter(s => s.length > 0).sort((a, b) => b.length - a.length)) {
+    out = out.split(secret).join('***')
+  }
+  return out
+}
+
+/**
+ * One line of plain text: control characters and line breaks folded into spaces, the workflow-command
+ * marker "::" broken up, cut to max characters.
+ */
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim().replace(/::/g, ': :')
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}
+
+/** Splits a list input on newlines, commas or white space and drops empties. */
+export function splitList(text: string): string[] {
+  return text.split(/[\s,]+/).filter(item => item.length > 0)
+}
+
+/** A base URL as users wrote it: origin and path prefix, no trailing slash. */
+export function displayUrl(url: URL): string {
+  return `${url.origin}${url.pathname.replace(/\/$/, '')}`
+}
