@@ -149,6 +149,11 @@ describe('annotations and log lines', () => {
     expect(list.at(-1)!.message).toBe('3 more IDs not deleted; see the job summary and report-file')
   })
 
+  test('IDs never attempted (the run stopped) are left to the roll-up', () => {
+    const results = [result('a', 'failed', 'credentials rejected: HTTP 401', 401), { ...result('b', 'failed', 'not attempted: credentials rejected', null), attempts: 0 }]
+    expect(annotations(results, failOnFailed, true)).toEqual([{ level: 'error', message: 'failed "a": credentials rejected: HTTP 401' }])
+  })
+
   test('missing IDs are annotated only when fail-on includes missing', () => {
     const results = [result('m', 'missing', 'HTTP 404', 404)]
     expect(annotations(results, failOnFailed, false)).toEqual([])

@@ -10,7 +10,7 @@ import { isReady, preflight, verdict, type ReadySettings, type Verdict } from '.
 import { findProvider } from './providers/index.js'
 import { purge, type PurgeResult } from './purge.js'
 import { annotations, buildReport, logLine, outputValues, summaryMarkdown, type Report, type RunContext } from './report.js'
-import { displayUrl, scrub } from './text.js'
+import { count, displayUrl, scrub } from './text.js'
 
 /** Masks the key, each of its lines and every derived form the provider puts on the wire. Returns them all. */
 function maskSecrets(): string[] {
@@ -73,6 +73,7 @@ async function execute(settings: ReadySettings, secrets: string[]): Promise<Purg
       timeoutMs: settings.timeoutSeconds * 1000,
       secrets,
       onResult: result => core.info(logLine(result)),
+      onPause: (waitMs, limit) => core.info(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`),
       onDebug: message => core.debug(message)
     })
   } finally {
@@ -98,13 +99,13 @@ export async function run(): Promise<void> {
     let outcome: Verdict
     if (ready === undefined) {
       for (const violation of violations) core.error(violation.message, { title: 'file-purge policy violation' })
-      outcome = { failed: true, message: `${violations.length} policy violation${violations.length === 1 ? '' : 's'}; nothing was sent` }
+      outcome = { failed: true, message: `${count(violations.length, 'policy violation')}; nothing was sent` }
     } else if (ready.dryRun) {
-      core.info(`dry run: nothing was deleted; ${ready.ids.length} IDs would be sent to ${ready.provider.name} at ${displayUrl(ready.baseUrl)}`)
+      core.info(`dry run: nothing was deleted; ${count(ready.ids.length, 'ID')} would be sent to ${ready.provider.name} at ${displayUrl(ready.baseUrl)}`)
       for (const id of ready.ids) core.info(`planned ${JSON.stringify(id)}`)
-      outcome = { failed: false, message: `dry run: nothing was deleted; ${ready.ids.length} IDs planned` }
+      outcome = { failed: false, message: `dry run: nothing was deleted; ${count(ready.ids.length, 'ID')} planned` }
     } else {
-      core.info(`deleting ${ready.ids.length} IDs from ${ready.provider.name} at ${displayUrl(ready.baseUrl)} (concurrency ${ready.concurrency}, max-retries ${ready.maxRetries}, timeout ${ready.timeoutSeconds} s)`)
+      core.info(`deleting ${count(ready.ids.length, 'ID')} from ${ready.provider.name} at ${displayUrl(ready.baseUrl)} (concurrency ${ready.concurrency}, max-retries ${ready.maxRetries}, timeout ${ready.timeoutSeconds} s)`)
       result = await execute(ready, secrets)
       outcome = verdict(result, ready.failOn)
     }

@@ -3,7 +3,7 @@ import { protectedBy } from './ids.js'
 import type { FailOn, PolicyViolation, Settings } from './inputs.js'
 import type { Provider } from './providers/index.js'
 import type { IdResult, PurgeResult } from './purge.js'
-import { quote } from './text.js'
+import { count, quote } from './text.js'
 
 /** Settings that passed preflight: everything a run needs is there. */
 export type ReadySettings = Settings & { provider: Provider; baseUrl: URL }
@@ -43,15 +43,15 @@ export interface Verdict {
 
 /** Whether the run fails (SPEC §6), with counts and the first IDs that made it so. */
 export function verdict(result: PurgeResult, failOn: FailOn): Verdict {
-  const count = (outcome: IdResult['outcome']): number => result.results.filter(r => r.outcome === outcome).length
-  const deleted = count('deleted')
-  const missing = count('missing')
-  const failedCount = count('failed')
+  const tally = (outcome: IdResult['outcome']): number => result.results.filter(r => r.outcome === outcome).length
+  const deleted = tally('deleted')
+  const missing = tally('missing')
+  const failedCount = tally('failed')
   const counts = `${deleted} deleted, ${missing} missing, ${failedCount} failed of ${result.results.length}`
   const causes: string[] = []
   if (result.credentialsRejected) causes.push('the provider rejected the credentials')
-  if (failOn.failed && failedCount > 0) causes.push(`${failedCount} ID${failedCount === 1 ? '' : 's'} failed`)
-  if (failOn.missing && missing > 0) causes.push(`${missing} ID${missing === 1 ? '' : 's'} missing (fail-on includes missing)`)
+  if (failOn.failed && failedCount > 0) causes.push(`${count(failedCount, 'ID')} failed`)
+  if (failOn.missing && missing > 0) causes.push(`${count(missing, 'ID')} missing (fail-on includes missing)`)
   if (causes.length === 0) return { failed: false, message: counts }
   const blamed = result.results.filter(r => (r.outcome === 'failed' && (failOn.failed || result.credentialsRejected)) || (r.outcome === 'missing' && failOn.missing))
   const listed = blamed.slice(0, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`)

@@ -42,6 +42,8 @@ export interface PurgeOptions {
   backoff?: BackoffPolicy
   onResult?: (result: IdResult) => void
   onDebug?: (message: string) => void
+  /** A 429 paused the whole pool: for how long, and how many requests may be in flight after it. */
+  onPause?: (waitMs: number, inFlightLimit: number) => void
 }
 
 /** A 429 answer never uses up an ID's retries while the pool is still making progress; this bounds it anyway. */
@@ -261,6 +263,7 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
         if (stalled) task.counted++
         const wait = classification.waitMs ?? backoffMs(backoff, stalledPauses + 1, random) + backoff.baseMs / 2
         const freshPause = pacer.rateLimited(now, wait)
+        if (freshPause) options.onPause?.(wait, pacer.limit)
         if (task.counted > options.maxRetries || task.rateLimited >= MAX_RATE_LIMITED_ATTEMPTS) {
           settle(task, 'failed', `${classification.reason} (${task.attempts} attempts)`)
           return

@@ -148,7 +148,8 @@ export interface Annotation {
  * runner's ten per step leave room for the roll-up: the verdict when failing, else a line here.
  */
 export function annotations(results: readonly IdResult[], failOn: FailOn, failing: boolean): Annotation[] {
-  const problems = results.filter(r => r.outcome === 'failed' || (r.outcome === 'missing' && failOn.missing))
+  // IDs never attempted (the run stopped) are counted in the roll-up, not annotated one by one.
+  const problems = results.filter(r => (r.outcome === 'failed' && r.attempts > 0) || (r.outcome === 'missing' && failOn.missing))
   const level = (r: IdResult): Annotation['level'] => ((r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning')
   const list: Annotation[] = problems.slice(0, MAX_ID_ANNOTATIONS).map(r => ({ level: level(r), message: `${r.outcome} ${JSON.stringify(r.id)}: ${r.reason ?? ''}` }))
   if (!failing && problems.length > MAX_ID_ANNOTATIONS) {

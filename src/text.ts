@@ -36,3 +36,8 @@ export function splitList(text: string): string[] {
 export function displayUrl(url: URL): string {
   return `${url.origin}${url.pathname.replace(/\/$/, '')}`
 }
+
+/** "1 ID", "3 IDs". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
+}
