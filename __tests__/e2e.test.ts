@@ -96,11 +96,17 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
   }
 
   describe('providers', () => {
-    test.each(PROVIDERS)('%s: deletes what exists, reports the missing, keeps the rest', async provider => {
+    test.each<[string, ProviderName, string]>([
+      ['writer', 'writer', 'true'],
+      ['imagekit, one DELETE per file', 'imagekit', 'false'],
+      ['imagekit, bulk', 'imagekit', 'true'],
+      ['delos', 'delos', 'true'],
+      ['anyformat', 'anyformat', 'true']
+    ])('%s: deletes what exists, reports the missing, keeps the rest', async (_, provider, bulk) => {
       const files = [...ids(6), 'keep_me']
       const emulator = await emulate({ provider, files, ...(provider === 'delos' ? { customerId: 'cust_1' } : {}) })
       const asked = [...ids(6), 'never_existed']
-      const run = await purgeFrom(emulator, { 'file-ids': asked.join('\n'), ...(provider === 'delos' ? { 'customer-id': 'cust_1' } : {}) })
+      const run = await purgeFrom(emulator, { 'file-ids': asked.join('\n'), bulk, ...(provider === 'delos' ? { 'customer-id': 'cust_1' } : {}) })
       expect(run.exitCode).toBe(0)
       expect(json(run.outputs.deleted)).toEqual(ids(6))
       expect(json(run.outputs.missing)).toEqual(['never_existed'])
@@ -109,7 +115,8 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       expect([run.outputs['deleted-count'], run.outputs['missing-count'], run.outputs['failed-count']]).toEqual(['6', '1', '0'])
       expect([...emulator.store]).toEqual(['keep_me'])
       assertStore(emulator, files, run)
-      expect(emulator.requests).toHaveLength(7)
+      // Bulk: one request finds the missing ID and deletes nothing, the second deletes the rest.
+      expect(emulator.requests).toHaveLength(provider === 'imagekit' && bulk === 'true' ? 2 : 7)
     })
 
     test('delos: locked, forbidden and another customer\'s files fail with their reasons; a second delete is still a success', async () => {
@@ -182,7 +189,7 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
         { id: 'b', times: 1, fault: { kind: 'html', status: 502 } },
         { id: 'c', times: 1, fault: { kind: 'reset' } }
       ])
-      const run = await purgeFrom(emulator, { 'file-ids': 'a b c' })
+      const run = await purgeFrom(emulator, { 'file-ids': 'a b c', bulk: 'false' })
       expect(run.exitCode).toBe(0)
       expect(run.report.entries.map(e => [e.id, e.outcome, e.attempts])).toEqual([
         ['a', 'deleted', 3],
@@ -269,12 +276,82 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
 
     test('a provider that answers 429 forever cannot hang the step', async () => {
       const emulator = await emulate({ provider: 'imagekit', files: ids(40) }, [{ fault: { kind: 'rate-limit', resetMs: 200 } }])
-      const run = await purgeFrom(emulator, { 'file-ids': ids(40).join(' '), 'max-retries': '2' })
+      const run = await purgeFrom(emulator, { 'file-ids': ids(40).join(' '), 'max-retries': '2', bulk: 'false' })
       expect(run.exitCode).toBe(1)
       expect(json(run.outputs.failed)).toHaveLength(40)
       expect(run.durationMs).toBeLessThan(10_000)
       expect(emulator.requests.length).toBeLessThan(40)
       expect(run.report.entries.at(-1)!.reason).toMatch(/^not attempted: rate limited/)
+    })
+  })
+
+  describe('imagekit bulk', () => {
+    test('1000 IDs with 5% missing: at most 30 requests, outcomes identical to one DELETE per file', async () => {
+      const asked = ids(1000)
+      const files = asked.filter((_, i) => i % 20 !== 7)
+      const outcomes = async (bulk: string) => {
+        const emulator = await emulate({ provider: 'imagekit', files })
+        const run = await purgeFrom(emulator, { 'file-ids': asked.join('\n'), bulk, concurrency: '8' })
+        expect(run.exitCode).toBe(0)
+        expect(emulator.store.size).toBe(0)
+        return { requests: emulator.requests.length, outputs: [run.outputs.deleted, run.outputs.missing, run.outputs.failed] }
+      }
+      const bulk = await outcomes('true')
+      const single = await outcomes('false')
+      expect(bulk.requests).toBeLessThanOrEqual(30)
+      expect(single.requests).toBe(1000)
+      expect(bulk.outputs).toEqual(single.outputs)
+      expect((json(bulk.outputs[1]) as string[]).length).toBe(50)
+    })
+
+    test('a chunk the bulk call cannot serve goes one file at a time', async () => {
+      const emulator = await emulate({ provider: 'imagekit', files: ids(5) }, [{ id: 'file_0', times: 1, fault: { kind: 'status', status: 403, body: '{"message":"Bulk delete is not allowed for this key"}' } }])
+      const run = await purgeFrom(emulator, { 'file-ids': ids(5).join(' ') })
+      expect(run.exitCode).toBe(0)
+      expect(emulator.requests[0]!.ids).toEqual(ids(5))
+      expect(emulator.requests.slice(1).map(r => r.id).sort()).toEqual(ids(5))
+      expect(json(run.outputs.deleted)).toEqual(ids(5))
+    })
+
+    test('a bulk answer lost after the delete: the 404 listing every ID counts them deleted', async () => {
+      const emulator = await emulate({ provider: 'imagekit', files: ids(10) }, [{ id: 'file_3', times: 1, fault: { kind: 'lose-answer' } }])
+      const run = await purgeFrom(emulator, { 'file-ids': ids(10).join(' ') })
+      expect(run.exitCode).toBe(0)
+      expect(json(run.outputs.deleted)).toEqual(ids(10))
+      expect(run.report.entries.every(e => e.reason?.includes('counted as deleted'))).toBe(true)
+      expect(emulator.requests).toHaveLength(2)
+    })
+
+    test('5xx on the bulk route is retried for the chunk as a whole', async () => {
+      const emulator = await emulate({ provider: 'imagekit', files: ids(150) }, [{ id: 'file_120', times: 2, fault: { kind: 'status', status: 502 } }])
+      const run = await purgeFrom(emulator, { 'file-ids': ids(150).join(' ') })
+      expect(run.exitCode).toBe(0)
+      expect(emulator.requests.map(r => [r.ids?.length, r.status])).toEqual(expect.arrayContaining([[100, 200], [50, 502], [50, 502], [50, 200]]))
+      expect(run.report.entries.find(e => e.id === 'file_120')).toMatchObject({ outcome: 'deleted', attempts: 3 })
+    })
+  })
+
+  describe('shard', () => {
+    test('a matrix of shards deletes every ID exactly once, each shard within its own max-deletions', async () => {
+      const asked = ids(300)
+      const emulator = await emulate({ provider: 'writer', files: asked })
+      const planned: string[][] = []
+      for (const shard of ['1/3', '2/3', '3/3']) {
+        const run = await purgeFrom(emulator, { 'file-ids': asked.join(' '), shard, 'max-deletions': '150' })
+        expect(run.exitCode).toBe(0)
+        expect(run.report).toMatchObject({ shard: { index: Number(shard[0]), count: 3 } })
+        planned.push(json(run.outputs.planned) as string[])
+      }
+      expect(planned.flat().sort()).toEqual([...asked].sort())
+      expect(planned.every(list => list.length > 60 && list.length < 140)).toBe(true)
+      expect(emulator.store.size).toBe(0)
+      expect(emulator.requests).toHaveLength(300)
+    })
+
+    test('an invalid shard is a violation', async () => {
+      const run = await act({ provider: 'writer', 'file-ids': 'a', shard: '4/3', 'dry-run': 'true' })
+      expect(run.exitCode).toBe(1)
+      expect(run.commands.find(c => c.command === 'error')!.message).toBe('shard: "4/3" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)')
     })
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { globMatch, idProblem, parseIds, protectedBy, uniqueIds } from '../src/ids.js'
+import { globMatch, idHash, idProblem, parseIds, protectedBy, shardOf, uniqueIds } from '../src/ids.js'
 
 describe('ID parsing', () => {
   test('splits on newlines, commas and white space, dropping empties', () => {
@@ -94,5 +94,26 @@ describe('protected patterns', () => {
   test('protectedBy names the first matching pattern', () => {
     expect(protectedBy(['keep-*', 'prod-*'], 'prod-7')).toBe('prod-*')
     expect(protectedBy(['keep-*'], 'tmp-7')).toBeUndefined()
+  })
+})
+
+describe('shards', () => {
+  test('the hash is FNV-1a 32-bit, so a shard is stable across runs, machines and versions', () => {
+    expect(idHash('')).toBe(0x811c9dc5)
+    expect(idHash('a')).toBe(0xe40c292c)
+    expect(idHash('foobar')).toBe(0xbf9cf968)
+  })
+
+  test('every ID falls in exactly one shard, and shards are balanced', () => {
+    const all = Array.from({ length: 10_000 }, (_, i) => `file-${i}`)
+    const sizes = new Map<number, number>()
+    for (const id of all) {
+      const shard = shardOf(id, 8)
+      expect(shard).toBeGreaterThanOrEqual(1)
+      expect(shard).toBeLessThanOrEqual(8)
+      sizes.set(shard, (sizes.get(shard) ?? 0) + 1)
+    }
+    expect(sizes.size).toBe(8)
+    for (const size of sizes.values()) expect(Math.abs(size - 1250)).toBeLessThan(150)
   })
 })

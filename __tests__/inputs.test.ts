@@ -20,7 +20,9 @@ describe('reading inputs', () => {
       maxRetries: 3,
       timeoutSeconds: 30,
       customerId: '',
-      protectedPatterns: []
+      protectedPatterns: [],
+      bulk: true,
+      shard: undefined
     })
     expect(settings.baseUrl?.href).toBe('https://api.writer.com/')
   })
@@ -69,7 +71,12 @@ describe('reading inputs', () => {
     ['max-deletions', 'lots', 'max-deletions: "lots" is not a whole number from 1 to 10000000'],
     ['dry-run', 'yes', 'dry-run: "yes" is not a boolean (true or false)'],
     ['fail-on', 'failed,gone', 'fail-on: unknown "gone" (allowed: failed, missing, or none)'],
-    ['fail-on', 'none,missing', 'fail-on: "none" cannot be combined with other outcomes']
+    ['fail-on', 'none,missing', 'fail-on: "none" cannot be combined with other outcomes'],
+    ['bulk', 'no', 'bulk: "no" is not a boolean (true or false)'],
+    ['shard', '0/4', 'shard: "0/4" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)'],
+    ['shard', '5/4', 'shard: "5/4" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)'],
+    ['shard', '2', 'shard: "2" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)'],
+    ['shard', '1/1001', 'shard: "1/1001" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)']
   ])('%s %j is a violation', (input, value, message) => {
     expect(settingsFrom({ ...base, [input]: value }).all.map(v => v.message)).toEqual([message])
   })
@@ -92,6 +99,10 @@ describe('reading inputs', () => {
 
   test.each(['true', 'True', 'TRUE'])('dry-run %s', value => {
     expect(settingsFrom({ ...base, 'dry-run': value }).settings.dryRun).toBe(true)
+  })
+
+  test('shard i/n and bulk', () => {
+    expect(settingsFrom({ ...base, shard: ' 2 / 8 ', bulk: 'false' }).settings).toMatchObject({ shard: { index: 2, count: 8 }, bulk: false })
   })
 
   test('protected-ids: one per line or comma-separated', () => {
@@ -153,6 +164,12 @@ describe('preflight policy', () => {
     expect(settingsFrom({ ...base, 'file-ids': 'a b c d', 'max-deletions': '3' }).all.map(v => v.message)).toEqual([
       'max-deletions: 4 unique IDs exceed max-deletions (3); raise it or split the list'
     ])
+  })
+
+  test('max-deletions counts the IDs of this shard only', () => {
+    const many = Array.from({ length: 100 }, (_, i) => `f${i}`).join(' ')
+    expect(settingsFrom({ ...base, 'file-ids': many, 'max-deletions': '60', shard: '1/2' }).all).toEqual([])
+    expect(settingsFrom({ ...base, 'file-ids': many, 'max-deletions': '60' }).all.map(v => v.input)).toEqual(['max-deletions'])
   })
 
   test('each ID matching protected-ids is a violation', () => {

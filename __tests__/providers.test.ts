@@ -144,3 +144,39 @@ describe('status classes shared by all providers', () => {
   })
   test('a plain-text body is kept as the reason', () => expect(kind(writer, 400, 'bad id')).toEqual({ kind: 'failed', reason: 'HTTP 400: bad id' }))
 })
+
+describe('imagekit bulk', () => {
+  const bulk = imagekit.bulk!
+  const classifyBulk = (status: number, body: unknown, ids: string[], headers: Record<string, string> = {}) => bulk.classify(answer(status, body, headers), ids, 0).classification
+
+  test('POST /v1/files/batch/deleteByFileIds with {"fileIds": [...]} and Basic auth, at most 100 IDs', () => {
+    const request = bulk.request(['a', 'b'], context('https://proxy.example.com/ik'))
+    expect(request).toMatchObject({ method: 'POST', body: '{"fileIds":["a","b"]}' })
+    expect(request.url.href).toBe('https://proxy.example.com/ik/v1/files/batch/deleteByFileIds')
+    expect(request.headers['Content-Type']).toBe('application/json')
+    expect(request.headers.Authorization).toBe(`Basic ${Buffer.from('KEY-123:').toString('base64')}`)
+    expect(bulk.maxIds).toBe(100)
+  })
+
+  test('200 lists what was deleted; anything else in the chunk is unconfirmed', () => {
+    expect(classifyBulk(200, { successfullyDeletedFileIds: ['a', 'zzz'] }, ['a', 'b'])).toEqual({ kind: 'deleted', deleted: ['a'], unconfirmed: ['b'] })
+  })
+
+  test('404 with missingFileIds: those are missing, nothing deleted', () => {
+    expect(classifyBulk(404, { message: 'The requested file(s) does not exist.', missingFileIds: ['b'] }, ['a', 'b'])).toEqual({
+      kind: 'missing',
+      missing: ['b'],
+      reason: 'HTTP 404: The requested file(s) does not exist.'
+    })
+  })
+
+  test('429 and 5xx retry the chunk, 401 rejects the credentials, other answers fall back to one by one', () => {
+    expect(classifyBulk(429, {}, ['a'], { 'X-RateLimit-Reset': '300' })).toMatchObject({ kind: 'retry', rateLimited: true, waitMs: 300 })
+    expect(classifyBulk(500, '', ['a'])).toMatchObject({ kind: 'retry', unanswered: true })
+    expect(classifyBulk(401, imagekitAnswers.unauthorized, ['a']).kind).toBe('credentials-rejected')
+    expect(classifyBulk(400, { message: 'fileIds must be at most 100' }, ['a'])).toEqual({ kind: 'fallback', reason: 'HTTP 400: fileIds must be at most 100' })
+    expect(classifyBulk(404, imagekitAnswers.notFound, ['a']).kind).toBe('fallback')
+    expect(classifyBulk(200, { success: false }, ['a']).kind).toBe('fallback')
+    expect(classifyBulk(301, '', ['a']).kind).toBe('fallback')
+  })
+})

@@ -245,3 +245,55 @@ describe('secrets', () => {
     expect(result.results[0]!.reason!.length).toBe(200)
   })
 })
+
+describe('bulk chunks (ImageKit)', () => {
+  const deletedAll = (ids: string[]) => answer(200, { successfullyDeletedFileIds: ids })
+
+  test('IDs go in chunks of 100, in order', async () => {
+    const { sent, result } = await runEngine({ provider: imagekit, ids: ids(250), script: ok, bulkScript: deletedAll })
+    expect(sent.map(s => s.id.split(',').length)).toEqual([100, 100, 50])
+    expect(sent[0]!.url).toBe('https://provider.test/v1/files/batch/deleteByFileIds')
+    expect(result.results.every(r => r.outcome === 'deleted' && r.httpStatus === 200 && r.attempts === 1)).toBe(true)
+  })
+
+  test('missing IDs are set aside and the rest sent again, since nothing was deleted', async () => {
+    const absent = new Set(['f3', 'f7'])
+    const bulkScript = (chunk: string[]) => {
+      const missing = chunk.filter(id => absent.has(id))
+      return missing.length > 0 ? answer(404, { message: 'The requested file(s) does not exist.', missingFileIds: missing }) : deletedAll(chunk)
+    }
+    const { sent, result } = await runEngine({ provider: imagekit, ids: ids(10), script: ok, bulkScript })
+    expect(sent.map(s => s.id.split(',').length)).toEqual([10, 8])
+    expect(outcomes(result.results)).toEqual({ f0: 'deleted', f1: 'deleted', f2: 'deleted', f3: 'missing', f4: 'deleted', f5: 'deleted', f6: 'deleted', f7: 'missing', f8: 'deleted', f9: 'deleted' })
+    expect(result.results[3]).toMatchObject({ reason: 'HTTP 404: The requested file(s) does not exist.', attempts: 1 })
+    expect(result.results[0]).toMatchObject({ attempts: 2 })
+  })
+
+  test('a chunk the bulk call cannot serve falls back to one DELETE per file', async () => {
+    const { sent, result } = await runEngine({ provider: imagekit, ids: ids(3), script: ok, bulkScript: () => answer(400, { message: 'Bulk disabled' }) })
+    expect(sent.map(s => s.id)).toEqual(['bulk:f0,f1,f2', 'f0', 'f1', 'f2'])
+    expect(result.results.every(r => r.outcome === 'deleted' && r.attempts === 2)).toBe(true)
+  })
+
+  test('IDs a 200 does not confirm are deleted one by one', async () => {
+    const { sent, result } = await runEngine({ provider: imagekit, ids: ids(3), script: ok, bulkScript: () => deletedAll(['f0', 'f2']) })
+    expect(sent.map(s => s.id)).toEqual(['bulk:f0,f1,f2', 'f1'])
+    expect(result.results.map(r => r.outcome)).toEqual(['deleted', 'deleted', 'deleted'])
+  })
+
+  test('5xx and 429 retry the chunk; a 401 stops the run', async () => {
+    const retried = await runEngine({ provider: imagekit, ids: ids(4), script: ok, bulkScript: (chunk, n) => (n === 1 ? answer(503) : n === 2 ? answer(429, {}, { 'X-RateLimit-Reset': '100' }) : deletedAll(chunk)) })
+    expect(retried.sent).toHaveLength(3)
+    expect(retried.result.results.every(r => r.outcome === 'deleted' && r.attempts === 3)).toBe(true)
+    const rejected = await runEngine({ provider: imagekit, ids: ids(150), script: ok, bulkScript: () => answer(401, imagekitAnswers.unauthorized), concurrency: 1 })
+    expect(rejected.sent).toHaveLength(1)
+    expect(rejected.result.credentialsRejected).toBe(true)
+    expect(rejected.result.results[149]!.reason).toBe('not attempted: credentials rejected')
+  })
+
+  test('a 404 after an unanswered bulk attempt counts those IDs as deleted', async () => {
+    const bulkScript = (chunk: string[], n: number) => (n === 1 ? 'timeout' as const : answer(404, { message: 'gone', missingFileIds: chunk }))
+    const { result } = await runEngine({ provider: imagekit, ids: ids(3), script: ok, bulkScript })
+    expect(result.results.every(r => r.outcome === 'deleted' && r.reason!.includes('counted as deleted'))).toBe(true)
+  })
+})

@@ -14,6 +14,7 @@ function report(results: IdResult[], extra: Partial<ReportInput> = {}) {
     provider: 'imagekit',
     baseUrl: new URL('https://api.imagekit.io'),
     dryRun: false,
+    shard: null,
     startedAt: new Date('2026-01-01T00:00:00Z'),
     endedAt: new Date('2026-01-01T00:00:01Z'),
     context,

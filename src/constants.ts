@@ -12,7 +12,9 @@ export const Input = {
   ProtectedIds: 'protected-ids',
   Concurrency: 'concurrency',
   MaxRetries: 'max-retries',
-  TimeoutSeconds: 'timeout-seconds'
+  TimeoutSeconds: 'timeout-seconds',
+  Bulk: 'bulk',
+  Shard: 'shard'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 

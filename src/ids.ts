@@ -104,3 +104,18 @@ export function globMatch(pattern: string, id: string): boolean {
 export function protectedBy(patterns: readonly string[], id: string): string | undefined {
   return patterns.find(pattern => globMatch(pattern, id))
 }
+
+/** FNV-1a, 32 bits, over the ID's characters (printable ASCII): stable across runs, machines and versions. */
+export function idHash(id: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193) >>> 0
+  }
+  return hash
+}
+
+/** The shard (1-based) of `count` an ID belongs to. */
+export function shardOf(id: string, count: number): number {
+  return (idHash(id) % count) + 1
+}

@@ -30,6 +30,14 @@ export interface Settings {
   concurrency: number
   maxRetries: number
   timeoutSeconds: number
+  bulk: boolean
+  shard: Shard | undefined
+}
+
+/** Shard `index` (1-based) of `count`. */
+export interface Shard {
+  index: number
+  count: number
 }
 
 export interface InputSources {
@@ -99,9 +107,12 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
   const customerId = get(Input.CustomerId)
   if (customerId.length > 256 || CONTROL.test(customerId)) violation(Input.CustomerId, `${quote(customerId)} must be at most 256 characters without control characters`)
 
-  const dryRunText = get(Input.DryRun)
-  if (dryRunText !== '' && !BOOLEAN.test(dryRunText)) violation(Input.DryRun, `${quote(dryRunText)} is not a boolean (true or false)`)
-  const dryRun = /^true$/i.test(dryRunText)
+  const boolean = (name: InputName, fallback: boolean): boolean => {
+    const text = get(name)
+    if (text === '') return fallback
+    if (!BOOLEAN.test(text)) violation(name, `${quote(text)} is not a boolean (true or false)`)
+    return /^true$/i.test(text)
+  }
 
   const number = (name: keyof typeof NumericRange, fallback: number): number => {
     const text = get(name)
@@ -122,16 +133,33 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
       apiKey,
       customerId,
       baseUrl: readBaseUrl(get(Input.BaseUrl), provider, violation),
-      dryRun,
+      dryRun: boolean(Input.DryRun, false),
       failOn: readFailOn(get(Input.FailOn), violation),
       maxDeletions: number(Input.MaxDeletions, 1000),
       protectedPatterns: splitList(sources.getInput(Input.ProtectedIds)),
       concurrency: number(Input.Concurrency, 8),
       maxRetries: number(Input.MaxRetries, 3),
-      timeoutSeconds: number(Input.TimeoutSeconds, 30)
+      timeoutSeconds: number(Input.TimeoutSeconds, 30),
+      bulk: boolean(Input.Bulk, true),
+      shard: readShard(get(Input.Shard), violation)
     },
     violations
   }
+}
+
+/** Shards a matrix may split a purge into, at most. */
+export const MAX_SHARDS = 1000
+
+function readShard(text: string, violation: (input: InputName, message: string) => void): Shard | undefined {
+  if (text === '') return undefined
+  const match = /^(\d{1,4})\s*\/\s*(\d{1,4})$/.exec(text)
+  const index = Number(match?.[1])
+  const count = Number(match?.[2])
+  if (!match || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
+    violation(Input.Shard, `${quote(text)} is not i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS} (for example 2/8)`)
+    return undefined
+  }
+  return { index, count }
 }
 
 function readFailOn(text: string, violation: (input: InputName, message: string) => void): FailOn {

@@ -1,12 +1,18 @@
 import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS } from './constants.js'
-import { protectedBy } from './ids.js'
+import { protectedBy, shardOf } from './ids.js'
 import type { FailOn, PolicyViolation, Settings } from './inputs.js'
 import type { Provider } from './providers/index.js'
 import type { IdResult, PurgeResult } from './purge.js'
 import { count, quote } from './text.js'
 
-/** Settings that passed preflight: everything a run needs is there. */
-export type ReadySettings = Settings & { provider: Provider; baseUrl: URL }
+/** Settings that passed preflight: everything a run needs is there, and the IDs this run sends. */
+export type ReadySettings = Settings & { provider: Provider; baseUrl: URL; planned: string[] }
+
+/** The IDs this run sends: all of them, or this shard's share. */
+export function plannedIds(settings: Settings): string[] {
+  const { shard } = settings
+  return shard === undefined ? settings.ids : settings.ids.filter(id => shardOf(id, shard.count) === shard.index)
+}
 
 /** The rules across inputs (SPEC §3). Returns every violation; a run may start only when there is none. */
 export function preflight(settings: Settings, inputViolations: readonly PolicyViolation[]): PolicyViolation[] {
@@ -17,8 +23,10 @@ export function preflight(settings: Settings, inputViolations: readonly PolicyVi
   const idsGiven = !inputViolations.some(v => v.input === Input.FileIds || v.input === Input.FileIdsFile)
   if (settings.ids.length === 0 && idsGiven) add(Input.FileIds, 'no IDs given: set file-ids or file-ids-file')
   if (!settings.dryRun && settings.apiKey === '') add(Input.ApiKey, 'is required unless dry-run is true')
-  if (settings.ids.length > settings.maxDeletions) {
-    add(Input.MaxDeletions, `${settings.ids.length} unique IDs exceed max-deletions (${settings.maxDeletions}); raise it or split the list`)
+  const planned = plannedIds(settings)
+  if (planned.length > settings.maxDeletions) {
+    const what = settings.shard ? `${planned.length} unique IDs in shard ${settings.shard.index}/${settings.shard.count}` : `${planned.length} unique IDs`
+    add(Input.MaxDeletions, `${what} exceed max-deletions (${settings.maxDeletions}); raise it or split the list`)
   }
   const protectedHits = settings.protectedPatterns.length === 0 ? [] : settings.ids.flatMap(id => {
     const pattern = protectedBy(settings.protectedPatterns, id)
@@ -32,8 +40,10 @@ export function preflight(settings: Settings, inputViolations: readonly PolicyVi
   return violations
 }
 
-export function isReady(settings: Settings, violations: readonly PolicyViolation[]): settings is ReadySettings {
-  return violations.length === 0 && settings.provider !== undefined && settings.baseUrl !== undefined
+/** The settings a run may start with, or undefined while anything is in violation. */
+export function ready(settings: Settings, violations: readonly PolicyViolation[]): ReadySettings | undefined {
+  const { provider, baseUrl } = settings
+  return violations.length === 0 && provider !== undefined && baseUrl !== undefined ? { ...settings, provider, baseUrl, planned: plannedIds(settings) } : undefined
 }
 
 export interface Verdict {

@@ -1,7 +1,7 @@
 import { MAX_REASON_LENGTH } from './constants.js'
 import { TransportError, type Transport } from './http.js'
 import { backoffMs, DEFAULT_BACKOFF, Pacer, realClock, type BackoffPolicy, type Clock } from './pacing.js'
-import type { ClassifiedAnswer, Classification, DeleteRequest, HttpAnswer } from './providers/types.js'
+import type { BulkClassification, ClassifiedAnswer, Classification, DeleteRequest, HttpAnswer, RateWindow } from './providers/types.js'
 import { oneLine, scrub } from './text.js'
 
 export type Outcome = 'deleted' | 'missing' | 'failed'
@@ -31,6 +31,12 @@ export interface PurgeOptions {
   /** Builds the request for one ID (the provider's request with the run's context bound). */
   request: (id: string) => DeleteRequest
   classify: (answer: HttpAnswer, now: number) => ClassifiedAnswer
+  /** The provider's bulk endpoint, with the run's context bound; when given, IDs go in chunks of `maxIds`. */
+  bulk?: {
+    maxIds: number
+    request: (ids: readonly string[]) => DeleteRequest
+    classify: (answer: HttpAnswer, ids: readonly string[], now: number) => { classification: BulkClassification; window?: RateWindow }
+  }
   transport: Pick<Transport, 'send'>
   concurrency: number
   maxRetries: number
@@ -46,40 +52,51 @@ export interface PurgeOptions {
   onPause?: (waitMs: number, inFlightLimit: number) => void
 }
 
-/** A 429 answer never uses up an ID's retries while the pool is still making progress; this bounds it anyway. */
+/** A 429 answer never uses up a unit's retries while the pool is still making progress; this bounds it anyway. */
 export const MAX_RATE_LIMITED_ATTEMPTS = 20
 
-interface Task {
-  index: number
+/** What the run knows of one ID across every request that named it. */
+interface IdState {
+  attempts: number
+  firstStart: number
+  /** One of our own attempts got no definite answer (timeout, connection error, 5xx). */
+  unanswered: boolean
+  lastStatus: number | null
+}
+
+/** One request's worth of work: a single ID, or a chunk for the bulk endpoint. */
+interface Unit {
+  indexes: number[]
+  bulk: boolean
   attempts: number
   /** Attempts that used up the retry budget (429s during progress do not). */
   counted: number
   rateLimited: number
-  firstStart: number
-  /** One of our own attempts got no definite answer (timeout, connection error, 5xx). */
-  unanswered: boolean
-  /** Definite answers the pool had seen when this task's last attempt started. */
+  /** Definite answers the pool had seen when this unit's last attempt started. */
   progressMark: number
-  lastStatus: number | null
   lastReason: string
   timer?: unknown
 }
 
+type RetryClassification = Extract<Classification, { kind: 'retry' }>
+
 /**
- * The engine: sends one delete per ID through a bounded pool, paced by one shared Pacer, retrying what is worth
- * retrying, and settles every ID as deleted, missing or failed. It knows no provider, only requests and
- * classifications. Event-driven: a waiting retry holds no slot, so nothing queues behind it.
+ * The engine: sends deletes through a bounded pool, paced by one shared Pacer, retrying what is worth retrying,
+ * and settles every ID as deleted, missing or failed. It knows no provider, only requests and classifications.
+ * Event-driven: a waiting retry holds no slot, so nothing queues behind it.
  */
 export function purge(options: PurgeOptions): Promise<PurgeResult> {
   const clock = options.clock ?? realClock
   const random = options.random ?? Math.random
   const backoff = options.backoff ?? DEFAULT_BACKOFF
+  const total = options.ids.length
   const pacer = new Pacer(options.concurrency)
-  const results: Array<IdResult | undefined> = new Array(options.ids.length)
-  const ready = new Queue<Task>()
-  // Behind fresh IDs, so the probe after a pause is not always the ID the provider keeps refusing.
-  const rateLimited = new Queue<Task>()
-  const waiting = new Set<Task>()
+  const results: Array<IdResult | undefined> = new Array(total)
+  const states: Array<IdState | undefined> = new Array(total)
+  const ready = new Queue<Unit>()
+  // Behind fresh IDs, so the probe after a pause is not always the unit the provider keeps refusing.
+  const rateLimited = new Queue<Unit>()
+  const waiting = new Set<Unit>()
   let nextFresh = 0
   let inFlight = 0
   let settled = 0
@@ -93,24 +110,39 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
   let pumpAt = Infinity
 
   const clean = (text: string): string => oneLine(scrub(text, options.secrets), MAX_REASON_LENGTH)
+  const state = (index: number): IdState => (states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null })
+  const unit = (indexes: number[], bulk: boolean): Unit => ({ indexes, bulk, attempts: 0, counted: 0, rateLimited: 0, progressMark: 0, lastReason: '' })
+  const describeUnit = (u: Unit): string => (u.bulk ? `bulk of ${u.indexes.length}` : JSON.stringify(options.ids[u.indexes[0] as number]))
 
   return new Promise<PurgeResult>(resolve => {
-    const settle = (task: Task, outcome: Outcome, reason: string | null): void => {
+    const settleId = (index: number, outcome: Outcome, reason: string | null): void => {
+      const known = state(index)
       const result: IdResult = {
-        id: options.ids[task.index] as string,
+        id: options.ids[index] as string,
         outcome,
-        httpStatus: task.lastStatus,
+        httpStatus: known.lastStatus,
         reason: reason === null ? null : clean(reason),
-        attempts: task.attempts,
-        ms: task.attempts === 0 ? 0 : clock.now() - task.firstStart
+        attempts: known.attempts,
+        ms: known.attempts === 0 ? 0 : clock.now() - known.firstStart
       }
-      results[task.index] = result
+      states[index] = undefined
+      results[index] = result
       settled++
       options.onResult?.(result)
     }
 
+    const settle = (u: Unit, outcome: Outcome, reason: string | null): void => {
+      for (const index of u.indexes) settleId(index, outcome, reason)
+    }
+
+    /** Not found: deleted after all when one of our own earlier attempts may have done it. */
+    const settleMissing = (index: number, reason: string): void => {
+      if (state(index).unanswered) settleId(index, 'deleted', `${reason} after an earlier attempt got no answer: counted as deleted, that attempt most likely deleted it`)
+      else settleId(index, 'missing', reason)
+    }
+
     const finishIfDone = (): void => {
-      if (settled === options.ids.length && inFlight === 0) {
+      if (settled === total && inFlight === 0) {
         if (pumpTimer !== undefined) clock.clearTimeout(pumpTimer)
         resolve({ results: results as IdResult[], credentialsRejected, requests, rateLimitedAnswers })
       }
@@ -120,39 +152,34 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
     const stop = (reason: string): void => {
       if (stopReason !== undefined) return
       stopReason = reason
-      for (const task of waiting) {
-        clock.clearTimeout(task.timer)
-        settle(task, 'failed', `${task.lastReason}; not retried: ${reason}`)
+      for (const u of waiting) {
+        clock.clearTimeout(u.timer)
+        settle(u, 'failed', `${u.lastReason}; not retried: ${reason}`)
       }
       waiting.clear()
       for (const queue of [ready, rateLimited]) {
-        for (let task = queue.shift(); task !== undefined; task = queue.shift()) settle(task, 'failed', `${task.lastReason}; not retried: ${reason}`)
+        for (let u = queue.shift(); u !== undefined; u = queue.shift()) {
+          settle(u, 'failed', u.attempts === 0 ? `not attempted: ${reason}` : `${u.lastReason}; not retried: ${reason}`)
+        }
       }
-      for (; nextFresh < options.ids.length; nextFresh++) {
-        settle(newTask(nextFresh), 'failed', `not attempted: ${reason}`)
-      }
+      for (; nextFresh < total; nextFresh++) settleId(nextFresh, 'failed', `not attempted: ${reason}`)
     }
 
-    const newTask = (index: number): Task => ({
-      index,
-      attempts: 0,
-      counted: 0,
-      rateLimited: 0,
-      firstStart: 0,
-      unanswered: false,
-      progressMark: 0,
-      lastStatus: null,
-      lastReason: ''
-    })
+    const freshUnit = (): Unit => {
+      const size = options.bulk ? Math.min(options.bulk.maxIds, total - nextFresh) : 1
+      const indexes = Array.from({ length: size }, (_, i) => nextFresh + i)
+      nextFresh += size
+      return unit(indexes, options.bulk !== undefined && size > 1)
+    }
 
-    /** Retries whose backoff is over go first, then IDs not yet tried, then IDs a 429 sent back. */
-    const take = (): Task | undefined => {
+    /** Retries whose backoff is over go first, then IDs not yet tried, then units a 429 sent back. */
+    const take = (): Unit | undefined => {
       if (ready.size > 0) return ready.shift()
-      if (nextFresh < options.ids.length) return newTask(nextFresh++)
+      if (nextFresh < total) return freshUnit()
       return rateLimited.shift()
     }
 
-    const hasWork = (): boolean => ready.size > 0 || nextFresh < options.ids.length || rateLimited.size > 0
+    const hasWork = (): boolean => ready.size > 0 || nextFresh < total || rateLimited.size > 0
 
     const pump = (): void => {
       while (stopReason === undefined && inFlight < pacer.limit && hasWork()) {
@@ -162,9 +189,9 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
           armPump(startAt - now)
           break
         }
-        const task = take() as Task
+        const u = take() as Unit
         pacer.started(now)
-        void attempt(task, now)
+        void attempt(u, now)
       }
       finishIfDone()
     }
@@ -181,37 +208,44 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
       }, ms)
     }
 
-    const attempt = async (task: Task, now: number): Promise<void> => {
-      inFlight++
-      requests++
-      if (task.attempts === 0) task.firstStart = now
-      task.attempts++
-      task.progressMark = progress
-      const id = options.ids[task.index] as string
-      let classification: Classification
+    const send = async (u: Unit, ids: string[]): Promise<Classification | BulkClassification> => {
       try {
-        const request = options.request(id)
+        const request = u.bulk && options.bulk ? options.bulk.request(ids) : options.request(ids[0] as string)
         try {
-          const answer = await options.transport.send({ method: request.method, url: request.url, headers: request.headers, timeoutMs: options.timeoutMs })
-          task.lastStatus = answer.status
-          const classified = options.classify(answer, clock.now())
+          const { method, url, headers, body } = request
+          const answer = await options.transport.send({ method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs: options.timeoutMs })
+          for (const index of u.indexes) state(index).lastStatus = answer.status
+          const classified = u.bulk && options.bulk ? options.bulk.classify(answer, ids, clock.now()) : options.classify(answer, clock.now())
           if (classified.window) pacer.window(classified.window.limit, classified.window.intervalMs)
-          classification = classified.classification
+          return classified.classification
         } catch (error) {
           if (!(error instanceof TransportError)) throw error
-          task.lastStatus = null
-          classification = { kind: 'retry', reason: error.message, rateLimited: false, unanswered: true }
+          for (const index of u.indexes) state(index).lastStatus = null
+          return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: true }
         }
       } catch (error) {
-        classification = { kind: 'failed', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` }
+        return { kind: 'failed', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` }
       }
+    }
+
+    const attempt = async (u: Unit, now: number): Promise<void> => {
+      inFlight++
+      requests++
+      u.attempts++
+      u.progressMark = progress
+      for (const index of u.indexes) {
+        const known = state(index)
+        if (known.attempts++ === 0) known.firstStart = now
+      }
+      const ids = u.indexes.map(index => options.ids[index] as string)
+      const classification = await send(u, ids)
       inFlight--
-      options.onDebug?.(`attempt ${task.attempts} for ${JSON.stringify(id)}: ${classification.kind}${'reason' in classification ? ` (${clean(classification.reason)})` : ''}`)
-      answered(task, classification)
+      options.onDebug?.(`attempt ${u.attempts} for ${describeUnit(u)}: ${classification.kind}${'reason' in classification ? ` (${clean(classification.reason)})` : ''}`)
+      answered(u, classification)
       pump()
     }
 
-    const answered = (task: Task, classification: Classification): void => {
+    const answered = (u: Unit, classification: Classification | BulkClassification): void => {
       if (classification.kind === 'retry' && classification.rateLimited) {
         rateLimitedAnswers++
       } else {
@@ -221,77 +255,97 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
       switch (classification.kind) {
         case 'deleted':
           pacer.succeeded(clock.now())
-          settle(task, 'deleted', null)
+          if ('unconfirmed' in classification) {
+            const confirmed = new Set(classification.deleted)
+            for (const index of u.indexes) {
+              if (confirmed.has(options.ids[index] as string)) settleId(index, 'deleted', null)
+              else ready.push(unit([index], false))
+            }
+          } else {
+            settle(u, 'deleted', null)
+          }
           return
         case 'missing':
           pacer.succeeded(clock.now())
-          if (task.unanswered) {
-            settle(task, 'deleted', `${classification.reason} after an earlier attempt got no answer: counted as deleted, that attempt most likely deleted it`)
+          if ('missing' in classification) {
+            const missing = new Set(classification.missing)
+            const rest: number[] = []
+            for (const index of u.indexes) {
+              if (missing.has(options.ids[index] as string)) settleMissing(index, classification.reason)
+              else rest.push(index)
+            }
+            // Nothing was deleted: the rest go again as a new chunk.
+            if (rest.length > 0) ready.push(unit(rest, rest.length > 1))
           } else {
-            settle(task, 'missing', classification.reason)
+            for (const index of u.indexes) settleMissing(index, classification.reason)
           }
           return
+        case 'fallback':
+          options.onDebug?.(`bulk delete cannot serve ${u.indexes.length} IDs (${clean(classification.reason)}); deleting them one by one`)
+          for (const index of u.indexes) ready.push(unit([index], false))
+          return
         case 'failed':
-          settle(task, 'failed', classification.reason)
+          settle(u, 'failed', classification.reason)
           return
         case 'credentials-rejected':
           credentialsRejected = true
-          settle(task, 'failed', `credentials rejected: ${classification.reason}`)
+          settle(u, 'failed', `credentials rejected: ${classification.reason}`)
           stop('credentials rejected')
           return
         case 'retry':
-          retry(task, classification)
+          retry(u, classification)
       }
     }
 
-    const retry = (task: Task, classification: Extract<Classification, { kind: 'retry' }>): void => {
-      task.lastReason = classification.reason
-      if (classification.unanswered) task.unanswered = true
+    const retry = (u: Unit, classification: RetryClassification): void => {
+      u.lastReason = classification.reason
+      if (classification.unanswered) for (const index of u.indexes) state(index).unanswered = true
       const now = clock.now()
+      const attempts = `${u.attempts} attempt${u.attempts === 1 ? '' : 's'}`
       if (stopReason !== undefined) {
-        settle(task, 'failed', `${classification.reason}; not retried: ${stopReason}`)
+        settle(u, 'failed', `${classification.reason}; not retried: ${stopReason}`)
         return
       }
       if (classification.waitMs !== undefined && classification.waitMs > backoff.maxHintMs) {
-        settle(task, 'failed', `${classification.reason}; the provider asks to wait ${Math.ceil(classification.waitMs / 1000)} s, longer than the ${backoff.maxHintMs / 1000} s this action waits`)
+        settle(u, 'failed', `${classification.reason}; the provider asks to wait ${Math.ceil(classification.waitMs / 1000)} s, longer than the ${backoff.maxHintMs / 1000} s this action waits`)
         return
       }
       if (classification.rateLimited) {
-        task.rateLimited++
+        u.rateLimited++
         // A 429 uses up a retry only when nothing else got through since this attempt started.
-        const stalled = progress === task.progressMark
-        if (stalled) task.counted++
+        const stalled = progress === u.progressMark
+        if (stalled) u.counted++
         const wait = classification.waitMs ?? backoffMs(backoff, stalledPauses + 1, random) + backoff.baseMs / 2
         const freshPause = pacer.rateLimited(now, wait)
         if (freshPause) options.onPause?.(wait, pacer.limit)
-        if (task.counted > options.maxRetries || task.rateLimited >= MAX_RATE_LIMITED_ATTEMPTS) {
-          settle(task, 'failed', `${classification.reason} (${task.attempts} attempts)`)
+        if (u.counted > options.maxRetries || u.rateLimited >= MAX_RATE_LIMITED_ATTEMPTS) {
+          settle(u, 'failed', `${classification.reason} (${attempts})`)
           return
         }
         // Every request of the pool refused, pause after pause: the provider is not letting anything through.
         if (freshPause && stalled && ++stalledPauses > options.maxRetries) {
-          settle(task, 'failed', `${classification.reason} (${task.attempts} attempts)`)
+          settle(u, 'failed', `${classification.reason} (${attempts})`)
           stop(`rate limited: ${stalledPauses} pauses in a row without progress`)
           return
         }
-        rateLimited.push(task)
+        rateLimited.push(u)
         return
       }
-      task.counted++
-      if (task.counted > options.maxRetries) {
-        settle(task, 'failed', `${classification.reason} (${task.attempts} attempt${task.attempts === 1 ? '' : 's'})`)
+      u.counted++
+      if (u.counted > options.maxRetries) {
+        settle(u, 'failed', `${classification.reason} (${attempts})`)
         return
       }
-      const wait = classification.waitMs ?? backoffMs(backoff, task.counted, random)
-      waiting.add(task)
-      task.timer = clock.setTimeout(() => {
-        waiting.delete(task)
-        ready.push(task)
+      const wait = classification.waitMs ?? backoffMs(backoff, u.counted, random)
+      waiting.add(u)
+      u.timer = clock.setTimeout(() => {
+        waiting.delete(u)
+        ready.push(u)
         pump()
       }, wait)
     }
 
-    if (options.ids.length === 0) {
+    if (total === 0) {
       resolve({ results: [], credentialsRejected, requests, rateLimitedAnswers })
       return
     }

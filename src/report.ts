@@ -1,5 +1,5 @@
 import { MAX_ID_ANNOTATIONS, MAX_LIST_OUTPUT_BYTES, MAX_SUMMARY_ROWS, Output, type OutputName } from './constants.js'
-import type { FailOn, PolicyViolation } from './inputs.js'
+import type { FailOn, PolicyViolation, Shard } from './inputs.js'
 import type { Verdict } from './policy.js'
 import type { IdResult, Outcome } from './purge.js'
 import { displayUrl, oneLine } from './text.js'
@@ -30,6 +30,8 @@ export interface Report {
   provider: string | null
   baseUrl: string | null
   dryRun: boolean
+  /** This job's shard of the ID list, when the purge is split. */
+  shard: Shard | null
   startedAt: string
   endedAt: string
   context: RunContext
@@ -43,6 +45,7 @@ export interface ReportInput {
   provider: string | null
   baseUrl: URL | null
   dryRun: boolean
+  shard: Shard | null
   startedAt: Date
   endedAt: Date
   context: RunContext
@@ -63,6 +66,7 @@ export function buildReport(input: ReportInput): Report {
     provider: input.provider,
     baseUrl: input.baseUrl === null ? null : displayUrl(input.baseUrl),
     dryRun: input.dryRun,
+    shard: input.shard,
     startedAt: input.startedAt.toISOString(),
     endedAt: input.endedAt.toISOString(),
     context: input.context,
@@ -121,6 +125,7 @@ export function summaryMarkdown(report: Report): string {
     lines.push('')
   }
   if (report.dryRun) lines.push('**dry run: nothing was deleted.**', '')
+  if (report.shard) lines.push(`Shard ${report.shard.index} of ${report.shard.count}.`, '')
   const { totals } = report
   lines.push('| planned | deleted | missing | failed | requests | answered 429 |', '|---:|---:|---:|---:|---:|---:|')
   lines.push(`| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} | ${totals.requests} | ${totals.rateLimitedAnswers} |`, '')

@@ -73,6 +73,8 @@ export async function runEngine(options: {
   latencyMs?: number | ((id: string, attempt: number) => number)
   random?: () => number
   extra?: Partial<PurgeOptions>
+  /** Answers for the provider's bulk endpoint (the chunk's IDs, its attempt); when given, IDs go in chunks. */
+  bulkScript?: (ids: string[], attempt: number) => Scripted
 }): Promise<{ result: PurgeResult; sent: SentRequest[]; maxInFlight: number; clock: ReturnType<typeof virtualClock> }> {
   const clock = virtualClock()
   const attempts = new Map<string, number>()
@@ -82,12 +84,13 @@ export async function runEngine(options: {
   const apiKey = options.apiKey ?? 'sk-test-KEY'
   const context = { baseUrl: new URL('https://provider.test'), apiKey, customerId: '' }
   const send = (request: HttpRequest): Promise<HttpAnswer> => {
-    const id = decodeURIComponent(request.url.pathname.replace(/\/$/, '').split('/').at(-1) as string)
+    const chunk = request.body === undefined ? undefined : (JSON.parse(request.body) as { fileIds: string[] }).fileIds
+    const id = chunk ? `bulk:${chunk.join(',')}` : decodeURIComponent(request.url.pathname.replace(/\/$/, '').split('/').at(-1) as string)
     const attempt = (attempts.get(id) ?? 0) + 1
     attempts.set(id, attempt)
     maxInFlight = Math.max(maxInFlight, ++inFlight)
     sent.push({ id, attempt, at: clock.now(), url: request.url.href, headers: request.headers, inFlight })
-    const scripted = options.script(id, attempt)
+    const scripted = chunk && options.bulkScript ? options.bulkScript(chunk, attempt) : options.script(id, attempt)
     return new Promise((resolve, reject) => {
       const { latencyMs = 10 } = options
       const latency = scripted === 'timeout' ? request.timeoutMs : typeof latencyMs === 'number' ? latencyMs : latencyMs(id, attempt)
@@ -103,6 +106,9 @@ export async function runEngine(options: {
     ids: options.ids,
     request: id => options.provider.request(id, context),
     classify: (a, now) => options.provider.classify(a, now),
+    ...(options.bulkScript && options.provider.bulk
+      ? { bulk: { maxIds: options.provider.bulk.maxIds, request: (ids: readonly string[]) => options.provider.bulk!.request(ids, context), classify: options.provider.bulk.classify } }
+      : {}),
     transport: { send },
     concurrency: options.concurrency ?? 4,
     maxRetries: options.maxRetries ?? 3,

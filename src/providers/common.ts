@@ -13,7 +13,7 @@ export const USER_AGENT = 'file-purge'
  * another resource.
  */
 export function fileUrl(baseUrl: URL, steps: readonly string[], id: string, trailingSlash = false): URL {
-  const prefix = `${baseUrl.pathname.replace(/\/+$/, '')}/${steps.join('/')}`
+  const prefix = routePath(baseUrl, steps)
   const segment = encodeURIComponent(id)
   const expected = `${prefix}/${segment}${trailingSlash ? '/' : ''}`
   const url = new URL(expected, baseUrl.origin)
@@ -21,6 +21,15 @@ export function fileUrl(baseUrl: URL, steps: readonly string[], id: string, trai
     throw new Error(`refusing to build a request URL for ID ${JSON.stringify(id)}: it does not map to one path segment`)
   }
   return url
+}
+
+function routePath(baseUrl: URL, steps: readonly string[]): string {
+  return `${baseUrl.pathname.replace(/\/+$/, '')}/${steps.join('/')}`
+}
+
+/** A fixed route under the base URL's origin and path prefix. */
+export function routeUrl(baseUrl: URL, steps: readonly string[]): URL {
+  return new URL(routePath(baseUrl, steps), baseUrl.origin)
 }
 
 /** Parses a body as JSON, or undefined when it is not JSON. */

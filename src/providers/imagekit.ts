@@ -1,5 +1,5 @@
-import { classifyByStatus, fileUrl, jsonBody, JSON_ACCEPT, retryAfterMs } from './common.js'
-import type { HttpAnswer, Provider, RateWindow } from './types.js'
+import { classifyByStatus, describe, field, fileUrl, jsonBody, JSON_ACCEPT, retryAfterMs, routeUrl } from './common.js'
+import type { BulkClassification, BulkDelete, Classification, HttpAnswer, Provider, RateWindow } from './types.js'
 
 function header(answer: HttpAnswer, name: string): number | undefined {
   const value = answer.headers.get(name)
@@ -13,6 +13,51 @@ function rateWindow(answer: HttpAnswer): RateWindow | undefined {
   return limit !== undefined && limit > 0 && intervalMs !== undefined && intervalMs > 0 ? { limit, intervalMs } : undefined
 }
 
+function classifyAnswer(answer: HttpAnswer, now: number): Classification {
+  return classifyByStatus(answer, jsonBody(answer), { waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now) })
+}
+
+function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every(item => typeof item === 'string') ? (value as string[]) : undefined
+}
+
+function withWindow<T>(answer: HttpAnswer, classification: T): { classification: T; window?: RateWindow } {
+  const window = rateWindow(answer)
+  return window ? { classification, window } : { classification }
+}
+
+/**
+ * POST /v1/files/batch/deleteByFileIds: up to 100 IDs; 200 lists what it deleted; a 404 lists missingFileIds and
+ * deletes nothing, so those are set aside and the rest sent again.
+ */
+const bulk: BulkDelete = {
+  maxIds: 100,
+  request: (ids, { baseUrl, apiKey }) => ({
+    method: 'POST',
+    url: routeUrl(baseUrl, ['v1', 'files', 'batch', 'deleteByFileIds']),
+    headers: { ...JSON_ACCEPT, 'Content-Type': 'application/json', Authorization: basicAuth(apiKey) },
+    body: JSON.stringify({ fileIds: ids })
+  }),
+  classify(answer, ids, now) {
+    const body = jsonBody(answer)
+    const asked = new Set(ids)
+    const listed = (name: string): string[] | undefined => strings(field(body, name))?.filter(id => asked.has(id))
+    let classification: BulkClassification
+    const deleted = answer.status === 200 ? listed('successfullyDeletedFileIds') : undefined
+    const missing = answer.status === 404 ? listed('missingFileIds') : undefined
+    if (deleted !== undefined) {
+      const confirmed = new Set(deleted)
+      classification = { kind: 'deleted', deleted: [...confirmed], unconfirmed: ids.filter(id => !confirmed.has(id)) }
+    } else if (missing !== undefined && missing.length > 0) {
+      classification = { kind: 'missing', missing: [...new Set(missing)], reason: describe(answer, body) }
+    } else {
+      const single = classifyAnswer(answer, now)
+      classification = single.kind === 'retry' || single.kind === 'credentials-rejected' ? single : { kind: 'fallback', reason: describe(answer, body) }
+    }
+    return withWindow(answer, classification)
+  }
+}
+
 /** ImageKit: DELETE /v1/files/{id}, Basic base64("key:"); success is 204. Its 429 says when to retry in X-RateLimit-Reset (ms). */
 export const imagekit: Provider = {
   name: 'imagekit',
@@ -24,13 +69,8 @@ export const imagekit: Provider = {
     headers: { ...JSON_ACCEPT, Authorization: basicAuth(apiKey) }
   }),
   derivedSecrets: apiKey => [basicAuth(apiKey), basicAuth(apiKey).slice('Basic '.length)],
-  classify(answer, now) {
-    const window = rateWindow(answer)
-    const classification = classifyByStatus(answer, jsonBody(answer), {
-      waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now)
-    })
-    return window ? { classification, window } : { classification }
-  }
+  classify: (answer, now) => withWindow(answer, classifyAnswer(answer, now)),
+  bulk
 }
 
 function basicAuth(apiKey: string): string {

@@ -10,9 +10,10 @@ export interface HttpAnswer {
 }
 
 export interface DeleteRequest {
-  method: 'DELETE'
+  method: 'DELETE' | 'POST'
   url: URL
   headers: Record<string, string>
+  body?: string
 }
 
 export interface RequestContext {
@@ -41,6 +42,23 @@ export interface ClassifiedAnswer {
   window?: RateWindow
 }
 
+/** What one answer to a bulk delete means for the IDs it named. */
+export type BulkClassification =
+  /** Deleted the IDs listed; the rest of the chunk was not confirmed and goes one by one. */
+  | { kind: 'deleted'; deleted: string[]; unconfirmed: string[] }
+  /** These IDs do not exist and nothing was deleted: they are set aside, the rest sent again. */
+  | { kind: 'missing'; missing: string[]; reason: string }
+  /** The bulk call cannot serve this chunk: its IDs go one by one. */
+  | { kind: 'fallback'; reason: string }
+  | Extract<Classification, { kind: 'retry' | 'credentials-rejected' }>
+
+export interface BulkDelete {
+  /** The most IDs one request may carry. */
+  readonly maxIds: number
+  request(ids: readonly string[], context: RequestContext): DeleteRequest
+  classify(answer: HttpAnswer, ids: readonly string[], now: number): { classification: BulkClassification; window?: RateWindow }
+}
+
 export interface Provider {
   readonly name: ProviderName
   readonly defaultBaseUrl: string
@@ -51,4 +69,6 @@ export interface Provider {
   classify(answer: HttpAnswer, now: number): ClassifiedAnswer
   /** Whether the provider takes a customer ID. */
   readonly acceptsCustomerId: boolean
+  /** A bulk endpoint, where the provider has one. */
+  readonly bulk?: BulkDelete
 }
