@@ -6,6 +6,7 @@ import { context } from '@actions/github'
 import { Input } from './constants.js'
 import { readIdsFile } from './inputs.js'
 import { runPipeline } from './pipeline.js'
+import { LineLog } from './log.js'
 import { findProvider } from './providers/index.js'
 import { annotations, logLine, outputValues, summaryMarkdown, type Report, type RunContext } from './report.js'
 import { scrub } from './text.js'
@@ -62,6 +63,7 @@ export async function run(): Promise<void> {
   let secrets: string[] = []
   try {
     secrets = maskSecrets()
+    const log = new LineLog(text => process.stdout.write(text))
     const { ready, result, verdict, violations, report } = await runPipeline(
       {
         getInput: name => core.getInput(name, { trimWhitespace: false }),
@@ -71,9 +73,19 @@ export async function run(): Promise<void> {
       {
         context: runContext(),
         secrets,
-        hooks: { info: line => core.info(line), onResult: result => core.info(logLine(result)), onDebug: message => core.debug(message) }
+        hooks: {
+          info: line => {
+            log.flush()
+            core.info(line)
+          },
+          onResult: result => log.line(logLine(result)),
+          onDebug: message => {
+            log.flush()
+            core.debug(message)
+          }
+        }
       }
-    )
+    ).finally(() => log.flush())
     for (const violation of violations) core.error(violation.message, { title: 'file-purge policy violation' })
 
     const reportFile = writeReport(report)

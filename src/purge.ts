@@ -240,7 +240,8 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
       const ids = u.indexes.map(index => options.ids[index] as string)
       const classification = await send(u, ids)
       inFlight--
-      options.onDebug?.(`attempt ${u.attempts} for ${describeUnit(u)}: ${classification.kind}${'reason' in classification ? ` (${clean(classification.reason)})` : ''}`)
+      // A final answer gets its own log line from onResult; only the attempts in between are worth a debug line.
+      if (classification.kind === 'retry' && options.onDebug) options.onDebug(`attempt ${u.attempts} for ${describeUnit(u)}: ${clean(classification.reason)}; will retry`)
       answered(u, classification)
       pump()
     }
