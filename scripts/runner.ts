@@ -20,6 +20,8 @@ export interface RunOptions {
   event?: { name: string; payload: object }
   /** Node binary; default the current process's. */
   node?: string
+  /** Options for that binary, before the script (e.g. --import a module that records peak memory). */
+  nodeArgs?: string[]
   /** GITHUB_WORKSPACE and the working directory; default a fresh directory inside the run's temp dir. */
   workspace?: string
   /** The child is killed (SIGKILL) after this long; default 60000. */
@@ -325,7 +327,7 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
   }
   const script = path.resolve(REPO_ROOT, options.entry ?? manifest.main)
   const started = performance.now()
-  const child = await spawnCollect(options.node ?? process.execPath, [script], files.workspace, env, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  const child = await spawnCollect(options.node ?? process.execPath, [...(options.nodeArgs ?? []), script], files.workspace, env, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
   const durationMs = Math.round(performance.now() - started)
   return {
     ...child,

@@ -7,19 +7,15 @@ import { Input } from './constants.js'
 import { readIdsFile } from './inputs.js'
 import { runPipeline } from './pipeline.js'
 import { LineLog } from './log.js'
-import { findProvider } from './providers/index.js'
+import { secretForms } from './providers/index.js'
 import { annotations, logLine, outputValues, summaryMarkdown, type Report, type RunContext } from './report.js'
 import { scrub } from './text.js'
 
-/** Masks the key, each of its lines and every derived form the provider puts on the wire. Returns them all. */
+/** Masks the key and every form of it the provider puts on the wire, before anything else. Returns them all. */
 function maskSecrets(): string[] {
-  const raw = core.getInput(Input.ApiKey, { trimWhitespace: false })
-  const key = raw.trim()
-  const provider = findProvider(core.getInput(Input.Provider))
-  const secrets = [raw, key, ...raw.split(/\r?\n/).map(line => line.trim()), ...(provider && key !== '' ? provider.derivedSecrets(key) : [])]
-  const unique = [...new Set(secrets.filter(secret => secret.length > 0))]
-  for (const secret of unique) core.setSecret(secret)
-  return unique
+  const forms = secretForms(core.getInput(Input.ApiKey, { trimWhitespace: false }), core.getInput(Input.Provider))
+  for (const form of forms) core.setSecret(form)
+  return forms
 }
 
 function runContext(): RunContext {

@@ -9,6 +9,8 @@ import { count, displayUrl } from './text.js'
 export interface PipelineHooks {
   /** One line of progress for the log. */
   info?: (line: string) => void
+  /** Requests are about to go out for these IDs. */
+  onStart?: (planned: readonly string[]) => void
   onResult?: (result: IdResult) => void
   onDebug?: (message: string) => void
 }
@@ -77,6 +79,7 @@ export async function runPipeline(
       outcome = { failed: false, message: `dry run: nothing was deleted; ${count(ready.planned.length, 'ID')} planned` }
     } else {
       hooks.info?.(`deleting ${count(ready.planned.length, 'ID')} from ${where} (concurrency ${ready.concurrency}, max-retries ${ready.maxRetries}, timeout ${ready.timeoutSeconds} s${ready.bulk && ready.provider.bulk ? ', bulk' : ''})`)
+      hooks.onStart?.(ready.planned)
       result = await execute(ready, options.secrets, hooks, options.overrides ?? {})
       outcome = verdict(result, ready.failOn)
     }

@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js'
+import { API_KEY_VARIABLE, main, type CliIo } from '../src/cli.js'
+import { REPO_ROOT } from '../scripts/runner.js'
+
+const KEY = 'cli-key-9f8e7d6c'
+let emulator: Emulator | undefined
+const dirs: string[] = []
+afterEach(async () => {
+  await emulator?.close()
+  emulator = undefined
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+async function emulate(options: Omit<EmulatorOptions, 'apiKey'>): Promise<Emulator> {
+  emulator = await startEmulator({ apiKey: KEY, ...options })
+  return emulator
+}
+
+async function cli(argv: string[], { env = { [API_KEY_VARIABLE]: KEY } as NodeJS.ProcessEnv, interactive = false } = {}) {
+  let stdout = ''
+  let stderr = ''
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'file-purge-cli-'))
+  dirs.push(cwd)
+  const io: CliIo = { stdout: t => void (stdout += t), stderr: t => void (stderr += t), interactive, env, cwd }
+  const code = await main(argv, io)
+  expect(stdout + stderr).not.toContain(KEY)
+  return { code, stdout, stderr, cwd }
+}
+
+describe('file-purge command line', () => {
+  test('deletes from the provider and prints the report as JSON with --json', async () => {
+    const e = await emulate({ provider: 'anyformat', files: ['a', 'b'] })
+    const run = await cli(['--provider', 'anyformat', '--base-url', e.url, '--file-ids', 'a,b,c', '--json'])
+    expect(run.code).toBe(0)
+    const report = JSON.parse(run.stdout)
+    expect(report.entries.map((entry: { id: string; outcome: string }) => [entry.id, entry.outcome])).toEqual([
+      ['a', 'deleted'],
+      ['b', 'deleted'],
+      ['c', 'missing']
+    ])
+    expect(report.context.eventName).toBe('cli')
+    expect(e.store.size).toBe(0)
+    expect(run.stderr).toMatch(/^deleted "a" \(HTTP 204, 1 attempt, \d+ ms\)$/m)
+  })
+
+  test('the key comes only from the environment: --api-key is a usage error, a missing key a policy violation', async () => {
+    const flag = await cli(['--provider', 'writer', '--file-ids', 'a', `--api-key=${KEY}`])
+    expect(flag.code).toBe(2)
+    expect(flag.stderr).toContain(`put the key in the environment variable ${API_KEY_VARIABLE}`)
+    const none = await cli(['--provider', 'writer', '--file-ids', 'a'], { env: {} })
+    expect(none.code).toBe(1)
+    expect(none.stdout).toContain('policy violation: api-key: is required unless dry-run is true')
+  })
+
+  test('unknown flags and stray arguments are usage errors (exit 2); --help exits 0', async () => {
+    expect((await cli(['--provider', 'writer', '--frobnicate'])).code).toBe(2)
+    expect((await cli(['--provider', 'writer', 'stray'])).code).toBe(2)
+    const help = await cli(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('Usage: file-purge --provider NAME')
+    expect(help.stdout).toContain('Exit codes: 0 success, 1 policy violation or failed verdict, 2 usage error.')
+  })
+
+  test('a policy violation sends nothing and exits 1; a failed ID exits 1 with the reason', async () => {
+    const e = await emulate({ provider: 'writer', files: ['prod-1', 'tmp-1'] })
+    const refused = await cli(['--provider', 'writer', '--base-url', e.url, '--file-ids', 'prod-1 tmp-1', '--protected-ids', 'prod-*'])
+    expect(refused.code).toBe(1)
+    expect(e.requests).toHaveLength(0)
+    e.inject({ fault: { kind: 'status', status: 423 } })
+    const failed = await cli(['--provider', 'writer', '--base-url', e.url, '--file-ids', 'tmp-1'])
+    expect(failed.code).toBe(1)
+    expect(failed.stdout).toMatch(/^FAILED: 1 ID failed/)
+  })
+
+  test('dry run needs no key and sends nothing; --report writes the report', async () => {
+    const e = await emulate({ provider: 'delos', files: ['a'] })
+    const run = await cli(['--provider', 'delos', '--base-url', e.url, '--file-ids', 'a', '--dry-run', '--report', 'out/../report.json'], { env: {} })
+    expect(run.code).toBe(0)
+    expect(e.requests).toHaveLength(0)
+    expect(JSON.parse(readFileSync(path.join(run.cwd, 'report.json'), 'utf8'))).toMatchObject({ dryRun: true, totals: { planned: 1 } })
+  })
+
+  test('on a terminal a progress bar replaces the per-ID lines; --quiet prints neither', async () => {
+    const e = await emulate({ provider: 'imagekit', files: ['a', 'b', 'c'] })
+    const tty = await cli(['--provider', 'imagekit', '--base-url', e.url, '--file-ids', 'a b c', '--no-bulk'], { interactive: true })
+    expect(tty.code).toBe(0)
+    expect(tty.stderr).toContain('\r[##############################] 3/3  deleted 3  missing 0  failed 0\n')
+    expect(tty.stderr).not.toMatch(/^deleted "a"/m)
+    const quiet = await cli(['--provider', 'imagekit', '--base-url', e.url, '--file-ids', 'a', '--quiet'])
+    expect(quiet.stderr).toBe('')
+    expect(quiet.stdout).toMatch(/^OK: /)
+  })
+
+  test('the built command runs as a process: npx file-purge against the emulator', async () => {
+    const e = await emulate({ provider: 'writer', files: ['x1', 'x2'] })
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), '--provider', 'writer', '--base-url', e.url, '--file-ids', '["x1","x2"]', '--json'], {
+      env: { PATH: process.env.PATH ?? '', [API_KEY_VARIABLE]: KEY }
+    })
+    expect(JSON.parse(stdout).totals).toMatchObject({ deleted: 2, failed: 0 })
+    expect(stdout).not.toContain(KEY)
+    expect(e.store.size).toBe(0)
+  })
+})
