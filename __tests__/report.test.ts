@@ -4,7 +4,7 @@ import { verdict } from '../src/policy.js'
 import type { IdResult, PurgeResult } from '../src/purge.js'
 import { annotations, buildReport, logLine, outputValues, summaryMarkdown, type ReportInput } from '../src/report.js'
 
-const context = { repository: 'o/r', workflow: 'purge', runId: 7, runAttempt: 1, actor: 'me', eventName: 'push', ref: 'refs/heads/main', sha: 'abc', pullRequest: null }
+const context = { repository: 'o/r', workflow: 'purge', runId: 7, runAttempt: 1, actor: 'me', eventName: 'push', ref: 'refs/heads/main', sha: 'abc', pullRequest: null, runUrl: null }
 const result = (id: string, outcome: IdResult['outcome'], reason: string | null = null, httpStatus: number | null = 204): IdResult => ({ id, outcome, httpStatus, reason, attempts: 1, ms: 5 })
 const purgeResult = (results: IdResult[], credentialsRejected = false): PurgeResult => ({ results, credentialsRejected, requests: results.length, rateLimitedAnswers: 0 })
 const failOnFailed = { failed: true, missing: false }

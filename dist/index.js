@@ -42835,7 +42835,7 @@ const defaults = {
         fetch: getProxyFetch(baseUrl)
     }
 };
-const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
 
 /**
  * Convience function to correctly format Octokit Options to pass into the constructor.
@@ -42843,15 +42843,15 @@ const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(
  * @param     token    the repo PAT or GITHUB_TOKEN
  * @param     options  other options to set
  */
-function utils_getOctokitOptions(token, options) {
+function getOctokitOptions(token, options) {
     const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
     // Auth
-    const auth = Utils.getAuthString(token, opts);
+    const auth = getAuthString(token, opts);
     if (auth) {
         opts.auth = auth;
     }
     // Orchestration ID
-    const userAgent = Utils.getUserAgentWithOrchestrationId(opts.userAgent);
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
     if (userAgent) {
         opts.userAgent = userAgent;
     }
@@ -42890,7 +42890,9 @@ const Input = {
     MaxRetries: 'max-retries',
     TimeoutSeconds: 'timeout-seconds',
     Bulk: 'bulk',
-    Shard: 'shard'
+    Shard: 'shard',
+    GithubToken: 'github-token',
+    CommentOnPr: 'comment-on-pr'
 };
 /** Output names, declared once. */
 const Output = {
@@ -42959,6 +42961,55 @@ function displayUrl(url) {
 /** "1 ID", "3 IDs". */
 function count(n, noun) {
     return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+;// CONCATENATED MODULE: ./src/comment.ts
+
+
+/** Marks the comment this purge owns, so a later run updates it; one per provider and shard. */
+function commentMarker(report) {
+    const shard = report.shard ? `:${report.shard.index}/${report.shard.count}` : '';
+    return `<!-- file-purge:${report.provider ?? 'none'}${shard} -->`;
+}
+const escapeCell = (text) => oneLine(text, 200).replace(/[&<>|`\\*_[\]~]/g, char => `&#${char.charCodeAt(0)};`);
+/** The comment: counts, the verdict, the IDs that failed with their reasons, and a link to the run. */
+function commentBody(report) {
+    const { totals } = report;
+    const failed = report.entries.filter(entry => entry.outcome === 'failed');
+    const lines = [
+        commentMarker(report),
+        `### ${report.verdict.failed ? '❌' : '✅'} file-purge: ${report.provider ?? 'no provider'}${report.shard ? ` (shard ${report.shard.index}/${report.shard.count})` : ''}`,
+        '',
+        report.dryRun ? '**Dry run: nothing was deleted.**\n' : '',
+        '| planned | deleted | missing | failed |',
+        '|---:|---:|---:|---:|',
+        `| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} |`,
+        ''
+    ];
+    if (report.violations.length > 0)
+        lines.push(`Policy violations, nothing was sent: ${report.violations.length}.`, '');
+    if (failed.length > 0) {
+        lines.push('| failed ID | reason |', '|---|---|');
+        for (const entry of failed.slice(0, MAX_VERDICT_IDS))
+            lines.push(`| ${escapeCell(entry.id)} | ${escapeCell(entry.reason ?? '')} |`);
+        if (failed.length > MAX_VERDICT_IDS)
+            lines.push('', `and ${failed.length - MAX_VERDICT_IDS} more in the run's report.`);
+        lines.push('');
+    }
+    lines.push(report.context.runUrl ? `[The run](${report.context.runUrl}), updated ${report.endedAt}.` : `Updated ${report.endedAt}.`);
+    return lines.filter((line, i) => line !== '' || lines[i - 1] !== '').join('\n');
+}
+/** Creates this purge's comment, or updates the one an earlier run left. */
+async function upsertComment(comments, report) {
+    const marker = commentMarker(report);
+    const body = commentBody(report);
+    const existing = (await comments.list()).find(comment => comment.body?.startsWith(marker));
+    if (existing) {
+        await comments.update(existing.id, body);
+        return 'updated';
+    }
+    await comments.create(body);
+    return 'created';
 }
 
 ;// CONCATENATED MODULE: ./src/ids.ts
@@ -43489,7 +43540,9 @@ function readSettings(sources) {
             maxRetries: number(Input.MaxRetries, 3),
             timeoutSeconds: number(Input.TimeoutSeconds, 30),
             bulk: boolean(Input.Bulk, true),
-            shard: readShard(get(Input.Shard), violation)
+            shard: readShard(get(Input.Shard), violation),
+            commentOnPr: boolean(Input.CommentOnPr, false),
+            githubToken: get(Input.GithubToken)
         },
         violations
     };
@@ -45840,6 +45893,8 @@ function preflight(settings, inputViolations) {
         add(Input.ProtectedIds, message);
     if (protectedHits.length > MAX_LISTED_INVALID_IDS)
         add(Input.ProtectedIds, `${protectedHits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`);
+    if (settings.commentOnPr && settings.githubToken === '')
+        add(Input.GithubToken, 'is required when comment-on-pr is true');
     if (settings.customerId !== '' && settings.provider !== undefined && !settings.provider.acceptsCustomerId) {
         add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`);
     }
@@ -46495,6 +46550,7 @@ class LineLog {
 
 
 
+
 /** Masks the key and every form of it the provider puts on the wire, before anything else. Returns them all. */
 function maskSecrets() {
     const forms = secretForms(getInput(Input.ApiKey, { trimWhitespace: false }), getInput(Input.Provider));
@@ -46520,8 +46576,34 @@ function runContext() {
         eventName: github_context.eventName ?? '',
         ref: github_context.ref ?? '',
         sha: github_context.sha ?? '',
-        pullRequest: typeof pullRequest === 'number' ? pullRequest : null
+        pullRequest: typeof pullRequest === 'number' ? pullRequest : null,
+        runUrl: repository !== '' && Number.isFinite(github_context.runId) ? `${github_context.serverUrl}/${repository}/actions/runs/${github_context.runId}` : null
     };
+}
+/** The pull request's comments through the job's token, paginated. */
+function pullRequestComments(token, issueNumber) {
+    const octokit = getOctokit(token);
+    const where = { ...github_context.repo, issue_number: issueNumber };
+    return {
+        list: () => octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }),
+        create: async (body) => void (await octokit.rest.issues.createComment({ ...where, body })),
+        update: async (id, body) => void (await octokit.rest.issues.updateComment({ ...github_context.repo, comment_id: id, body }))
+    };
+}
+/** One comment on the pull request, created then updated; a failure to comment is a warning, not a failed purge. */
+async function commentOnPullRequest(token, report, secrets) {
+    const issueNumber = report.context.pullRequest;
+    if (issueNumber === null) {
+        info(`comment-on-pr: ${report.context.eventName || 'this'} event has no pull request; no comment`);
+        return;
+    }
+    try {
+        const done = await upsertComment(pullRequestComments(token, issueNumber), report);
+        info(`comment-on-pr: ${done} the comment on pull request #${issueNumber}`);
+    }
+    catch (error) {
+        core_warning(`comment-on-pr: could not comment on pull request #${issueNumber}: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`);
+    }
 }
 function writeReport(report) {
     const directory = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(process.env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'file-purge-'));
@@ -46541,8 +46623,11 @@ async function run() {
     let secrets = [];
     try {
         secrets = maskSecrets();
+        const githubToken = getInput(Input.GithubToken);
+        if (githubToken !== '')
+            core_setSecret(githubToken);
         const log = new LineLog(text => process.stdout.write(text));
-        const { ready, result, verdict, violations, report } = await runPipeline({
+        const { settings, ready, result, verdict, violations, report } = await runPipeline({
             getInput: name => getInput(name, { trimWhitespace: false }),
             readFile: readIdsFile,
             workspace: process.env.GITHUB_WORKSPACE || process.cwd()
@@ -46570,6 +46655,8 @@ async function run() {
         for (const warning of warnings)
             core_warning(warning);
         await writeSummary(summaryMarkdown(report));
+        if (settings.commentOnPr && settings.githubToken !== '')
+            await commentOnPullRequest(settings.githubToken, report, [...secrets, githubToken]);
         if (ready === undefined) {
             // One annotation per violation is already there; the roll-up goes to the log only.
             info(`file-purge: ${verdict.message}`);

@@ -91,7 +91,8 @@ function ciContext(env: NodeJS.ProcessEnv): RunContext {
     eventName: 'cli',
     ref: first('GITHUB_REF', 'CI_COMMIT_REF_NAME', 'GIT_BRANCH'),
     sha: first('GITHUB_SHA', 'CI_COMMIT_SHA', 'GIT_COMMIT'),
-    pullRequest: null
+    pullRequest: null,
+    runUrl: first('CI_JOB_URL', 'BUILD_URL') || null
   }
 }
 

@@ -14,7 +14,9 @@ export const Input = {
   MaxRetries: 'max-retries',
   TimeoutSeconds: 'timeout-seconds',
   Bulk: 'bulk',
-  Shard: 'shard'
+  Shard: 'shard',
+  GithubToken: 'github-token',
+  CommentOnPr: 'comment-on-pr'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 

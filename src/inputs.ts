@@ -32,6 +32,8 @@ export interface Settings {
   timeoutSeconds: number
   bulk: boolean
   shard: Shard | undefined
+  commentOnPr: boolean
+  githubToken: string
 }
 
 /** Shard `index` (1-based) of `count`. */
@@ -141,7 +143,9 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
       maxRetries: number(Input.MaxRetries, 3),
       timeoutSeconds: number(Input.TimeoutSeconds, 30),
       bulk: boolean(Input.Bulk, true),
-      shard: readShard(get(Input.Shard), violation)
+      shard: readShard(get(Input.Shard), violation),
+      commentOnPr: boolean(Input.CommentOnPr, false),
+      githubToken: get(Input.GithubToken)
     },
     violations
   }

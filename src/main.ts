@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
-import { context } from '@actions/github'
+import { context, getOctokit } from '@actions/github'
+import { upsertComment, type PullRequestComments } from './comment.js'
 import { Input } from './constants.js'
 import { readIdsFile } from './inputs.js'
 import { runPipeline } from './pipeline.js'
@@ -35,7 +36,34 @@ function runContext(): RunContext {
     eventName: context.eventName ?? '',
     ref: context.ref ?? '',
     sha: context.sha ?? '',
-    pullRequest: typeof pullRequest === 'number' ? pullRequest : null
+    pullRequest: typeof pullRequest === 'number' ? pullRequest : null,
+    runUrl: repository !== '' && Number.isFinite(context.runId) ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : null
+  }
+}
+
+/** The pull request's comments through the job's token, paginated. */
+function pullRequestComments(token: string, issueNumber: number): PullRequestComments {
+  const octokit = getOctokit(token)
+  const where = { ...context.repo, issue_number: issueNumber }
+  return {
+    list: () => octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }),
+    create: async body => void (await octokit.rest.issues.createComment({ ...where, body })),
+    update: async (id, body) => void (await octokit.rest.issues.updateComment({ ...context.repo, comment_id: id, body }))
+  }
+}
+
+/** One comment on the pull request, created then updated; a failure to comment is a warning, not a failed purge. */
+async function commentOnPullRequest(token: string, report: Report, secrets: string[]): Promise<void> {
+  const issueNumber = report.context.pullRequest
+  if (issueNumber === null) {
+    core.info(`comment-on-pr: ${report.context.eventName || 'this'} event has no pull request; no comment`)
+    return
+  }
+  try {
+    const done = await upsertComment(pullRequestComments(token, issueNumber), report)
+    core.info(`comment-on-pr: ${done} the comment on pull request #${issueNumber}`)
+  } catch (error) {
+    core.warning(`comment-on-pr: could not comment on pull request #${issueNumber}: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`)
   }
 }
 
@@ -59,8 +87,10 @@ export async function run(): Promise<void> {
   let secrets: string[] = []
   try {
     secrets = maskSecrets()
+    const githubToken = core.getInput(Input.GithubToken)
+    if (githubToken !== '') core.setSecret(githubToken)
     const log = new LineLog(text => process.stdout.write(text))
-    const { ready, result, verdict, violations, report } = await runPipeline(
+    const { settings, ready, result, verdict, violations, report } = await runPipeline(
       {
         getInput: name => core.getInput(name, { trimWhitespace: false }),
         readFile: readIdsFile,
@@ -89,6 +119,7 @@ export async function run(): Promise<void> {
     for (const [name, value] of Object.entries(values)) core.setOutput(name, value)
     for (const warning of warnings) core.warning(warning)
     await writeSummary(summaryMarkdown(report))
+    if (settings.commentOnPr && settings.githubToken !== '') await commentOnPullRequest(settings.githubToken, report, [...secrets, githubToken])
 
     if (ready === undefined) {
       // One annotation per violation is already there; the roll-up goes to the log only.

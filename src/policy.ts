@@ -34,6 +34,7 @@ export function preflight(settings: Settings, inputViolations: readonly PolicyVi
   })
   for (const message of protectedHits.slice(0, MAX_LISTED_INVALID_IDS)) add(Input.ProtectedIds, message)
   if (protectedHits.length > MAX_LISTED_INVALID_IDS) add(Input.ProtectedIds, `${protectedHits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`)
+  if (settings.commentOnPr && settings.githubToken === '') add(Input.GithubToken, 'is required when comment-on-pr is true')
   if (settings.customerId !== '' && settings.provider !== undefined && !settings.provider.acceptsCustomerId) {
     add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`)
   }

@@ -15,6 +15,8 @@ export interface RunContext {
   ref: string
   sha: string
   pullRequest: number | null
+  /** The run's page, where the runner says. */
+  runUrl: string | null
 }
 
 export interface ReportEntry {

@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { startEmulator, type Emulator } from '../emulator/index.js'
+import { commentBody, commentMarker, upsertComment, type PullRequestComments } from '../src/comment.js'
+import { buildReport, type Report } from '../src/report.js'
+import { runAction, type RunResult } from '../scripts/runner.js'
+import { startGitHubApi } from './helpers/github-api.js'
+
+function report(extra: Partial<Parameters<typeof buildReport>[0]> = {}): Report {
+  return buildReport({
+    provider: 'imagekit',
+    baseUrl: new URL('https://api.imagekit.io'),
+    dryRun: false,
+    shard: null,
+    startedAt: new Date('2026-01-01T00:00:00Z'),
+    endedAt: new Date('2026-01-01T00:00:02Z'),
+    context: { repository: 'o/r', workflow: 'w', runId: 9, runAttempt: 1, actor: 'a', eventName: 'pull_request', ref: '', sha: '', pullRequest: 3, runUrl: 'https://github.com/o/r/actions/runs/9' },
+    verdict: { failed: true, message: '1 ID failed' },
+    violations: [],
+    planned: ['a', 'b'],
+    results: [
+      { id: 'a', outcome: 'deleted', httpStatus: 204, reason: null, attempts: 1, ms: 3 },
+      { id: 'b|<x>', outcome: 'failed', httpStatus: 423, reason: 'HTTP 423: locked | <b>', attempts: 1, ms: 3 }
+    ],
+    requests: 2,
+    rateLimitedAnswers: 0,
+    ...extra
+  })
+}
+
+describe('the pull request comment', () => {
+  test('counts, failed IDs with reasons (escaped), and a link to the run, under a marker per provider and shard', () => {
+    const body = commentBody(report())
+    expect(body.split('\n')[0]).toBe('<!-- file-purge:imagekit -->')
+    expect(body).toContain('| 2 | 1 | 0 | 1 |')
+    expect(body).toContain('| b&#124;&#60;x&#62; | HTTP 423: locked &#124; &#60;b&#62; |')
+    expect(body).toContain('[The run](https://github.com/o/r/actions/runs/9)')
+    expect(commentMarker(report({ shard: { index: 2, count: 4 } }))).toBe('<!-- file-purge:imagekit:2/4 -->')
+  })
+
+  test('created once, then updated', async () => {
+    const store: Array<{ id: number; body: string }> = [{ id: 1, body: 'someone else' }]
+    const comments: PullRequestComments = {
+      list: async () => store,
+      create: async body => void store.push({ id: store.length + 1, body }),
+      update: async (id, body) => void (store.find(c => c.id === id)!.body = body)
+    }
+    expect(await upsertComment(comments, report())).toBe('created')
+    expect(await upsertComment(comments, report({ verdict: { failed: false, message: 'ok' } }))).toBe('updated')
+    expect(store).toHaveLength(2)
+    expect(store[1]!.body).toContain('✅ file-purge: imagekit')
+    expect(store[0]!.body).toBe('someone else')
+  })
+})
+
+describe('comment-on-pr through the bundle', () => {
+  let emulator: Emulator | undefined
+  let api: Awaited<ReturnType<typeof startGitHubApi>> | undefined
+  const runs: RunResult[] = []
+  afterEach(async () => {
+    await emulator?.close()
+    await api?.close()
+    for (const run of runs.splice(0)) run.cleanup()
+  })
+
+  const purge = async (inputs: Record<string, string>, event: { name: string; payload: object } = { name: 'pull_request', payload: { pull_request: { number: 7 } } }) => {
+    const run = await runAction({
+      inputs: { provider: 'writer', 'api-key': 'k-123456', 'base-url': emulator!.url, 'github-token': 'ghs_faketoken123', 'comment-on-pr': 'true', ...inputs },
+      env: { GITHUB_API_URL: api!.url },
+      event
+    })
+    runs.push(run)
+    // The token is masked first thing; past that command it never shows.
+    expect(run.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')).not.toContain('ghs_faketoken123')
+    if (inputs['github-token'] !== '') expect(run.commands.some(c => c.command === 'add-mask' && c.message === 'ghs_faketoken123')).toBe(true)
+    return run
+  }
+
+  test('the comment is created on the first run and updated on the second, with the job token', async () => {
+    emulator = await startEmulator({ provider: 'writer', apiKey: 'k-123456', files: ['a', 'b'] })
+    api = await startGitHubApi({ existing: Array.from({ length: 120 }, (_, i) => ({ id: i + 1, body: `chatter ${i}`, user: { login: 'dev', type: 'User' } })) })
+    const first = await purge({ 'file-ids': 'a' })
+    expect(first.exitCode).toBe(0)
+    expect(first.stdout).toContain('comment-on-pr: created the comment on pull request #7')
+    expect(api.comments).toHaveLength(121)
+    const second = await purge({ 'file-ids': 'b missing-one' })
+    expect(second.stdout).toContain('comment-on-pr: updated the comment on pull request #7')
+    expect(api.comments).toHaveLength(121)
+    expect(api.comments.at(-1)!.body).toContain('| 2 | 1 | 1 | 0 |')
+    expect(api.requests.every(r => r.authorization === 'token ghs_faketoken123')).toBe(true)
+    expect(api.requests.filter(r => r.method === 'GET').length).toBeGreaterThanOrEqual(4)
+  })
+
+  test('no pull request, no comment; a refused comment is a warning and the purge result stands', async () => {
+    emulator = await startEmulator({ provider: 'writer', apiKey: 'k-123456', files: ['a', 'b'] })
+    api = await startGitHubApi({ failWith: 403 })
+    const push = await purge({ 'file-ids': 'a' }, { name: 'push', payload: {} })
+    expect(push.stdout).toContain('comment-on-pr: push event has no pull request; no comment')
+    expect(api.requests).toHaveLength(0)
+    const refused = await purge({ 'file-ids': 'b' })
+    expect(refused.exitCode).toBe(0)
+    expect(refused.commands.find(c => c.command === 'warning')!.message).toMatch(/^comment-on-pr: could not comment on pull request #7: /)
+  })
+
+  test('comment-on-pr without a token is a policy violation', async () => {
+    emulator = await startEmulator({ provider: 'writer', apiKey: 'k-123456', files: ['a'] })
+    api = await startGitHubApi()
+    const run = await purge({ 'file-ids': 'a', 'github-token': '' })
+    expect(run.exitCode).toBe(1)
+    expect(emulator.requests).toHaveLength(0)
+    expect(run.commands.find(c => c.command === 'error')!.message).toBe('github-token: is required when comment-on-pr is true')
+  })
+})

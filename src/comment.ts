@@ -1,0 +1,56 @@
+import { MAX_VERDICT_IDS } from './constants.js'
+import type { Report } from './report.js'
+import { oneLine } from './text.js'
+
+/** Comments on one pull request, as far as this action needs them. */
+export interface PullRequestComments {
+  list(): Promise<Array<{ id: number; body?: string | null }>>
+  create(body: string): Promise<void>
+  update(id: number, body: string): Promise<void>
+}
+
+/** Marks the comment this purge owns, so a later run updates it; one per provider and shard. */
+export function commentMarker(report: Report): string {
+  const shard = report.shard ? `:${report.shard.index}/${report.shard.count}` : ''
+  return `<!-- file-purge:${report.provider ?? 'none'}${shard} -->`
+}
+
+const escapeCell = (text: string): string => oneLine(text, 200).replace(/[&<>|`\\*_[\]~]/g, char => `&#${char.charCodeAt(0)};`)
+
+/** The comment: counts, the verdict, the IDs that failed with their reasons, and a link to the run. */
+export function commentBody(report: Report): string {
+  const { totals } = report
+  const failed = report.entries.filter(entry => entry.outcome === 'failed')
+  const lines = [
+    commentMarker(report),
+    `### ${report.verdict.failed ? '❌' : '✅'} file-purge: ${report.provider ?? 'no provider'}${report.shard ? ` (shard ${report.shard.index}/${report.shard.count})` : ''}`,
+    '',
+    report.dryRun ? '**Dry run: nothing was deleted.**\n' : '',
+    '| planned | deleted | missing | failed |',
+    '|---:|---:|---:|---:|',
+    `| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} |`,
+    ''
+  ]
+  if (report.violations.length > 0) lines.push(`Policy violations, nothing was sent: ${report.violations.length}.`, '')
+  if (failed.length > 0) {
+    lines.push('| failed ID | reason |', '|---|---|')
+    for (const entry of failed.slice(0, MAX_VERDICT_IDS)) lines.push(`| ${escapeCell(entry.id)} | ${escapeCell(entry.reason ?? '')} |`)
+    if (failed.length > MAX_VERDICT_IDS) lines.push('', `and ${failed.length - MAX_VERDICT_IDS} more in the run's report.`)
+    lines.push('')
+  }
+  lines.push(report.context.runUrl ? `[The run](${report.context.runUrl}), updated ${report.endedAt}.` : `Updated ${report.endedAt}.`)
+  return lines.filter((line, i) => line !== '' || lines[i - 1] !== '').join('\n')
+}
+
+/** Creates this purge's comment, or updates the one an earlier run left. */
+export async function upsertComment(comments: PullRequestComments, report: Report): Promise<'created' | 'updated'> {
+  const marker = commentMarker(report)
+  const body = commentBody(report)
+  const existing = (await comments.list()).find(comment => comment.body?.startsWith(marker))
+  if (existing) {
+    await comments.update(existing.id, body)
+    return 'updated'
+  }
+  await comments.create(body)
+  return 'created'
+}
