@@ -189,3 +189,16 @@ describe('preflight policy', () => {
     expect(all.map(v => v.input)).toEqual(['provider', 'file-ids', 'base-url', 'concurrency', 'api-key'])
   })
 })
+
+describe('large ID files', () => {
+  test('100,000 IDs from file-ids-file, de-duplicated, in order', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ids-'))
+    const file = path.join(dir, 'ids.txt')
+    const list = Array.from({ length: 100_000 }, (_, i) => `file-${i.toString(36)}-${i}`)
+    writeFileSync(file, `${list.join('\n')}\n${list.slice(0, 10).join('\n')}\n`)
+    const { settings, all } = settingsFrom({ provider: 'writer', 'api-key': 'k', 'file-ids-file': file, 'max-deletions': '100000' }, { readFile: readIdsFile })
+    expect(all).toEqual([])
+    expect(settings.ids).toHaveLength(100_000)
+    expect(settings.ids[99_999]).toBe(list[99_999])
+  })
+})

@@ -297,3 +297,17 @@ describe('bulk chunks (ImageKit)', () => {
     expect(result.results.every(r => r.outcome === 'deleted' && r.reason!.includes('counted as deleted'))).toBe(true)
   })
 })
+
+describe('large lists', () => {
+  test('100,000 IDs settle once each, in order, with work that does not grow per request', async () => {
+    const list = ids(100_000)
+    const started = Date.now()
+    const { result, sent, maxInFlight } = await runEngine({ provider: writer, ids: list, script: () => answer(200, writerAnswers.deleted), concurrency: 16, latencyMs: 1 })
+    expect(sent).toHaveLength(100_000)
+    expect(maxInFlight).toBe(16)
+    expect(result.results).toHaveLength(100_000)
+    expect(result.results.every((r, i) => r.id === list[i] && r.outcome === 'deleted')).toBe(true)
+    // A per-request cost growing with N would make this quadratic: minutes, not seconds.
+    expect(Date.now() - started).toBeLessThan(20_000)
+  })
+})
