@@ -1,6 +1,6 @@
 import { MAX_REASON_LENGTH } from './constants.js'
 import { TransportError, type Transport } from './http.js'
-import { backoffMs, DEFAULT_BACKOFF, Pacer, realClock, type BackoffPolicy, type Clock } from './pacing.js'
+import { backoffMs, DEFAULT_BACKOFF, Pacer, rateLimitPauseMs, realClock, type BackoffPolicy, type Clock } from './pacing.js'
 import type { BulkClassification, ClassifiedAnswer, Classification, DeleteRequest, HttpAnswer, RateWindow } from './providers/types.js'
 import { oneLine, scrub } from './text.js'
 
@@ -52,7 +52,7 @@ export interface PurgeOptions {
   onPause?: (waitMs: number, inFlightLimit: number) => void
 }
 
-/** A 429 answer never uses up a unit's retries while the pool is still making progress; this bounds it anyway. */
+/** A 429 never uses up a unit's retries; this bounds how often one unit may be refused all the same. */
 export const MAX_RATE_LIMITED_ATTEMPTS = 20
 
 /** What the run knows of one ID across every request that named it. */
@@ -69,7 +69,7 @@ interface Unit {
   indexes: number[]
   bulk: boolean
   attempts: number
-  /** Attempts that used up the retry budget (429s during progress do not). */
+  /** Attempts that used up the retry budget (429s do not). */
   counted: number
   rateLimited: number
   /** Definite answers the pool had seen when this unit's last attempt started. */
@@ -102,6 +102,9 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
   let settled = 0
   let progress = 0
   let stalledPauses = 0
+  let lastProgressAt = clock.now()
+  // The longest all retries of one ID could wait: past it, a pool that hears only 429s stops.
+  const stallLimitMs = (options.maxRetries + 1) * backoff.capMs
   let requests = 0
   let rateLimitedAnswers = 0
   let credentialsRejected = false
@@ -252,6 +255,7 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
       } else {
         progress++
         stalledPauses = 0
+        lastProgressAt = clock.now()
       }
       switch (classification.kind) {
         case 'deleted':
@@ -312,22 +316,23 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
         return
       }
       if (classification.rateLimited) {
+        // A 429 uses up no retry: waiting out a rate limit is not a failure. The pool's stall limit bounds it.
         u.rateLimited++
-        // A 429 uses up a retry only when nothing else got through since this attempt started.
         const stalled = progress === u.progressMark
-        if (stalled) u.counted++
-        const wait = classification.waitMs ?? backoffMs(backoff, stalledPauses + 1, random) + backoff.baseMs / 2
-        const freshPause = pacer.rateLimited(now, wait)
-        if (freshPause) options.onPause?.(wait, pacer.limit)
-        if (u.counted > options.maxRetries || u.rateLimited >= MAX_RATE_LIMITED_ATTEMPTS) {
+        const wait = classification.waitMs ?? rateLimitPauseMs(backoff, stalledPauses + 1, random)
+        if (u.rateLimited >= MAX_RATE_LIMITED_ATTEMPTS) {
           settle(u, 'failed', `${classification.reason} (${attempts})`)
           return
         }
-        // Every request of the pool refused, pause after pause: the provider is not letting anything through.
-        if (freshPause && stalled && ++stalledPauses > options.maxRetries) {
+        // Nothing but 429s for longer than the retries could ever wait: the provider is letting nothing through.
+        if (stalled && now + wait - lastProgressAt > stallLimitMs) {
           settle(u, 'failed', `${classification.reason} (${attempts})`)
-          stop(`rate limited: ${stalledPauses} pauses in a row without progress`)
+          stop(`rate limited: nothing got through for ${Math.round((now - lastProgressAt) / 1000)} s`)
           return
+        }
+        if (pacer.rateLimited(now, wait)) {
+          if (stalled) stalledPauses++
+          options.onPause?.(wait, pacer.limit)
         }
         rateLimited.push(u)
         return

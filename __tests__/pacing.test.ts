@@ -1,0 +1,103 @@
+import { describe, expect, test } from '@jest/globals'
+import type { HttpRequest } from '../src/http.js'
+import { Pacer, rateLimitPauseMs, DEFAULT_BACKOFF } from '../src/pacing.js'
+import { PROVIDERS, type ProviderName } from '../src/providers/index.js'
+import type { HttpAnswer } from '../src/providers/types.js'
+import { purge } from '../src/purge.js'
+import { answer } from './helpers/answers.js'
+import { virtualClock } from './helpers/engine.js'
+import { seededRandom } from './helpers/fake-provider.js'
+
+/**
+ * The engine on a virtual clock against a provider that enforces a fixed-window rate limit the way each provider
+ * signals it: Writer and Delos with a bare 429, ImageKit with X-RateLimit-* (ms), AnyFormat with Retry-After (s).
+ * Virtual time makes the pacing's figures exact and repeatable.
+ */
+async function limitedRun(provider: ProviderName, options: { ids: number; perWindow: number; windowMs: number; seed: number; latencyMs?: number }) {
+  const clock = virtualClock()
+  const started = clock.now()
+  let windowStart = started
+  let used = 0
+  let limited = 0
+  let served = 0
+  const send = (_: HttpRequest): Promise<HttpAnswer> => {
+    const now = clock.now()
+    if (now - windowStart >= options.windowMs) {
+      windowStart += Math.floor((now - windowStart) / options.windowMs) * options.windowMs
+      used = 0
+    }
+    const resetMs = windowStart + options.windowMs - now
+    const over = ++used > options.perWindow
+    const hints: Record<ProviderName, Record<string, string>> = {
+      writer: {},
+      delos: {},
+      imagekit: { 'X-RateLimit-Limit': String(options.perWindow), 'X-RateLimit-Interval': String(options.windowMs), 'X-RateLimit-Reset': String(Math.ceil(resetMs)) },
+      anyformat: { 'Retry-After': String(Math.max(1, Math.ceil(resetMs / 1000))) }
+    }
+    if (over) limited++
+    else served++
+    const ok: Record<ProviderName, HttpAnswer> = {
+      writer: answer(200, { id: 'x', deleted: true }),
+      delos: answer(200, { success: true, message: 'File deleted successfully' }),
+      imagekit: answer(204),
+      anyformat: answer(204)
+    }
+    return new Promise(resolve => clock.setTimeout(() => resolve(over ? answer(429, { success: false, message: 'Too many requests' }, hints[provider]) : ok[provider]), options.latencyMs ?? 25))
+  }
+  const spec = PROVIDERS[provider]
+  const context = { baseUrl: new URL('https://provider.test'), apiKey: 'k', customerId: '' }
+  const result = await purge({
+    ids: Array.from({ length: options.ids }, (_, i) => `f${i}`),
+    request: id => spec.request(id, context),
+    classify: (a, now) => spec.classify(a, now),
+    transport: { send },
+    concurrency: 16,
+    maxRetries: 3,
+    timeoutMs: 30_000,
+    secrets: ['k'],
+    clock,
+    random: seededRandom(options.seed)
+  })
+  const rate = (options.perWindow / options.windowMs) * 1000
+  return {
+    deleted: result.results.filter(r => r.outcome === 'deleted').length,
+    share429: limited / (limited + served),
+    ratio: (clock.now() - started) / ((options.ids / rate) * 1000)
+  }
+}
+
+describe('pacing under a rate limit', () => {
+  test.each<ProviderName>(['writer', 'delos', 'imagekit', 'anyformat'])('%s: 300 IDs at 50 per second: all deleted, few 429s, close to N/rate', async provider => {
+    for (const seed of [1, 2, 3]) {
+      const run = await limitedRun(provider, { ids: 300, perWindow: 50, windowMs: 1000, seed })
+      expect(run.deleted).toBe(300)
+      expect(run.share429).toBeLessThan(0.2)
+      expect(run.ratio).toBeLessThan(1.3)
+    }
+  })
+
+  test("writer's documented 400 per minute: a long window stalls the pool, and no ID fails for it", async () => {
+    const run = await limitedRun('writer', { ids: 1000, perWindow: 400, windowMs: 60_000, seed: 7 })
+    expect(run.deleted).toBe(1000)
+    expect(run.share429).toBeLessThan(0.1)
+  })
+
+  test('a 429 without a hint pauses for a short, growing, jittered time', () => {
+    expect(rateLimitPauseMs(DEFAULT_BACKOFF, 1, () => 0)).toBe(125)
+    expect(rateLimitPauseMs(DEFAULT_BACKOFF, 1, () => 1)).toBe(375)
+    expect(rateLimitPauseMs(DEFAULT_BACKOFF, 3, () => 1)).toBe(1125)
+    expect(rateLimitPauseMs(DEFAULT_BACKOFF, 20, () => 1)).toBe(20_125)
+  })
+
+  test('the pacer learns a pace at a 429 where the provider announces none, and an announced window wins', () => {
+    const pacer = new Pacer(8)
+    pacer.started(0)
+    for (let i = 0; i < 100; i++) pacer.succeeded(1)
+    expect(pacer.spacingMs).toBe(0)
+    pacer.rateLimited(2000, 500)
+    expect(pacer.limit).toBe(4)
+    expect(pacer.spacingMs).toBeCloseTo((0.6 * 2000) / 100)
+    pacer.window(10, 1000)
+    expect(pacer.spacingMs).toBe(100)
+  })
+})
