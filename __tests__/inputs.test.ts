@@ -68,7 +68,7 @@ describe('reading inputs', () => {
     ['max-retries', '-1', 'max-retries: "-1" is not a whole number from 0 to 10'],
     ['timeout-seconds', '0', 'timeout-seconds: "0" is not a whole number from 1 to 600'],
     ['timeout-seconds', '601', 'timeout-seconds: "601" is not a whole number from 1 to 600'],
-    ['max-deletions', 'lots', 'max-deletions: "lots" is not a whole number from 1 to 10000000'],
+    ['max-deletions', 'lots', 'max-deletions: "lots" is not a whole number from 1 to 1000000'],
     ['dry-run', 'yes', 'dry-run: "yes" is not a boolean (true or false)'],
     ['fail-on', 'failed,gone', 'fail-on: unknown "gone" (allowed: failed, missing, or none)'],
     ['fail-on', 'none,missing', 'fail-on: "none" cannot be combined with other outcomes'],

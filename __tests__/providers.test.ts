@@ -142,6 +142,23 @@ describe('status classes shared by all providers', () => {
   test('an HTML error page is described, not dumped', () => {
     expect(kind(imagekit, 502, '<!DOCTYPE html><html><body>Bad gateway</body></html>')).toMatchObject({ reason: 'HTTP 502: HTML page instead of an API answer' })
   })
+  test('a 2xx that says "deleted": false or "success": false is never a deletion, for any provider', () => {
+    for (const provider of Object.values(PROVIDERS)) {
+      expect(kind(provider, 200, { deleted: false }).kind).toBe('failed')
+      expect(kind(provider, 202, { success: false }).kind).toBe('failed')
+    }
+  })
+  test('a 2xx HTML page confirms no deletion', () => {
+    for (const provider of [imagekit, anyformat]) {
+      expect(kind(provider, 200, '<!DOCTYPE html><html><body>Sign in</body></html>')).toEqual({ kind: 'failed', reason: 'HTTP 200: HTML page instead of an API answer; deletion not confirmed' })
+      expect(kind(provider, 200, '{}').kind).toBe('deleted')
+    }
+  })
+  test('a 2xx cut at the read bound confirms no deletion', () => {
+    for (const provider of Object.values(PROVIDERS)) {
+      expect(provider.classify({ ...answer(200, { success: true, deleted: true }), truncated: true }, 0).classification).toEqual({ kind: 'failed', reason: 'HTTP 200: answer larger than 64 KiB; deletion not confirmed' })
+    }
+  })
   test('a plain-text body is kept as the reason', () => expect(kind(writer, 400, 'bad id')).toEqual({ kind: 'failed', reason: 'HTTP 400: bad id' }))
 })
 

@@ -194,6 +194,16 @@ describe('rate limits', () => {
     expect(clock.now() - sent[0]!.at).toBeLessThanOrEqual(4 * 20_000 + 1000)
     expect(sent.length).toBeLessThan(100)
   })
+
+  test('with max-retries 0 the stall limit is still one full 60 s wait, so any hint the action accepts is waited once', async () => {
+    const script = (_: string, n: number) => (n === 1 ? answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '45' }) : answer(204))
+    const once = await runEngine({ provider: anyformat, ids: ['a'], script, maxRetries: 0 })
+    expect(once.result.results[0]).toMatchObject({ outcome: 'deleted', attempts: 2 })
+    const forever = await runEngine({ provider: writer, ids: ids(50), script: () => answer(429, writerAnswers.rateLimited), maxRetries: 0 })
+    expect(forever.result.results.every(r => r.outcome === 'failed')).toBe(true)
+    expect(forever.clock.now() - forever.sent[0]!.at).toBeLessThanOrEqual(60_000 + 1000)
+    expect(forever.clock.now() - forever.sent[0]!.at).toBeGreaterThan(30_000)
+  })
 })
 
 describe('credentials rejected', () => {

@@ -37460,7 +37460,7 @@ const Output = {
 };
 /** Numeric inputs with their allowed ranges (inclusive). */
 const NumericRange = {
-    [Input.MaxDeletions]: { min: 1, max: 10_000_000 },
+    [Input.MaxDeletions]: { min: 1, max: 1_000_000 },
     [Input.Concurrency]: { min: 1, max: 64 },
     [Input.MaxRetries]: { min: 0, max: 10 },
     [Input.TimeoutSeconds]: { min: 1, max: 600 }
@@ -37496,11 +37496,11 @@ function scrub(text, secrets) {
     return out;
 }
 /**
- * One line of plain text: control characters and line breaks folded into spaces, the workflow-command
- * marker "::" broken up, cut to max characters.
+ * One line of plain text: control characters and line breaks folded into spaces, the workflow-command markers
+ * broken up ("::" anywhere, and the older "##[" that the runner reads anywhere in a line), cut to max characters.
  */
 function oneLine(text, max) {
-    const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim().replace(/::/g, ': :');
+    const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim().replace(/:(?=:)/g, ': ').replace(/#(?=#\[)/g, '# ');
     return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 /** Splits a list input on newlines, commas or white space and drops empties. */
@@ -37588,36 +37588,47 @@ function idProblem(id) {
     return undefined;
 }
 const ID_RULE = 'an ID is 1-256 printable ASCII characters without / \\ ? # %, and not "." or ".."';
+/** The most IDs one input may hold: far above any purge, far below what would exhaust the runner's memory. */
+const MAX_IDS = 1_000_000;
 /**
  * Parses one ID source: a JSON array of strings when the first non-blank character is "[", else a list
  * separated by newlines, commas or white space. `source` names the input in every problem.
  */
 function parseIds(text, source) {
     const trimmed = text.trimStart();
+    const tooMany = `${source}: more than ${MAX_IDS.toLocaleString('en')} IDs; split the list`;
     let candidates;
     if (trimmed.startsWith('[')) {
         const parsed = parseJsonArray(trimmed);
         if (typeof parsed === 'string')
             return { ids: [], problems: [`${source}: ${parsed}`] };
+        if (parsed.length > MAX_IDS)
+            return { ids: [], problems: [tooMany] };
         candidates = parsed;
     }
     else {
-        candidates = splitList(text);
+        candidates = listItems(text);
     }
     const ids = [];
-    const invalid = [];
+    const problems = [];
+    let invalid = 0;
     for (const id of candidates) {
         const problem = idProblem(id);
         if (problem === undefined)
             ids.push(id);
-        else
-            invalid.push(`${source}: invalid ID ${quote(id)}: ${problem} (${ID_RULE})`);
+        else if (++invalid <= MAX_LISTED_INVALID_IDS)
+            problems.push(`${source}: invalid ID ${quote(id)}: ${problem} (${ID_RULE})`);
+        if (ids.length + invalid > MAX_IDS)
+            return { ids: [], problems: [...problems, tooMany] };
     }
-    const problems = invalid.slice(0, MAX_LISTED_INVALID_IDS);
-    if (invalid.length > MAX_LISTED_INVALID_IDS) {
-        problems.push(`${source}: ${invalid.length - MAX_LISTED_INVALID_IDS} more invalid IDs not listed`);
-    }
+    if (invalid > MAX_LISTED_INVALID_IDS)
+        problems.push(`${source}: ${invalid - MAX_LISTED_INVALID_IDS} more invalid IDs not listed`);
     return { ids, problems };
+}
+/** The items of a list separated by newlines, commas or white space, one at a time, so a huge input can stop early. */
+function* listItems(text) {
+    for (const match of text.matchAll(/[^\s,]+/g))
+        yield match[0];
 }
 function parseJsonArray(text) {
     let value;
@@ -37625,7 +37636,7 @@ function parseJsonArray(text) {
         value = JSON.parse(text);
     }
     catch (error) {
-        return `starts with "[" but is not valid JSON (${error instanceof Error ? error.message.slice(0, 120) : 'parse error'})`;
+        return `starts with "[" but is not valid JSON (${error instanceof Error ? oneLine(error.message, 120) : 'parse error'})`;
     }
     if (!Array.isArray(value))
         return 'starts with "[" but is not a JSON array';
@@ -37695,6 +37706,8 @@ const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504]);
 /** Statuses that say the attempt may not have reached the provider or did not finish there. */
 const UNANSWERED_FLOOR = 500;
 const USER_AGENT = 'file-purge';
+/** The transport's read bound, in KiB, as error messages name it. */
+const MAX_BODY_KIB = 64;
 /**
  * Builds a provider URL: the base URL's origin and path prefix, the fixed path steps, then the ID as exactly
  * one percent-encoded segment. Throws if the parsed URL is anything else, so a path trick can never reach
@@ -37786,11 +37799,15 @@ function retryAfterMs(answer, now) {
 function classifyByStatus(answer, body, options = {}) {
     const { status } = answer;
     if (status >= 200 && status < 300) {
+        // Only a whole answer can confirm a deletion: a cut one might have said "success": false further on.
+        if (answer.truncated)
+            return { kind: 'failed', reason: `HTTP ${status}: answer larger than ${MAX_BODY_KIB} KiB; deletion not confirmed` };
         // An answer that says success:false or deleted:false is never a deletion, whatever the status.
         if (field(body, 'success') === false || field(body, 'deleted') === false) {
             return { kind: 'failed', reason: `${describe(answer, body)} (answered ${status} but did not delete)` };
         }
-        const verdict = options.isDeleted ? options.isDeleted(body) : true;
+        // An empty body or JSON is an API's answer; an HTML page (a proxy, a login wall) confirms nothing.
+        const verdict = options.isDeleted ? options.isDeleted(body) : body !== undefined || answer.body.trim() === '' || `${describe(answer, body).replace(/^HTTP \d+: /, '')}; deletion not confirmed`;
         return verdict === true ? { kind: 'deleted' } : { kind: 'failed', reason: `HTTP ${status}: ${verdict === false ? 'deletion not confirmed' : verdict}` };
     }
     if (status >= 300 && status < 400) {
@@ -37856,6 +37873,9 @@ const delos = {
     derivedSecrets: () => [],
     classify(answer, now) {
         const body = jsonBody(answer);
+        // Redirects are refused whatever their body says; a cut body cannot confirm anything.
+        if ((answer.status >= 300 && answer.status < 400) || answer.truncated)
+            return { classification: classifyByStatus(answer, body) };
         const success = field(body, 'success');
         if (success === true)
             return { classification: { kind: 'deleted' } };
@@ -37880,11 +37900,15 @@ function header(answer, name) {
     const value = answer.headers.get(name);
     return value !== null && /^\s*\d+\s*$/.test(value) ? Number(value) : undefined;
 }
-/** ImageKit's X-RateLimit-Limit and X-RateLimit-Interval (ms), when both are there. */
+/** A request spaced further apart than this is no pace but a broken or hostile header: ignored. */
+const MAX_SPACING_MS = 60_000;
+/** ImageKit's X-RateLimit-Limit and X-RateLimit-Interval (ms), when both are there and make sense. */
 function rateWindow(answer) {
     const limit = header(answer, 'x-ratelimit-limit');
     const intervalMs = header(answer, 'x-ratelimit-interval');
-    return limit !== undefined && limit > 0 && intervalMs !== undefined && intervalMs > 0 ? { limit, intervalMs } : undefined;
+    if (limit === undefined || limit <= 0 || intervalMs === undefined || intervalMs <= 0)
+        return undefined;
+    return intervalMs / limit <= MAX_SPACING_MS ? { limit, intervalMs } : undefined;
 }
 function classifyAnswer(answer, now) {
     return classifyByStatus(answer, jsonBody(answer), { waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now) });
@@ -37913,7 +37937,9 @@ const bulk = {
         const asked = new Set(ids);
         const listed = (name) => strings(field(body, name))?.filter(id => asked.has(id));
         let classification;
-        const deleted = answer.status === 200 ? listed('successfullyDeletedFileIds') : undefined;
+        // A cut answer or one saying "success": false confirms nothing, whatever it lists.
+        const trusted = !answer.truncated && field(body, 'success') !== false;
+        const deleted = answer.status === 200 && trusted ? listed('successfullyDeletedFileIds') : undefined;
         const missing = answer.status === 404 ? listed('missingFileIds') : undefined;
         if (deleted !== undefined) {
             const confirmed = new Set(deleted);
@@ -38000,8 +38026,8 @@ function secretForms(rawKey, providerName) {
 
 
 
-/** Largest file-ids-file read: far above 100,000 IDs, far below what would strain the runner. */
-const MAX_IDS_FILE_BYTES = 64 * 1024 * 1024;
+/** Largest file-ids-file read: room for a million long IDs, far below what would strain the runner. */
+const MAX_IDS_FILE_BYTES = 32 * 1024 * 1024;
 /** Reads a file of IDs from disk, refusing what is not a regular file or is too large. */
 function readIdsFile(filePath) {
     const stats = (0,external_node_fs_namespaceObject.statSync)(filePath);
@@ -38229,7 +38255,8 @@ function createTransport(options) {
                 const answer = () => ({
                     status: response.statusCode ?? 0,
                     headers: { get: name => joinHeader(response.headers[name.toLowerCase()]) },
-                    body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8')
+                    body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
+                    truncated: size > MAX_BODY_BYTES || (size === MAX_BODY_BYTES && !response.complete)
                 });
                 response.on('data', (chunk) => {
                     chunks.push(chunk);
@@ -38465,8 +38492,9 @@ function purge(options) {
     let progress = 0;
     let stalledPauses = 0;
     let lastProgressAt = clock.now();
-    // The longest all retries of one ID could wait: past it, a pool that hears only 429s stops.
-    const stallLimitMs = (options.maxRetries + 1) * backoff.capMs;
+    // The longest all retries of one ID could wait, and never less than one wait a provider may ask for: past it, a
+    // pool that hears only 429s stops.
+    const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs);
     let requests = 0;
     let rateLimitedAnswers = 0;
     let credentialsRejected = false;
@@ -38661,9 +38689,7 @@ function purge(options) {
                     }
                     return;
                 case 'fallback':
-                    options.onDebug?.(`bulk delete cannot serve ${u.indexes.length} IDs (${clean(classification.reason)}); deleting them one by one`);
-                    for (const index of u.indexes)
-                        ready.push(unit([index], false));
+                    fallBack(u, classification.reason);
                     return;
                 case 'failed':
                     settle(u, 'failed', classification.reason);
@@ -38676,6 +38702,12 @@ function purge(options) {
                 case 'retry':
                     retry(u, classification);
             }
+        };
+        /** A chunk the bulk call cannot serve: its IDs go one by one, each with a retry budget of its own. */
+        const fallBack = (u, reason) => {
+            options.onDebug?.(`bulk delete cannot serve ${u.indexes.length} IDs (${clean(reason)}); deleting them one by one`);
+            for (const index of u.indexes)
+                ready.push(unit([index], false));
         };
         const retry = (u, classification) => {
             u.lastReason = classification.reason;
@@ -38717,7 +38749,11 @@ function purge(options) {
             }
             u.counted++;
             if (u.counted > options.maxRetries) {
-                settle(u, 'failed', `${classification.reason} (${attempts})`);
+                // The bulk call itself may be what is broken: its IDs get their own chances one by one.
+                if (u.bulk)
+                    fallBack(u, `${classification.reason} (${attempts})`);
+                else
+                    settle(u, 'failed', `${classification.reason} (${attempts})`);
                 return;
             }
             const wait = classification.waitMs ?? backoffMs(backoff, u.counted, random);

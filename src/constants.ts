@@ -35,7 +35,7 @@ export type OutputName = (typeof Output)[keyof typeof Output]
 
 /** Numeric inputs with their allowed ranges (inclusive). */
 export const NumericRange = {
-  [Input.MaxDeletions]: { min: 1, max: 10_000_000 },
+  [Input.MaxDeletions]: { min: 1, max: 1_000_000 },
   [Input.Concurrency]: { min: 1, max: 64 },
   [Input.MaxRetries]: { min: 0, max: 10 },
   [Input.TimeoutSeconds]: { min: 1, max: 600 }

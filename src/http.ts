@@ -79,7 +79,8 @@ export function createTransport(options: { maxSockets: number }): Transport {
         const answer = (): HttpAnswer => ({
           status: response.statusCode ?? 0,
           headers: { get: name => joinHeader(response.headers[name.toLowerCase()]) },
-          body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8')
+          body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
+          truncated: size > MAX_BODY_BYTES || (size === MAX_BODY_BYTES && !response.complete)
         })
         response.on('data', (chunk: Buffer) => {
           chunks.push(chunk)

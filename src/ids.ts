@@ -1,5 +1,5 @@
 import { MAX_LISTED_INVALID_IDS } from './constants.js'
-import { quote, splitList } from './text.js'
+import { oneLine, quote } from './text.js'
 
 export const MAX_ID_LENGTH = 256
 
@@ -20,6 +20,9 @@ export function idProblem(id: string): string | undefined {
 
 export const ID_RULE = 'an ID is 1-256 printable ASCII characters without / \\ ? # %, and not "." or ".."'
 
+/** The most IDs one input may hold: far above any purge, far below what would exhaust the runner's memory. */
+export const MAX_IDS = 1_000_000
+
 export interface ParsedIds {
   ids: string[]
   problems: string[]
@@ -31,26 +34,32 @@ export interface ParsedIds {
  */
 export function parseIds(text: string, source: string): ParsedIds {
   const trimmed = text.trimStart()
-  let candidates: string[]
+  const tooMany = `${source}: more than ${MAX_IDS.toLocaleString('en')} IDs; split the list`
+  let candidates: Iterable<string>
   if (trimmed.startsWith('[')) {
     const parsed = parseJsonArray(trimmed)
     if (typeof parsed === 'string') return { ids: [], problems: [`${source}: ${parsed}`] }
+    if (parsed.length > MAX_IDS) return { ids: [], problems: [tooMany] }
     candidates = parsed
   } else {
-    candidates = splitList(text)
+    candidates = listItems(text)
   }
   const ids: string[] = []
-  const invalid: string[] = []
+  const problems: string[] = []
+  let invalid = 0
   for (const id of candidates) {
     const problem = idProblem(id)
     if (problem === undefined) ids.push(id)
-    else invalid.push(`${source}: invalid ID ${quote(id)}: ${problem} (${ID_RULE})`)
+    else if (++invalid <= MAX_LISTED_INVALID_IDS) problems.push(`${source}: invalid ID ${quote(id)}: ${problem} (${ID_RULE})`)
+    if (ids.length + invalid > MAX_IDS) return { ids: [], problems: [...problems, tooMany] }
   }
-  const problems = invalid.slice(0, MAX_LISTED_INVALID_IDS)
-  if (invalid.length > MAX_LISTED_INVALID_IDS) {
-    problems.push(`${source}: ${invalid.length - MAX_LISTED_INVALID_IDS} more invalid IDs not listed`)
-  }
+  if (invalid > MAX_LISTED_INVALID_IDS) problems.push(`${source}: ${invalid - MAX_LISTED_INVALID_IDS} more invalid IDs not listed`)
   return { ids, problems }
+}
+
+/** The items of a list separated by newlines, commas or white space, one at a time, so a huge input can stop early. */
+function* listItems(text: string): Generator<string> {
+  for (const match of text.matchAll(/[^\s,]+/g)) yield match[0]
 }
 
 function parseJsonArray(text: string): string[] | string {
@@ -58,7 +67,7 @@ function parseJsonArray(text: string): string[] | string {
   try {
     value = JSON.parse(text)
   } catch (error) {
-    return `starts with "[" but is not valid JSON (${error instanceof Error ? error.message.slice(0, 120) : 'parse error'})`
+    return `starts with "[" but is not valid JSON (${error instanceof Error ? oneLine(error.message, 120) : 'parse error'})`
   }
   if (!Array.isArray(value)) return 'starts with "[" but is not a JSON array'
   const bad = value.findIndex(item => typeof item !== 'string')

@@ -50,8 +50,8 @@ export interface InputSources {
   workspace: string
 }
 
-/** Largest file-ids-file read: far above 100,000 IDs, far below what would strain the runner. */
-export const MAX_IDS_FILE_BYTES = 64 * 1024 * 1024
+/** Largest file-ids-file read: room for a million long IDs, far below what would strain the runner. */
+export const MAX_IDS_FILE_BYTES = 32 * 1024 * 1024
 
 /** Reads a file of IDs from disk, refusing what is not a regular file or is too large. */
 export function readIdsFile(filePath: string): string {

@@ -103,8 +103,9 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
   let progress = 0
   let stalledPauses = 0
   let lastProgressAt = clock.now()
-  // The longest all retries of one ID could wait: past it, a pool that hears only 429s stops.
-  const stallLimitMs = (options.maxRetries + 1) * backoff.capMs
+  // The longest all retries of one ID could wait, and never less than one wait a provider may ask for: past it, a
+  // pool that hears only 429s stops.
+  const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs)
   let requests = 0
   let rateLimitedAnswers = 0
   let credentialsRejected = false
@@ -286,8 +287,7 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
           }
           return
         case 'fallback':
-          options.onDebug?.(`bulk delete cannot serve ${u.indexes.length} IDs (${clean(classification.reason)}); deleting them one by one`)
-          for (const index of u.indexes) ready.push(unit([index], false))
+          fallBack(u, classification.reason)
           return
         case 'failed':
           settle(u, 'failed', classification.reason)
@@ -300,6 +300,12 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
         case 'retry':
           retry(u, classification)
       }
+    }
+
+    /** A chunk the bulk call cannot serve: its IDs go one by one, each with a retry budget of its own. */
+    const fallBack = (u: Unit, reason: string): void => {
+      options.onDebug?.(`bulk delete cannot serve ${u.indexes.length} IDs (${clean(reason)}); deleting them one by one`)
+      for (const index of u.indexes) ready.push(unit([index], false))
     }
 
     const retry = (u: Unit, classification: RetryClassification): void => {
@@ -339,7 +345,9 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
       }
       u.counted++
       if (u.counted > options.maxRetries) {
-        settle(u, 'failed', `${classification.reason} (${attempts})`)
+        // The bulk call itself may be what is broken: its IDs get their own chances one by one.
+        if (u.bulk) fallBack(u, `${classification.reason} (${attempts})`)
+        else settle(u, 'failed', `${classification.reason} (${attempts})`)
         return
       }
       const wait = classification.waitMs ?? backoffMs(backoff, u.counted, random)

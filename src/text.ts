@@ -19,11 +19,11 @@ export function scrub(text: string, secrets: readonly string[]): string {
 }
 
 /**
- * One line of plain text: control characters and line breaks folded into spaces, the workflow-command
- * marker "::" broken up, cut to max characters.
+ * One line of plain text: control characters and line breaks folded into spaces, the workflow-command markers
+ * broken up ("::" anywhere, and the older "##[" that the runner reads anywhere in a line), cut to max characters.
  */
 export function oneLine(text: string, max: number): string {
-  const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim().replace(/::/g, ': :')
+  const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim().replace(/:(?=:)/g, ': ').replace(/#(?=#\[)/g, '# ')
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
 }
 

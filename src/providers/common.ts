@@ -6,6 +6,8 @@ const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504])
 const UNANSWERED_FLOOR = 500
 
 export const USER_AGENT = 'file-purge'
+/** The transport's read bound, in KiB, as error messages name it. */
+const MAX_BODY_KIB = 64
 
 /**
  * Builds a provider URL: the base URL's origin and path prefix, the fixed path steps, then the ID as exactly
@@ -100,11 +102,14 @@ export function classifyByStatus(
 ): Classification {
   const { status } = answer
   if (status >= 200 && status < 300) {
+    // Only a whole answer can confirm a deletion: a cut one might have said "success": false further on.
+    if (answer.truncated) return { kind: 'failed', reason: `HTTP ${status}: answer larger than ${MAX_BODY_KIB} KiB; deletion not confirmed` }
     // An answer that says success:false or deleted:false is never a deletion, whatever the status.
     if (field(body, 'success') === false || field(body, 'deleted') === false) {
       return { kind: 'failed', reason: `${describe(answer, body)} (answered ${status} but did not delete)` }
     }
-    const verdict = options.isDeleted ? options.isDeleted(body) : true
+    // An empty body or JSON is an API's answer; an HTML page (a proxy, a login wall) confirms nothing.
+    const verdict = options.isDeleted ? options.isDeleted(body) : body !== undefined || answer.body.trim() === '' || `${describe(answer, body).replace(/^HTTP \d+: /, '')}; deletion not confirmed`
     return verdict === true ? { kind: 'deleted' } : { kind: 'failed', reason: `HTTP ${status}: ${verdict === false ? 'deletion not confirmed' : verdict}` }
   }
   if (status >= 300 && status < 400) {

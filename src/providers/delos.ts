@@ -23,6 +23,8 @@ export const delos: Provider = {
   derivedSecrets: () => [],
   classify(answer, now) {
     const body = jsonBody(answer)
+    // Redirects are refused whatever their body says; a cut body cannot confirm anything.
+    if ((answer.status >= 300 && answer.status < 400) || answer.truncated) return { classification: classifyByStatus(answer, body) }
     const success = field(body, 'success')
     if (success === true) return { classification: { kind: 'deleted' } }
     const message = field(body, 'message')

@@ -6,11 +6,15 @@ function header(answer: HttpAnswer, name: string): number | undefined {
   return value !== null && /^\s*\d+\s*$/.test(value) ? Number(value) : undefined
 }
 
-/** ImageKit's X-RateLimit-Limit and X-RateLimit-Interval (ms), when both are there. */
+/** A request spaced further apart than this is no pace but a broken or hostile header: ignored. */
+const MAX_SPACING_MS = 60_000
+
+/** ImageKit's X-RateLimit-Limit and X-RateLimit-Interval (ms), when both are there and make sense. */
 function rateWindow(answer: HttpAnswer): RateWindow | undefined {
   const limit = header(answer, 'x-ratelimit-limit')
   const intervalMs = header(answer, 'x-ratelimit-interval')
-  return limit !== undefined && limit > 0 && intervalMs !== undefined && intervalMs > 0 ? { limit, intervalMs } : undefined
+  if (limit === undefined || limit <= 0 || intervalMs === undefined || intervalMs <= 0) return undefined
+  return intervalMs / limit <= MAX_SPACING_MS ? { limit, intervalMs } : undefined
 }
 
 function classifyAnswer(answer: HttpAnswer, now: number): Classification {
@@ -43,7 +47,9 @@ const bulk: BulkDelete = {
     const asked = new Set(ids)
     const listed = (name: string): string[] | undefined => strings(field(body, name))?.filter(id => asked.has(id))
     let classification: BulkClassification
-    const deleted = answer.status === 200 ? listed('successfullyDeletedFileIds') : undefined
+    // A cut answer or one saying "success": false confirms nothing, whatever it lists.
+    const trusted = !answer.truncated && field(body, 'success') !== false
+    const deleted = answer.status === 200 && trusted ? listed('successfullyDeletedFileIds') : undefined
     const missing = answer.status === 404 ? listed('missingFileIds') : undefined
     if (deleted !== undefined) {
       const confirmed = new Set(deleted)

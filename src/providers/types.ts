@@ -7,6 +7,8 @@ export interface HttpAnswer {
   status: number
   headers: { get(name: string): string | null }
   body: string
+  /** The body was longer than the transport reads; `body` holds its beginning only. */
+  truncated?: boolean
 }
 
 export interface DeleteRequest {
