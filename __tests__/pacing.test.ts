@@ -89,15 +89,26 @@ describe('pacing under a rate limit', () => {
     expect(rateLimitPauseMs(DEFAULT_BACKOFF, 20, () => 1)).toBe(20_125)
   })
 
-  test('the pacer learns a pace at a 429 where the provider announces none, and an announced window wins', () => {
+  test('the pacer learns a pace at a 429 that says nothing, and an announced window wins', () => {
     const pacer = new Pacer(8)
     pacer.started(0)
     for (let i = 0; i < 100; i++) pacer.succeeded(1)
     expect(pacer.spacingMs).toBe(0)
-    pacer.rateLimited(2000, 500)
+    pacer.rateLimited(2000, 500, false)
     expect(pacer.limit).toBe(4)
     expect(pacer.spacingMs).toBeCloseTo((0.6 * 2000) / 100)
     pacer.window(10, 1000)
     expect(pacer.spacingMs).toBe(100)
+  })
+
+  test('a 429 that says when to retry is waited out, not paced; the limit then regrows at half speed', () => {
+    const pacer = new Pacer(8)
+    pacer.started(0)
+    for (let i = 0; i < 100; i++) pacer.succeeded(1)
+    pacer.rateLimited(2000, 500, true)
+    expect(pacer.spacingMs).toBe(0)
+    expect(pacer.startAt(2100)).toBe(2500)
+    for (let i = 0; i < 8; i++) pacer.succeeded(2600)
+    expect(pacer.limit).toBe(5)
   })
 })

@@ -38389,10 +38389,11 @@ function rateLimitPauseMs(policy, pause, random) {
 }
 /**
  * One pacer shared by every request of a run: a rate-limit answer pauses all of them and halves how many
- * may be in flight; successes raise it again by about one per round trip (AIMD). Request starts are spaced
- * evenly at the provider's announced window or, where it announces none, at a pace learned at each rate-limit
- * answer from the successes so far over the run's time. Spaced starts keep few requests in flight when the
- * provider's budget runs out, so a limit costs a handful of 429s instead of a pool's worth.
+ * may be in flight; successes raise it again by about one per round trip (AIMD), half as fast once the provider
+ * has refused anything. Request starts are spaced evenly at the provider's announced window or, where a 429 says
+ * nothing at all, at a pace learned from the successes so far over the run's time: spaced starts keep few requests
+ * in flight when the provider's budget runs out, so a limit costs a handful of 429s instead of a pool's worth.
+ * A 429 that says when to retry is simply waited out: pacing it too would only add whole seconds of rounding.
  */
 class Pacer {
     ceiling;
@@ -38404,6 +38405,7 @@ class Pacer {
     learnedMs = 0;
     firstStart;
     successes = 0;
+    everLimited = false;
     constructor(ceiling) {
         this.ceiling = ceiling;
         this.allowed = ceiling;
@@ -38427,12 +38429,16 @@ class Pacer {
         if (spacing > 0)
             this.nextStart = Math.max(now, this.nextStart) + spacing;
     }
-    /** A 429: pause everyone until now + waitMs. Returns whether this opened a new pause (not one already running). */
-    rateLimited(now, waitMs) {
+    /**
+     * A 429: pause everyone until now + waitMs. `hinted`: the provider said how long to wait. Returns whether this
+     * opened a new pause (not one already running).
+     */
+    rateLimited(now, waitMs, hinted) {
         const fresh = now >= this.pausedUntil;
+        this.everLimited = true;
         if (fresh) {
             this.allowed = Math.max(1, this.allowed / 2);
-            if (this.firstStart !== undefined && this.successes > 0)
+            if (!hinted && this.firstStart !== undefined && this.successes > 0)
                 this.learnedMs = (LEARNED_PACE_FACTOR * (now - this.firstStart)) / this.successes;
         }
         this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
@@ -38446,7 +38452,7 @@ class Pacer {
         this.successes++;
         if (now < this.pausedUntil)
             return;
-        this.allowed = Math.min(this.ceiling, this.allowed + 1 / this.limit);
+        this.allowed = Math.min(this.ceiling, this.allowed + (this.everLimited ? 0.5 : 1) / this.limit);
         this.learnedMs *= LEARNED_SPACING_DECAY;
     }
     /** The provider's announced window: at most `limit` requests per `intervalMs`. */
@@ -38739,7 +38745,7 @@ function purge(options) {
                     stop(`rate limited: nothing got through for ${Math.round((now - lastProgressAt) / 1000)} s`);
                     return;
                 }
-                if (pacer.rateLimited(now, wait)) {
+                if (pacer.rateLimited(now, wait, classification.waitMs !== undefined)) {
                     if (stalled)
                         stalledPauses++;
                     options.onPause?.(wait, pacer.limit);

@@ -64,6 +64,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const faults = new FaultBook()
   const rateWindow = options.rateLimit === undefined ? undefined : new FixedWindow(options.rateLimit)
   const latencyMs = options.latencyMs ?? 0
+  const connectLatencyMs = options.connectLatencyMs ?? 0
+  const handshakeOwed = new WeakSet<Socket>()
   const requests: RecordedRequest[] = []
   const socketIndex = new WeakMap<Socket, number>()
   const timers = new Set<NodeJS.Timeout>()
@@ -111,7 +113,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const rateHint = (): RateHint => rateWindow?.hint(elapsed()) ?? DEFAULT_RATE_HINT
     const effect: FaultEffect | undefined = fault && effectOf(fault, { provider, url: target, rateHint })
 
-    const delay = latencyMs + (effect?.kind === 'latency' ? effect.ms : 0)
+    const handshake = handshakeOwed.delete(req.socket) ? connectLatencyMs : 0
+    const delay = latencyMs + handshake + (effect?.kind === 'latency' ? effect.ms : 0)
     switch (effect?.kind) {
       case 'hang':
         return
@@ -146,6 +149,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   server.on('connection', (socket: Socket) => {
     socketsOpened += 1
     socketIndex.set(socket, socketsOpened)
+    if (connectLatencyMs > 0) handshakeOwed.add(socket)
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

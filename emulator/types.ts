@@ -21,6 +21,11 @@ export interface EmulatorOptions {
   forbiddenIds?: Iterable<string>
   /** Added before every answer; the request's effect on the store happens on arrival. */
   latencyMs?: number
+  /**
+   * Added to the first answer on each new connection: the round trip a client spends on the TCP handshake before
+   * it can send, which a real network charges and loopback does not. Default 0.
+   */
+  connectLatencyMs?: number
   /** Fixed window over every request; over the limit answers the provider's own 429. */
   rateLimit?: RateLimit
   /** Path the API is mounted under, e.g. '/proxy'. */

@@ -37,10 +37,11 @@ export function rateLimitPauseMs(policy: BackoffPolicy, pause: number, random: (
 
 /**
  * One pacer shared by every request of a run: a rate-limit answer pauses all of them and halves how many
- * may be in flight; successes raise it again by about one per round trip (AIMD). Request starts are spaced
- * evenly at the provider's announced window or, where it announces none, at a pace learned at each rate-limit
- * answer from the successes so far over the run's time. Spaced starts keep few requests in flight when the
- * provider's budget runs out, so a limit costs a handful of 429s instead of a pool's worth.
+ * may be in flight; successes raise it again by about one per round trip (AIMD), half as fast once the provider
+ * has refused anything. Request starts are spaced evenly at the provider's announced window or, where a 429 says
+ * nothing at all, at a pace learned from the successes so far over the run's time: spaced starts keep few requests
+ * in flight when the provider's budget runs out, so a limit costs a handful of 429s instead of a pool's worth.
+ * A 429 that says when to retry is simply waited out: pacing it too would only add whole seconds of rounding.
  */
 export class Pacer {
   private allowed: number
@@ -51,6 +52,7 @@ export class Pacer {
   private learnedMs = 0
   private firstStart: number | undefined
   private successes = 0
+  private everLimited = false
 
   constructor(private readonly ceiling: number) {
     this.allowed = ceiling
@@ -78,12 +80,16 @@ export class Pacer {
     if (spacing > 0) this.nextStart = Math.max(now, this.nextStart) + spacing
   }
 
-  /** A 429: pause everyone until now + waitMs. Returns whether this opened a new pause (not one already running). */
-  rateLimited(now: number, waitMs: number): boolean {
+  /**
+   * A 429: pause everyone until now + waitMs. `hinted`: the provider said how long to wait. Returns whether this
+   * opened a new pause (not one already running).
+   */
+  rateLimited(now: number, waitMs: number, hinted: boolean): boolean {
     const fresh = now >= this.pausedUntil
+    this.everLimited = true
     if (fresh) {
       this.allowed = Math.max(1, this.allowed / 2)
-      if (this.firstStart !== undefined && this.successes > 0) this.learnedMs = (LEARNED_PACE_FACTOR * (now - this.firstStart)) / this.successes
+      if (!hinted && this.firstStart !== undefined && this.successes > 0) this.learnedMs = (LEARNED_PACE_FACTOR * (now - this.firstStart)) / this.successes
     }
     this.pausedUntil = Math.max(this.pausedUntil, now + waitMs)
     return fresh
@@ -96,7 +102,7 @@ export class Pacer {
   succeeded(now: number): void {
     this.successes++
     if (now < this.pausedUntil) return
-    this.allowed = Math.min(this.ceiling, this.allowed + 1 / this.limit)
+    this.allowed = Math.min(this.ceiling, this.allowed + (this.everLimited ? 0.5 : 1) / this.limit)
     this.learnedMs *= LEARNED_SPACING_DECAY
   }
 

@@ -336,7 +336,7 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
           stop(`rate limited: nothing got through for ${Math.round((now - lastProgressAt) / 1000)} s`)
           return
         }
-        if (pacer.rateLimited(now, wait)) {
+        if (pacer.rateLimited(now, wait, classification.waitMs !== undefined)) {
           if (stalled) stalledPauses++
           options.onPause?.(wait, pacer.limit)
         }
