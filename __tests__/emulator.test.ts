@@ -293,6 +293,25 @@ describe('faults', () => {
 })
 
 describe('keep-alive and mounting', () => {
+  test('connectLatencyMs is charged once per new connection, as a handshake would be', async () => {
+    const emulator = await start({ provider: 'anyformat', latencyMs: 20, connectLatencyMs: 150 })
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    const timed = async (id: string): Promise<number> => {
+      const started = Date.now()
+      await deleteFile(emulator, id, { agent })
+      return Date.now() - started
+    }
+    try {
+      const first = await timed('f1')
+      const second = await timed('f2')
+      expect(first).toBeGreaterThanOrEqual(165)
+      expect(second).toBeLessThan(120)
+    } finally {
+      agent.destroy()
+    }
+    expect(emulator.socketsOpened).toBe(1)
+  })
+
   test('sequential requests reuse one socket', async () => {
     const emulator = await start({ provider: 'anyformat' })
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
