@@ -127,10 +127,11 @@ async function latencyBound(network: boolean): Promise<Row> {
   const baseline = await repeat(() => runCurlOnce(options, concurrency, files))
   const ratio = action.wallMs / floorMs
   const speedup = baseline.wallMs / action.wallMs
-  const ok = ratio <= 1.15 && action.sockets <= concurrency && speedup >= 2.5 && action.remaining === 0 && baseline.remaining === 0
+  // On loopback a connection costs nothing, so curl's only extra is a process per ID: it is reported, not judged.
+  const ok = ratio <= 1.15 && action.sockets <= concurrency && (!network || speedup >= 2.5) && action.remaining === 0 && baseline.remaining === 0
   return {
     scenario: `latency: N=${n}, L=${latencyMs} ms, C=${concurrency} (writer), ${network ? 'HTTPS round trip L: a new connection costs 2 L more' : 'loopback: connections cost nothing'}`,
-    target: 'wall ≤ 1.15 × N·L/C, sockets ≤ C, ≥ 2.5× faster than curl',
+    target: network ? 'wall ≤ 1.15 × N·L/C, sockets ≤ C, ≥ 2.5× faster than curl' : 'wall ≤ 1.15 × N·L/C, sockets ≤ C',
     floorMs,
     action,
     baseline,
