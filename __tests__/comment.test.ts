@@ -1,31 +1,13 @@
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { startEmulator, type Emulator } from '../emulator/index.js'
 import { commentBody, commentMarker, upsertComment, type PullRequestComments } from '../src/comment.js'
-import { buildReport, type Report } from '../src/report.js'
+import { idResult, reportOf, runContext } from '../__fixtures__/report.js'
 import { runAction, type RunResult } from '../scripts/runner.js'
 import { startGitHubApi } from './helpers/github-api.js'
 
-function report(extra: Partial<Parameters<typeof buildReport>[0]> = {}): Report {
-  return buildReport({
-    provider: 'imagekit',
-    baseUrl: new URL('https://api.imagekit.io'),
-    dryRun: false,
-    shard: null,
-    startedAt: new Date('2026-01-01T00:00:00Z'),
-    endedAt: new Date('2026-01-01T00:00:02Z'),
-    context: { repository: 'o/r', workflow: 'w', runId: 9, runAttempt: 1, actor: 'a', eventName: 'pull_request', ref: '', sha: '', pullRequest: 3, runUrl: 'https://github.com/o/r/actions/runs/9' },
-    verdict: { failed: true, message: '1 ID failed' },
-    violations: [],
-    planned: ['a', 'b'],
-    results: [
-      { id: 'a', outcome: 'deleted', httpStatus: 204, reason: null, attempts: 1, ms: 3 },
-      { id: 'b|<x>', outcome: 'failed', httpStatus: 423, reason: 'HTTP 423: locked | <b>', attempts: 1, ms: 3 }
-    ],
-    requests: 2,
-    rateLimitedAnswers: 0,
-    ...extra
-  })
-}
+const prContext = { ...runContext, eventName: 'pull_request', pullRequest: 3, runUrl: 'https://github.com/o/r/actions/runs/9' }
+const report = (extra: Parameters<typeof reportOf>[1] = {}) =>
+  reportOf([idResult('a', 'deleted'), idResult('b|<x>', 'failed', 'HTTP 423: locked | <b>', 423)], { context: prContext, ...extra })
 
 describe('the pull request comment', () => {
   test('counts, failed IDs with reasons (escaped), and a link to the run, under a marker per provider and shard', () => {

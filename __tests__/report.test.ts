@@ -2,34 +2,14 @@ import { describe, expect, test } from '@jest/globals'
 import { MAX_SUMMARY_ROWS } from '../src/constants.js'
 import { verdict } from '../src/policy.js'
 import type { IdResult, PurgeResult } from '../src/purge.js'
-import { annotations, buildReport, logLine, outputValues, summaryMarkdown, type ReportInput } from '../src/report.js'
+import { annotations, logLine, outputValues, summaryMarkdown } from '../src/report.js'
+import { idResult, reportOf, runContext } from '../__fixtures__/report.js'
 
-const context = { repository: 'o/r', workflow: 'purge', runId: 7, runAttempt: 1, actor: 'me', eventName: 'push', ref: 'refs/heads/main', sha: 'abc', pullRequest: null, runUrl: null }
-const result = (id: string, outcome: IdResult['outcome'], reason: string | null = null, httpStatus: number | null = 204): IdResult => ({ id, outcome, httpStatus, reason, attempts: 1, ms: 5 })
 const purgeResult = (results: IdResult[], credentialsRejected = false): PurgeResult => ({ results, credentialsRejected, requests: results.length, rateLimitedAnswers: 0 })
 const failOnFailed = { failed: true, missing: false }
 
-function report(results: IdResult[], extra: Partial<ReportInput> = {}) {
-  return buildReport({
-    provider: 'imagekit',
-    baseUrl: new URL('https://api.imagekit.io'),
-    dryRun: false,
-    shard: null,
-    startedAt: new Date('2026-01-01T00:00:00Z'),
-    endedAt: new Date('2026-01-01T00:00:01Z'),
-    context,
-    verdict: verdict(purgeResult(results), failOnFailed),
-    violations: [],
-    planned: results.map(r => r.id),
-    results,
-    requests: results.length,
-    rateLimitedAnswers: 0,
-    ...extra
-  })
-}
-
 describe('verdict', () => {
-  const mixed = [result('a', 'deleted'), result('b', 'missing', 'HTTP 404'), result('c', 'failed', 'HTTP 423: locked', 423)]
+  const mixed = [idResult('a', 'deleted'), idResult('b', 'missing', 'HTTP 404'), idResult('c', 'failed', 'HTTP 423: locked', 423)]
 
   test('fails on failed IDs by default, naming them with reasons and counts', () => {
     expect(verdict(purgeResult(mixed), failOnFailed)).toEqual({ failed: true, message: '1 ID failed (1 deleted, 1 missing, 1 failed of 3). "c" failed: HTTP 423: locked' })
@@ -42,11 +22,11 @@ describe('verdict', () => {
   })
   test('fail-on none passes', () => expect(verdict(purgeResult(mixed), { failed: false, missing: false }).failed).toBe(false))
   test('credentials rejected fails whatever fail-on says', () => {
-    const v = verdict(purgeResult([result('a', 'failed', 'credentials rejected: HTTP 401', 401)], true), { failed: false, missing: false })
+    const v = verdict(purgeResult([idResult('a', 'failed', 'credentials rejected: HTTP 401', 401)], true), { failed: false, missing: false })
     expect(v).toEqual({ failed: true, message: 'the provider rejected the credentials (0 deleted, 0 missing, 1 failed of 1). "a" failed: credentials rejected: HTTP 401' })
   })
   test('names the first ten IDs and counts the rest', () => {
-    const many = Array.from({ length: 25 }, (_, i) => result(`f${i}`, 'failed', 'HTTP 500'))
+    const many = Array.from({ length: 25 }, (_, i) => idResult(`f${i}`, 'failed', 'HTTP 500'))
     const { message } = verdict(purgeResult(many), failOnFailed)
     expect(message).toContain('"f9" failed')
     expect(message).not.toContain('"f10"')
@@ -56,7 +36,7 @@ describe('verdict', () => {
 
 describe('outputs', () => {
   test('lists are JSON arrays in input order; counts always set', () => {
-    const { values, warnings } = outputValues(report([result('b', 'deleted'), result('a', 'missing', 'x'), result('c', 'deleted')]), '/tmp/r.json')
+    const { values, warnings } = outputValues(reportOf([idResult('b', 'deleted'), idResult('a', 'missing', 'x'), idResult('c', 'deleted')]), '/tmp/r.json')
     expect(values).toEqual({
       deleted: '["b","c"]',
       missing: '["a"]',
@@ -71,8 +51,8 @@ describe('outputs', () => {
   })
 
   test('a list over 1 MiB is set to an empty string with a warning pointing to the report', () => {
-    const many = Array.from({ length: 20_000 }, (_, i) => result(`${'x'.repeat(60)}-${i}`, 'deleted'))
-    const { values, warnings } = outputValues(report(many), '/tmp/r.json')
+    const many = Array.from({ length: 20_000 }, (_, i) => idResult(`${'x'.repeat(60)}-${i}`, 'deleted'))
+    const { values, warnings } = outputValues(reportOf(many), '/tmp/r.json')
     expect(values.deleted).toBe('')
     expect(values.planned).toBe('')
     expect(values['deleted-count']).toBe('20000')
@@ -81,7 +61,7 @@ describe('outputs', () => {
   })
 
   test('dry run: planned lists the IDs, the outcome lists are empty', () => {
-    const r = report([], { dryRun: true, planned: ['a', 'b'] })
+    const r = reportOf([], { dryRun: true, planned: ['a', 'b'] })
     expect(r.entries).toEqual([
       { id: 'a', outcome: 'planned', httpStatus: null, reason: 'dry run: not sent', attempts: 0, ms: 0 },
       { id: 'b', outcome: 'planned', httpStatus: null, reason: 'dry run: not sent', attempts: 0, ms: 0 }
@@ -93,14 +73,14 @@ describe('outputs', () => {
 
 describe('report file', () => {
   test('carries provider, base URL, times, context, totals and one entry per ID', () => {
-    const r = report([result('a', 'deleted'), result('b', 'failed', 'HTTP 500 (4 attempts)', 500)])
+    const r = reportOf([idResult('a', 'deleted'), idResult('b', 'failed', 'HTTP 500 (4 attempts)', 500)])
     expect(r).toMatchObject({
       provider: 'imagekit',
       baseUrl: 'https://api.imagekit.io',
       dryRun: false,
       startedAt: '2026-01-01T00:00:00.000Z',
       endedAt: '2026-01-01T00:00:01.000Z',
-      context,
+      context: runContext,
       totals: { planned: 2, deleted: 1, missing: 0, failed: 1, requests: 2, rateLimitedAnswers: 0 }
     })
     expect(r.entries[1]).toEqual({ id: 'b', outcome: 'failed', httpStatus: 500, reason: 'HTTP 500 (4 attempts)', attempts: 1, ms: 5 })
@@ -109,7 +89,7 @@ describe('report file', () => {
 
 describe('job summary', () => {
   test('totals, verdict and a row per ID not deleted, with markdown and HTML neutralised', () => {
-    const md = summaryMarkdown(report([result('a', 'deleted'), result('x|<b>', 'failed', 'HTTP 400: <script>alert(1)</script> | `x`', 400)]))
+    const md = summaryMarkdown(reportOf([idResult('a', 'deleted'), idResult('x|<b>', 'failed', 'HTTP 400: <script>alert(1)</script> | `x`', 400)]))
     expect(md).toContain('| 2 | 1 | 0 | 1 | 2 | 0 |')
     expect(md).toContain('**Failed**: 1 ID failed')
     expect(md).toContain('| x&#124;&lt;b&gt; | failed | 400 | 1 | HTTP 400: &lt;script&gt;alert(1)&lt;/script&gt; &#124; &#96;x&#96; |')
@@ -117,19 +97,19 @@ describe('job summary', () => {
   })
 
   test('rows are capped and the rest counted', () => {
-    const many = Array.from({ length: MAX_SUMMARY_ROWS + 50 }, (_, i) => result(`f${i}`, 'failed', 'HTTP 500'))
-    const md = summaryMarkdown(report(many))
+    const many = Array.from({ length: MAX_SUMMARY_ROWS + 50 }, (_, i) => idResult(`f${i}`, 'failed', 'HTTP 500'))
+    const md = summaryMarkdown(reportOf(many))
     expect(md.split('\n').filter(line => line.startsWith('| f'))).toHaveLength(MAX_SUMMARY_ROWS)
     expect(md).toContain('50 more rows left out; every ID is in the report file.')
     expect(Buffer.byteLength(md)).toBeLessThan(100 * 1024)
   })
 
   test('dry run says plainly that nothing was deleted', () => {
-    expect(summaryMarkdown(report([], { dryRun: true, planned: ['a'] }))).toContain('**dry run: nothing was deleted.**')
+    expect(summaryMarkdown(reportOf([], { dryRun: true, planned: ['a'] }))).toContain('**dry run: nothing was deleted.**')
   })
 
   test('policy violations are listed and say nothing was sent', () => {
-    const md = summaryMarkdown(report([], { violations: [{ input: 'api-key', message: 'api-key: is required unless dry-run is true' }], planned: [] }))
+    const md = summaryMarkdown(reportOf([], { violations: [{ input: 'api-key', message: 'api-key: is required unless dry-run is true' }], planned: [] }))
     expect(md).toContain('**Policy violations: nothing was sent.**')
     expect(md).toContain('- api-key: is required unless dry-run is true')
   })
@@ -137,33 +117,33 @@ describe('job summary', () => {
 
 describe('annotations and log lines', () => {
   test('one annotation per failed ID, at most nine, leaving the tenth to the verdict', () => {
-    const many = Array.from({ length: 30 }, (_, i) => result(`f${i}`, 'failed', 'HTTP 500'))
+    const many = Array.from({ length: 30 }, (_, i) => idResult(`f${i}`, 'failed', 'HTTP 500'))
     const list = annotations(many, failOnFailed, true)
     expect(list).toHaveLength(9)
     expect(list[0]).toEqual({ level: 'error', message: 'failed "f0": HTTP 500' })
   })
 
   test('when the step passes (fail-on none) they are warnings with a roll-up line', () => {
-    const many = Array.from({ length: 12 }, (_, i) => result(`f${i}`, 'failed', 'HTTP 500'))
+    const many = Array.from({ length: 12 }, (_, i) => idResult(`f${i}`, 'failed', 'HTTP 500'))
     const list = annotations(many, { failed: false, missing: false }, false)
     expect(list.every(a => a.level === 'warning')).toBe(true)
     expect(list.at(-1)!.message).toBe('3 more IDs not deleted; see the job summary and report-file')
   })
 
   test('IDs never attempted (the run stopped) are left to the roll-up', () => {
-    const results = [result('a', 'failed', 'credentials rejected: HTTP 401', 401), { ...result('b', 'failed', 'not attempted: credentials rejected', null), attempts: 0 }]
+    const results = [idResult('a', 'failed', 'credentials rejected: HTTP 401', 401), { ...idResult('b', 'failed', 'not attempted: credentials rejected', null), attempts: 0 }]
     expect(annotations(results, failOnFailed, true)).toEqual([{ level: 'error', message: 'failed "a": credentials rejected: HTTP 401' }])
   })
 
   test('missing IDs are annotated only when fail-on includes missing', () => {
-    const results = [result('m', 'missing', 'HTTP 404', 404)]
+    const results = [idResult('m', 'missing', 'HTTP 404', 404)]
     expect(annotations(results, failOnFailed, false)).toEqual([])
     expect(annotations(results, { failed: true, missing: true }, true)).toEqual([{ level: 'error', message: 'missing "m": HTTP 404' }])
   })
 
   test('a log line starts with the outcome, never with an ID or provider text', () => {
-    expect(logLine(result('::error::x', 'failed', 'HTTP 500 (4 attempts)', 500))).toBe('failed  "::error::x" (HTTP 500, 1 attempt, 5 ms): HTTP 500 (4 attempts)')
-    expect(logLine({ ...result('a', 'failed', 'no answer within 30 s (2 attempts)', null), attempts: 2 })).toBe('failed  "a" (no answer, 2 attempts, 5 ms): no answer within 30 s (2 attempts)')
-    expect(logLine(result('a', 'deleted'))).toBe('deleted "a" (HTTP 204, 1 attempt, 5 ms)')
+    expect(logLine(idResult('::error::x', 'failed', 'HTTP 500 (4 attempts)', 500))).toBe('failed  "::error::x" (HTTP 500, 1 attempt, 5 ms): HTTP 500 (4 attempts)')
+    expect(logLine({ ...idResult('a', 'failed', 'no answer within 30 s (2 attempts)', null), attempts: 2 })).toBe('failed  "a" (no answer, 2 attempts, 5 ms): no answer within 30 s (2 attempts)')
+    expect(logLine(idResult('a', 'deleted'))).toBe('deleted "a" (HTTP 204, 1 attempt, 5 ms)')
   })
 })
