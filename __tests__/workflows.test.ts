@@ -124,8 +124,16 @@ describe('action.yml', () => {
 })
 
 describe('examples/', () => {
-  it('holds the three documented examples', () => {
-    expect(exampleFiles).toEqual(expect.arrayContaining(['pr-teardown.yml', 'preview-cleanup.yml', 'scheduled-purge.yml']))
+  it('holds the four documented examples', () => {
+    expect(exampleFiles).toEqual(expect.arrayContaining(['pr-teardown.yml', 'preview-cleanup.yml', 'scheduled-purge.yml', 'sharded-purge.yml']))
+  })
+
+  it('sharded-purge.yml splits one list across a matrix with shard i/n covering every shard', () => {
+    const workflow = parseYaml(readExample('sharded-purge.yml')) as { jobs: { purge: { strategy: { matrix: { shard: number[] } } } } }
+    const [purge] = actionSteps(workflow)
+    const shards = workflow.jobs.purge.strategy.matrix.shard
+    const [, count] = /^\$\{\{ matrix\.shard \}\}\/(\d+)$/.exec(String((purge?.with as Record<string, unknown>).shard)) ?? []
+    expect(shards).toEqual(Array.from({ length: Number(count) }, (_, i) => i + 1))
   })
 
   describe.each(exampleFiles)('%s', name => {
