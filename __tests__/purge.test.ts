@@ -300,6 +300,15 @@ describe('bulk chunks (ImageKit)', () => {
     expect(rejected.result.results[149]!.reason).toBe('not attempted: credentials rejected')
   })
 
+  test('IDs a bulk request already named are "not retried", never "not attempted", when the run stops', async () => {
+    const { result } = await runEngine({ provider: imagekit, ids: ids(3), script: () => answer(401, imagekitAnswers.unauthorized), bulkScript: () => answer(400, { message: 'no bulk' }), concurrency: 1 })
+    expect(result.results.map(r => [r.attempts, r.reason])).toEqual([
+      [2, 'credentials rejected: HTTP 401: Your request does not contain private API key.'],
+      [1, 'not retried: credentials rejected'],
+      [1, 'not retried: credentials rejected']
+    ])
+  })
+
   test('a 404 after an unanswered bulk attempt counts those IDs as deleted', async () => {
     const bulkScript = (chunk: string[], n: number) => (n === 1 ? 'timeout' as const : answer(404, { message: 'gone', missingFileIds: chunk }))
     const { result } = await runEngine({ provider: imagekit, ids: ids(3), script: ok, bulkScript })

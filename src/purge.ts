@@ -156,16 +156,18 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
     const stop = (reason: string): void => {
       if (stopReason !== undefined) return
       stopReason = reason
-      for (const u of waiting) {
-        clock.clearTimeout(u.timer)
-        settle(u, 'failed', `${u.lastReason}; not retried: ${reason}`)
-      }
-      waiting.clear()
-      for (const queue of [ready, rateLimited]) {
-        for (let u = queue.shift(); u !== undefined; u = queue.shift()) {
-          settle(u, 'failed', u.attempts === 0 ? `not attempted: ${reason}` : `${u.lastReason}; not retried: ${reason}`)
+      // An ID a bulk request already named was attempted, even if the unit it waits in is new.
+      const abandon = (u: Unit): void => {
+        for (const index of u.indexes) {
+          settleId(index, 'failed', state(index).attempts === 0 ? `not attempted: ${reason}` : `${u.lastReason ? `${u.lastReason}; ` : ''}not retried: ${reason}`)
         }
       }
+      for (const u of waiting) {
+        clock.clearTimeout(u.timer)
+        abandon(u)
+      }
+      waiting.clear()
+      for (const queue of [ready, rateLimited]) for (let u = queue.shift(); u !== undefined; u = queue.shift()) abandon(u)
       for (; nextFresh < total; nextFresh++) settleId(nextFresh, 'failed', `not attempted: ${reason}`)
     }
 
