@@ -309,6 +309,22 @@ describe('bulk chunks (ImageKit)', () => {
     ])
   })
 
+  test('answers that arrive after a 401 stopped the run settle their IDs instead of queueing them', async () => {
+    // Four chunks in flight: the first 401s; the others answer later with a fallback, a partial deletion and a
+    // missing ID, each of which would queue more work.
+    const bulkScript = (chunk: string[]) => {
+      if (chunk.includes('f0')) return answer(401, imagekitAnswers.unauthorized)
+      if (chunk.includes('f100')) return answer(400, { message: 'no bulk' })
+      if (chunk.includes('f200')) return deletedAll(chunk.slice(1))
+      return answer(404, { message: 'gone', missingFileIds: [chunk[0]] })
+    }
+    const { result } = await runEngine({ provider: imagekit, ids: ids(400), script: ok, bulkScript, concurrency: 4, latencyMs: (id: string) => (id.includes('f0,') ? 5 : 20) })
+    expect(result.credentialsRejected).toBe(true)
+    expect(result.results).toHaveLength(400)
+    expect(result.results.filter(r => r.outcome === 'deleted')).toHaveLength(99)
+    expect(result.results.find(r => r.id === 'f101')!.reason).toBe('not retried: credentials rejected')
+  })
+
   test('a 404 after an unanswered bulk attempt counts those IDs as deleted', async () => {
     const bulkScript = (chunk: string[], n: number) => (n === 1 ? 'timeout' as const : answer(404, { message: 'gone', missingFileIds: chunk }))
     const { result } = await runEngine({ provider: imagekit, ids: ids(3), script: ok, bulkScript })

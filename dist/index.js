@@ -38545,17 +38545,24 @@ function purge(options) {
                 resolve({ results: results, credentialsRejected, requests, rateLimitedAnswers });
             }
         };
+        /** Fails a unit the stopped run will not send; an ID a bulk request already named was attempted, though. */
+        const abandon = (u) => {
+            for (const index of u.indexes) {
+                settleId(index, 'failed', state(index).attempts === 0 ? `not attempted: ${stopReason}` : `${u.lastReason ? `${u.lastReason}; ` : ''}not retried: ${stopReason}`);
+            }
+        };
+        /** Queues a unit to be sent next, or abandons it once the run has stopped (an answer may arrive after that). */
+        const requeue = (u) => {
+            if (stopReason === undefined)
+                ready.push(u);
+            else
+                abandon(u);
+        };
         /** Stops starting requests: every ID not settled and not in flight fails with `reason`. */
         const stop = (reason) => {
             if (stopReason !== undefined)
                 return;
             stopReason = reason;
-            // An ID a bulk request already named was attempted, even if the unit it waits in is new.
-            const abandon = (u) => {
-                for (const index of u.indexes) {
-                    settleId(index, 'failed', state(index).attempts === 0 ? `not attempted: ${reason}` : `${u.lastReason ? `${u.lastReason}; ` : ''}not retried: ${reason}`);
-                }
-            };
             for (const u of waiting) {
                 clock.clearTimeout(u.timer);
                 abandon(u);
@@ -38671,7 +38678,7 @@ function purge(options) {
                             if (confirmed.has(options.ids[index]))
                                 settleId(index, 'deleted', null);
                             else
-                                ready.push(unit([index], false));
+                                requeue(unit([index], false));
                         }
                     }
                     else {
@@ -38691,7 +38698,7 @@ function purge(options) {
                         }
                         // Nothing was deleted: the rest go again as a new chunk.
                         if (rest.length > 0)
-                            ready.push(unit(rest, rest.length > 1));
+                            requeue(unit(rest, rest.length > 1));
                     }
                     else {
                         for (const index of u.indexes)
@@ -38717,7 +38724,7 @@ function purge(options) {
         const fallBack = (u, reason) => {
             options.onDebug?.(`bulk delete cannot serve ${u.indexes.length} IDs (${clean(reason)}); deleting them one by one`);
             for (const index of u.indexes)
-                ready.push(unit([index], false));
+                requeue(unit([index], false));
         };
         const retry = (u, classification) => {
             u.lastReason = classification.reason;

@@ -152,16 +152,23 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
       }
     }
 
+    /** Fails a unit the stopped run will not send; an ID a bulk request already named was attempted, though. */
+    const abandon = (u: Unit): void => {
+      for (const index of u.indexes) {
+        settleId(index, 'failed', state(index).attempts === 0 ? `not attempted: ${stopReason}` : `${u.lastReason ? `${u.lastReason}; ` : ''}not retried: ${stopReason}`)
+      }
+    }
+
+    /** Queues a unit to be sent next, or abandons it once the run has stopped (an answer may arrive after that). */
+    const requeue = (u: Unit): void => {
+      if (stopReason === undefined) ready.push(u)
+      else abandon(u)
+    }
+
     /** Stops starting requests: every ID not settled and not in flight fails with `reason`. */
     const stop = (reason: string): void => {
       if (stopReason !== undefined) return
       stopReason = reason
-      // An ID a bulk request already named was attempted, even if the unit it waits in is new.
-      const abandon = (u: Unit): void => {
-        for (const index of u.indexes) {
-          settleId(index, 'failed', state(index).attempts === 0 ? `not attempted: ${reason}` : `${u.lastReason ? `${u.lastReason}; ` : ''}not retried: ${reason}`)
-        }
-      }
       for (const u of waiting) {
         clock.clearTimeout(u.timer)
         abandon(u)
@@ -267,7 +274,7 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
             const confirmed = new Set(classification.deleted)
             for (const index of u.indexes) {
               if (confirmed.has(options.ids[index] as string)) settleId(index, 'deleted', null)
-              else ready.push(unit([index], false))
+              else requeue(unit([index], false))
             }
           } else {
             settle(u, 'deleted', null)
@@ -283,7 +290,7 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
               else rest.push(index)
             }
             // Nothing was deleted: the rest go again as a new chunk.
-            if (rest.length > 0) ready.push(unit(rest, rest.length > 1))
+            if (rest.length > 0) requeue(unit(rest, rest.length > 1))
           } else {
             for (const index of u.indexes) settleMissing(index, classification.reason)
           }
@@ -307,7 +314,7 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
     /** A chunk the bulk call cannot serve: its IDs go one by one, each with a retry budget of its own. */
     const fallBack = (u: Unit, reason: string): void => {
       options.onDebug?.(`bulk delete cannot serve ${u.indexes.length} IDs (${clean(reason)}); deleting them one by one`)
-      for (const index of u.indexes) ready.push(unit([index], false))
+      for (const index of u.indexes) requeue(unit([index], false))
     }
 
     const retry = (u: Unit, classification: RetryClassification): void => {
