@@ -38933,7 +38933,7 @@ function logLine(result) {
 
 const NOTHING_SENT = { results: [], credentialsRejected: false, requests: 0, rateLimitedAnswers: 0 };
 /** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets. */
-async function execute(settings, secrets, hooks, overrides) {
+async function execute(settings, secrets, hooks) {
     const transport = createTransport({ maxSockets: settings.concurrency });
     const context = { baseUrl: settings.baseUrl, apiKey: settings.apiKey, customerId: settings.customerId };
     const { provider } = settings;
@@ -38953,8 +38953,7 @@ async function execute(settings, secrets, hooks, overrides) {
             secrets,
             ...(hooks.onResult ? { onResult: hooks.onResult } : {}),
             ...(hooks.onDebug ? { onDebug: hooks.onDebug } : {}),
-            onPause: (waitMs, limit) => hooks.info?.(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`),
-            ...overrides
+            onPause: (waitMs, limit) => hooks.info?.(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`)
         });
     }
     finally {
@@ -38984,7 +38983,7 @@ async function runPipeline(sources, options) {
         else {
             hooks.info?.(`deleting ${count(ready.planned.length, 'ID')} from ${where} (concurrency ${ready.concurrency}, max-retries ${ready.maxRetries}, timeout ${ready.timeoutSeconds} s${ready.bulk && ready.provider.bulk ? ', bulk' : ''})`);
             hooks.onStart?.(ready.planned);
-            result = await execute(ready, options.secrets, hooks, options.overrides ?? {});
+            result = await execute(ready, options.secrets, hooks);
             outcome = verdict(result, ready.failOn);
         }
     }
@@ -39128,8 +39127,10 @@ async function run() {
     try {
         secrets = maskSecrets();
         const githubToken = getInput(Input.GithubToken);
-        if (githubToken !== '')
+        if (githubToken !== '') {
             core_setSecret(githubToken);
+            secrets = [...secrets, githubToken];
+        }
         const log = new LineLog(text => process.stdout.write(text));
         const { settings, ready, result, verdict, violations, report } = await runPipeline({
             getInput: name => getInput(name, { trimWhitespace: false }),
@@ -39160,7 +39161,7 @@ async function run() {
             core_warning(warning);
         await writeSummary(summaryMarkdown(report));
         if (settings.commentOnPr && settings.githubToken !== '')
-            await commentOnPullRequest(settings.githubToken, report, [...secrets, githubToken]);
+            await commentOnPullRequest(settings.githubToken, report, secrets);
         if (ready === undefined) {
             // One annotation per violation is already there; the roll-up goes to the log only.
             info(`file-purge: ${verdict.message}`);

@@ -170,7 +170,8 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
         info: line => {
           if (quiet) return
           log.flush()
-          io.stderr(`${line}\n`)
+          // A progress bar owns the current line: news goes on a line of its own below it.
+          io.stderr(`${bar ? '\n' : ''}${line}\n`)
         },
         onStart: planned => {
           if (io.interactive && !quiet) bar = progressBar(planned.length, io.stderr)

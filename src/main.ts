@@ -88,7 +88,10 @@ export async function run(): Promise<void> {
   try {
     secrets = maskSecrets()
     const githubToken = core.getInput(Input.GithubToken)
-    if (githubToken !== '') core.setSecret(githubToken)
+    if (githubToken !== '') {
+      core.setSecret(githubToken)
+      secrets = [...secrets, githubToken]
+    }
     const log = new LineLog(text => process.stdout.write(text))
     const { settings, ready, result, verdict, violations, report } = await runPipeline(
       {
@@ -119,7 +122,7 @@ export async function run(): Promise<void> {
     for (const [name, value] of Object.entries(values)) core.setOutput(name, value)
     for (const warning of warnings) core.warning(warning)
     await writeSummary(summaryMarkdown(report))
-    if (settings.commentOnPr && settings.githubToken !== '') await commentOnPullRequest(settings.githubToken, report, [...secrets, githubToken])
+    if (settings.commentOnPr && settings.githubToken !== '') await commentOnPullRequest(settings.githubToken, report, secrets)
 
     if (ready === undefined) {
       // One annotation per violation is already there; the roll-up goes to the log only.

@@ -1,7 +1,7 @@
 import { createTransport } from './http.js'
 import { readSettings, type InputSources, type PolicyViolation, type Settings } from './inputs.js'
 import { preflight, ready as readyToRun, verdict, type ReadySettings, type Verdict } from './policy.js'
-import { purge, type IdResult, type PurgeOptions, type PurgeResult } from './purge.js'
+import { purge, type IdResult, type PurgeResult } from './purge.js'
 import { buildReport, type Report, type RunContext } from './report.js'
 import { count, displayUrl } from './text.js'
 
@@ -28,7 +28,7 @@ export interface PipelineOutcome {
 const NOTHING_SENT: PurgeResult = { results: [], credentialsRejected: false, requests: 0, rateLimitedAnswers: 0 }
 
 /** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets. */
-async function execute(settings: ReadySettings, secrets: string[], hooks: PipelineHooks, overrides: Partial<PurgeOptions>): Promise<PurgeResult> {
+async function execute(settings: ReadySettings, secrets: string[], hooks: PipelineHooks): Promise<PurgeResult> {
   const transport = createTransport({ maxSockets: settings.concurrency })
   const context = { baseUrl: settings.baseUrl, apiKey: settings.apiKey, customerId: settings.customerId }
   const { provider } = settings
@@ -48,8 +48,7 @@ async function execute(settings: ReadySettings, secrets: string[], hooks: Pipeli
       secrets,
       ...(hooks.onResult ? { onResult: hooks.onResult } : {}),
       ...(hooks.onDebug ? { onDebug: hooks.onDebug } : {}),
-      onPause: (waitMs, limit) => hooks.info?.(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`),
-      ...overrides
+      onPause: (waitMs, limit) => hooks.info?.(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`)
     })
   } finally {
     transport.close()
@@ -59,7 +58,7 @@ async function execute(settings: ReadySettings, secrets: string[], hooks: Pipeli
 /** Inputs → settings → plan → results → report and verdict, with no knowledge of where the inputs came from. */
 export async function runPipeline(
   sources: InputSources,
-  options: { context: RunContext; secrets: string[]; hooks?: PipelineHooks; overrides?: Partial<PurgeOptions> }
+  options: { context: RunContext; secrets: string[]; hooks?: PipelineHooks }
 ): Promise<PipelineOutcome> {
   const startedAt = new Date()
   const hooks = options.hooks ?? {}
@@ -80,7 +79,7 @@ export async function runPipeline(
     } else {
       hooks.info?.(`deleting ${count(ready.planned.length, 'ID')} from ${where} (concurrency ${ready.concurrency}, max-retries ${ready.maxRetries}, timeout ${ready.timeoutSeconds} s${ready.bulk && ready.provider.bulk ? ', bulk' : ''})`)
       hooks.onStart?.(ready.planned)
-      result = await execute(ready, options.secrets, hooks, options.overrides ?? {})
+      result = await execute(ready, options.secrets, hooks)
       outcome = verdict(result, ready.failOn)
     }
   }
