@@ -1,4 +1,4 @@
-/** Provider answers as the seed documents (and the providers' public docs) show them. */
+/** Provider answers as the providers' delete-file documentation shows them. */
 
 export const writerAnswers = {
   deleted: { id: '7c36a365-392f-43ba-840d-8f3103b42572', deleted: true },

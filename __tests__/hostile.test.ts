@@ -105,7 +105,7 @@ describe('hostile IDs are refused before anything is sent', () => {
   })
 
   test('an ID with a comma is split by the list form (a separator there) and kept whole only by the JSON form', () => {
-    // Not a bug (SPEC §1 makes ',' a separator while a valid ID may hold one), but a trap: "keep,me" in the list
+    // Not a bug (',' separates IDs in the list form while a valid ID may hold one), but a trap: "keep,me" in the list
     // form plans "keep" and "me". IDs that may hold commas must come as a JSON array.
     expect(violationsFor({ 'file-ids': 'keep,me' }).settings.ids).toEqual(['keep', 'me'])
     expect(violationsFor({ 'file-ids': '["keep,me"]' }).settings.ids).toEqual(['keep,me'])

@@ -296,7 +296,7 @@ describe('classification', () => {
   })
 
   test(
-    // Delos is read body first, but a redirect is refused whatever its body says (SPEC §5).
+    // Delos is read body first, but a redirect is refused whatever its body says.
     'delos: a 3xx is never a deletion, even with "success": true in its body',
     () => {
       const { classification } = classify(PROVIDERS.delos, answer(302, { success: true, message: 'File deleted successfully' }, { location: 'https://elsewhere.invalid/' }))

@@ -14,7 +14,7 @@ export function plannedIds(settings: Settings): string[] {
   return shard === undefined ? settings.ids : settings.ids.filter(id => shardOf(id, shard.count) === shard.index)
 }
 
-/** The rules across inputs (SPEC §3). Returns every violation; a run may start only when there is none. */
+/** The rules across inputs. Returns every violation; a run may start only when there is none. */
 export function preflight(settings: Settings, inputViolations: readonly PolicyViolation[]): PolicyViolation[] {
   const violations = [...inputViolations]
   const add = (input: PolicyViolation['input'], message: string): void => {
@@ -52,7 +52,7 @@ export interface Verdict {
   message: string
 }
 
-/** Whether the run fails (SPEC §6), with counts and the first IDs that made it so. */
+/** Whether the run fails, with counts and the first IDs that made it so. */
 export function verdict(result: PurgeResult, failOn: FailOn): Verdict {
   const tally = (outcome: IdResult['outcome']): number => result.results.filter(r => r.outcome === outcome).length
   const deleted = tally('deleted')

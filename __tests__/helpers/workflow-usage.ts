@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { isMap, isScalar, isSeq, parse as parseYaml, parseDocument, stringify } from 'yaml'
 
-/** The public input contract (SPEC §1): the providers `provider` accepts, case-insensitive. */
+/** The public input contract: the providers `provider` accepts, case-insensitive. */
 export const PROVIDERS = ['writer', 'imagekit', 'delos', 'anyformat'] as const
 
 /** `uses:` values that run this action: the published one, or the repository itself in a self-test. */

@@ -1,6 +1,6 @@
 import type { Classification, HttpAnswer } from './types.js'
 
-/** Statuses worth another attempt (SPEC §5); everything else that is not a success is final. */
+/** Statuses worth another attempt; everything else that is not a success is final. */
 const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504])
 /** Statuses that say the attempt may not have reached the provider or did not finish there. */
 const UNANSWERED_FLOOR = 500
