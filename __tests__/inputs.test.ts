@@ -159,6 +159,10 @@ describe('preflight policy', () => {
     expect(messages).toEqual(['api-key: contains a line break or control character'])
   })
 
+  test('an api-key that could not go in a header is a violation that does not echo it', () => {
+    expect(settingsFrom({ ...base, 'api-key': 'clé-secrète' }).all.map(v => v.message)).toEqual(['api-key: contains a character outside printable ASCII, which cannot go in an HTTP header'])
+  })
+
   test('more unique IDs than max-deletions', () => {
     expect(settingsFrom({ ...base, 'file-ids': 'a b c a', 'max-deletions': '3' }).all).toEqual([])
     expect(settingsFrom({ ...base, 'file-ids': 'a b c d', 'max-deletions': '3' }).all.map(v => v.message)).toEqual([
