@@ -86,6 +86,15 @@ describe('file-purge command line', () => {
     expect(JSON.parse(readFileSync(path.join(run.cwd, 'report.json'), 'utf8'))).toMatchObject({ dryRun: true, totals: { planned: 1 } })
   })
 
+  test('a --report path that cannot be written is a usage error found before anything is sent', async () => {
+    const e = await emulate({ provider: 'anyformat', files: ['a'] })
+    const run = await cli(['--provider', 'anyformat', '--base-url', e.url, '--file-ids', 'a', '--report', 'no/such/dir/r.json'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/--report ".*no\/such\/dir\/r\.json": its directory does not exist or cannot be written/)
+    expect(e.requests).toHaveLength(0)
+    expect(e.store.has('a')).toBe(true)
+  })
+
   test('on a terminal a progress bar replaces the per-ID lines; --quiet prints neither', async () => {
     const e = await emulate({ provider: 'imagekit', files: ['a', 'b', 'c'] })
     const tty = await cli(['--provider', 'imagekit', '--base-url', e.url, '--file-ids', 'a b c', '--no-bulk'], { interactive: true })

@@ -17,20 +17,27 @@ describe('the pull request comment', () => {
     expect(body).toContain('| b&#124;&#60;x&#62; | HTTP 423: locked &#124; &#60;b&#62; |')
     expect(body).toContain('[The run](https://github.com/o/r/actions/runs/9)')
     expect(commentMarker(report({ shard: { index: 2, count: 4 } }))).toBe('<!-- file-purge:imagekit:2/4 -->')
+    expect(commentBody(reportOf([idResult('@team', 'failed', 'HTTP 400: ask @admin')]))).toContain('| &#64;team | HTTP 400: ask &#64;admin |')
   })
 
   test('created once, then updated', async () => {
-    const store: Array<{ id: number; body: string }> = [{ id: 1, body: 'someone else' }]
+    const bot = { login: 'github-actions[bot]' }
+    // Someone else's comment, even one that copies the marker, is never taken over.
+    const store = [
+      { id: 1, body: 'someone else', user: { login: 'dev' } },
+      { id: 2, body: `${commentMarker(report())} all deleted, trust me`, user: { login: 'mallory' } }
+    ]
     const comments: PullRequestComments = {
       list: async () => store,
-      create: async body => void store.push({ id: store.length + 1, body }),
-      update: async (id, body) => void (store.find(c => c.id === id)!.body = body)
+      create: async body => void store.push({ id: store.length + 1, body, user: bot }),
+      update: async (id, body) => void (store.find(c => c.id === id)!.body = body),
+      author: async () => bot.login
     }
     expect(await upsertComment(comments, report())).toBe('created')
     expect(await upsertComment(comments, report({ verdict: { failed: false, message: 'ok' } }))).toBe('updated')
-    expect(store).toHaveLength(2)
-    expect(store[1]!.body).toContain('✅ file-purge: imagekit')
-    expect(store[0]!.body).toBe('someone else')
+    expect(store).toHaveLength(3)
+    expect(store[2]!.body).toContain('✅ file-purge: imagekit')
+    expect(store[1]!.body).toBe(`${commentMarker(report())} all deleted, trust me`)
   })
 })
 

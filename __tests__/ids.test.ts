@@ -80,7 +80,11 @@ describe('protected patterns', () => {
     ['a*b*c', 'aXbY', false],
     ['a.c', 'abc', false],
     ['[ab]', 'a', false],
-    ['[ab]', '[ab]', true]
+    ['[ab]', '[ab]', true],
+    ['prod-*', 'prod-*x', true],
+    ['a*b', 'a*xb', true],
+    ['*', '*', true],
+    ['a\\*', 'a*', false]
   ])('%j matches %j: %s', (pattern, id, expected) => {
     expect(globMatch(pattern, id)).toBe(expected)
   })

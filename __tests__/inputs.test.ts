@@ -141,6 +141,8 @@ describe('base-url', () => {
   test('credentials in base-url are a violation that does not repeat them', () => {
     const messages = settingsFrom({ ...base, 'base-url': 'https://user:hunter2@example.com' }).all.map(v => v.message)
     expect(messages).toEqual(['base-url: "https://example.com": must not carry credentials; pass the key in api-key'])
+    const unparsed = settingsFrom({ ...base, 'base-url': 'https://user:s3cretTok@host:99999' }).all.map(v => v.message)
+    expect(unparsed).toEqual(['base-url: "https://…@host:99999" is not an absolute URL'])
   })
 })
 

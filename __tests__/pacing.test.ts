@@ -101,6 +101,14 @@ describe('pacing under a rate limit', () => {
     expect(pacer.spacingMs).toBe(100)
   })
 
+  test('a learned pace never drops below one request a second, however slow the answers before the 429', () => {
+    const pacer = new Pacer(1)
+    pacer.started(0)
+    for (let i = 0; i < 5; i++) pacer.succeeded(1)
+    pacer.rateLimited(5 * 30_000, 500, false)
+    expect(pacer.spacingMs).toBe(1000)
+  })
+
   test('a 429 that says when to retry is waited out, not paced; the limit then regrows at half speed', () => {
     const pacer = new Pacer(8)
     pacer.started(0)

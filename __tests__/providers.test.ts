@@ -191,7 +191,10 @@ describe('imagekit bulk', () => {
     expect(classifyBulk(429, {}, ['a'], { 'X-RateLimit-Reset': '300' })).toMatchObject({ kind: 'retry', rateLimited: true, waitMs: 300 })
     expect(classifyBulk(500, '', ['a'])).toMatchObject({ kind: 'retry', unanswered: true })
     expect(classifyBulk(401, imagekitAnswers.unauthorized, ['a']).kind).toBe('credentials-rejected')
-    expect(classifyBulk(400, { message: 'fileIds must be at most 100' }, ['a'])).toEqual({ kind: 'fallback', reason: 'HTTP 400: fileIds must be at most 100' })
+    expect(classifyBulk(400, { message: 'fileIds must be at most 100' }, ['a'])).toEqual({ kind: 'fallback', reason: 'HTTP 400: fileIds must be at most 100', unanswered: false })
+    // A 2xx it cannot read, or a 5xx not worth retrying, may have deleted the chunk all the same.
+    expect(classifyBulk(200, { success: true }, ['a'])).toMatchObject({ kind: 'fallback', unanswered: true })
+    expect(classifyBulk(520, 'origin error', ['a'])).toMatchObject({ kind: 'fallback', unanswered: true })
     expect(classifyBulk(404, imagekitAnswers.notFound, ['a']).kind).toBe('fallback')
     expect(classifyBulk(200, { success: false }, ['a']).kind).toBe('fallback')
     expect(classifyBulk(301, '', ['a']).kind).toBe('fallback')

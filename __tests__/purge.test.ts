@@ -97,10 +97,25 @@ describe('retries', () => {
     expect(result.results[0]).toMatchObject({ outcome: 'deleted', attempts: 2 })
   })
 
-  test('a hint asking for more than 60 s fails the ID instead of stalling the step', async () => {
-    const { sent, result } = await runEngine({ provider: anyformat, ids: ['a'], script: () => answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '3600' }) })
+  test('a rate limit asking to wait more than 60 s stops the run instead of stalling the step', async () => {
+    const { sent, result } = await runEngine({ provider: anyformat, ids: ids(50), script: () => answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '3600' }), concurrency: 1 })
     expect(sent).toHaveLength(1)
     expect(result.results[0]!.reason).toBe('HTTP 429: Rate limit exceeded.; the provider asks to wait 3600 s, longer than the 60 s this action waits')
+    expect(result.results[1]!.reason).toBe('not attempted: rate limited: the provider asks to wait 3600 s, longer than the 60 s this action waits')
+  })
+
+  test('a 503 asking to wait more than 60 s fails that ID only', async () => {
+    const script = (id: string) => (id === 'f0' ? answer(503, {}, { 'Retry-After': '3600' }) : ok())
+    const { result } = await runEngine({ provider: anyformat, ids: ids(3), script })
+    expect(result.results.map(r => r.outcome)).toEqual(['failed', 'deleted', 'deleted'])
+  })
+
+  test('one 60 s hint is waited out even with max-retries 0', async () => {
+    const script = (id: string, n: number) => (id === 'a' && n === 1 ? answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '60' }) : answer(204))
+    for (const maxRetries of [0, 2]) {
+      const { result } = await runEngine({ provider: anyformat, ids: ['a', 'b', 'c'], script, maxRetries, concurrency: 1 })
+      expect(result.results.every(r => r.outcome === 'deleted')).toBe(true)
+    }
   })
 })
 
@@ -190,8 +205,9 @@ describe('rate limits', () => {
     })
     expect(result.results.every(r => r.outcome === 'failed')).toBe(true)
     expect(result.results.filter(r => r.attempts === 0).every(r => r.reason?.startsWith('not attempted: rate limited'))).toBe(true)
-    // Stalled no longer than all retries of one ID could wait, (max-retries + 1) × 20 s; not a pause per ID.
-    expect(clock.now() - sent[0]!.at).toBeLessThanOrEqual(4 * 20_000 + 1000)
+    // Stalled no longer than all retries of one ID could wait, (max-retries + 1) × 20 s, and one last pause; not a
+    // pause per ID.
+    expect(clock.now() - sent[0]!.at).toBeLessThanOrEqual(4 * 20_000 + 30_000 + 1000)
     expect(sent.length).toBeLessThan(100)
   })
 
@@ -201,7 +217,7 @@ describe('rate limits', () => {
     expect(once.result.results[0]).toMatchObject({ outcome: 'deleted', attempts: 2 })
     const forever = await runEngine({ provider: writer, ids: ids(50), script: () => answer(429, writerAnswers.rateLimited), maxRetries: 0 })
     expect(forever.result.results.every(r => r.outcome === 'failed')).toBe(true)
-    expect(forever.clock.now() - forever.sent[0]!.at).toBeLessThanOrEqual(60_000 + 1000)
+    expect(forever.clock.now() - forever.sent[0]!.at).toBeLessThanOrEqual(60_000 + 20_000 + 1000)
     expect(forever.clock.now() - forever.sent[0]!.at).toBeGreaterThan(30_000)
   })
 })
@@ -323,6 +339,22 @@ describe('bulk chunks (ImageKit)', () => {
     expect(result.results).toHaveLength(400)
     expect(result.results.filter(r => r.outcome === 'deleted')).toHaveLength(99)
     expect(result.results.find(r => r.id === 'f101')!.reason).toBe('not retried: credentials rejected')
+  })
+
+  test.each([
+    ['a 200 cut at the read bound', { ...answer(200, '{"successfullyDeletedFileIds":["f0","f1"'), truncated: true }],
+    ['a 520 from a proxy in front of the API', answer(520, 'origin error')],
+    ['a 200 that lists none of them', answer(200, { successfullyDeletedFileIds: [] })]
+  ])('a bulk answer that may have deleted the chunk (%s): a 404 one by one afterwards counts as deleted', async (_, bulkAnswer) => {
+    const { result } = await runEngine({ provider: imagekit, ids: ids(2), script: () => answer(404, imagekitAnswers.notFound), bulkScript: () => bulkAnswer })
+    expect(result.results.map(r => r.outcome)).toEqual(['deleted', 'deleted'])
+  })
+
+  test('a chunk sent again after some IDs were missing keeps its retry budget', async () => {
+    const bulkScript = (chunk: string[], n: number) => (n === 1 ? answer(503) : answer(404, { message: 'missing', missingFileIds: [chunk[0]] }))
+    const { result } = await runEngine({ provider: imagekit, ids: ['a', 'b', 'c', 'd', 'e'], script: () => answer(503), bulkScript, maxRetries: 1 })
+    // Two failed bulk attempts use up max-retries 1; one resend after 'a' was missing; one last attempt on its own.
+    expect(result.results.find(r => r.id === 'e')).toMatchObject({ outcome: 'failed', attempts: 4 })
   })
 
   test('a 404 after an unanswered bulk attempt counts those IDs as deleted', async () => {

@@ -37524,7 +37524,8 @@ function commentMarker(report) {
     const shard = report.shard ? `:${report.shard.index}/${report.shard.count}` : '';
     return `<!-- file-purge:${report.provider ?? 'none'}${shard} -->`;
 }
-const escapeCell = (text) => oneLine(text, 200).replace(/[&<>|`\\*_[\]~]/g, char => `&#${char.charCodeAt(0)};`);
+// '@' too: an ID or a provider's message must not mention (and notify) anyone.
+const escapeCell = (text) => oneLine(text, 200).replace(/[&<>|`\\*_[\]~@]/g, char => `&#${char.charCodeAt(0)};`);
 /** The comment: counts, the verdict, the IDs that failed with their reasons, and a link to the run. */
 function commentBody(report) {
     const { totals } = report;
@@ -37552,11 +37553,15 @@ function commentBody(report) {
     lines.push(report.context.runUrl ? `[The run](${report.context.runUrl}), updated ${report.endedAt}.` : `Updated ${report.endedAt}.`);
     return lines.filter((line, i) => line !== '' || lines[i - 1] !== '').join('\n');
 }
-/** Creates this purge's comment, or updates the one an earlier run left. */
+/**
+ * Creates this purge's comment, or updates the one an earlier run left: a comment with the marker written by the
+ * same author, so nobody else's comment (a copy of the marker included) is ever taken over.
+ */
 async function upsertComment(comments, report) {
     const marker = commentMarker(report);
     const body = commentBody(report);
-    const existing = (await comments.list()).find(comment => comment.body?.startsWith(marker));
+    const author = await comments.author();
+    const existing = (await comments.list()).find(comment => comment.body?.startsWith(marker) && comment.user?.login === author);
     if (existing) {
         await comments.update(existing.id, body);
         return 'updated';
@@ -37662,13 +37667,14 @@ function globMatch(pattern, id) {
     let star = -1;
     let resume = 0;
     while (i < id.length) {
-        if (p < pattern.length && (pattern[p] === '?' || pattern[p] === id[i])) {
-            p++;
-            i++;
-        }
-        else if (p < pattern.length && pattern[p] === '*') {
+        // A '*' in the pattern is always a wildcard, also where the ID holds a literal '*'.
+        if (p < pattern.length && pattern[p] === '*') {
             star = p++;
             resume = i;
+        }
+        else if (p < pattern.length && (pattern[p] === '?' || pattern[p] === id[i])) {
+            p++;
+            i++;
         }
         else if (star >= 0) {
             p = star + 1;
@@ -37950,7 +37956,8 @@ const bulk = {
         }
         else {
             const single = classifyAnswer(answer, now);
-            classification = single.kind === 'retry' || single.kind === 'credentials-rejected' ? single : { kind: 'fallback', reason: describe(answer, body) };
+            const unanswered = answer.status >= 500 || (answer.status >= 200 && answer.status < 300);
+            classification = single.kind === 'retry' || single.kind === 'credentials-rejected' ? single : { kind: 'fallback', reason: describe(answer, body), unanswered };
         }
         return withWindow(answer, classification);
     }
@@ -38167,7 +38174,8 @@ function readBaseUrl(text, provider, violation) {
         url = new URL(text);
     }
     catch {
-        violation(Input.BaseUrl, `${quote(text)} is not an absolute URL`);
+        // Whatever stands before an '@' may be credentials: never repeat it.
+        violation(Input.BaseUrl, `${quote(text.replace(/\/\/[^/]*@/, '//…@'))} is not an absolute URL`);
         return undefined;
     }
     const problems = [];
@@ -38440,8 +38448,9 @@ class Pacer {
         this.everLimited = true;
         if (fresh) {
             this.allowed = Math.max(1, this.allowed / 2);
-            if (!hinted && this.firstStart !== undefined && this.successes > 0)
-                this.learnedMs = (LEARNED_PACE_FACTOR * (now - this.firstStart)) / this.successes;
+            if (!hinted && this.firstStart !== undefined && this.successes > 0) {
+                this.learnedMs = Math.min(MAX_LEARNED_SPACING_MS, (LEARNED_PACE_FACTOR * (now - this.firstStart)) / this.successes);
+            }
         }
         this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
         return fresh;
@@ -38467,6 +38476,11 @@ class Pacer {
  * Chosen on simulated fixed-window limiters (1 s and 60 s windows), where it keeps 429s near one in ten.
  */
 const LEARNED_PACE_FACTOR = 0.6;
+/**
+ * A learned pace never drops below one request a second: slow answers (timeouts, say) before a 429 would
+ * otherwise make the run's average, and so the pace, absurdly slow.
+ */
+const MAX_LEARNED_SPACING_MS = 1000;
 /** Per success: about 10 % faster every 50 successes until the provider says otherwise. */
 const LEARNED_SPACING_DECAY = 0.998;
 
@@ -38511,7 +38525,17 @@ function purge(options) {
     let pumpAt = Infinity;
     const clean = (text) => oneLine(scrub(text, options.secrets), MAX_REASON_LENGTH);
     const state = (index) => (states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null });
-    const unit = (indexes, bulk) => ({ indexes, bulk, attempts: 0, counted: 0, rateLimited: 0, progressMark: 0, lastReason: '' });
+    // A unit made from another (the rest of a chunk, or its IDs one by one) inherits its budget: a resend is no
+    // fresh start for the retry and rate-limit bounds.
+    const unit = (indexes, bulk, from) => ({
+        indexes,
+        bulk,
+        attempts: 0,
+        counted: from?.counted ?? 0,
+        rateLimited: from?.rateLimited ?? 0,
+        progressMark: 0,
+        lastReason: from?.lastReason ?? ''
+    });
     const describeUnit = (u) => (u.bulk ? `bulk of ${u.indexes.length}` : JSON.stringify(options.ids[u.indexes[0]]));
     return new Promise(resolve => {
         const settleId = (index, outcome, reason) => {
@@ -38677,10 +38701,14 @@ function purge(options) {
                     if ('unconfirmed' in classification) {
                         const confirmed = new Set(classification.deleted);
                         for (const index of u.indexes) {
-                            if (confirmed.has(options.ids[index]))
+                            if (confirmed.has(options.ids[index])) {
                                 settleId(index, 'deleted', null);
-                            else
-                                requeue(unit([index], false));
+                            }
+                            else {
+                                // Answered but not listed: the request may still have deleted it.
+                                state(index).unanswered = true;
+                                requeue(unit([index], false, u));
+                            }
                         }
                     }
                     else {
@@ -38700,7 +38728,7 @@ function purge(options) {
                         }
                         // Nothing was deleted: the rest go again as a new chunk.
                         if (rest.length > 0)
-                            requeue(unit(rest, rest.length > 1));
+                            requeue(unit(rest, rest.length > 1, u));
                     }
                     else {
                         for (const index of u.indexes)
@@ -38708,6 +38736,9 @@ function purge(options) {
                     }
                     return;
                 case 'fallback':
+                    if (classification.unanswered)
+                        for (const index of u.indexes)
+                            state(index).unanswered = true;
                     fallBack(u, classification.reason);
                     return;
                 case 'failed':
@@ -38722,11 +38753,14 @@ function purge(options) {
                     retry(u, classification);
             }
         };
-        /** A chunk the bulk call cannot serve: its IDs go one by one, each with a retry budget of its own. */
+        /**
+         * A chunk the bulk call cannot serve: its IDs go one by one with what is left of the chunk's retries, and at
+         * least one attempt each.
+         */
         const fallBack = (u, reason) => {
             options.onDebug?.(`bulk delete cannot serve ${u.indexes.length} IDs (${clean(reason)}); deleting them one by one`);
             for (const index of u.indexes)
-                requeue(unit([index], false));
+                requeue(unit([index], false, u));
         };
         const retry = (u, classification) => {
             u.lastReason = classification.reason;
@@ -38740,7 +38774,11 @@ function purge(options) {
                 return;
             }
             if (classification.waitMs !== undefined && classification.waitMs > backoff.maxHintMs) {
-                settle(u, 'failed', `${classification.reason}; the provider asks to wait ${Math.ceil(classification.waitMs / 1000)} s, longer than the ${backoff.maxHintMs / 1000} s this action waits`);
+                const asked = `the provider asks to wait ${Math.ceil(classification.waitMs / 1000)} s, longer than the ${backoff.maxHintMs / 1000} s this action waits`;
+                settle(u, 'failed', `${classification.reason}; ${asked}`);
+                // A rate limit holds for every request: sending the rest into it would only fail them one by one.
+                if (classification.rateLimited)
+                    stop(`rate limited: ${asked}`);
                 return;
             }
             if (classification.rateLimited) {
@@ -38753,7 +38791,7 @@ function purge(options) {
                     return;
                 }
                 // Nothing but 429s for longer than the retries could ever wait: the provider is letting nothing through.
-                if (stalled && now + wait - lastProgressAt > stallLimitMs) {
+                if (stalled && now - lastProgressAt > stallLimitMs) {
                     settle(u, 'failed', `${classification.reason} (${attempts})`);
                     stop(`rate limited: nothing got through for ${Math.round((now - lastProgressAt) / 1000)} s`);
                     return;
@@ -38870,7 +38908,7 @@ function outputValues(report, reportFile) {
 }
 /** Markdown safe for a table cell: no line breaks, no HTML, no column breaks. */
 function cell(text) {
-    return oneLine(text, 300).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/`/g, '&#96;').replace(/([\\*_[\]~])/g, '\\$1');
+    return oneLine(text, 300).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/`/g, '&#96;').replace(/@/g, '&#64;').replace(/([\\*_[\]~])/g, '\\$1');
 }
 /** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
 function summaryMarkdown(report) {
@@ -39085,6 +39123,7 @@ function runContext() {
         runUrl: repository !== '' && Number.isFinite(github_context.runId) ? `${github_context.serverUrl}/${repository}/actions/runs/${github_context.runId}` : null
     };
 }
+const JOB_TOKEN_AUTHOR = 'github-actions[bot]';
 /** The pull request's comments through the job's token, paginated. */
 function pullRequestComments(token, issueNumber) {
     const octokit = getOctokit(token);
@@ -39092,7 +39131,16 @@ function pullRequestComments(token, issueNumber) {
     return {
         list: () => octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }),
         create: async (body) => void (await octokit.rest.issues.createComment({ ...where, body })),
-        update: async (id, body) => void (await octokit.rest.issues.updateComment({ ...github_context.repo, comment_id: id, body }))
+        update: async (id, body) => void (await octokit.rest.issues.updateComment({ ...github_context.repo, comment_id: id, body })),
+        // A personal token can say who it is; the job's own token cannot, and comments as the Actions bot.
+        author: async () => {
+            try {
+                return (await octokit.rest.users.getAuthenticated()).data.login;
+            }
+            catch {
+                return JOB_TOKEN_AUTHOR;
+            }
+        }
     };
 }
 /** One comment on the pull request, created then updated; a failure to comment is a warning, not a failed purge. */
@@ -39155,7 +39203,14 @@ async function run() {
         }).finally(() => log.flush());
         for (const violation of violations)
             error(violation.message, { title: 'file-purge policy violation' });
-        const reportFile = writeReport(report);
+        let reportFile = '';
+        try {
+            reportFile = writeReport(report);
+        }
+        catch (error) {
+            // The outputs still tell the workflow what happened; only the file is missing.
+            core_warning(`could not write the report file: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`);
+        }
         const { values, warnings } = outputValues(report, reportFile);
         for (const [name, value] of Object.entries(values))
             setOutput(name, value);

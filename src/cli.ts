@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { Input, type InputName } from './constants.js'
@@ -122,6 +122,17 @@ function progressBar(total: number, write: (text: string) => void): { update(res
   }
 }
 
+/** Why a report could not be written at this path, or undefined when it can. */
+function unwritable(file: string): string | undefined {
+  try {
+    if (existsSync(file) && statSync(file).isDirectory()) return 'is a directory'
+    accessSync(path.dirname(file), constants.W_OK)
+    return undefined
+  } catch {
+    return 'its directory does not exist or cannot be written'
+  }
+}
+
 function humanSummary(report: Report): string {
   const { totals } = report
   const lines = [
@@ -148,6 +159,14 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
   if (flags.help) {
     io.stdout(HELP)
     return ExitCode.Success
+  }
+
+  // A report that cannot be written must be known before anything is deleted, not after.
+  const reportPath = text('report') === undefined ? undefined : path.resolve(io.cwd, text('report') as string)
+  const reportProblem = reportPath === undefined ? undefined : unwritable(reportPath)
+  if (reportProblem !== undefined) {
+    io.stderr(`file-purge: --report ${JSON.stringify(reportPath)}: ${reportProblem}\nRun file-purge --help for usage.\n`)
+    return ExitCode.Usage
   }
 
   const rawKey = io.env[API_KEY_VARIABLE] ?? ''
@@ -185,9 +204,8 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
   ).finally(() => log.flush())
   bar?.end()
 
-  const reportPath = text('report')
-  if (reportPath !== undefined) writeFileSync(path.resolve(io.cwd, reportPath), `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 })
   io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : humanSummary(report))
+  if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 })
   return report.verdict.failed ? ExitCode.Failure : ExitCode.Success
 }
 

@@ -4,9 +4,11 @@ import { oneLine } from './text.js'
 
 /** Comments on one pull request, as far as this action needs them. */
 export interface PullRequestComments {
-  list(): Promise<Array<{ id: number; body?: string | null }>>
+  list(): Promise<Array<{ id: number; body?: string | null; user?: { login: string } | null }>>
   create(body: string): Promise<void>
   update(id: number, body: string): Promise<void>
+  /** The login the token comments as. */
+  author(): Promise<string>
 }
 
 /** Marks the comment this purge owns, so a later run updates it; one per provider and shard. */
@@ -15,7 +17,8 @@ export function commentMarker(report: Report): string {
   return `<!-- file-purge:${report.provider ?? 'none'}${shard} -->`
 }
 
-const escapeCell = (text: string): string => oneLine(text, 200).replace(/[&<>|`\\*_[\]~]/g, char => `&#${char.charCodeAt(0)};`)
+// '@' too: an ID or a provider's message must not mention (and notify) anyone.
+const escapeCell = (text: string): string => oneLine(text, 200).replace(/[&<>|`\\*_[\]~@]/g, char => `&#${char.charCodeAt(0)};`)
 
 /** The comment: counts, the verdict, the IDs that failed with their reasons, and a link to the run. */
 export function commentBody(report: Report): string {
@@ -42,11 +45,15 @@ export function commentBody(report: Report): string {
   return lines.filter((line, i) => line !== '' || lines[i - 1] !== '').join('\n')
 }
 
-/** Creates this purge's comment, or updates the one an earlier run left. */
+/**
+ * Creates this purge's comment, or updates the one an earlier run left: a comment with the marker written by the
+ * same author, so nobody else's comment (a copy of the marker included) is ever taken over.
+ */
 export async function upsertComment(comments: PullRequestComments, report: Report): Promise<'created' | 'updated'> {
   const marker = commentMarker(report)
   const body = commentBody(report)
-  const existing = (await comments.list()).find(comment => comment.body?.startsWith(marker))
+  const author = await comments.author()
+  const existing = (await comments.list()).find(comment => comment.body?.startsWith(marker) && comment.user?.login === author)
   if (existing) {
     await comments.update(existing.id, body)
     return 'updated'

@@ -92,12 +92,13 @@ export function globMatch(pattern: string, id: string): boolean {
   let star = -1
   let resume = 0
   while (i < id.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === id[i])) {
-      p++
-      i++
-    } else if (p < pattern.length && pattern[p] === '*') {
+    // A '*' in the pattern is always a wildcard, also where the ID holds a literal '*'.
+    if (p < pattern.length && pattern[p] === '*') {
       star = p++
       resume = i
+    } else if (p < pattern.length && (pattern[p] === '?' || pattern[p] === id[i])) {
+      p++
+      i++
     } else if (star >= 0) {
       p = star + 1
       i = ++resume

@@ -189,7 +189,8 @@ function readBaseUrl(text: string, provider: Provider | undefined, violation: (i
   try {
     url = new URL(text)
   } catch {
-    violation(Input.BaseUrl, `${quote(text)} is not an absolute URL`)
+    // Whatever stands before an '@' may be credentials: never repeat it.
+    violation(Input.BaseUrl, `${quote(text.replace(/\/\/[^/]*@/, '//…@'))} is not an absolute URL`)
     return undefined
   }
   const problems: string[] = []

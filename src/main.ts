@@ -41,6 +41,8 @@ function runContext(): RunContext {
   }
 }
 
+const JOB_TOKEN_AUTHOR = 'github-actions[bot]'
+
 /** The pull request's comments through the job's token, paginated. */
 function pullRequestComments(token: string, issueNumber: number): PullRequestComments {
   const octokit = getOctokit(token)
@@ -48,7 +50,15 @@ function pullRequestComments(token: string, issueNumber: number): PullRequestCom
   return {
     list: () => octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }),
     create: async body => void (await octokit.rest.issues.createComment({ ...where, body })),
-    update: async (id, body) => void (await octokit.rest.issues.updateComment({ ...context.repo, comment_id: id, body }))
+    update: async (id, body) => void (await octokit.rest.issues.updateComment({ ...context.repo, comment_id: id, body })),
+    // A personal token can say who it is; the job's own token cannot, and comments as the Actions bot.
+    author: async () => {
+      try {
+        return (await octokit.rest.users.getAuthenticated()).data.login
+      } catch {
+        return JOB_TOKEN_AUTHOR
+      }
+    }
   }
 }
 
@@ -117,7 +127,13 @@ export async function run(): Promise<void> {
     ).finally(() => log.flush())
     for (const violation of violations) core.error(violation.message, { title: 'file-purge policy violation' })
 
-    const reportFile = writeReport(report)
+    let reportFile = ''
+    try {
+      reportFile = writeReport(report)
+    } catch (error) {
+      // The outputs still tell the workflow what happened; only the file is missing.
+      core.warning(`could not write the report file: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`)
+    }
     const { values, warnings } = outputValues(report, reportFile)
     for (const [name, value] of Object.entries(values)) core.setOutput(name, value)
     for (const warning of warnings) core.warning(warning)

@@ -89,7 +89,9 @@ export class Pacer {
     this.everLimited = true
     if (fresh) {
       this.allowed = Math.max(1, this.allowed / 2)
-      if (!hinted && this.firstStart !== undefined && this.successes > 0) this.learnedMs = (LEARNED_PACE_FACTOR * (now - this.firstStart)) / this.successes
+      if (!hinted && this.firstStart !== undefined && this.successes > 0) {
+        this.learnedMs = Math.min(MAX_LEARNED_SPACING_MS, (LEARNED_PACE_FACTOR * (now - this.firstStart)) / this.successes)
+      }
     }
     this.pausedUntil = Math.max(this.pausedUntil, now + waitMs)
     return fresh
@@ -117,5 +119,10 @@ export class Pacer {
  * Chosen on simulated fixed-window limiters (1 s and 60 s windows), where it keeps 429s near one in ten.
  */
 const LEARNED_PACE_FACTOR = 0.6
+/**
+ * A learned pace never drops below one request a second: slow answers (timeouts, say) before a 429 would
+ * otherwise make the run's average, and so the pace, absurdly slow.
+ */
+const MAX_LEARNED_SPACING_MS = 1000
 /** Per success: about 10 % faster every 50 successes until the provider says otherwise. */
 const LEARNED_SPACING_DECAY = 0.998

@@ -115,7 +115,17 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
 
   const clean = (text: string): string => oneLine(scrub(text, options.secrets), MAX_REASON_LENGTH)
   const state = (index: number): IdState => (states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null })
-  const unit = (indexes: number[], bulk: boolean): Unit => ({ indexes, bulk, attempts: 0, counted: 0, rateLimited: 0, progressMark: 0, lastReason: '' })
+  // A unit made from another (the rest of a chunk, or its IDs one by one) inherits its budget: a resend is no
+  // fresh start for the retry and rate-limit bounds.
+  const unit = (indexes: number[], bulk: boolean, from?: Unit): Unit => ({
+    indexes,
+    bulk,
+    attempts: 0,
+    counted: from?.counted ?? 0,
+    rateLimited: from?.rateLimited ?? 0,
+    progressMark: 0,
+    lastReason: from?.lastReason ?? ''
+  })
   const describeUnit = (u: Unit): string => (u.bulk ? `bulk of ${u.indexes.length}` : JSON.stringify(options.ids[u.indexes[0] as number]))
 
   return new Promise<PurgeResult>(resolve => {
@@ -273,8 +283,13 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
           if ('unconfirmed' in classification) {
             const confirmed = new Set(classification.deleted)
             for (const index of u.indexes) {
-              if (confirmed.has(options.ids[index] as string)) settleId(index, 'deleted', null)
-              else requeue(unit([index], false))
+              if (confirmed.has(options.ids[index] as string)) {
+                settleId(index, 'deleted', null)
+              } else {
+                // Answered but not listed: the request may still have deleted it.
+                state(index).unanswered = true
+                requeue(unit([index], false, u))
+              }
             }
           } else {
             settle(u, 'deleted', null)
@@ -290,12 +305,13 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
               else rest.push(index)
             }
             // Nothing was deleted: the rest go again as a new chunk.
-            if (rest.length > 0) requeue(unit(rest, rest.length > 1))
+            if (rest.length > 0) requeue(unit(rest, rest.length > 1, u))
           } else {
             for (const index of u.indexes) settleMissing(index, classification.reason)
           }
           return
         case 'fallback':
+          if (classification.unanswered) for (const index of u.indexes) state(index).unanswered = true
           fallBack(u, classification.reason)
           return
         case 'failed':
@@ -311,10 +327,13 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
       }
     }
 
-    /** A chunk the bulk call cannot serve: its IDs go one by one, each with a retry budget of its own. */
+    /**
+     * A chunk the bulk call cannot serve: its IDs go one by one with what is left of the chunk's retries, and at
+     * least one attempt each.
+     */
     const fallBack = (u: Unit, reason: string): void => {
       options.onDebug?.(`bulk delete cannot serve ${u.indexes.length} IDs (${clean(reason)}); deleting them one by one`)
-      for (const index of u.indexes) requeue(unit([index], false))
+      for (const index of u.indexes) requeue(unit([index], false, u))
     }
 
     const retry = (u: Unit, classification: RetryClassification): void => {
@@ -327,7 +346,10 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
         return
       }
       if (classification.waitMs !== undefined && classification.waitMs > backoff.maxHintMs) {
-        settle(u, 'failed', `${classification.reason}; the provider asks to wait ${Math.ceil(classification.waitMs / 1000)} s, longer than the ${backoff.maxHintMs / 1000} s this action waits`)
+        const asked = `the provider asks to wait ${Math.ceil(classification.waitMs / 1000)} s, longer than the ${backoff.maxHintMs / 1000} s this action waits`
+        settle(u, 'failed', `${classification.reason}; ${asked}`)
+        // A rate limit holds for every request: sending the rest into it would only fail them one by one.
+        if (classification.rateLimited) stop(`rate limited: ${asked}`)
         return
       }
       if (classification.rateLimited) {
@@ -340,7 +362,7 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
           return
         }
         // Nothing but 429s for longer than the retries could ever wait: the provider is letting nothing through.
-        if (stalled && now + wait - lastProgressAt > stallLimitMs) {
+        if (stalled && now - lastProgressAt > stallLimitMs) {
           settle(u, 'failed', `${classification.reason} (${attempts})`)
           stop(`rate limited: nothing got through for ${Math.round((now - lastProgressAt) / 1000)} s`)
           return

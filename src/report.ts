@@ -114,7 +114,7 @@ export function outputValues(report: Report, reportFile: string): { values: Reco
 
 /** Markdown safe for a table cell: no line breaks, no HTML, no column breaks. */
 function cell(text: string): string {
-  return oneLine(text, 300).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/`/g, '&#96;').replace(/([\\*_[\]~])/g, '\\$1')
+  return oneLine(text, 300).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/`/g, '&#96;').replace(/@/g, '&#64;').replace(/([\\*_[\]~])/g, '\\$1')
 }
 
 /** The job summary: totals, the verdict, and every ID not deleted (rows capped). */

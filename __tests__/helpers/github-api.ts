@@ -28,6 +28,8 @@ export async function startGitHubApi(options: { existing?: FakeComment[]; failWi
       const list = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname)
       const one = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname)
       const body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { body: string }) : undefined
+      // The job's own token cannot read the authenticated user, as on GitHub.
+      if (url.pathname === '/user') return reply(403, { message: 'Resource not accessible by integration' })
       if (list && req.method === 'GET') {
         const perPage = Number(url.searchParams.get('per_page') ?? 30)
         const page = Number(url.searchParams.get('page') ?? 1)

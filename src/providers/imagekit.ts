@@ -58,7 +58,8 @@ const bulk: BulkDelete = {
       classification = { kind: 'missing', missing: [...new Set(missing)], reason: describe(answer, body) }
     } else {
       const single = classifyAnswer(answer, now)
-      classification = single.kind === 'retry' || single.kind === 'credentials-rejected' ? single : { kind: 'fallback', reason: describe(answer, body) }
+      const unanswered = answer.status >= 500 || (answer.status >= 200 && answer.status < 300)
+      classification = single.kind === 'retry' || single.kind === 'credentials-rejected' ? single : { kind: 'fallback', reason: describe(answer, body), unanswered }
     }
     return withWindow(answer, classification)
   }

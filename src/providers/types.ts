@@ -50,8 +50,11 @@ export type BulkClassification =
   | { kind: 'deleted'; deleted: string[]; unconfirmed: string[] }
   /** These IDs do not exist and nothing was deleted: they are set aside, the rest sent again. */
   | { kind: 'missing'; missing: string[]; reason: string }
-  /** The bulk call cannot serve this chunk: its IDs go one by one. */
-  | { kind: 'fallback'; reason: string }
+  /**
+   * The bulk call cannot serve this chunk: its IDs go one by one. `unanswered`: the answer does not rule out that
+   * the chunk was deleted (a 2xx it could not read, a 5xx), so a later not-found counts as deleted.
+   */
+  | { kind: 'fallback'; reason: string; unanswered: boolean }
   | Extract<Classification, { kind: 'retry' | 'credentials-rejected' }>
 
 export interface BulkDelete {
