@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { startEmulator, type Emulator } from '../emulator/index.js'
 import { createTransport, MAX_BODY_BYTES, TransportError, type Transport } from '../src/http.js'
-import { PROVIDERS } from '../src/providers/index.js'
+import { bindProvider, PROVIDERS } from '../src/providers/index.js'
 import { purge } from '../src/purge.js'
 
 let emulator: Emulator | undefined
@@ -33,8 +33,7 @@ describe('transport', () => {
     const context = { baseUrl: new URL(emulator.url), apiKey: KEY, customerId: '' }
     const result = await purge({
       ids: ids(300),
-      request: id => PROVIDERS.writer.request(id, context),
-      classify: (a, now) => PROVIDERS.writer.classify(a, now),
+      ...bindProvider(PROVIDERS.writer, context, false),
       transport,
       concurrency: 6,
       maxRetries: 0,

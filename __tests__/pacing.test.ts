@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import type { HttpRequest } from '../src/http.js'
 import { Pacer, rateLimitPauseMs, DEFAULT_BACKOFF } from '../src/pacing.js'
-import { PROVIDERS, type ProviderName } from '../src/providers/index.js'
+import { bindProvider, PROVIDERS, type ProviderName } from '../src/providers/index.js'
 import type { HttpAnswer } from '../src/providers/types.js'
 import { purge } from '../src/purge.js'
 import { answer } from './helpers/answers.js'
@@ -48,8 +48,7 @@ async function limitedRun(provider: ProviderName, options: { ids: number; perWin
   const context = { baseUrl: new URL('https://provider.test'), apiKey: 'k', customerId: '' }
   const result = await purge({
     ids: Array.from({ length: options.ids }, (_, i) => `f${i}`),
-    request: id => spec.request(id, context),
-    classify: (a, now) => spec.classify(a, now),
+    ...bindProvider(spec, context, false),
     transport: { send },
     concurrency: 16,
     maxRetries: 3,

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 import { idProblem, parseIds, uniqueIds } from '../src/ids.js'
 import { DEFAULT_BACKOFF } from '../src/pacing.js'
-import { PROVIDERS, type Provider, type ProviderName } from '../src/providers/index.js'
+import { bindProvider, PROVIDERS, type Provider, type ProviderName } from '../src/providers/index.js'
 import type { HttpAnswer } from '../src/providers/types.js'
 import { MAX_RATE_LIMITED_ATTEMPTS, purge, type IdResult } from '../src/purge.js'
 import { splitList } from '../src/text.js'
@@ -396,8 +396,7 @@ describe('the engine under random faults', () => {
         const result = await ends(
           purge({
             ids,
-            request: id => provider.request(id, context),
-            classify: (a, now) => provider.classify(a, now),
+            ...bindProvider(provider, context, false),
             transport: { send: fake.send },
             concurrency,
             maxRetries,
@@ -490,9 +489,7 @@ describe('the engine under random faults', () => {
         const result = await ends(
           purge({
             ids,
-            request: id => provider.request(id, context),
-            classify: (a, now) => provider.classify(a, now),
-            bulk: { maxIds: bulk.maxIds, request: chunk => bulk.request(chunk, context), classify: (a, chunk, now) => bulk.classify(a, chunk, now) },
+            ...bindProvider(provider, context, true),
             transport: { send: fake.send },
             concurrency,
             maxRetries,
@@ -564,8 +561,7 @@ describe('the engine under random faults', () => {
         const result = await ends(
           purge({
             ids,
-            request: id => provider.request(id, context),
-            classify: (a, now) => provider.classify(a, now),
+            ...bindProvider(provider, context, false),
             transport: { send: fake.send },
             concurrency,
             maxRetries,

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import nock from 'nock'
 import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
 import { createTransport } from '../src/http.js'
-import { PROVIDERS, type ProviderName } from '../src/providers/index.js'
+import { bindProvider, PROVIDERS, type ProviderName } from '../src/providers/index.js'
 import { purge } from '../src/purge.js'
 
 /** Each provider's wire protocol, through the real transport, with nock standing in for the provider's host. */
@@ -26,8 +26,7 @@ async function run(provider: ProviderName, ids: string[], { customerId = '', con
   try {
     return await purge({
       ids,
-      request: id => spec.request(id, context),
-      classify: (a, now) => spec.classify(a, now),
+      ...bindProvider(spec, context, false),
       transport,
       concurrency,
       maxRetries: 1,

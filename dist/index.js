@@ -38015,6 +38015,15 @@ function findProvider(name) {
     const key = name.trim().toLowerCase();
     return Object.hasOwn(PROVIDERS, key) ? PROVIDERS[key] : undefined;
 }
+/** Binds a provider to a run's context; its bulk endpoint only where it has one and `useBulk` asks for it. */
+function bindProvider(provider, context, useBulk) {
+    const { bulk } = provider;
+    return {
+        request: id => provider.request(id, context),
+        classify: (answer, now) => provider.classify(answer, now),
+        ...(useBulk && bulk ? { bulk: { maxIds: bulk.maxIds, request: ids => bulk.request(ids, context), classify: (answer, ids, now) => bulk.classify(answer, ids, now) } } : {})
+    };
+}
 /**
  * Every form of the key worth hiding: as given, trimmed, each of its lines, and what the provider derives from it
  * for the wire (ImageKit's Basic value).
@@ -38971,21 +38980,16 @@ function logLine(result) {
 
 
 
+
 const NOTHING_SENT = { results: [], credentialsRejected: false, requests: 0, rateLimitedAnswers: 0 };
 /** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets. */
 async function execute(settings, secrets, hooks) {
     const transport = createTransport({ maxSockets: settings.concurrency });
     const context = { baseUrl: settings.baseUrl, apiKey: settings.apiKey, customerId: settings.customerId };
-    const { provider } = settings;
-    const bulk = settings.bulk ? provider.bulk : undefined;
     try {
         return await purge({
             ids: settings.planned,
-            request: id => provider.request(id, context),
-            classify: (answer, now) => provider.classify(answer, now),
-            ...(bulk
-                ? { bulk: { maxIds: bulk.maxIds, request: ids => bulk.request(ids, context), classify: (answer, ids, now) => bulk.classify(answer, ids, now) } }
-                : {}),
+            ...bindProvider(settings.provider, context, settings.bulk),
             transport,
             concurrency: settings.concurrency,
             maxRetries: settings.maxRetries,

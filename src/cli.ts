@@ -204,8 +204,9 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
   ).finally(() => log.flush())
   bar?.end()
 
-  io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : humanSummary(report))
-  if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 })
+  const reportJson = `${JSON.stringify(report, null, 2)}\n`
+  io.stdout(flags.json ? reportJson : humanSummary(report))
+  if (reportPath !== undefined) writeFileSync(reportPath, reportJson, { mode: 0o600 })
   return report.verdict.failed ? ExitCode.Failure : ExitCode.Success
 }
 

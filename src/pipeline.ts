@@ -1,4 +1,5 @@
 import { createTransport } from './http.js'
+import { bindProvider } from './providers/index.js'
 import { readSettings, type InputSources, type PolicyViolation, type Settings } from './inputs.js'
 import { preflight, ready as readyToRun, verdict, type ReadySettings, type Verdict } from './policy.js'
 import { purge, type IdResult, type PurgeResult } from './purge.js'
@@ -31,16 +32,10 @@ const NOTHING_SENT: PurgeResult = { results: [], credentialsRejected: false, req
 async function execute(settings: ReadySettings, secrets: string[], hooks: PipelineHooks): Promise<PurgeResult> {
   const transport = createTransport({ maxSockets: settings.concurrency })
   const context = { baseUrl: settings.baseUrl, apiKey: settings.apiKey, customerId: settings.customerId }
-  const { provider } = settings
-  const bulk = settings.bulk ? provider.bulk : undefined
   try {
     return await purge({
       ids: settings.planned,
-      request: id => provider.request(id, context),
-      classify: (answer, now) => provider.classify(answer, now),
-      ...(bulk
-        ? { bulk: { maxIds: bulk.maxIds, request: ids => bulk.request(ids, context), classify: (answer, ids, now) => bulk.classify(answer, ids, now) } }
-        : {}),
+      ...bindProvider(settings.provider, context, settings.bulk),
       transport,
       concurrency: settings.concurrency,
       maxRetries: settings.maxRetries,

@@ -1,7 +1,8 @@
 import { MAX_REASON_LENGTH } from './constants.js'
 import { TransportError, type Transport } from './http.js'
 import { backoffMs, DEFAULT_BACKOFF, Pacer, rateLimitPauseMs, realClock, type BackoffPolicy, type Clock } from './pacing.js'
-import type { BulkClassification, ClassifiedAnswer, Classification, DeleteRequest, HttpAnswer, RateWindow } from './providers/types.js'
+import type { BoundProvider } from './providers/index.js'
+import type { BulkClassification, Classification } from './providers/types.js'
 import { oneLine, scrub } from './text.js'
 
 export type Outcome = 'deleted' | 'missing' | 'failed'
@@ -26,17 +27,9 @@ export interface PurgeResult {
   rateLimitedAnswers: number
 }
 
-export interface PurgeOptions {
+/** The provider with the run's context bound (`bindProvider`); with `bulk`, IDs go in chunks of its `maxIds`. */
+export interface PurgeOptions extends BoundProvider {
   ids: readonly string[]
-  /** Builds the request for one ID (the provider's request with the run's context bound). */
-  request: (id: string) => DeleteRequest
-  classify: (answer: HttpAnswer, now: number) => ClassifiedAnswer
-  /** The provider's bulk endpoint, with the run's context bound; when given, IDs go in chunks of `maxIds`. */
-  bulk?: {
-    maxIds: number
-    request: (ids: readonly string[]) => DeleteRequest
-    classify: (answer: HttpAnswer, ids: readonly string[], now: number) => { classification: BulkClassification; window?: RateWindow }
-  }
   transport: Pick<Transport, 'send'>
   concurrency: number
   maxRetries: number

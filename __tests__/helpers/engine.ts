@@ -1,6 +1,6 @@
 import { TransportError, type HttpRequest } from '../../src/http.js'
 import type { Clock } from '../../src/pacing.js'
-import type { Provider } from '../../src/providers/index.js'
+import { bindProvider, type Provider } from '../../src/providers/index.js'
 import type { HttpAnswer } from '../../src/providers/types.js'
 import { purge, type PurgeOptions, type PurgeResult } from '../../src/purge.js'
 import { answer } from './answers.js'
@@ -104,11 +104,7 @@ export async function runEngine(options: {
   }
   const result = await purge({
     ids: options.ids,
-    request: id => options.provider.request(id, context),
-    classify: (a, now) => options.provider.classify(a, now),
-    ...(options.bulkScript && options.provider.bulk
-      ? { bulk: { maxIds: options.provider.bulk.maxIds, request: (ids: readonly string[]) => options.provider.bulk!.request(ids, context), classify: options.provider.bulk.classify } }
-      : {}),
+    ...bindProvider(options.provider, context, options.bulkScript !== undefined),
     transport: { send },
     concurrency: options.concurrency ?? 4,
     maxRetries: options.maxRetries ?? 3,

@@ -1,7 +1,7 @@
 import { anyformat } from './anyformat.js'
 import { delos } from './delos.js'
 import { imagekit } from './imagekit.js'
-import type { Provider, ProviderName } from './types.js'
+import type { BulkClassification, ClassifiedAnswer, DeleteRequest, HttpAnswer, Provider, ProviderName, RateWindow, RequestContext } from './types.js'
 import { writer } from './writer.js'
 
 /** The registry: a new provider is one module and one line here. */
@@ -10,6 +10,27 @@ export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = { writer, ima
 export function findProvider(name: string): Provider | undefined {
   const key = name.trim().toLowerCase()
   return Object.hasOwn(PROVIDERS, key) ? PROVIDERS[key as ProviderName] : undefined
+}
+
+/** A provider's requests and readings with one run's context bound: what the engine sends and how it reads answers. */
+export interface BoundProvider {
+  request: (id: string) => DeleteRequest
+  classify: (answer: HttpAnswer, now: number) => ClassifiedAnswer
+  bulk?: {
+    maxIds: number
+    request: (ids: readonly string[]) => DeleteRequest
+    classify: (answer: HttpAnswer, ids: readonly string[], now: number) => { classification: BulkClassification; window?: RateWindow }
+  }
+}
+
+/** Binds a provider to a run's context; its bulk endpoint only where it has one and `useBulk` asks for it. */
+export function bindProvider(provider: Provider, context: RequestContext, useBulk: boolean): BoundProvider {
+  const { bulk } = provider
+  return {
+    request: id => provider.request(id, context),
+    classify: (answer, now) => provider.classify(answer, now),
+    ...(useBulk && bulk ? { bulk: { maxIds: bulk.maxIds, request: ids => bulk.request(ids, context), classify: (answer, ids, now) => bulk.classify(answer, ids, now) } } : {})
+  }
 }
 
 /**
