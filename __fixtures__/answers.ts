@@ -9,8 +9,14 @@ export const writerAnswers = {
 }
 
 export const imagekitAnswers = {
-  notFound: { message: 'The requested file does not exist.', help: 'For support kindly contact us at support@imagekit.io .' },
-  unauthorized: { message: 'Your request does not contain private API key.', help: 'For support kindly contact us at support@imagekit.io .' },
+  notFound: {
+    message: 'The requested file does not exist.',
+    help: 'For support kindly contact us at support@imagekit.io .'
+  },
+  unauthorized: {
+    message: 'Your request does not contain private API key.',
+    help: 'For support kindly contact us at support@imagekit.io .'
+  },
   rateLimited: { message: 'Too many requests', help: 'For support kindly contact us at support@imagekit.io .' }
 }
 
@@ -25,9 +31,35 @@ export const delosAnswers = {
 }
 
 export const anyformatAnswers = {
-  notFound: { error: 'Not Found', detail: 'File not found.', error_code: 'NOT_FOUND', retryable: false, request_id: 'req_1' },
-  unauthorized: { error: 'Unauthorized', detail: 'Invalid API key.', error_code: 'UNAUTHORIZED', retryable: false, request_id: 'req_2' },
-  rateLimited: { error: 'Too Many Requests', detail: 'Rate limit exceeded.', error_code: 'RATE_LIMITED', retryable: true, request_id: 'req_3' },
-  unavailable: { error: 'Service Unavailable', detail: 'Try again.', error_code: 'UNAVAILABLE', retryable: true, request_id: 'req_4' },
-  validation: { detail: [{ loc: ['path', 'collection_id'], msg: 'Input should be a valid UUID', type: 'uuid_parsing' }] }
+  notFound: {
+    error: 'Not Found',
+    detail: 'File not found.',
+    error_code: 'NOT_FOUND',
+    retryable: false,
+    request_id: 'req_1'
+  },
+  unauthorized: {
+    error: 'Unauthorized',
+    detail: 'Invalid API key.',
+    error_code: 'UNAUTHORIZED',
+    retryable: false,
+    request_id: 'req_2'
+  },
+  rateLimited: {
+    error: 'Too Many Requests',
+    detail: 'Rate limit exceeded.',
+    error_code: 'RATE_LIMITED',
+    retryable: true,
+    request_id: 'req_3'
+  },
+  unavailable: {
+    error: 'Service Unavailable',
+    detail: 'Try again.',
+    error_code: 'UNAVAILABLE',
+    retryable: true,
+    request_id: 'req_4'
+  },
+  validation: {
+    detail: [{ loc: ['path', 'collection_id'], msg: 'Input should be a valid UUID', type: 'uuid_parsing' }]
+  }
 }

@@ -16,7 +16,12 @@ export const runContext: RunContext = {
 }
 
 /** One ID's result, deleted with a 204 unless told otherwise. */
-export const idResult = (id: string, outcome: IdResult['outcome'], reason: string | null = null, httpStatus: number | null = 204): IdResult => ({
+export const idResult = (
+  id: string,
+  outcome: IdResult['outcome'],
+  reason: string | null = null,
+  httpStatus: number | null = 204
+): IdResult => ({
   id,
   outcome,
   httpStatus,
@@ -35,7 +40,10 @@ export function reportOf(results: IdResult[], extra: Partial<ReportInput> = {}):
     startedAt: new Date('2026-01-01T00:00:00Z'),
     endedAt: new Date('2026-01-01T00:00:01Z'),
     context: runContext,
-    verdict: verdict({ results, credentialsRejected: false, requests: results.length, rateLimitedAnswers: 0 }, { failed: true, missing: false }),
+    verdict: verdict(
+      { results, credentialsRejected: false, requests: results.length, rateLimitedAnswers: 0 },
+      { failed: true, missing: false }
+    ),
     violations: [],
     planned: results.map(r => r.id),
     results,

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from '@jest/globals'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js'
 import { API_KEY_VARIABLE, main, type CliIo } from '../src/cli.js'
 import { REPO_ROOT } from '../scripts/runner.js'
+import type { Report } from '../src/report.js'
 
 const KEY = 'cli-key-9f8e7d6c'
 let emulator: Emulator | undefined
@@ -22,7 +23,8 @@ async function emulate(options: Omit<EmulatorOptions, 'apiKey'>): Promise<Emulat
   return emulator
 }
 
-async function cli(argv: string[], { env = { [API_KEY_VARIABLE]: KEY } as NodeJS.ProcessEnv, interactive = false } = {}) {
+async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; interactive?: boolean } = {}) {
+  const { env = { [API_KEY_VARIABLE]: KEY }, interactive = false } = options
   let stdout = ''
   let stderr = ''
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'file-purge-cli-'))
@@ -38,7 +40,7 @@ describe('file-purge command line', () => {
     const e = await emulate({ provider: 'anyformat', files: ['a', 'b'] })
     const run = await cli(['--provider', 'anyformat', '--base-url', e.url, '--file-ids', 'a,b,c', '--json'])
     expect(run.code).toBe(0)
-    const report = JSON.parse(run.stdout)
+    const report = JSON.parse(run.stdout) as Report
     expect(report.entries.map((entry: { id: string; outcome: string }) => [entry.id, entry.outcome])).toEqual([
       ['a', 'deleted'],
       ['b', 'deleted'],
@@ -69,7 +71,16 @@ describe('file-purge command line', () => {
 
   test('a policy violation sends nothing and exits 1; a failed ID exits 1 with the reason', async () => {
     const e = await emulate({ provider: 'writer', files: ['prod-1', 'tmp-1'] })
-    const refused = await cli(['--provider', 'writer', '--base-url', e.url, '--file-ids', 'prod-1 tmp-1', '--protected-ids', 'prod-*'])
+    const refused = await cli([
+      '--provider',
+      'writer',
+      '--base-url',
+      e.url,
+      '--file-ids',
+      'prod-1 tmp-1',
+      '--protected-ids',
+      'prod-*'
+    ])
     expect(refused.code).toBe(1)
     expect(e.requests).toHaveLength(0)
     e.inject({ fault: { kind: 'status', status: 423 } })
@@ -80,15 +91,30 @@ describe('file-purge command line', () => {
 
   test('dry run needs no key and sends nothing; --report writes the report', async () => {
     const e = await emulate({ provider: 'delos', files: ['a'] })
-    const run = await cli(['--provider', 'delos', '--base-url', e.url, '--file-ids', 'a', '--dry-run', '--report', 'out/../report.json'], { env: {} })
+    const run = await cli(
+      ['--provider', 'delos', '--base-url', e.url, '--file-ids', 'a', '--dry-run', '--report', 'out/../report.json'],
+      { env: {} }
+    )
     expect(run.code).toBe(0)
     expect(e.requests).toHaveLength(0)
-    expect(JSON.parse(readFileSync(path.join(run.cwd, 'report.json'), 'utf8'))).toMatchObject({ dryRun: true, totals: { planned: 1 } })
+    expect(JSON.parse(readFileSync(path.join(run.cwd, 'report.json'), 'utf8'))).toMatchObject({
+      dryRun: true,
+      totals: { planned: 1 }
+    })
   })
 
   test('a --report path that cannot be written is a usage error found before anything is sent', async () => {
     const e = await emulate({ provider: 'anyformat', files: ['a'] })
-    const run = await cli(['--provider', 'anyformat', '--base-url', e.url, '--file-ids', 'a', '--report', 'no/such/dir/r.json'])
+    const run = await cli([
+      '--provider',
+      'anyformat',
+      '--base-url',
+      e.url,
+      '--file-ids',
+      'a',
+      '--report',
+      'no/such/dir/r.json'
+    ])
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/--report ".*no\/such\/dir\/r\.json": its directory does not exist or cannot be written/)
     expect(e.requests).toHaveLength(0)
@@ -97,7 +123,9 @@ describe('file-purge command line', () => {
 
   test('on a terminal a progress bar replaces the per-ID lines; --quiet prints neither', async () => {
     const e = await emulate({ provider: 'imagekit', files: ['a', 'b', 'c'] })
-    const tty = await cli(['--provider', 'imagekit', '--base-url', e.url, '--file-ids', 'a b c', '--no-bulk'], { interactive: true })
+    const tty = await cli(['--provider', 'imagekit', '--base-url', e.url, '--file-ids', 'a b c', '--no-bulk'], {
+      interactive: true
+    })
     expect(tty.code).toBe(0)
     expect(tty.stderr).toContain('\r[##############################] 3/3  deleted 3  missing 0  failed 0\n')
     expect(tty.stderr).not.toMatch(/^deleted "a"/m)
@@ -108,10 +136,23 @@ describe('file-purge command line', () => {
 
   test('the built command runs as a process: npx file-purge against the emulator', async () => {
     const e = await emulate({ provider: 'writer', files: ['x1', 'x2'] })
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), '--provider', 'writer', '--base-url', e.url, '--file-ids', '["x1","x2"]', '--json'], {
-      env: { PATH: process.env.PATH ?? '', [API_KEY_VARIABLE]: KEY }
-    })
-    expect(JSON.parse(stdout).totals).toMatchObject({ deleted: 2, failed: 0 })
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'dist/cli/index.js'),
+        '--provider',
+        'writer',
+        '--base-url',
+        e.url,
+        '--file-ids',
+        '["x1","x2"]',
+        '--json'
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '', [API_KEY_VARIABLE]: KEY }
+      }
+    )
+    expect((JSON.parse(stdout) as Report).totals).toMatchObject({ deleted: 2, failed: 0 })
     expect(stdout).not.toContain(KEY)
     expect(e.store.size).toBe(0)
   })

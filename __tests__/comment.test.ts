@@ -5,9 +5,17 @@ import { idResult, reportOf, runContext } from '../__fixtures__/report.js'
 import { runAction, type RunResult } from '../scripts/runner.js'
 import { startGitHubApi } from './helpers/github-api.js'
 
-const prContext = { ...runContext, eventName: 'pull_request', pullRequest: 3, runUrl: 'https://github.com/o/r/actions/runs/9' }
+const prContext = {
+  ...runContext,
+  eventName: 'pull_request',
+  pullRequest: 3,
+  runUrl: 'https://github.com/o/r/actions/runs/9'
+}
 const report = (extra: Parameters<typeof reportOf>[1] = {}) =>
-  reportOf([idResult('a', 'deleted'), idResult('b|<x>', 'failed', 'HTTP 423: locked | <b>', 423)], { context: prContext, ...extra })
+  reportOf([idResult('a', 'deleted'), idResult('b|<x>', 'failed', 'HTTP 423: locked | <b>', 423)], {
+    context: prContext,
+    ...extra
+  })
 
 describe('the pull request comment', () => {
   test('counts, failed IDs with reasons (escaped), and a link to the run, under a marker per provider and shard', () => {
@@ -17,7 +25,9 @@ describe('the pull request comment', () => {
     expect(body).toContain('| b&#124;&#60;x&#62; | HTTP 423: locked &#124; &#60;b&#62; |')
     expect(body).toContain('[The run](https://github.com/o/r/actions/runs/9)')
     expect(commentMarker(report({ shard: { index: 2, count: 4 } }))).toBe('<!-- file-purge:imagekit:2/4 -->')
-    expect(commentBody(reportOf([idResult('@team', 'failed', 'HTTP 400: ask @admin')]))).toContain('| &#64;team | HTTP 400: ask &#64;admin |')
+    expect(commentBody(reportOf([idResult('@team', 'failed', 'HTTP 400: ask @admin')]))).toContain(
+      '| &#64;team | HTTP 400: ask &#64;admin |'
+    )
   })
 
   test('created once, then updated', async () => {
@@ -28,10 +38,10 @@ describe('the pull request comment', () => {
       { id: 2, body: `${commentMarker(report())} all deleted, trust me`, user: { login: 'mallory' } }
     ]
     const comments: PullRequestComments = {
-      list: async () => store,
-      create: async body => void store.push({ id: store.length + 1, body, user: bot }),
-      update: async (id, body) => void (store.find(c => c.id === id)!.body = body),
-      author: async () => bot.login
+      list: () => Promise.resolve(store),
+      create: body => Promise.resolve(void store.push({ id: store.length + 1, body, user: bot })),
+      update: (id, body) => Promise.resolve(void (store.find(c => c.id === id)!.body = body)),
+      author: () => Promise.resolve(bot.login)
     }
     expect(await upsertComment(comments, report())).toBe('created')
     expect(await upsertComment(comments, report({ verdict: { failed: false, message: 'ok' } }))).toBe('updated')
@@ -51,22 +61,44 @@ describe('comment-on-pr through the bundle', () => {
     for (const run of runs.splice(0)) run.cleanup()
   })
 
-  const purge = async (inputs: Record<string, string>, event: { name: string; payload: object } = { name: 'pull_request', payload: { pull_request: { number: 7 } } }) => {
+  const purge = async (
+    inputs: Record<string, string>,
+    event: { name: string; payload: object } = { name: 'pull_request', payload: { pull_request: { number: 7 } } }
+  ) => {
     const run = await runAction({
-      inputs: { provider: 'writer', 'api-key': 'k-123456', 'base-url': emulator!.url, 'github-token': 'ghs_faketoken123', 'comment-on-pr': 'true', ...inputs },
+      inputs: {
+        provider: 'writer',
+        'api-key': 'k-123456',
+        'base-url': emulator!.url,
+        'github-token': 'ghs_faketoken123',
+        'comment-on-pr': 'true',
+        ...inputs
+      },
       env: { GITHUB_API_URL: api!.url },
       event
     })
     runs.push(run)
     // The token is masked first thing; past that command it never shows.
-    expect(run.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')).not.toContain('ghs_faketoken123')
-    if (inputs['github-token'] !== '') expect(run.commands.some(c => c.command === 'add-mask' && c.message === 'ghs_faketoken123')).toBe(true)
+    expect(
+      run.stdout
+        .split('\n')
+        .filter(line => !line.startsWith('::add-mask::'))
+        .join('\n')
+    ).not.toContain('ghs_faketoken123')
+    if (inputs['github-token'] !== '')
+      expect(run.commands.some(c => c.command === 'add-mask' && c.message === 'ghs_faketoken123')).toBe(true)
     return run
   }
 
   test('the comment is created on the first run and updated on the second, with the job token', async () => {
     emulator = await startEmulator({ provider: 'writer', apiKey: 'k-123456', files: ['a', 'b'] })
-    api = await startGitHubApi({ existing: Array.from({ length: 120 }, (_, i) => ({ id: i + 1, body: `chatter ${i}`, user: { login: 'dev', type: 'User' } })) })
+    api = await startGitHubApi({
+      existing: Array.from({ length: 120 }, (_, i) => ({
+        id: i + 1,
+        body: `chatter ${i}`,
+        user: { login: 'dev', type: 'User' }
+      }))
+    })
     const first = await purge({ 'file-ids': 'a' })
     expect(first.exitCode).toBe(0)
     expect(first.stdout).toContain('comment-on-pr: created the comment on pull request #7')
@@ -87,7 +119,9 @@ describe('comment-on-pr through the bundle', () => {
     expect(api.requests).toHaveLength(0)
     const refused = await purge({ 'file-ids': 'b' })
     expect(refused.exitCode).toBe(0)
-    expect(refused.commands.find(c => c.command === 'warning')!.message).toMatch(/^comment-on-pr: could not comment on pull request #7: /)
+    expect(refused.commands.find(c => c.command === 'warning')!.message).toMatch(
+      /^comment-on-pr: could not comment on pull request #7: /
+    )
   })
 
   test('comment-on-pr without a token is a policy violation', async () => {
@@ -96,6 +130,8 @@ describe('comment-on-pr through the bundle', () => {
     const run = await purge({ 'file-ids': 'a', 'github-token': '' })
     expect(run.exitCode).toBe(1)
     expect(emulator.requests).toHaveLength(0)
-    expect(run.commands.find(c => c.command === 'error')!.message).toBe('github-token: is required when comment-on-pr is true')
+    expect(run.commands.find(c => c.command === 'error')!.message).toBe(
+      'github-token: is required when comment-on-pr is true'
+    )
   })
 })

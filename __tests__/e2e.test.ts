@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, test } from '@jest/globals'
-import { startEmulator, type Emulator, type EmulatorOptions, type FaultRule, type ProviderName } from '../emulator/index.js'
+import {
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type FaultRule,
+  type ProviderName
+} from '../emulator/index.js'
 import { nodeBinaries, runAction, type RunOptions, type RunResult } from '../scripts/runner.js'
 
 /**
@@ -17,7 +23,14 @@ const json = (text: string | undefined): unknown => JSON.parse(text ?? 'null')
 
 interface Report {
   totals: Record<string, number>
-  entries: { id: string; outcome: string; httpStatus: number | null; reason: string | null; attempts: number; ms: number }[]
+  entries: {
+    id: string
+    outcome: string
+    httpStatus: number | null
+    reason: string | null
+    attempts: number
+    ms: number
+  }[]
   context: Record<string, unknown>
   verdict: { failed: boolean; message: string }
   violations: string[]
@@ -43,7 +56,10 @@ function scratchFile(name: string, content: string): { dir: string; file: string
   return { dir, file: path.join(dir, name) }
 }
 
-async function emulate(options: Partial<EmulatorOptions> & { provider: ProviderName }, faults: FaultRule[] = []): Promise<Emulator> {
+async function emulate(
+  options: Partial<EmulatorOptions> & { provider: ProviderName },
+  faults: FaultRule[] = []
+): Promise<Emulator> {
   const emulator = await startEmulator({ apiKey: KEY, ...options })
   running.push(emulator)
   for (const rule of faults) emulator.inject(rule)
@@ -58,11 +74,23 @@ function secretForms(key: string): string[] {
 
 function assertNoSecret(run: RunResult, key = KEY): void {
   if (key === '') return
-  const channels = { stdout: run.stdout, stderr: run.stderr, outputs: JSON.stringify(run.outputs), summary: run.summary, report: JSON.stringify(run.report ?? null) }
+  const channels = {
+    stdout: run.stdout,
+    stderr: run.stderr,
+    outputs: JSON.stringify(run.outputs),
+    summary: run.summary,
+    report: JSON.stringify(run.report ?? null)
+  }
   for (const form of secretForms(key)) {
     for (const [name, text] of Object.entries(channels)) {
       // The ::add-mask:: commands are the one place the key may appear: they are what hides it.
-      const visible = name === 'stdout' ? text.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n') : text
+      const visible =
+        name === 'stdout'
+          ? text
+              .split('\n')
+              .filter(line => !line.startsWith('::add-mask::'))
+              .join('\n')
+          : text
       expect({ channel: name, leaked: visible.includes(form) }).toEqual({ channel: name, leaked: false })
     }
   }
@@ -84,10 +112,14 @@ function assertStore(emulator: Emulator, before: { store: string[]; deleted: num
 }
 
 describe.each(nodeBinaries())('$name', ({ path: node }) => {
-  async function act(inputs: RunOptions['inputs'], options: Partial<RunOptions> = {}): Promise<RunResult & { report: Report }> {
+  async function act(
+    inputs: RunOptions['inputs'],
+    options: Partial<RunOptions> = {}
+  ): Promise<RunResult & { report: Report }> {
     const run = await runAction({ node, ...options, inputs: { 'api-key': KEY, ...inputs } })
     finished.push(run)
-    if (run.exitCode !== 0 && run.exitCode !== 1) throw new Error(`action crashed (${run.exitCode}): ${run.stderr}\n${run.stdout}`)
+    if (run.exitCode !== 0 && run.exitCode !== 1)
+      throw new Error(`action crashed (${run.exitCode}): ${run.stderr}\n${run.stdout}`)
     assertNoSecret(run, inputs['api-key'] ?? KEY)
     return run as RunResult & { report: Report }
   }
@@ -112,20 +144,34 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       const files = [...ids(6), 'keep_me']
       const emulator = await emulate({ provider, files, ...(provider === 'delos' ? { customerId: 'cust_1' } : {}) })
       const asked = [...ids(6), 'never_existed']
-      const run = await purgeFrom(emulator, { 'file-ids': asked.join('\n'), bulk, ...(provider === 'delos' ? { 'customer-id': 'cust_1' } : {}) })
+      const run = await purgeFrom(emulator, {
+        'file-ids': asked.join('\n'),
+        bulk,
+        ...(provider === 'delos' ? { 'customer-id': 'cust_1' } : {})
+      })
       expect(run.exitCode).toBe(0)
       expect(json(run.outputs.deleted)).toEqual(ids(6))
       expect(json(run.outputs.missing)).toEqual(['never_existed'])
       expect(json(run.outputs.failed)).toEqual([])
       expect(json(run.outputs.planned)).toEqual(asked)
-      expect([run.outputs['deleted-count'], run.outputs['missing-count'], run.outputs['failed-count']]).toEqual(['6', '1', '0'])
+      expect([run.outputs['deleted-count'], run.outputs['missing-count'], run.outputs['failed-count']]).toEqual([
+        '6',
+        '1',
+        '0'
+      ])
       expect([...emulator.store]).toEqual(['keep_me'])
       // Bulk: one request finds the missing ID and deletes nothing, the second deletes the rest.
       expect(emulator.requests).toHaveLength(provider === 'imagekit' && bulk === 'true' ? 2 : 7)
     })
 
-    test('delos: locked, forbidden and another customer\'s files fail with their reasons; a second delete is still a success', async () => {
-      const emulator = await emulate({ provider: 'delos', customerId: 'cust_1', files: ['a'], lockedIds: ['locked_1'], forbiddenIds: ['secret_1'] })
+    test("delos: locked, forbidden and another customer's files fail with their reasons; a second delete is still a success", async () => {
+      const emulator = await emulate({
+        provider: 'delos',
+        customerId: 'cust_1',
+        files: ['a'],
+        lockedIds: ['locked_1'],
+        forbiddenIds: ['secret_1']
+      })
       const first = await purgeFrom(emulator, { 'file-ids': 'a locked_1 secret_1', 'customer-id': 'cust_1' })
       expect(first.exitCode).toBe(1)
       expect(first.report.entries.map(e => [e.id, e.outcome, e.reason])).toEqual([
@@ -151,19 +197,51 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
     test.each<[string, RunOptions['inputs'], RegExp[]]>([
       ['unknown provider', { provider: 'dropbox' }, [/^provider: unknown provider "dropbox"/]],
       ['no IDs', { 'file-ids': ' , \n' }, [/^file-ids: no IDs given/]],
-      ['a JSON value that is not an array of strings', { 'file-ids': '["a", 2]' }, [/^file-ids: JSON array item 1 is not a string/]],
-      ['an unreadable file-ids-file', { 'file-ids': '', 'file-ids-file': 'missing.txt' }, [/^file-ids-file: cannot read ".*missing\.txt"/]],
+      [
+        'a JSON value that is not an array of strings',
+        { 'file-ids': '["a", 2]' },
+        [/^file-ids: JSON array item 1 is not a string/]
+      ],
+      [
+        'an unreadable file-ids-file',
+        { 'file-ids': '', 'file-ids-file': 'missing.txt' },
+        [/^file-ids-file: cannot read ".*missing\.txt"/]
+      ],
       ['a path-step ID', { 'file-ids': 'a ..' }, [/^file-ids: invalid ID "\.\.": is a path step/]],
       ['an encoded traversal', { 'file-ids': 'a%2F..%2Fb' }, [/^file-ids: invalid ID "a%2F\.\.%2Fb": contains "%"/]],
       ['a Unicode look-alike', { 'file-ids': '["ﬁle_1"]' }, [/non-ASCII character \(U\+FB01\)/]],
       ['no api-key', { 'api-key': '' }, [/^api-key: is required unless dry-run is true$/]],
-      ['more IDs than max-deletions', { 'file-ids': 'a b c', 'max-deletions': '2' }, [/^max-deletions: 3 unique IDs exceed max-deletions \(2\)/]],
-      ['a protected ID', { 'file-ids': 'a prod_1', 'protected-ids': 'prod_*' }, [/^protected-ids: ID "prod_1" matches protected pattern "prod_\*"$/]],
-      ['plain http to a non-loopback host', { 'base-url': 'http://files.example.com' }, [/^base-url: "http:\/\/files\.example\.com": http:\/\/ is allowed only to localhost/]],
-      ['credentials in base-url', { 'base-url': 'https://u:p@h.example' }, [/^base-url: "https:\/\/h\.example": must not carry credentials/]],
-      ['a number out of range', { concurrency: '100', 'timeout-seconds': '0' }, [/^concurrency: "100" is not a whole number from 1 to 64$/, /^timeout-seconds: "0"/]],
+      [
+        'more IDs than max-deletions',
+        { 'file-ids': 'a b c', 'max-deletions': '2' },
+        [/^max-deletions: 3 unique IDs exceed max-deletions \(2\)/]
+      ],
+      [
+        'a protected ID',
+        { 'file-ids': 'a prod_1', 'protected-ids': 'prod_*' },
+        [/^protected-ids: ID "prod_1" matches protected pattern "prod_\*"$/]
+      ],
+      [
+        'plain http to a non-loopback host',
+        { 'base-url': 'http://files.example.com' },
+        [/^base-url: "http:\/\/files\.example\.com": http:\/\/ is allowed only to localhost/]
+      ],
+      [
+        'credentials in base-url',
+        { 'base-url': 'https://u:p@h.example' },
+        [/^base-url: "https:\/\/h\.example": must not carry credentials/]
+      ],
+      [
+        'a number out of range',
+        { concurrency: '100', 'timeout-seconds': '0' },
+        [/^concurrency: "100" is not a whole number from 1 to 64$/, /^timeout-seconds: "0"/]
+      ],
       ['an unknown fail-on word', { 'fail-on': 'failed,sometimes' }, [/^fail-on: unknown "sometimes"/]],
-      ['customer-id with another provider', { provider: 'writer', 'customer-id': 'c' }, [/^customer-id: is for delos only, not writer$/]]
+      [
+        'customer-id with another provider',
+        { provider: 'writer', 'customer-id': 'c' },
+        [/^customer-id: is for delos only, not writer$/]
+      ]
     ])('%s', async (_, inputs, expected) => {
       const emulator = await emulate({ provider: 'writer', files: ['a', 'b', 'c', 'prod_1'] })
       const run = await act({ provider: 'writer', 'base-url': emulator.url, 'file-ids': 'a', ...inputs })
@@ -172,7 +250,13 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       const errors = run.commands.filter(c => c.command === 'error').map(c => c.message)
       expect(errors).toHaveLength(expected.length)
       expected.forEach((pattern, i) => expect(errors[i]).toMatch(pattern))
-      expect(run.outputs).toMatchObject({ deleted: '[]', missing: '[]', failed: '[]', planned: '[]', 'deleted-count': '0' })
+      expect(run.outputs).toMatchObject({
+        deleted: '[]',
+        missing: '[]',
+        failed: '[]',
+        planned: '[]',
+        'deleted-count': '0'
+      })
       expect(run.report.violations).toHaveLength(expected.length)
       expect(run.summary).toContain('Policy violations: nothing was sent.')
     })
@@ -182,7 +266,9 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       const { file } = scratchFile('big.txt', '\u0001'.repeat(10 * 1024 * 1024))
       const run = await act({ provider: 'writer', 'base-url': emulator.url, 'file-ids': '', 'file-ids-file': file })
       expect(run.exitCode).toBe(1)
-      expect(run.commands.filter(c => c.command === 'error')[0]!.message).toMatch(/^file-ids-file ".*big\.txt": invalid ID "(\\u0001)+…" \(10485760 characters\): is longer than 256 characters/)
+      expect(run.commands.filter(c => c.command === 'error')[0]!.message).toMatch(
+        /^file-ids-file ".*big\.txt": invalid ID "(\\u0001)+…" \(10485760 characters\): is longer than 256 characters/
+      )
       expect(emulator.requests).toHaveLength(0)
     })
   })
@@ -203,7 +289,7 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       ])
     })
 
-    test('a 5xx that never ends fails after max-retries with the provider\'s reason', async () => {
+    test("a 5xx that never ends fails after max-retries with the provider's reason", async () => {
       const emulator = await emulate({ provider: 'writer', files: ['a'] }, [{ fault: { kind: 'status', status: 500 } }])
       const run = await purgeFrom(emulator, { 'file-ids': 'a', 'max-retries': '2' })
       expect(run.exitCode).toBe(1)
@@ -213,17 +299,22 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       expect(run.commands.find(c => c.command === 'error')!.message).toMatch(/^failed "a": HTTP 500/)
     })
 
-    test.each(PROVIDERS)('%s: a rate limit in the provider\'s own style slows the run but deletes everything', async provider => {
-      const files = ids(24)
-      const emulator = await emulate({ provider, files, rateLimit: { limit: 8, intervalMs: 400 } })
-      const run = await purgeFrom(emulator, { 'file-ids': files.join(' '), concurrency: '8', 'max-retries': '5' })
-      expect(run.exitCode).toBe(0)
-      expect(json(run.outputs.deleted)).toEqual(files)
-      expect(emulator.store.size).toBe(0)
-    })
+    test.each(PROVIDERS)(
+      "%s: a rate limit in the provider's own style slows the run but deletes everything",
+      async provider => {
+        const files = ids(24)
+        const emulator = await emulate({ provider, files, rateLimit: { limit: 8, intervalMs: 400 } })
+        const run = await purgeFrom(emulator, { 'file-ids': files.join(' '), concurrency: '8', 'max-retries': '5' })
+        expect(run.exitCode).toBe(0)
+        expect(json(run.outputs.deleted)).toEqual(files)
+        expect(emulator.store.size).toBe(0)
+      }
+    )
 
     test('a 429 pauses the whole pool for the hinted time', async () => {
-      const emulator = await emulate({ provider: 'imagekit', files: ids(12) }, [{ id: 'file_0', times: 1, fault: { kind: 'rate-limit', resetMs: 700 } }])
+      const emulator = await emulate({ provider: 'imagekit', files: ids(12) }, [
+        { id: 'file_0', times: 1, fault: { kind: 'rate-limit', resetMs: 700 } }
+      ])
       const run = await purgeFrom(emulator, { 'file-ids': ids(12).join(' '), concurrency: '1' })
       expect(run.exitCode).toBe(0)
       const [limited, ...rest] = emulator.requests
@@ -235,16 +326,25 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
 
     test('rejected credentials: no new request starts, the rest are not attempted, the step fails even with fail-on none', async () => {
       const emulator = await emulate({ provider: 'anyformat', files: ids(20) })
-      const run = await purgeFrom(emulator, { 'file-ids': ids(20).join(' '), 'api-key': 'wrong-key-123', concurrency: '2', 'fail-on': 'none' })
+      const run = await purgeFrom(emulator, {
+        'file-ids': ids(20).join(' '),
+        'api-key': 'wrong-key-123',
+        concurrency: '2',
+        'fail-on': 'none'
+      })
       expect(run.exitCode).toBe(1)
       expect(emulator.requests.length).toBeLessThanOrEqual(2)
       expect(emulator.store.size).toBe(20)
-      expect(run.report.entries.filter(e => e.reason === 'not attempted: credentials rejected').length).toBeGreaterThanOrEqual(18)
+      expect(
+        run.report.entries.filter(e => e.reason === 'not attempted: credentials rejected').length
+      ).toBeGreaterThanOrEqual(18)
       expect(run.commands.find(c => c.command === 'error' && /credentials/.test(c.message))).toBeDefined()
     })
 
     test('delos "Unauthorized" in a 200 body rejects the credentials too', async () => {
-      const emulator = await emulate({ provider: 'delos', files: ['a', 'b'] }, [{ fault: { kind: 'delos-error', message: 'Unauthorized', httpStatus: 200 } }])
+      const emulator = await emulate({ provider: 'delos', files: ['a', 'b'] }, [
+        { fault: { kind: 'delos-error', message: 'Unauthorized', httpStatus: 200 } }
+      ])
       const run = await purgeFrom(emulator, { 'file-ids': 'a b', concurrency: '1' })
       expect(run.exitCode).toBe(1)
       expect(emulator.requests).toHaveLength(1)
@@ -252,11 +352,15 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
     })
 
     test('a redirect is refused and never followed', async () => {
-      const emulator = await emulate({ provider: 'writer', files: ['a'] }, [{ fault: { kind: 'redirect', status: 307 } }])
+      const emulator = await emulate({ provider: 'writer', files: ['a'] }, [
+        { fault: { kind: 'redirect', status: 307 } }
+      ])
       const run = await purgeFrom(emulator, { 'file-ids': 'a' })
       expect(run.exitCode).toBe(1)
       expect(emulator.requests).toHaveLength(1)
-      expect(run.report.entries[0]!.reason).toMatch(/^unexpected redirect \(HTTP 307 to https:\/\/elsewhere\.invalid\/v1\/files\/a\); redirects are not followed$/)
+      expect(run.report.entries[0]!.reason).toMatch(
+        /^unexpected redirect \(HTTP 307 to https:\/\/elsewhere\.invalid\/v1\/files\/a\); redirects are not followed$/
+      )
       expect(emulator.store.has('a')).toBe(true)
     })
 
@@ -265,12 +369,19 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       const run = await purgeFrom(emulator, { 'file-ids': 'a', 'timeout-seconds': '1', 'max-retries': '1' })
       expect(run.exitCode).toBe(1)
       expect(emulator.requests).toHaveLength(2)
-      expect(run.report.entries[0]).toMatchObject({ outcome: 'failed', httpStatus: null, attempts: 2, reason: 'no answer within 1 s (2 attempts)' })
+      expect(run.report.entries[0]).toMatchObject({
+        outcome: 'failed',
+        httpStatus: null,
+        attempts: 2,
+        reason: 'no answer within 1 s (2 attempts)'
+      })
       expect(run.durationMs).toBeLessThan(8000)
     })
 
     test('an answer lost after the delete happened: the 404 that follows counts as deleted', async () => {
-      const emulator = await emulate({ provider: 'anyformat', files: ['a', 'b'] }, [{ id: 'a', times: 1, fault: { kind: 'lose-answer' } }])
+      const emulator = await emulate({ provider: 'anyformat', files: ['a', 'b'] }, [
+        { id: 'a', times: 1, fault: { kind: 'lose-answer' } }
+      ])
       const run = await purgeFrom(emulator, { 'file-ids': 'a b' })
       expect(run.exitCode).toBe(0)
       expect(json(run.outputs.deleted)).toEqual(['a', 'b'])
@@ -278,12 +389,18 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
     })
 
     test('a rate limit asking to wait longer than 60 s stops the run at once instead of stalling the step', async () => {
-      const emulator = await emulate({ provider: 'anyformat', files: ids(3) }, [{ fault: { kind: 'rate-limit', resetMs: 3_600_000 } }])
+      const emulator = await emulate({ provider: 'anyformat', files: ids(3) }, [
+        { fault: { kind: 'rate-limit', resetMs: 3_600_000 } }
+      ])
       const run = await purgeFrom(emulator, { 'file-ids': ids(3).join(' ') })
       expect(run.exitCode).toBe(1)
       expect(run.durationMs).toBeLessThan(5000)
       expect(json(run.outputs.failed)).toEqual(ids(3))
-      expect(run.report.entries.every(e => e.reason?.includes('the provider asks to wait 3600 s, longer than the 60 s this action waits'))).toBe(true)
+      expect(
+        run.report.entries.every(e =>
+          e.reason?.includes('the provider asks to wait 3600 s, longer than the 60 s this action waits')
+        )
+      ).toBe(true)
     })
   })
 
@@ -296,7 +413,10 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
         const run = await purgeFrom(emulator, { 'file-ids': asked.join('\n'), bulk, concurrency: '8' })
         expect(run.exitCode).toBe(0)
         expect(emulator.store.size).toBe(0)
-        return { requests: emulator.requests.length, outputs: [run.outputs.deleted, run.outputs.missing, run.outputs.failed] }
+        return {
+          requests: emulator.requests.length,
+          outputs: [run.outputs.deleted, run.outputs.missing, run.outputs.failed]
+        }
       }
       const bulk = await outcomes('true')
       const single = await outcomes('false')
@@ -307,16 +427,29 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
     })
 
     test('a chunk the bulk call cannot serve goes one file at a time', async () => {
-      const emulator = await emulate({ provider: 'imagekit', files: ids(5) }, [{ id: 'file_0', times: 1, fault: { kind: 'status', status: 403, body: '{"message":"Bulk delete is not allowed for this key"}' } }])
+      const emulator = await emulate({ provider: 'imagekit', files: ids(5) }, [
+        {
+          id: 'file_0',
+          times: 1,
+          fault: { kind: 'status', status: 403, body: '{"message":"Bulk delete is not allowed for this key"}' }
+        }
+      ])
       const run = await purgeFrom(emulator, { 'file-ids': ids(5).join(' ') })
       expect(run.exitCode).toBe(0)
       expect(emulator.requests[0]!.ids).toEqual(ids(5))
-      expect(emulator.requests.slice(1).map(r => r.id).sort()).toEqual(ids(5))
+      expect(
+        emulator.requests
+          .slice(1)
+          .map(r => r.id)
+          .sort()
+      ).toEqual(ids(5))
       expect(json(run.outputs.deleted)).toEqual(ids(5))
     })
 
     test('a bulk answer lost after the delete: the 404 listing every ID counts them deleted', async () => {
-      const emulator = await emulate({ provider: 'imagekit', files: ids(10) }, [{ id: 'file_3', times: 1, fault: { kind: 'lose-answer' } }])
+      const emulator = await emulate({ provider: 'imagekit', files: ids(10) }, [
+        { id: 'file_3', times: 1, fault: { kind: 'lose-answer' } }
+      ])
       const run = await purgeFrom(emulator, { 'file-ids': ids(10).join(' ') })
       expect(run.exitCode).toBe(0)
       expect(json(run.outputs.deleted)).toEqual(ids(10))
@@ -325,10 +458,19 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
     })
 
     test('5xx on the bulk route is retried for the chunk as a whole', async () => {
-      const emulator = await emulate({ provider: 'imagekit', files: ids(150) }, [{ id: 'file_120', times: 2, fault: { kind: 'status', status: 502 } }])
+      const emulator = await emulate({ provider: 'imagekit', files: ids(150) }, [
+        { id: 'file_120', times: 2, fault: { kind: 'status', status: 502 } }
+      ])
       const run = await purgeFrom(emulator, { 'file-ids': ids(150).join(' ') })
       expect(run.exitCode).toBe(0)
-      expect(emulator.requests.map(r => [r.ids?.length, r.status])).toEqual(expect.arrayContaining([[100, 200], [50, 502], [50, 502], [50, 200]]))
+      expect(emulator.requests.map(r => [r.ids?.length, r.status])).toEqual(
+        expect.arrayContaining([
+          [100, 200],
+          [50, 502],
+          [50, 502],
+          [50, 200]
+        ])
+      )
       expect(run.report.entries.find(e => e.id === 'file_120')).toMatchObject({ outcome: 'deleted', attempts: 3 })
     })
   })
@@ -353,7 +495,9 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
     test('an invalid shard is a violation', async () => {
       const run = await act({ provider: 'writer', 'file-ids': 'a', shard: '4/3', 'dry-run': 'true' })
       expect(run.exitCode).toBe(1)
-      expect(run.commands.find(c => c.command === 'error')!.message).toBe('shard: "4/3" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)')
+      expect(run.commands.find(c => c.command === 'error')!.message).toBe(
+        'shard: "4/3" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)'
+      )
     })
   })
 
@@ -362,7 +506,9 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       const emulator = await emulate({ provider: 'writer', files: ['a'] })
       const missing = await purgeFrom(emulator, { 'file-ids': 'a gone', 'fail-on': 'missing' })
       expect(missing.exitCode).toBe(1)
-      expect(missing.commands.filter(c => c.command === 'error').at(-1)!.message).toMatch(/^file-purge: 1 ID missing \(fail-on includes missing\)/)
+      expect(missing.commands.filter(c => c.command === 'error').at(-1)!.message).toMatch(
+        /^file-purge: 1 ID missing \(fail-on includes missing\)/
+      )
       emulator.inject({ fault: { kind: 'status', status: 423 } })
       const tolerated = await purgeFrom(emulator, { 'file-ids': 'b', 'fail-on': 'none' })
       expect(tolerated.exitCode).toBe(0)
@@ -371,10 +517,17 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
     })
 
     test('outputs are set when the step fails', async () => {
-      const emulator = await emulate({ provider: 'writer', files: ['a'] }, [{ id: 'b', fault: { kind: 'status', status: 400 } }])
+      const emulator = await emulate({ provider: 'writer', files: ['a'] }, [
+        { id: 'b', fault: { kind: 'status', status: 400 } }
+      ])
       const run = await purgeFrom(emulator, { 'file-ids': 'a b' })
       expect(run.exitCode).toBe(1)
-      expect(run.outputs).toMatchObject({ deleted: '["a"]', failed: '["b"]', 'failed-count': '1', 'deleted-count': '1' })
+      expect(run.outputs).toMatchObject({
+        deleted: '["a"]',
+        failed: '["b"]',
+        'failed-count': '1',
+        'deleted-count': '1'
+      })
       expect(run.outputs['report-file']).toMatch(/runner_temp\/file-purge-[^/]+\/report\.json$/)
       // Readable by the job's user only.
       expect(statSync(run.outputs['report-file']!).mode & 0o777).toBe(0o600)
@@ -384,16 +537,39 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
   describe('reporting', () => {
     test('report: provider, base URL, times, the run context as audit trail, totals, one entry per ID', async () => {
       const emulator = await emulate({ provider: 'writer', files: ['a'] })
-      const run = await purgeFrom(emulator, { 'file-ids': 'a' }, { event: { name: 'pull_request', payload: { pull_request: { number: 42 } } } })
+      const run = await purgeFrom(
+        emulator,
+        { 'file-ids': 'a' },
+        { event: { name: 'pull_request', payload: { pull_request: { number: 42 } } } }
+      )
       expect(run.report).toMatchObject({
         provider: 'writer',
         baseUrl: emulator.url,
         dryRun: false,
-        context: { repository: 'octo/purge-demo', workflow: 'purge', runId: 4242, runAttempt: 1, actor: 'octocat', eventName: 'pull_request', pullRequest: 42, sha: expect.any(String), ref: 'refs/heads/main' },
+        context: {
+          repository: 'octo/purge-demo',
+          workflow: 'purge',
+          runId: 4242,
+          runAttempt: 1,
+          actor: 'octocat',
+          eventName: 'pull_request',
+          pullRequest: 42,
+          sha: expect.any(String),
+          ref: 'refs/heads/main'
+        },
         totals: { planned: 1, deleted: 1, missing: 0, failed: 0, requests: 1, rateLimitedAnswers: 0 }
       })
-      expect(run.report.entries[0]).toEqual({ id: 'a', outcome: 'deleted', httpStatus: 200, reason: null, attempts: 1, ms: expect.any(Number) })
-      expect(Date.parse((run.report as unknown as { endedAt: string }).endedAt)).toBeGreaterThanOrEqual(Date.parse((run.report as unknown as { startedAt: string }).startedAt))
+      expect(run.report.entries[0]).toEqual({
+        id: 'a',
+        outcome: 'deleted',
+        httpStatus: 200,
+        reason: null,
+        attempts: 1,
+        ms: expect.any(Number)
+      })
+      expect(Date.parse((run.report as unknown as { endedAt: string }).endedAt)).toBeGreaterThanOrEqual(
+        Date.parse((run.report as unknown as { startedAt: string }).startedAt)
+      )
       expect(run.stdout).toMatch(/^deleted "a" \(HTTP 200, 1 attempt, \d+ ms\)$/m)
       expect(run.summary).toContain('## file-purge: writer')
     })
@@ -412,18 +588,27 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       const run = await purgeFrom(emulator, { 'file-ids': 'a' })
       const basic = Buffer.from(`${KEY}:`).toString('base64')
       expect(run.stdout.split('\n')[0]).toBe(`::add-mask::${KEY}`)
-      expect(run.commands.filter(c => c.command === 'add-mask').map(c => c.message)).toEqual(expect.arrayContaining([KEY, `Basic ${basic}`, basic]))
+      expect(run.commands.filter(c => c.command === 'add-mask').map(c => c.message)).toEqual(
+        expect.arrayContaining([KEY, `Basic ${basic}`, basic])
+      )
     })
 
     test('a provider that echoes the key or workflow commands cannot leak it or issue a command', async () => {
-      const body = JSON.stringify({ message: `bad key ${KEY}\n::error::pwned\n::add-mask::x\n::stop-commands::tok`, help: '' })
-      const emulator = await emulate({ provider: 'imagekit', files: ['a'] }, [{ fault: { kind: 'status', status: 400, body } }])
+      const body = JSON.stringify({
+        message: `bad key ${KEY}\n::error::pwned\n::add-mask::x\n::stop-commands::tok`,
+        help: ''
+      })
+      const emulator = await emulate({ provider: 'imagekit', files: ['a'] }, [
+        { fault: { kind: 'status', status: 400, body } }
+      ])
       const run = await purgeFrom(emulator, { 'file-ids': 'a' })
       expect(run.exitCode).toBe(1)
       expect(run.commands.filter(c => c.command === 'add-mask').every(c => c.message !== 'x')).toBe(true)
       expect(run.commands.some(c => c.command === 'stop-commands')).toBe(false)
       expect(run.commands.filter(c => c.command === 'error' && c.message === 'pwned')).toEqual([])
-      expect(run.report.entries[0]!.reason).toBe('HTTP 400: bad key *** : :error: :pwned : :add-mask: :x : :stop-commands: :tok')
+      expect(run.report.entries[0]!.reason).toBe(
+        'HTTP 400: bad key *** : :error: :pwned : :add-mask: :x : :stop-commands: :tok'
+      )
     })
 
     test('an ID that looks like a workflow command never starts a log line', async () => {
@@ -438,7 +623,13 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
   describe('dry run', () => {
     test('sends nothing, needs no key, lists the plan and says nothing was deleted', async () => {
       const emulator = await emulate({ provider: 'delos', files: ['a', 'b'] })
-      const run = await act({ provider: 'delos', 'base-url': emulator.url, 'file-ids': 'a b a', 'dry-run': 'true', 'api-key': '' })
+      const run = await act({
+        provider: 'delos',
+        'base-url': emulator.url,
+        'file-ids': 'a b a',
+        'dry-run': 'true',
+        'api-key': ''
+      })
       expect(run.exitCode).toBe(0)
       expect(emulator.requests).toHaveLength(0)
       expect(run.outputs).toMatchObject({ planned: '["a","b"]', deleted: '[]', missing: '[]', failed: '[]' })
@@ -449,7 +640,13 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
 
     test('still enforces every policy rule', async () => {
       const emulator = await emulate({ provider: 'delos', files: ['prod_a'] })
-      const run = await act({ provider: 'delos', 'base-url': emulator.url, 'file-ids': 'prod_a', 'protected-ids': 'prod_*', 'dry-run': 'true' })
+      const run = await act({
+        provider: 'delos',
+        'base-url': emulator.url,
+        'file-ids': 'prod_a',
+        'protected-ids': 'prod_*',
+        'dry-run': 'true'
+      })
       expect(run.exitCode).toBe(1)
       expect(emulator.requests).toHaveLength(0)
     })
@@ -460,7 +657,9 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       const run = await act({ provider: 'writer', 'file-ids-file': file, 'dry-run': 'true', 'max-deletions': '100000' })
       expect(run.exitCode).toBe(0)
       expect(run.outputs.planned).toBe('')
-      expect(run.commands.find(c => c.command === 'warning')!.message).toMatch(/^output planned \(25000 IDs\) is larger than 1 MiB/)
+      expect(run.commands.find(c => c.command === 'warning')!.message).toMatch(
+        /^output planned \(25000 IDs\) is larger than 1 MiB/
+      )
       expect(run.report.entries).toHaveLength(25_000)
     })
   })
@@ -469,7 +668,11 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
     test('both ID inputs: union in order of first appearance; a relative file resolves against the workspace', async () => {
       const emulator = await emulate({ provider: 'writer', files: ['a', 'b', 'c', 'd'] })
       const { dir } = scratchFile('ids.txt', 'c\nb\n\nd\n')
-      const run = await purgeFrom(emulator, { provider: 'WRITER', 'file-ids': 'b,a', 'file-ids-file': 'ids.txt' }, { workspace: dir })
+      const run = await purgeFrom(
+        emulator,
+        { provider: 'WRITER', 'file-ids': 'b,a', 'file-ids-file': 'ids.txt' },
+        { workspace: dir }
+      )
       expect(json(run.outputs.planned)).toEqual(['b', 'a', 'c', 'd'])
       expect(emulator.store.size).toBe(0)
     })

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, test } from '@jest/globals'
 import http from 'node:http'
-import { PROVIDER_NAMES, startEmulator, type Emulator, type EmulatorOptions, type ProviderName } from '../emulator/index.js'
+import {
+  PROVIDER_NAMES,
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type ProviderName
+} from '../emulator/index.js'
 
 const KEY = 'sk_test_123'
 
@@ -20,11 +26,17 @@ interface CallInit {
 /** One HTTP exchange over node:http, so redirects are not followed and sockets are under test control. */
 function call(url: string, init: CallInit = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: init.method ?? 'DELETE', headers: init.headers, agent: init.agent ?? false })
-    req.on('response', (res) => {
+    const req = http.request(url, {
+      method: init.method ?? 'DELETE',
+      headers: init.headers,
+      agent: init.agent ?? false
+    })
+    req.on('response', res => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })
+      )
       res.on('error', reject)
     })
     req.on('error', reject)
@@ -45,39 +57,44 @@ interface ProviderClient {
 const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` })
 
 const CLIENTS: Record<ProviderName, ProviderClient> = {
-  writer: { path: (id) => `/v1/files/${encodeURIComponent(id)}`, headers: bearer, deletedStatus: 200 },
+  writer: { path: id => `/v1/files/${encodeURIComponent(id)}`, headers: bearer, deletedStatus: 200 },
   imagekit: {
-    path: (id) => `/v1/files/${encodeURIComponent(id)}`,
-    headers: (key) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` }),
+    path: id => `/v1/files/${encodeURIComponent(id)}`,
+    headers: key => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` }),
     deletedStatus: 204
   },
   delos: {
-    path: (id) => `/v2/storage/file/${encodeURIComponent(id)}`,
-    headers: (key) => ({ authorization: key, accept: 'application/json' }),
+    path: id => `/v2/storage/file/${encodeURIComponent(id)}`,
+    headers: key => ({ authorization: key, accept: 'application/json' }),
     deletedStatus: 200
   },
-  anyformat: { path: (id) => `/v2/files/${encodeURIComponent(id)}/`, headers: bearer, deletedStatus: 204 }
+  anyformat: { path: id => `/v2/files/${encodeURIComponent(id)}/`, headers: bearer, deletedStatus: 204 }
 }
 
 const NOT_FOUND_SHAPE: Record<ProviderName, (body: Record<string, unknown>, id: string) => void> = {
-  writer: (body) => expect(body).toEqual({ tpe: 'not_found', errors: [{ description: 'File not found' }] }),
-  imagekit: (body) =>
+  writer: body => expect(body).toEqual({ tpe: 'not_found', errors: [{ description: 'File not found' }] }),
+  imagekit: body =>
     expect(body).toEqual({
       message: 'The requested file does not exist.',
       help: 'For support kindly contact us at support@imagekit.io .'
     }),
   delos: (body, id) => expect(body).toEqual({ success: false, message: `File not found: ${id}` }),
-  anyformat: (body) =>
-    expect(body).toMatchObject({ error: 'Not Found', detail: 'File not found.', error_code: 'NOT_FOUND', retryable: false })
+  anyformat: body =>
+    expect(body).toMatchObject({
+      error: 'Not Found',
+      detail: 'File not found.',
+      error_code: 'NOT_FOUND',
+      retryable: false
+    })
 }
 
 const UNAUTHORIZED_SHAPE: Record<ProviderName, (body: Record<string, unknown>) => void> = {
-  writer: (body) => expect(body).toMatchObject({ tpe: 'unauthorized', errors: [{ description: expect.any(String) }] }),
-  imagekit: (body) => expect(body).toEqual({ message: 'Your account cannot be authenticated.', help: expect.any(String) }),
-  delos: (body) => expect(body).toEqual({ success: false, message: 'Unauthorized' }),
-  anyformat: (body) => expect(body).toMatchObject({ error_code: 'UNAUTHORIZED', retryable: false })
+  writer: body => expect(body).toMatchObject({ tpe: 'unauthorized', errors: [{ description: expect.any(String) }] }),
+  imagekit: body =>
+    expect(body).toEqual({ message: 'Your account cannot be authenticated.', help: expect.any(String) }),
+  delos: body => expect(body).toEqual({ success: false, message: 'Unauthorized' }),
+  anyformat: body => expect(body).toMatchObject({ error_code: 'UNAUTHORIZED', retryable: false })
 }
-
 
 let running: Emulator[] = []
 
@@ -88,7 +105,7 @@ async function start(options: Partial<EmulatorOptions> & Pick<EmulatorOptions, '
 }
 
 afterEach(async () => {
-  await Promise.all(running.map((emulator) => emulator.close()))
+  await Promise.all(running.map(emulator => emulator.close()))
   running = []
 })
 
@@ -98,10 +115,10 @@ function deleteFile(emulator: Emulator, id: string, init: CallInit = {}): Promis
 }
 
 async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5))
+  while (!condition()) await new Promise(resolve => setTimeout(resolve, 5))
 }
 
-describe.each(PROVIDER_NAMES)('%s emulator', (provider) => {
+describe.each(PROVIDER_NAMES)('%s emulator', provider => {
   const client = CLIENTS[provider]
 
   test('deletes an existing file and records the request', async () => {
@@ -145,9 +162,9 @@ describe.each(PROVIDER_NAMES)('%s emulator', (provider) => {
       call(`${base}${client.path('a/b')}`, { headers })
     ])
 
-    expect(replies.map((reply) => reply.status)).toEqual([404, 404, 404, 404])
+    expect(replies.map(reply => reply.status)).toEqual([404, 404, 404, 404])
     expect(replies[0]?.headers['content-type']).toMatch(/^text\/plain/)
-    expect(emulator.requests.every((request) => request.id === undefined)).toBe(true)
+    expect(emulator.requests.every(request => request.id === undefined)).toBe(true)
     expect(emulator.store).toEqual(new Set(['f1', 'a/b']))
   })
 
@@ -188,7 +205,7 @@ describe.each(PROVIDER_NAMES)('%s emulator', (provider) => {
       expect(Number(headers['retry-after'])).toBeLessThanOrEqual(60)
       expect(parsed(limited)).toMatchObject({ error_code: 'RATE_LIMITED', retryable: true })
     } else {
-      expect(Object.keys(headers).filter((name) => /^(retry-after|x-ratelimit)/.test(name))).toEqual([])
+      expect(Object.keys(headers).filter(name => /^(retry-after|x-ratelimit)/.test(name))).toEqual([])
     }
     if (provider === 'delos') expect(parsed(limited)).toEqual({ success: false, message: 'Too many requests' })
   })
@@ -238,7 +255,11 @@ describe('faults', () => {
     const af = await deleteFile(anyformat, 'f1')
 
     expect(ik.status).toBe(429)
-    expect(ik.headers).toMatchObject({ 'x-ratelimit-reset': '250', 'x-ratelimit-limit': expect.any(String), 'x-ratelimit-interval': expect.any(String) })
+    expect(ik.headers).toMatchObject({
+      'x-ratelimit-reset': '250',
+      'x-ratelimit-limit': expect.any(String),
+      'x-ratelimit-interval': expect.any(String)
+    })
     expect(af.status).toBe(429)
     expect(af.headers['retry-after']).toBe('1')
     expect(imagekit.store.has('f1') && anyformat.store.has('f1')).toBe(true)
@@ -322,13 +343,15 @@ describe('keep-alive and mounting', () => {
     }
 
     expect(emulator.socketsOpened).toBe(1)
-    expect(emulator.requests.map((request) => [request.id, request.status, request.socket])).toEqual([
+    expect(emulator.requests.map(request => [request.id, request.status, request.socket])).toEqual([
       ['f1', 204, 1],
       ['f2', 204, 1],
       ['nope', 404, 1],
       ['f3', 204, 1]
     ])
-    expect(emulator.requests.map((request) => request.at)).toEqual([...emulator.requests.map((request) => request.at)].sort((a, b) => a - b))
+    expect(emulator.requests.map(request => request.at)).toEqual(
+      [...emulator.requests.map(request => request.at)].sort((a, b) => a - b)
+    )
   })
 
   test('pathPrefix mounts the API under a path', async () => {
@@ -386,7 +409,10 @@ describe('imagekit specifics', () => {
     const reply = await bulk(emulator, { fileIds: ['f1', 'gone', 'f2', 'lost'] })
 
     expect(reply.status).toBe(404)
-    expect(parsed(reply)).toMatchObject({ message: 'The requested file(s) does not exist.', missingFileIds: ['gone', 'lost'] })
+    expect(parsed(reply)).toMatchObject({
+      message: 'The requested file(s) does not exist.',
+      missingFileIds: ['gone', 'lost']
+    })
     expect(emulator.store).toEqual(new Set(['f1', 'f2', 'f3']))
     expect(emulator.deleted).toEqual([])
   })
@@ -421,13 +447,15 @@ describe('delos specifics', () => {
     const reply = await deleteFile(emulator, 'f1', { headers: { authorization: KEY, accept: '*/*' } })
 
     expect(reply.status).toBe(406)
-    expect(() => JSON.parse(reply.body)).toThrow()
+    expect(() => JSON.parse(reply.body) as unknown).toThrow()
     expect(emulator.store.has('f1')).toBe(true)
   })
 
   test('sends the raw key; a Bearer key is unauthorized', async () => {
     const emulator = await start({ provider: 'delos' })
-    const reply = await deleteFile(emulator, 'f1', { headers: { authorization: `Bearer ${KEY}`, accept: 'application/json' } })
+    const reply = await deleteFile(emulator, 'f1', {
+      headers: { authorization: `Bearer ${KEY}`, accept: 'application/json' }
+    })
     expect(reply.status).toBe(401)
   })
 
@@ -445,8 +473,12 @@ describe('delos specifics', () => {
 
   test('customer context: matching customer deletes, another customer is refused', async () => {
     const emulator = await start({ provider: 'delos', customerId: 'cust_1' })
-    const wrong = await call(`${emulator.url}/v2/storage/file/f1?customerId=cust_2`, { headers: CLIENTS.delos.headers(KEY) })
-    const right = await call(`${emulator.url}/v2/storage/file/f1?customerId=cust_1`, { headers: CLIENTS.delos.headers(KEY) })
+    const wrong = await call(`${emulator.url}/v2/storage/file/f1?customerId=cust_2`, {
+      headers: CLIENTS.delos.headers(KEY)
+    })
+    const right = await call(`${emulator.url}/v2/storage/file/f1?customerId=cust_1`, {
+      headers: CLIENTS.delos.headers(KEY)
+    })
 
     expect(wrong.status).toBe(403)
     expect(parsed(wrong)).toEqual({ success: false, message: 'File does not belong to specified customer' })
@@ -494,7 +526,9 @@ describe('anyformat specifics', () => {
     const reply = await call(`${emulator.url}/v2/files//`, { headers: bearer(KEY) })
 
     expect(reply.status).toBe(422)
-    expect(parsed(reply)).toMatchObject({ detail: [{ loc: ['path', 'collection_id'], msg: expect.any(String), type: expect.any(String) }] })
+    expect(parsed(reply)).toMatchObject({
+      detail: [{ loc: ['path', 'collection_id'], msg: expect.any(String), type: expect.any(String) }]
+    })
   })
 
   test('retryable fault answers 503 with "retryable": true; every answer has X-API-Version', async () => {
@@ -504,7 +538,11 @@ describe('anyformat specifics', () => {
     const reply = await deleteFile(emulator, 'f1')
 
     expect(reply.status).toBe(503)
-    expect(parsed(reply)).toMatchObject({ retryable: true, error_code: 'SERVICE_UNAVAILABLE', request_id: expect.stringMatching(/^[0-9a-f-]{36}$/) })
+    expect(parsed(reply)).toMatchObject({
+      retryable: true,
+      error_code: 'SERVICE_UNAVAILABLE',
+      request_id: expect.stringMatching(/^[0-9a-f-]{36}$/)
+    })
     expect(reply.headers['x-api-version']).toBe('2.0.0')
   })
 })

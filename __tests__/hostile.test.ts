@@ -6,7 +6,13 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import zlib from 'node:zlib'
 import { afterEach, describe, expect, test } from '@jest/globals'
-import { startEmulator, type Emulator, type EmulatorOptions, type FaultRule, type ProviderName } from '../emulator/index.js'
+import {
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type FaultRule,
+  type ProviderName
+} from '../emulator/index.js'
 import { runAction, type RunOptions, type RunResult } from '../scripts/runner.js'
 import { createTransport, MAX_BODY_BYTES, TransportError, type Transport } from '../src/http.js'
 import { PROVIDERS } from '../src/providers/index.js'
@@ -99,10 +105,15 @@ describe('hostile IDs are refused before anything is sent', () => {
     expect(settings.ids).not.toContain(id)
   })
 
-  test.each(HOSTILE.filter(([, id]) => id !== '' && !/[\s,\u0000-\u001f\ufeff\u2028]/.test(id)))('%s in a list from file-ids-file is a violation naming that input', (_, id) => {
-    const { all } = violationsFor({ 'file-ids-file': 'ids.txt' }, () => `ok_1\n${id}\n`)
-    expect(all.some(v => v.input === 'file-ids-file' && v.message.startsWith('file-ids-file "ids.txt": invalid ID '))).toBe(true)
-  })
+  test.each(HOSTILE.filter(([, id]) => id !== '' && !/[\s,\u0000-\u001f\ufeff\u2028]/.test(id)))(
+    '%s in a list from file-ids-file is a violation naming that input',
+    (_, id) => {
+      const { all } = violationsFor({ 'file-ids-file': 'ids.txt' }, () => `ok_1\n${id}\n`)
+      expect(
+        all.some(v => v.input === 'file-ids-file' && v.message.startsWith('file-ids-file "ids.txt": invalid ID '))
+      ).toBe(true)
+    }
+  )
 
   test('an ID with a comma is split by the list form (a separator there) and kept whole only by the JSON form', () => {
     // Not a bug (',' separates IDs in the list form while a valid ID may hold one), but a trap: "keep,me" in the list
@@ -123,15 +134,47 @@ describe('inputs of 10 MB and JSON bombs: a fast, clear violation, never a crash
   for (let i = 0; distinct.length < TEN_MB; i++) distinct += `id_${i}\n`
 
   test.each<[string, () => string, RegExp]>([
-    ['one 10 MB token', () => 'a'.repeat(TEN_MB), /^file-ids-file "ids\.txt": invalid ID "a{80}…" \(10485760 characters\): is longer than 256 characters/],
-    ['10 MB of control characters without a separator', () => '\u0001'.repeat(TEN_MB), /invalid ID "(\\u0001){80}…" \(10485760 characters\)/],
-    ['10 MB of distinct valid IDs, over a million', () => distinct, /^file-ids-file "ids\.txt": more than 1,000,000 IDs; split the list$/],
-    ['10 MB of unclosed brackets', () => '['.repeat(TEN_MB), /^file-ids-file "ids\.txt": starts with "\[" but is not valid JSON/],
-    ['5 million nested arrays', () => '['.repeat(TEN_MB / 2) + ']'.repeat(TEN_MB / 2), /JSON array item 0 is not a string but an array$/],
-    ['a 10 MB array of numbers', () => `[${'1,'.repeat(TEN_MB / 2)}1]`, /JSON array item 0 is not a string but a number$/],
-    ['a 10 MB array of nulls after one string', () => `["a",${'null,'.repeat(TEN_MB / 5)}null]`, /JSON array item 1 is not a string but null$/],
+    [
+      'one 10 MB token',
+      () => 'a'.repeat(TEN_MB),
+      /^file-ids-file "ids\.txt": invalid ID "a{80}…" \(10485760 characters\): is longer than 256 characters/
+    ],
+    [
+      '10 MB of control characters without a separator',
+      () => '\u0001'.repeat(TEN_MB),
+      /invalid ID "(\\u0001){80}…" \(10485760 characters\)/
+    ],
+    [
+      '10 MB of distinct valid IDs, over a million',
+      () => distinct,
+      /^file-ids-file "ids\.txt": more than 1,000,000 IDs; split the list$/
+    ],
+    [
+      '10 MB of unclosed brackets',
+      () => '['.repeat(TEN_MB),
+      /^file-ids-file "ids\.txt": starts with "\[" but is not valid JSON/
+    ],
+    [
+      '5 million nested arrays',
+      () => '['.repeat(TEN_MB / 2) + ']'.repeat(TEN_MB / 2),
+      /JSON array item 0 is not a string but an array$/
+    ],
+    [
+      'a 10 MB array of numbers',
+      () => `[${'1,'.repeat(TEN_MB / 2)}1]`,
+      /JSON array item 0 is not a string but a number$/
+    ],
+    [
+      'a 10 MB array of nulls after one string',
+      () => `["a",${'null,'.repeat(TEN_MB / 5)}null]`,
+      /JSON array item 1 is not a string but null$/
+    ],
     ['a 10 MB array of objects', () => `[${'{},'.repeat(TEN_MB / 3)}{}]`, /JSON array item 0 is not a string but a/],
-    ['a thousand nested objects in an unclosed array', () => `[${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}`, /not valid JSON/]
+    [
+      'a thousand nested objects in an unclosed array',
+      () => `[${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}`,
+      /not valid JSON/
+    ]
   ])('%s', (_, make, expected) => {
     const text = make()
     const { value, ms } = timed(() => violationsFor({ 'file-ids-file': 'ids.txt' }, () => text))
@@ -149,7 +192,9 @@ describe('inputs of 10 MB and JSON bombs: a fast, clear violation, never a crash
   })
 
   test('10 MB of invalid IDs (five million of them): twenty named, then refused as too many, quickly', () => {
-    const { value, ms } = timed(() => violationsFor({ 'file-ids-file': 'ids.txt' }, () => '\u0001\n'.repeat(TEN_MB / 2)))
+    const { value, ms } = timed(() =>
+      violationsFor({ 'file-ids-file': 'ids.txt' }, () => '\u0001\n'.repeat(TEN_MB / 2))
+    )
     expect(value.all).toHaveLength(21)
     expect(value.all.at(-1)!.message).toBe('file-ids-file "ids.txt": more than 1,000,000 IDs; split the list')
     expect(ms).toBeLessThan(3000)
@@ -169,7 +214,7 @@ describe('inputs of 10 MB and JSON bombs: a fast, clear violation, never a crash
 describe('hostile answers are classified without throwing and neutralised in reasons and log lines', () => {
   const random = (() => {
     let seed = 7
-    return () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32)
+    return () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
   })()
   const binary = Array.from({ length: 4096 }, () => String.fromCharCode(Math.floor(random() * 256))).join('')
   const COMMANDS = `x\n::error::pwned\n::stop-commands::tok\n::add-mask::zzz\n  ::warning::indented\r::notice::cr\n%0A::error::encoded\u2028::error::ls\u0085::error::nel\u001b[2K::error::ansi :::::error::colons`
@@ -177,42 +222,67 @@ describe('hostile answers are classified without throwing and neutralised in rea
     'a 10 MB text body': `${COMMANDS}\n${'y'.repeat(10 * MB)}`,
     'a 10 MB JSON body': JSON.stringify({ success: false, message: COMMANDS, detail: 'z'.repeat(10 * MB) }),
     'binary bytes': binary,
-    'truncated JSON': JSON.stringify({ success: false, message: COMMANDS, errors: [{ description: COMMANDS }] }).slice(0, 90),
+    'truncated JSON': JSON.stringify({ success: false, message: COMMANDS, errors: [{ description: COMMANDS }] }).slice(
+      0,
+      90
+    ),
     'an HTML page': `<!DOCTYPE html><html><body><h1>502</h1><p>${COMMANDS}</p></body></html>`,
-    'workflow commands in a JSON message': JSON.stringify({ message: COMMANDS, detail: COMMANDS, errors: [{ description: COMMANDS }], success: false }),
+    'workflow commands in a JSON message': JSON.stringify({
+      message: COMMANDS,
+      detail: COMMANDS,
+      errors: [{ description: COMMANDS }],
+      success: false
+    }),
     'workflow commands as plain text': COMMANDS,
-    'the key echoed back': JSON.stringify({ message: `bad key ${KEY} / Basic ${Buffer.from(`${KEY}:`).toString('base64')}`, detail: `Bearer ${KEY}` })
+    'the key echoed back': JSON.stringify({
+      message: `bad key ${KEY} / Basic ${Buffer.from(`${KEY}:`).toString('base64')}`,
+      detail: `Bearer ${KEY}`
+    })
   }
   const STATUSES = [200, 204, 302, 400, 404, 409, 423, 500, 503]
 
-  test.each(NAMES.flatMap(name => Object.keys(BODIES).map(body => [name, body] as const)))('%s: %s', async (name, bodyName) => {
-    const provider = PROVIDERS[name]
-    const body = BODIES[bodyName]!
-    const headers = { location: `https://elsewhere.invalid/${COMMANDS}`, 'retry-after': COMMANDS, 'x-ratelimit-reset': COMMANDS }
-    for (const status of STATUSES) expect(() => provider.classify(answer(status, body, headers), Date.now())).not.toThrow()
-    if (provider.bulk) for (const status of STATUSES) expect(() => provider.bulk!.classify(answer(status, body, headers), ['a'], Date.now())).not.toThrow()
+  test.each(NAMES.flatMap(name => Object.keys(BODIES).map(body => [name, body] as const)))(
+    '%s: %s',
+    async (name, bodyName) => {
+      const provider = PROVIDERS[name]
+      const body = BODIES[bodyName]!
+      const headers = {
+        location: `https://elsewhere.invalid/${COMMANDS}`,
+        'retry-after': COMMANDS,
+        'x-ratelimit-reset': COMMANDS
+      }
+      for (const status of STATUSES)
+        expect(() => provider.classify(answer(status, body, headers), Date.now())).not.toThrow()
+      if (provider.bulk)
+        for (const status of STATUSES)
+          expect(() => provider.bulk!.classify(answer(status, body, headers), ['a'], Date.now())).not.toThrow()
 
-    // Through the engine: one ID per status, each answered with the hostile body once, then (if retried) a 500.
-    const ids = STATUSES.map(s => `id_${s}`)
-    const debug: string[] = []
-    const { result } = await runEngine({
-      provider,
-      ids,
-      apiKey: KEY,
-      maxRetries: 0,
-      script: (id): HttpAnswer => answer(Number(id.slice(3)), body, headers),
-      extra: { secrets: [KEY, ...provider.derivedSecrets(KEY)], onDebug: line => debug.push(line) }
-    })
-    expect(result.results.map(r => r.id)).toEqual(ids)
-    const lines = [...result.results.map(logLine), ...annotations(result.results, { failed: true, missing: true }, true).map(a => a.message), ...debug]
-    for (const line of lines) {
-      expect(line).not.toMatch(/[\r\n\u2028\u2029\u0085]/)
-      expect(line.trimStart().startsWith('::')).toBe(false)
-      expect(line.length).toBeLessThan(700)
-      for (const form of [KEY, ...provider.derivedSecrets(KEY)]) expect(line).not.toContain(form)
+      // Through the engine: one ID per status, each answered with the hostile body once, then (if retried) a 500.
+      const ids = STATUSES.map(s => `id_${s}`)
+      const debug: string[] = []
+      const { result } = await runEngine({
+        provider,
+        ids,
+        apiKey: KEY,
+        maxRetries: 0,
+        script: (id): HttpAnswer => answer(Number(id.slice(3)), body, headers),
+        extra: { secrets: [KEY, ...provider.derivedSecrets(KEY)], onDebug: line => debug.push(line) }
+      })
+      expect(result.results.map(r => r.id)).toEqual(ids)
+      const lines = [
+        ...result.results.map(logLine),
+        ...annotations(result.results, { failed: true, missing: true }, true).map(a => a.message),
+        ...debug
+      ]
+      for (const line of lines) {
+        expect(line).not.toMatch(/[\r\n\u2028\u2029\u0085]/)
+        expect(line.trimStart().startsWith('::')).toBe(false)
+        expect(line.length).toBeLessThan(700)
+        for (const form of [KEY, ...provider.derivedSecrets(KEY)]) expect(line).not.toContain(form)
+      }
+      for (const r of result.results) if (r.reason !== null) expect(r.reason.length).toBeLessThanOrEqual(200)
     }
-    for (const r of result.results) if (r.reason !== null) expect(r.reason.length).toBeLessThanOrEqual(200)
-  })
+  )
 
   test('oneLine never leaves a line that starts with "::", whatever the text', () => {
     const samples = ['::x', ' ::x', '\n::x', ':::x', '::::', '\u2028::x', '\u0085::x', '\t::error::x', '\r\n  ::x']
@@ -224,13 +294,23 @@ describe('hostile answers are classified without throwing and neutralised in rea
   })
 
   test('a log line starts with the outcome, also for an ID that looks like a workflow command', () => {
-    const result: IdResult = { id: '::error::x', outcome: 'failed', httpStatus: 400, reason: oneLine('::stop-commands::t', 200), attempts: 1, ms: 1 }
+    const result: IdResult = {
+      id: '::error::x',
+      outcome: 'failed',
+      httpStatus: 400,
+      reason: oneLine('::stop-commands::t', 200),
+      attempts: 1,
+      ms: 1
+    }
     expect(logLine(result)).toMatch(/^failed {2}"::error::x" \(HTTP 400/)
   })
 })
 
 describe('a hostile provider, through the bundle', () => {
-  async function emulate(options: Partial<EmulatorOptions> & { provider: ProviderName }, faults: FaultRule[] = []): Promise<Emulator> {
+  async function emulate(
+    options: Partial<EmulatorOptions> & { provider: ProviderName },
+    faults: FaultRule[] = []
+  ): Promise<Emulator> {
     const emulator = await startEmulator({ apiKey: KEY, ...options })
     emulators.push(emulator)
     for (const rule of faults) emulator.inject(rule)
@@ -238,9 +318,12 @@ describe('a hostile provider, through the bundle', () => {
   }
 
   async function act(emulator: Emulator, inputs: RunOptions['inputs']) {
-    const run = await runAction({ inputs: { provider: emulator.provider, 'api-key': KEY, 'base-url': emulator.url, ...inputs } })
+    const run = await runAction({
+      inputs: { provider: emulator.provider, 'api-key': KEY, 'base-url': emulator.url, ...inputs }
+    })
     runs.push(run)
-    if (run.exitCode !== 0 && run.exitCode !== 1) throw new Error(`action crashed (${run.exitCode}): ${run.stderr}\n${run.stdout}`)
+    if (run.exitCode !== 0 && run.exitCode !== 1)
+      throw new Error(`action crashed (${run.exitCode}): ${run.stderr}\n${run.stdout}`)
     const report = run.report as { entries: { id: string; outcome: string; reason: string | null; attempts: number }[] }
     const visible = run.stdout.split('\n').filter(line => !line.startsWith('::add-mask::'))
     const basic = Buffer.from(`${KEY}:`).toString('base64')
@@ -262,7 +345,10 @@ describe('a hostile provider, through the bundle', () => {
     ])
     const { run, report, lines } = await act(emulator, { 'file-ids': 'a b' })
     expect(run.exitCode).toBe(1)
-    expect(report.entries.map(e => [e.id, e.outcome])).toEqual([['a', 'deleted'], ['b', 'failed']])
+    expect(report.entries.map(e => [e.id, e.outcome])).toEqual([
+      ['a', 'deleted'],
+      ['b', 'failed']
+    ])
     expect(report.entries[1]!.reason!.length).toBeLessThanOrEqual(200)
     expect(Math.max(...lines.map(l => l.length))).toBeLessThan(2000)
     expect(run.commands.filter(c => c.message === 'pwned')).toEqual([])
@@ -272,7 +358,11 @@ describe('a hostile provider, through the bundle', () => {
   test('an HTML error page on every attempt fails with a short reason, not the page', async () => {
     const emulator = await emulate({ provider: 'anyformat', files: ['a'] }, [{ fault: { kind: 'html', status: 502 } }])
     const { report } = await act(emulator, { 'file-ids': 'a', 'max-retries': '1' })
-    expect(report.entries[0]).toMatchObject({ outcome: 'failed', attempts: 2, reason: 'HTTP 502: HTML page instead of an API answer (2 attempts)' })
+    expect(report.entries[0]).toMatchObject({
+      outcome: 'failed',
+      attempts: 2,
+      reason: 'HTTP 502: HTML page instead of an API answer (2 attempts)'
+    })
   })
 
   test.each(NAMES)('%s: workflow-command text in an answer issues no command', async provider => {
@@ -288,7 +378,9 @@ describe('a hostile provider, through the bundle', () => {
   })
 
   test('binary garbage with a 200 status is not trusted as a Writer deletion', async () => {
-    const emulator = await emulate({ provider: 'writer', files: ['a'] }, [{ fault: { kind: 'status', status: 200, body: BINARYISH } }])
+    const emulator = await emulate({ provider: 'writer', files: ['a'] }, [
+      { fault: { kind: 'status', status: 200, body: BINARYISH } }
+    ])
     const { report } = await act(emulator, { 'file-ids': 'a' })
     expect(report.entries[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^HTTP 200: /) })
     expect(emulator.store.has('a')).toBe(true)
@@ -300,7 +392,9 @@ describe('a hostile provider, through the bundle', () => {
     'a 2xx that says "success": false stays not deleted even when its body is larger than the read bound',
     async () => {
       const body = JSON.stringify({ success: false, error: 'Quota', detail: 'd'.repeat(100_000) })
-      const emulator = await emulate({ provider: 'anyformat', files: ['a'] }, [{ id: 'a', fault: { kind: 'status', status: 200, body } }])
+      const emulator = await emulate({ provider: 'anyformat', files: ['a'] }, [
+        { id: 'a', fault: { kind: 'status', status: 200, body } }
+      ])
       const { report } = await act(emulator, { 'file-ids': 'a' })
       expect(emulator.store.has('a')).toBe(true)
       expect(report.entries[0]!.outcome).not.toBe('deleted')
@@ -313,25 +407,37 @@ describe('a hostile provider, through the bundle', () => {
     'provider text cannot carry a legacy ##[command] into the log',
     async () => {
       const emulator = await emulate({ provider: 'writer', files: ['a'] }, [
-        { fault: { kind: 'status', status: 400, body: JSON.stringify({ errors: [{ description: 'nope ##[error]forged ##[stop-commands]t' }] }) } }
+        {
+          fault: {
+            kind: 'status',
+            status: 400,
+            body: JSON.stringify({ errors: [{ description: 'nope ##[error]forged ##[stop-commands]t' }] })
+          }
+        }
       ])
       const { lines } = await act(emulator, { 'file-ids': 'a' })
       expect(lines.filter(l => !/^::/.test(l) && l.includes('##['))).toEqual([])
     }
   )
 
-  test('a redirect to another origin is not followed: the key never leaves base-url\'s origin', async () => {
+  test("a redirect to another origin is not followed: the key never leaves base-url's origin", async () => {
     const seen: http.IncomingHttpHeaders[] = []
     const other = await rawServer((req, res) => {
       seen.push(req.headers)
       res.writeHead(204).end()
     })
-    const base = await rawServer((req, res) => res.writeHead(307, { location: new URL(req.url ?? '/', other).href }).end())
-    const run = await runAction({ inputs: { provider: 'writer', 'api-key': KEY, 'base-url': base.href, 'file-ids': 'a' } })
+    const base = await rawServer((req, res) =>
+      res.writeHead(307, { location: new URL(req.url ?? '/', other).href }).end()
+    )
+    const run = await runAction({
+      inputs: { provider: 'writer', 'api-key': KEY, 'base-url': base.href, 'file-ids': 'a' }
+    })
     runs.push(run)
     expect(run.exitCode).toBe(1)
     expect(seen).toEqual([])
-    expect((run.report as { entries: { reason: string }[] }).entries[0]!.reason).toMatch(/^unexpected redirect \(HTTP 307 to http:\/\/127\.0\.0\.1:\d+\/v1\/files\/a\); redirects are not followed$/)
+    expect((run.report as { entries: { reason: string }[] }).entries[0]!.reason).toMatch(
+      /^unexpected redirect \(HTTP 307 to http:\/\/127\.0\.0\.1:\d+\/v1\/files\/a\); redirects are not followed$/
+    )
   })
 })
 
@@ -345,11 +451,18 @@ async function rawServer(handler: http.RequestListener): Promise<URL> {
 describe('a hostile provider, at the transport', () => {
   test('a gzip bomb (64 MB of zeros in 64 KB) is read only up to the bound', async () => {
     const bomb = zlib.gzipSync(Buffer.alloc(64 * MB))
-    const url = await rawServer((_, res) => res.writeHead(500, { 'content-encoding': 'gzip', 'content-type': 'application/json' }).end(bomb))
+    const url = await rawServer((_, res) =>
+      res.writeHead(500, { 'content-encoding': 'gzip', 'content-type': 'application/json' }).end(bomb)
+    )
     const transport = createTransport({ maxSockets: 1 })
     transports.push(transport)
     const started = performance.now()
-    const reply = await transport.send({ method: 'DELETE', url: new URL('/v1/files/a', url), headers: {}, timeoutMs: 5000 })
+    const reply = await transport.send({
+      method: 'DELETE',
+      url: new URL('/v1/files/a', url),
+      headers: {},
+      timeoutMs: 5000
+    })
     expect(reply.status).toBe(500)
     expect(reply.body.length).toBeLessThanOrEqual(MAX_BODY_BYTES)
     expect(performance.now() - started).toBeLessThan(3000)
@@ -364,7 +477,9 @@ describe('a hostile provider, at the transport', () => {
     const transport = createTransport({ maxSockets: 1 })
     transports.push(transport)
     const started = performance.now()
-    const error = await transport.send({ method: 'DELETE', url: new URL('/v1/files/a', url), headers: {}, timeoutMs: 500 }).catch((e: unknown) => e)
+    const error = await transport
+      .send({ method: 'DELETE', url: new URL('/v1/files/a', url), headers: {}, timeoutMs: 500 })
+      .catch((e: unknown) => e)
     for (const timer of timers) clearInterval(timer)
     expect(error).toBeInstanceOf(TransportError)
     expect(error).toMatchObject({ kind: 'timeout' })
@@ -380,7 +495,12 @@ describe('a hostile provider, at the transport', () => {
     const url = await rawServer((_, res) => res.writeHead(308, { location: other.href }).end())
     const transport = createTransport({ maxSockets: 1 })
     transports.push(transport)
-    const reply = await transport.send({ method: 'DELETE', url: new URL('/v1/files/a', url), headers: { Authorization: `Bearer ${KEY}` }, timeoutMs: 2000 })
+    const reply = await transport.send({
+      method: 'DELETE',
+      url: new URL('/v1/files/a', url),
+      headers: { Authorization: `Bearer ${KEY}` },
+      timeoutMs: 2000
+    })
     expect(reply.status).toBe(308)
     expect(reached).toBe(0)
   })
@@ -393,7 +513,12 @@ describe('a hostile provider, pacing', () => {
     'an announced rate window cannot stall the run for longer than the longest wait the action accepts',
     async () => {
       const headers = { 'X-RateLimit-Limit': '1', 'X-RateLimit-Interval': String(24 * 3600 * 1000) }
-      const { result, clock } = await runEngine({ provider: PROVIDERS.imagekit, ids: ['a', 'b', 'c'], concurrency: 1, script: () => answer(204, '', headers) })
+      const { result, clock } = await runEngine({
+        provider: PROVIDERS.imagekit,
+        ids: ['a', 'b', 'c'],
+        concurrency: 1,
+        script: () => answer(204, '', headers)
+      })
       expect(result.results.map(r => r.id)).toEqual(['a', 'b', 'c'])
       expect(clock.now() - 1_000_000).toBeLessThanOrEqual(3 * 60_000)
     }
@@ -407,10 +532,15 @@ describe('input size through the bundle', () => {
     writeFileSync(path.join(dir, 'ids.json'), `[${'['.repeat(5 * MB)}`)
     const emulator = await startEmulator({ provider: 'delos', apiKey: KEY, files: ['a'] })
     emulators.push(emulator)
-    const run = await runAction({ inputs: { provider: 'delos', 'api-key': KEY, 'base-url': emulator.url, 'file-ids-file': 'ids.json' }, workspace: dir })
+    const run = await runAction({
+      inputs: { provider: 'delos', 'api-key': KEY, 'base-url': emulator.url, 'file-ids-file': 'ids.json' },
+      workspace: dir
+    })
     runs.push(run)
     expect(run.exitCode).toBe(1)
-    expect(run.commands.filter(c => c.command === 'error').map(c => c.message)).toEqual([expect.stringMatching(/^file-ids-file "ids\.json": starts with "\[" but is not valid JSON/)])
+    expect(run.commands.filter(c => c.command === 'error').map(c => c.message)).toEqual([
+      expect.stringMatching(/^file-ids-file "ids\.json": starts with "\[" but is not valid JSON/)
+    ])
     expect(emulator.requests).toHaveLength(0)
     expect(run.outputs['planned']).toBe('[]')
   })

@@ -20,7 +20,7 @@ afterEach(async () => {
 async function rawServer(handler: http.RequestListener): Promise<URL> {
   server = http.createServer(handler)
   await new Promise<void>(resolve => server!.listen(0, '127.0.0.1', resolve))
-  return new URL(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`)
+  return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
 }
 
 const KEY = 'test-key-1'
@@ -53,7 +53,12 @@ describe('transport', () => {
       res.writeHead(302, { Location: '/elsewhere' }).end()
     })
     transport = createTransport({ maxSockets: 1 })
-    const answer = await transport.send({ method: 'DELETE', url: new URL('/v1/files/a', url), headers: { Authorization: 'Bearer x' }, timeoutMs: 2000 })
+    const answer = await transport.send({
+      method: 'DELETE',
+      url: new URL('/v1/files/a', url),
+      headers: { Authorization: 'Bearer x' },
+      timeoutMs: 2000
+    })
     expect(answer.status).toBe(302)
     expect(answer.headers.get('location')).toBe('/elsewhere')
     expect(followed).toBe(0)
@@ -65,7 +70,9 @@ describe('transport', () => {
     })
     transport = createTransport({ maxSockets: 1 })
     const started = Date.now()
-    const error = await transport.send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 300 }).catch(e => e)
+    const error = await transport
+      .send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 300 })
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TransportError)
     expect(error).toMatchObject({ kind: 'timeout', message: 'no answer within 300 ms' })
     expect(Date.now() - started).toBeGreaterThanOrEqual(290)
@@ -79,7 +86,9 @@ describe('transport', () => {
       res.write('{"deleted":')
     })
     transport = createTransport({ maxSockets: 1 })
-    const error = await transport.send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 300 }).catch(e => e)
+    const error = await transport
+      .send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 300 })
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ kind: 'timeout' })
     server!.closeAllConnections()
   })
@@ -87,8 +96,10 @@ describe('transport', () => {
   test('a connection reset is a connection error', async () => {
     const url = await rawServer(req => req.socket.resetAndDestroy())
     transport = createTransport({ maxSockets: 1 })
-    const error = await transport.send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 2000 }).catch(e => e)
-    expect(error).toBeInstanceOf(TransportError)
+    const error = await transport
+      .send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 2000 })
+      .catch((e: unknown) => e)
+    if (!(error instanceof TransportError)) throw new Error(`expected a TransportError, got ${String(error)}`)
     expect(error.kind).toBe('connection')
     expect(error.message).toMatch(/^connection error: /)
     expect(error.message).not.toContain('http://')
@@ -99,7 +110,9 @@ describe('transport', () => {
     await new Promise(resolve => server!.close(resolve))
     server = undefined
     transport = createTransport({ maxSockets: 1 })
-    const error = await transport.send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 2000 }).catch(e => e)
+    const error = await transport
+      .send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 2000 })
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ kind: 'connection', message: 'connection error: ECONNREFUSED' })
   })
 

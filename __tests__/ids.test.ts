@@ -43,14 +43,19 @@ describe('ID parsing', () => {
     expect(idProblem(id)).toContain(problem)
   })
 
-  test.each(['a', 'x'.repeat(256), '...', '.a', 'file_78901', '7c36a365-392f-43ba-840d-8f3103b42572', '!$&\'()*+;=:@~'])('accepts %j', id => {
-    expect(idProblem(id)).toBeUndefined()
-  })
+  test.each(['a', 'x'.repeat(256), '...', '.a', 'file_78901', '7c36a365-392f-43ba-840d-8f3103b42572', "!$&'()*+;=:@~"])(
+    'accepts %j',
+    id => {
+      expect(idProblem(id)).toBeUndefined()
+    }
+  )
 
   test('invalid IDs are named (JSON-quoted, truncated) with the input and the rule; valid ones still parsed', () => {
     const parsed = parseIds('["ok", "a/b", "x\\n::error::boom"]', 'file-ids')
     expect(parsed.ids).toEqual(['ok'])
-    expect(parsed.problems[0]).toBe('file-ids: invalid ID "a/b": contains "/" (an ID is 1-256 printable ASCII characters without / \\ ? # %, and not "." or "..")')
+    expect(parsed.problems[0]).toBe(
+      'file-ids: invalid ID "a/b": contains "/" (an ID is 1-256 printable ASCII characters without / \\ ? # %, and not "." or "..")'
+    )
     expect(parsed.problems[1]).toContain('"x\\n::error::boom"')
     expect(parsed.problems[1]).not.toContain('\n')
   })

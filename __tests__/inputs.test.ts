@@ -38,13 +38,19 @@ describe('reading inputs', () => {
   })
 
   test('both ID inputs: their union, de-duplicated, in order of first appearance', () => {
-    const { settings } = settingsFrom({ ...base, 'file-ids': 'b, a', 'file-ids-file': 'ids.txt' }, { readFile: () => 'c\na\nb\nd' })
+    const { settings } = settingsFrom(
+      { ...base, 'file-ids': 'b, a', 'file-ids-file': 'ids.txt' },
+      { readFile: () => 'c\na\nb\nd' }
+    )
     expect(settings.ids).toEqual(['b', 'a', 'c', 'd'])
   })
 
   test('file-ids-file resolves against the workspace', () => {
     let asked = ''
-    settingsFrom({ ...base, 'file-ids-file': 'lists/ids.json' }, { readFile: p => ((asked = p), '["x"]'), workspace: '/ws' })
+    settingsFrom(
+      { ...base, 'file-ids-file': 'lists/ids.json' },
+      { readFile: p => ((asked = p), '["x"]'), workspace: '/ws' }
+    )
     expect(asked).toBe(path.resolve('/ws', 'lists/ids.json'))
   })
 
@@ -82,7 +88,13 @@ describe('reading inputs', () => {
   })
 
   test('numbers at the edges of their ranges are accepted', () => {
-    const { settings, all } = settingsFrom({ ...base, concurrency: '64', 'max-retries': '0', 'timeout-seconds': '600', 'max-deletions': '1' })
+    const { settings, all } = settingsFrom({
+      ...base,
+      concurrency: '64',
+      'max-retries': '0',
+      'timeout-seconds': '600',
+      'max-deletions': '1'
+    })
     expect(all).toEqual([])
     expect(settings).toMatchObject({ concurrency: 64, maxRetries: 0, timeoutSeconds: 600, maxDeletions: 1 })
   })
@@ -102,11 +114,18 @@ describe('reading inputs', () => {
   })
 
   test('shard i/n and bulk', () => {
-    expect(settingsFrom({ ...base, shard: ' 2 / 8 ', bulk: 'false' }).settings).toMatchObject({ shard: { index: 2, count: 8 }, bulk: false })
+    expect(settingsFrom({ ...base, shard: ' 2 / 8 ', bulk: 'false' }).settings).toMatchObject({
+      shard: { index: 2, count: 8 },
+      bulk: false
+    })
   })
 
   test('protected-ids: one per line or comma-separated', () => {
-    expect(settingsFrom({ ...base, 'protected-ids': 'prod-*\n keep-?, x*' }).settings.protectedPatterns).toEqual(['prod-*', 'keep-?', 'x*'])
+    expect(settingsFrom({ ...base, 'protected-ids': 'prod-*\n keep-?, x*' }).settings.protectedPatterns).toEqual([
+      'prod-*',
+      'keep-?',
+      'x*'
+    ])
   })
 })
 
@@ -148,11 +167,15 @@ describe('base-url', () => {
 
 describe('preflight policy', () => {
   test('no IDs at all', () => {
-    expect(settingsFrom({ ...base, 'file-ids': ' \n ' }).all.map(v => v.message)).toEqual(['file-ids: no IDs given: set file-ids or file-ids-file'])
+    expect(settingsFrom({ ...base, 'file-ids': ' \n ' }).all.map(v => v.message)).toEqual([
+      'file-ids: no IDs given: set file-ids or file-ids-file'
+    ])
   })
 
   test('missing api-key unless dry run', () => {
-    expect(settingsFrom({ ...base, 'api-key': '' }).all.map(v => v.message)).toEqual(['api-key: is required unless dry-run is true'])
+    expect(settingsFrom({ ...base, 'api-key': '' }).all.map(v => v.message)).toEqual([
+      'api-key: is required unless dry-run is true'
+    ])
     expect(settingsFrom({ ...base, 'api-key': '', 'dry-run': 'true' }).all).toEqual([])
   })
 
@@ -162,7 +185,9 @@ describe('preflight policy', () => {
   })
 
   test('an api-key that could not go in a header is a violation that does not echo it', () => {
-    expect(settingsFrom({ ...base, 'api-key': 'clé-secrète' }).all.map(v => v.message)).toEqual(['api-key: contains a character outside printable ASCII, which cannot go in an HTTP header'])
+    expect(settingsFrom({ ...base, 'api-key': 'clé-secrète' }).all.map(v => v.message)).toEqual([
+      'api-key: contains a character outside printable ASCII, which cannot go in an HTTP header'
+    ])
   })
 
   test('more unique IDs than max-deletions', () => {
@@ -175,18 +200,24 @@ describe('preflight policy', () => {
   test('max-deletions counts the IDs of this shard only', () => {
     const many = Array.from({ length: 100 }, (_, i) => `f${i}`).join(' ')
     expect(settingsFrom({ ...base, 'file-ids': many, 'max-deletions': '60', shard: '1/2' }).all).toEqual([])
-    expect(settingsFrom({ ...base, 'file-ids': many, 'max-deletions': '60' }).all.map(v => v.input)).toEqual(['max-deletions'])
+    expect(settingsFrom({ ...base, 'file-ids': many, 'max-deletions': '60' }).all.map(v => v.input)).toEqual([
+      'max-deletions'
+    ])
   })
 
   test('each ID matching protected-ids is a violation', () => {
-    expect(settingsFrom({ ...base, 'file-ids': 'prod-1 tmp-1 prod-2', 'protected-ids': 'prod-*' }).all.map(v => v.message)).toEqual([
+    expect(
+      settingsFrom({ ...base, 'file-ids': 'prod-1 tmp-1 prod-2', 'protected-ids': 'prod-*' }).all.map(v => v.message)
+    ).toEqual([
       'protected-ids: ID "prod-1" matches protected pattern "prod-*"',
       'protected-ids: ID "prod-2" matches protected pattern "prod-*"'
     ])
   })
 
   test('customer-id with a provider other than delos', () => {
-    expect(settingsFrom({ ...base, 'customer-id': 'cust_1' }).all.map(v => v.message)).toEqual(['customer-id: is for delos only, not writer'])
+    expect(settingsFrom({ ...base, 'customer-id': 'cust_1' }).all.map(v => v.message)).toEqual([
+      'customer-id: is for delos only, not writer'
+    ])
     expect(settingsFrom({ ...base, provider: 'delos', 'customer-id': 'cust_1' }).all).toEqual([])
   })
 
@@ -202,7 +233,10 @@ describe('large ID files', () => {
     const file = path.join(dir, 'ids.txt')
     const list = Array.from({ length: 100_000 }, (_, i) => `file-${i.toString(36)}-${i}`)
     writeFileSync(file, `${list.join('\n')}\n${list.slice(0, 10).join('\n')}\n`)
-    const { settings, all } = settingsFrom({ provider: 'writer', 'api-key': 'k', 'file-ids-file': file, 'max-deletions': '100000' }, { readFile: readIdsFile })
+    const { settings, all } = settingsFrom(
+      { provider: 'writer', 'api-key': 'k', 'file-ids-file': file, 'max-deletions': '100000' },
+      { readFile: readIdsFile }
+    )
     expect(all).toEqual([])
     expect(settings.ids).toHaveLength(100_000)
     expect(settings.ids[99_999]).toBe(list[99_999])

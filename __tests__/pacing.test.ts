@@ -13,7 +13,10 @@ import { seededRandom } from './helpers/fake-provider.js'
  * signals it: Writer and Delos with a bare 429, ImageKit with X-RateLimit-* (ms), AnyFormat with Retry-After (s).
  * Virtual time makes the pacing's figures exact and repeatable.
  */
-async function limitedRun(provider: ProviderName, options: { ids: number; perWindow: number; windowMs: number; seed: number; latencyMs?: number }) {
+async function limitedRun(
+  provider: ProviderName,
+  options: { ids: number; perWindow: number; windowMs: number; seed: number; latencyMs?: number }
+) {
   const clock = virtualClock()
   const started = clock.now()
   let windowStart = started
@@ -31,7 +34,11 @@ async function limitedRun(provider: ProviderName, options: { ids: number; perWin
     const hints: Record<ProviderName, Record<string, string>> = {
       writer: {},
       delos: {},
-      imagekit: { 'X-RateLimit-Limit': String(options.perWindow), 'X-RateLimit-Interval': String(options.windowMs), 'X-RateLimit-Reset': String(Math.ceil(resetMs)) },
+      imagekit: {
+        'X-RateLimit-Limit': String(options.perWindow),
+        'X-RateLimit-Interval': String(options.windowMs),
+        'X-RateLimit-Reset': String(Math.ceil(resetMs))
+      },
       anyformat: { 'Retry-After': String(Math.max(1, Math.ceil(resetMs / 1000))) }
     }
     if (over) limited++
@@ -42,7 +49,13 @@ async function limitedRun(provider: ProviderName, options: { ids: number; perWin
       imagekit: answer(204),
       anyformat: answer(204)
     }
-    return new Promise(resolve => clock.setTimeout(() => resolve(over ? answer(429, { success: false, message: 'Too many requests' }, hints[provider]) : ok[provider]), options.latencyMs ?? 25))
+    return new Promise(resolve =>
+      clock.setTimeout(
+        () =>
+          resolve(over ? answer(429, { success: false, message: 'Too many requests' }, hints[provider]) : ok[provider]),
+        options.latencyMs ?? 25
+      )
+    )
   }
   const spec = PROVIDERS[provider]
   const context = { baseUrl: new URL('https://provider.test'), apiKey: 'k', customerId: '' }
@@ -66,14 +79,17 @@ async function limitedRun(provider: ProviderName, options: { ids: number; perWin
 }
 
 describe('pacing under a rate limit', () => {
-  test.each<ProviderName>(['writer', 'delos', 'imagekit', 'anyformat'])('%s: 300 IDs at 50 per second: all deleted, few 429s, close to N/rate', async provider => {
-    for (const seed of [1, 2, 3]) {
-      const run = await limitedRun(provider, { ids: 300, perWindow: 50, windowMs: 1000, seed })
-      expect(run.deleted).toBe(300)
-      expect(run.share429).toBeLessThan(0.2)
-      expect(run.ratio).toBeLessThan(1.3)
+  test.each<ProviderName>(['writer', 'delos', 'imagekit', 'anyformat'])(
+    '%s: 300 IDs at 50 per second: all deleted, few 429s, close to N/rate',
+    async provider => {
+      for (const seed of [1, 2, 3]) {
+        const run = await limitedRun(provider, { ids: 300, perWindow: 50, windowMs: 1000, seed })
+        expect(run.deleted).toBe(300)
+        expect(run.share429).toBeLessThan(0.2)
+        expect(run.ratio).toBeLessThan(1.3)
+      }
     }
-  })
+  )
 
   test("writer's documented 400 per minute: a long window stalls the pool, and no ID fails for it", async () => {
     const run = await limitedRun('writer', { ids: 1000, perWindow: 400, windowMs: 60_000, seed: 7 })

@@ -27,29 +27,85 @@ const NAMES: ProviderName[] = ['writer', 'imagekit', 'delos', 'anyformat']
 const KEY = 'sk-PROP-k3y/with+odd=chars'
 
 /** Printable ASCII (0x21–0x7E) without / \ ? # %. */
-const ID_CHARS = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter(c => !'/\\?#%'.includes(c))
+const ID_CHARS = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter(
+  c => !'/\\?#%'.includes(c)
+)
 const validId = fc
   .oneof(
     { arbitrary: fc.string({ unit: fc.constantFrom(...ID_CHARS), minLength: 1, maxLength: 24 }), weight: 5 },
     { arbitrary: fc.string({ unit: fc.constantFrom(...ID_CHARS), minLength: 200, maxLength: 256 }), weight: 1 },
-    { arbitrary: fc.constantFrom('...', '.a', 'a.', '..a', '.-', '::warning::x', '"', "'", '[x]', '<b>', '{}', '`', '|', '^', '~', '*', '+', '&=;:@$!', ','), weight: 1 }
+    {
+      arbitrary: fc.constantFrom(
+        '...',
+        '.a',
+        'a.',
+        '..a',
+        '.-',
+        '::warning::x',
+        '"',
+        "'",
+        '[x]',
+        '<b>',
+        '{}',
+        '`',
+        '|',
+        '^',
+        '~',
+        '*',
+        '+',
+        '&=;:@$!',
+        ','
+      ),
+      weight: 1
+    }
   )
   .filter(id => id !== '.' && id !== '..')
 
 /** Text for the separated form: no ',' inside an ID (it is a separator there), and no first ID starting with '['. */
-const separatedIds = fc.array(validId.filter(id => !id.includes(',')), { minLength: 1, maxLength: 30 }).filter(ids => !ids[0]!.startsWith('['))
+const separatedIds = fc
+  .array(
+    validId.filter(id => !id.includes(',')),
+    { minLength: 1, maxLength: 30 }
+  )
+  .filter(ids => !ids[0]!.startsWith('['))
 const separator = fc.constantFrom('\n', ',', ' ', '\t', '\r\n', ', ', ' \n ', ',,', '\n\n', ' , ')
 
 /** Anything a user, a script or an attacker could put into file-ids. */
 const anyText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 120 }),
   fc.string({ unit: 'grapheme', maxLength: 120 }),
-  fc.string({ unit: fc.constantFrom('a', 'b', '.', '/', '\\', '%', '?', '#', ' ', '\n', ',', '[', ']', '"', '\u0000', '\u00a0', '\uff0f', '\u2024'), maxLength: 60 }),
-  fc.tuple(fc.array(fc.oneof(validId, fc.string({ maxLength: 10 })), { maxLength: 40 }), separator).map(([ids, sep]) => ids.join(sep)),
+  fc.string({
+    unit: fc.constantFrom(
+      'a',
+      'b',
+      '.',
+      '/',
+      '\\',
+      '%',
+      '?',
+      '#',
+      ' ',
+      '\n',
+      ',',
+      '[',
+      ']',
+      '"',
+      '\u0000',
+      '\u00a0',
+      '\uff0f',
+      '\u2024'
+    ),
+    maxLength: 60
+  }),
+  fc
+    .tuple(fc.array(fc.oneof(validId, fc.string({ maxLength: 10 })), { maxLength: 40 }), separator)
+    .map(([ids, sep]) => ids.join(sep)),
   fc.json(),
   fc.array(fc.oneof(validId, fc.string({ maxLength: 8 })), { maxLength: 30 }).map(ids => JSON.stringify(ids)),
   fc.array(fc.jsonValue(), { maxLength: 5 }).map(values => JSON.stringify(values)),
-  fc.tuple(fc.constantFrom(' ', '\n\t', '\ufeff', ''), fc.string({ maxLength: 40 })).map(([lead, rest]) => `${lead}[${rest}`)
+  fc
+    .tuple(fc.constantFrom(' ', '\n\t', '\ufeff', ''), fc.string({ maxLength: 40 }))
+    .map(([lead, rest]) => `${lead}[${rest}`)
 )
 
 describe('ID parsing', () => {
@@ -66,7 +122,7 @@ describe('ID parsing', () => {
           } catch {
             parsed = undefined
           }
-          const strings = Array.isArray(parsed) && parsed.every(item => typeof item === 'string') ? (parsed as string[]) : undefined
+          const strings = Array.isArray(parsed) && parsed.every(item => typeof item === 'string') ? parsed : undefined
           if (strings === undefined) {
             expect(ids).toEqual([])
             expect(problems).toHaveLength(1)
@@ -90,7 +146,12 @@ describe('ID parsing', () => {
   test('through readSettings: either unique valid IDs in order of first appearance, or a violation naming file-ids', () => {
     run(
       fc.property(anyText, text => {
-        const { settings, all } = settingsFrom({ provider: 'writer', 'api-key': 'k', 'file-ids': text, 'max-deletions': '1000000' })
+        const { settings, all } = settingsFrom({
+          provider: 'writer',
+          'api-key': 'k',
+          'file-ids': text,
+          'max-deletions': '1000000'
+        })
         if (all.length === 0) {
           expect(settings.ids.length).toBeGreaterThan(0)
           expect(new Set(settings.ids).size).toBe(settings.ids.length)
@@ -106,9 +167,14 @@ describe('ID parsing', () => {
 
   test('a JSON array of valid IDs round-trips', () => {
     run(
-      fc.property(fc.array(validId, { maxLength: 40 }), fc.constantFrom(undefined, 2, '\t'), fc.constantFrom('', ' ', '\n', '\ufeff'), (ids, indent, lead) => {
-        expect(parseIds(lead + JSON.stringify(ids, null, indent), 'file-ids')).toEqual({ ids, problems: [] })
-      }),
+      fc.property(
+        fc.array(validId, { maxLength: 40 }),
+        fc.constantFrom(undefined, 2, '\t'),
+        fc.constantFrom('', ' ', '\n', '\ufeff'),
+        (ids, indent, lead) => {
+          expect(parseIds(lead + JSON.stringify(ids, null, indent), 'file-ids')).toEqual({ ids, problems: [] })
+        }
+      ),
       1000
     )
   })
@@ -124,23 +190,41 @@ describe('ID parsing', () => {
 
   test('uniqueIds keeps each ID once, at its first appearance, across lists', () => {
     run(
-      fc.property(fc.array(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { maxLength: 8 }), { maxLength: 4 }), lists => {
-        const flat = lists.flat()
-        expect(uniqueIds(...lists)).toEqual(flat.filter((id, i) => flat.indexOf(id) === i))
-      }),
+      fc.property(
+        fc.array(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { maxLength: 8 }), { maxLength: 4 }),
+        lists => {
+          const flat = lists.flat()
+          expect(uniqueIds(...lists)).toEqual(flat.filter((id, i) => flat.indexOf(id) === i))
+        }
+      ),
       500
     )
   })
 })
 
 describe('URL building', () => {
-  const ROUTE: Record<ProviderName, string> = { writer: '/v1/files', imagekit: '/v1/files', delos: '/v2/storage/file', anyformat: '/v2/files' }
-  const origin = fc.constantFrom('https://api.example.com', 'https://h.example:8443', 'http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:9000')
+  const ROUTE: Record<ProviderName, string> = {
+    writer: '/v1/files',
+    imagekit: '/v1/files',
+    delos: '/v2/storage/file',
+    anyformat: '/v2/files'
+  }
+  const origin = fc.constantFrom(
+    'https://api.example.com',
+    'https://h.example:8443',
+    'http://localhost:3000',
+    'http://127.0.0.1:8080',
+    'http://[::1]:9000'
+  )
   const segment = fc.oneof(
-    fc.string({ unit: fc.constantFrom(...'abcXYZ019-_~.'), minLength: 1, maxLength: 8 }).filter(s => s !== '.' && s !== '..'),
+    fc
+      .string({ unit: fc.constantFrom(...'abcXYZ019-_~.'), minLength: 1, maxLength: 8 })
+      .filter(s => s !== '.' && s !== '..'),
     fc.constantFrom('%20', '%41', 'a%2Fb', 'gateway', 'v1')
   )
-  const prefix = fc.tuple(fc.array(segment, { maxLength: 3 }), fc.constantFrom('', '/', '//')).map(([segments, trailing]) => (segments.length ? `/${segments.join('/')}` : '') + trailing)
+  const prefix = fc
+    .tuple(fc.array(segment, { maxLength: 3 }), fc.constantFrom('', '/', '//'))
+    .map(([segments, trailing]) => (segments.length ? `/${segments.join('/')}` : '') + trailing)
   const customerId = fc.string({ unit: 'grapheme', maxLength: 30 }).filter(s => !/[\u0000-\u001f\u007f]/.test(s))
 
   test('every valid ID becomes exactly one path segment under the prefix, origin unchanged, no query but Delos customerId', () => {
@@ -155,7 +239,11 @@ describe('URL building', () => {
         })
         expect(all).toEqual([])
         expect(settings.ids).toEqual([id])
-        const request = PROVIDERS[name].request(id, { baseUrl: settings.baseUrl!, apiKey: KEY, customerId: settings.customerId })
+        const request = PROVIDERS[name].request(id, {
+          baseUrl: settings.baseUrl!,
+          apiKey: KEY,
+          customerId: settings.customerId
+        })
         const { url } = request
         expect(url.origin).toBe(new URL(base).origin)
         expect(url.hash).toBe('')
@@ -182,15 +270,21 @@ describe('URL building', () => {
     const withBulk = NAMES.filter(name => PROVIDERS[name].bulk !== undefined)
     if (withBulk.length === 0) return
     run(
-      fc.property(fc.constantFrom(...withBulk), fc.uniqueArray(validId, { minLength: 1, maxLength: 100 }), origin, prefix, (name, ids, base, path) => {
-        const baseUrl = new URL(base + path)
-        baseUrl.pathname = baseUrl.pathname.replace(/\/+$/, '')
-        const request = PROVIDERS[name].bulk!.request(ids, { baseUrl, apiKey: KEY, customerId: '' })
-        expect(request.url.origin).toBe(baseUrl.origin)
-        expect(request.url.pathname.startsWith(`${path.replace(/\/+$/, '')}/`)).toBe(true)
-        expect(request.url.search).toBe('')
-        expect(JSON.parse(request.body ?? 'null')).toEqual({ fileIds: ids })
-      }),
+      fc.property(
+        fc.constantFrom(...withBulk),
+        fc.uniqueArray(validId, { minLength: 1, maxLength: 100 }),
+        origin,
+        prefix,
+        (name, ids, base, path) => {
+          const baseUrl = new URL(base + path)
+          baseUrl.pathname = baseUrl.pathname.replace(/\/+$/, '')
+          const request = PROVIDERS[name].bulk!.request(ids, { baseUrl, apiKey: KEY, customerId: '' })
+          expect(request.url.origin).toBe(baseUrl.origin)
+          expect(request.url.pathname.startsWith(`${path.replace(/\/+$/, '')}/`)).toBe(true)
+          expect(request.url.search).toBe('')
+          expect(JSON.parse(request.body ?? 'null')).toEqual({ fileIds: ids })
+        }
+      ),
       300
     )
   })
@@ -223,7 +317,14 @@ describe('classification', () => {
   )
   const message = fc.oneof(
     fc.string({ maxLength: 60 }),
-    fc.constantFrom('File not found: f1', 'Unauthorized', 'File is locked and cannot be deleted', 'Access denied to file: f1', 'File does not belong to specified customer', `bad key ${KEY}`)
+    fc.constantFrom(
+      'File not found: f1',
+      'Unauthorized',
+      'File is locked and cannot be deleted',
+      'Access denied to file: f1',
+      'File does not belong to specified customer',
+      `bad key ${KEY}`
+    )
   )
   const fields = fc.record(
     {
@@ -231,30 +332,68 @@ describe('classification', () => {
       deleted: fc.oneof(fc.boolean(), fc.jsonValue()),
       retryable: fc.oneof(fc.boolean(), fc.jsonValue()),
       message,
-      errors: fc.oneof(fc.array(fc.record({ description: message }, { requiredKeys: [] }), { maxLength: 3 }), fc.jsonValue()),
-      detail: fc.oneof(message, fc.array(fc.record({ msg: message }, { requiredKeys: [] }), { maxLength: 3 }), fc.jsonValue()),
+      errors: fc.oneof(
+        fc.array(fc.record({ description: message }, { requiredKeys: [] }), { maxLength: 3 }),
+        fc.jsonValue()
+      ),
+      detail: fc.oneof(
+        message,
+        fc.array(fc.record({ msg: message }, { requiredKeys: [] }), { maxLength: 3 }),
+        fc.jsonValue()
+      ),
       error: message,
       error_code: fc.constantFrom('NOT_FOUND', 'RATE_LIMITED', 'INTERNAL_ERROR'),
       tpe: fc.constantFrom('not_found', 'server_error'),
       missingFileIds: fc.array(fc.constantFrom('a', 'b', 'c', 'z'), { maxLength: 4 }),
-      successfullyDeletedFileIds: fc.oneof(fc.array(fc.constantFrom('a', 'b', 'c', 'z'), { maxLength: 4 }), fc.jsonValue())
+      successfullyDeletedFileIds: fc.oneof(
+        fc.array(fc.constantFrom('a', 'b', 'c', 'z'), { maxLength: 4 }),
+        fc.jsonValue()
+      )
     },
     { requiredKeys: [] }
   )
   const body = fc.oneof(
     { arbitrary: fields.map(f => JSON.stringify(f)), weight: 6 },
-    { arbitrary: fc.tuple(fields, fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue(), { maxKeys: 3 })).map(([f, extra]) => JSON.stringify({ ...extra, ...f })), weight: 2 },
-    { arbitrary: fc.tuple(fields, fc.nat()).map(([f, cut]) => { const text = JSON.stringify(f); return text.slice(0, cut % (text.length + 1)) }), weight: 2 },
+    {
+      arbitrary: fc
+        .tuple(fields, fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue(), { maxKeys: 3 }))
+        .map(([f, extra]) => JSON.stringify({ ...extra, ...f })),
+      weight: 2
+    },
+    {
+      arbitrary: fc.tuple(fields, fc.nat()).map(([f, cut]) => {
+        const text = JSON.stringify(f)
+        return text.slice(0, cut % (text.length + 1))
+      }),
+      weight: 2
+    },
     { arbitrary: fc.string({ unit: 'binary', maxLength: 200 }), weight: 2 },
     { arbitrary: fc.jsonValue().map(v => JSON.stringify(v)), weight: 1 },
-    { arbitrary: fc.constantFrom('', '   ', '<html><body>502</body></html>', '<!DOCTYPE html><p>x', HUGE_JSON, HUGE_TEXT, HUGE_JSON.slice(0, 70_000), '\u0000\u0001\u00ff'), weight: 1 }
+    {
+      arbitrary: fc.constantFrom(
+        '',
+        '   ',
+        '<html><body>502</body></html>',
+        '<!DOCTYPE html><p>x',
+        HUGE_JSON,
+        HUGE_TEXT,
+        HUGE_JSON.slice(0, 70_000),
+        '\u0000\u0001\u00ff'
+      ),
+      weight: 1
+    }
   )
-  const status = fc.oneof(fc.integer({ min: 100, max: 599 }), fc.constantFrom(200, 204, 301, 302, 307, 308, 400, 401, 403, 404, 409, 410, 422, 423, 429, 500, 502, 503))
+  const status = fc.oneof(
+    fc.integer({ min: 100, max: 599 }),
+    fc.constantFrom(200, 204, 301, 302, 307, 308, 400, 401, 403, 404, 409, 410, 422, 423, 429, 500, 502, 503)
+  )
 
   function plainObject(text: string): Record<string, unknown> | undefined {
     try {
       const value: unknown = JSON.parse(text.trim())
-      return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+      return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : undefined
     } catch {
       return undefined
     }
@@ -267,7 +406,7 @@ describe('classification', () => {
   test('never throws and returns exactly one kind; success:false on a 2xx is never deleted; 3xx never deleted nor retried; 400/401/403/404/409/410/422/423 never retried', () => {
     run(
       fc.property(fc.constantFrom(...NAMES), status, headers, body, (name, code, hdrs, text) => {
-        const { classification, window } = classify(PROVIDERS[name], answer(code, text, hdrs as Record<string, string>))
+        const { classification, window } = classify(PROVIDERS[name], answer(code, text, hdrs))
         expect(KINDS).toContain(classification.kind)
         if (classification.kind !== 'deleted') expect(typeof classification.reason).toBe('string')
         if (classification.kind === 'retry') {
@@ -299,7 +438,10 @@ describe('classification', () => {
     // Delos is read body first, but a redirect is refused whatever its body says.
     'delos: a 3xx is never a deletion, even with "success": true in its body',
     () => {
-      const { classification } = classify(PROVIDERS.delos, answer(302, { success: true, message: 'File deleted successfully' }, { location: 'https://elsewhere.invalid/' }))
+      const { classification } = classify(
+        PROVIDERS.delos,
+        answer(302, { success: true, message: 'File deleted successfully' }, { location: 'https://elsewhere.invalid/' })
+      )
       expect(classification.kind).toBe('failed')
     }
   )
@@ -308,15 +450,22 @@ describe('classification', () => {
     const withBulk = NAMES.filter(name => PROVIDERS[name].bulk !== undefined)
     if (withBulk.length === 0) return
     run(
-      fc.property(fc.constantFrom(...withBulk), status, headers, body, fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 1 }), (name, code, hdrs, text, ids) => {
-        const { classification } = PROVIDERS[name].bulk!.classify(answer(code, text, hdrs as Record<string, string>), ids, Date.now())
-        expect(['deleted', 'missing', 'fallback', 'retry', 'credentials-rejected']).toContain(classification.kind)
-        if (classification.kind === 'deleted') {
-          for (const id of [...classification.deleted, ...classification.unconfirmed]) expect(ids).toContain(id)
-          expect(new Set([...classification.deleted, ...classification.unconfirmed])).toEqual(new Set(ids))
+      fc.property(
+        fc.constantFrom(...withBulk),
+        status,
+        headers,
+        body,
+        fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 1 }),
+        (name, code, hdrs, text, ids) => {
+          const { classification } = PROVIDERS[name].bulk!.classify(answer(code, text, hdrs), ids, Date.now())
+          expect(['deleted', 'missing', 'fallback', 'retry', 'credentials-rejected']).toContain(classification.kind)
+          if (classification.kind === 'deleted') {
+            for (const id of [...classification.deleted, ...classification.unconfirmed]) expect(ids).toContain(id)
+            expect(new Set([...classification.deleted, ...classification.unconfirmed])).toEqual(new Set(ids))
+          }
+          if (classification.kind === 'missing') for (const id of classification.missing) expect(ids).toContain(id)
         }
-        if (classification.kind === 'missing') for (const id of classification.missing) expect(ids).toContain(id)
-      }),
+      ),
       1500
     )
   })
@@ -338,9 +487,15 @@ describe('the engine under random faults', () => {
   )
   const scenario = fc.record({
     name: fc.constantFrom(...NAMES),
-    files: fc.uniqueArray(validId, { minLength: 1, maxLength: 10 }).chain(ids =>
-      fc.tuple(fc.constant(ids), fc.array(fc.boolean(), { minLength: ids.length, maxLength: ids.length }), fc.array(fc.array(fault, { maxLength: 24 }), { minLength: ids.length, maxLength: ids.length }))
-    ),
+    files: fc
+      .uniqueArray(validId, { minLength: 1, maxLength: 10 })
+      .chain(ids =>
+        fc.tuple(
+          fc.constant(ids),
+          fc.array(fc.boolean(), { minLength: ids.length, maxLength: ids.length }),
+          fc.array(fc.array(fault, { maxLength: 24 }), { minLength: ids.length, maxLength: ids.length })
+        )
+      ),
     concurrency: fc.integer({ min: 1, max: 6 }),
     maxRetries: fc.integer({ min: 0, max: 4 }),
     timeoutMs: fc.integer({ min: 1000, max: 5000 }),
@@ -374,78 +529,83 @@ describe('the engine under random faults', () => {
 
   test('every planned ID settles once, outcomes match what the provider did, attempts and virtual time are bounded, no key in a reason', async () => {
     await run(
-      fc.asyncProperty(scenario, async ({ name, files: [ids, exists, plans], concurrency, maxRetries, timeoutMs, hintMs, seed }) => {
-        const provider = PROVIDERS[name]
-        const plan = new Map(ids.map((id, i) => [id, plans[i]!]))
-        const random = seededRandom(seed)
-        const clock = virtualClock()
-        const fake = fakeProvider({
-          provider: name,
-          files: ids.filter((_, i) => exists[i]),
-          key: KEY,
-          clock,
-          fault: (asked, attempt) => plan.get(asked[0]!)?.[attempt - 1] ?? 'ok',
-          latency: () => 1 + Math.floor(random() * MAX_LATENCY),
-          hintMs,
-          echo: `key=${KEY} auth=Basic ${BASIC}`
-        })
-        const context = { baseUrl: new URL('https://provider.test/base'), apiKey: KEY, customerId: '' }
-        const reported: IdResult[] = []
-        const debug: string[] = []
-        const started = clock.now()
-        const result = await ends(
-          purge({
-            ids,
-            ...bindProvider(provider, context, false),
-            transport: { send: fake.send },
-            concurrency,
-            maxRetries,
-            timeoutMs,
-            secrets: [KEY, ...provider.derivedSecrets(KEY)],
+      fc.asyncProperty(
+        scenario,
+        async ({ name, files: [ids, exists, plans], concurrency, maxRetries, timeoutMs, hintMs, seed }) => {
+          const provider = PROVIDERS[name]
+          const plan = new Map(ids.map((id, i) => [id, plans[i]!]))
+          const random = seededRandom(seed)
+          const clock = virtualClock()
+          const fake = fakeProvider({
+            provider: name,
+            files: ids.filter((_, i) => exists[i]),
+            key: KEY,
             clock,
-            random,
-            onResult: r => reported.push(r),
-            onDebug: line => debug.push(line)
+            fault: (asked, attempt) => plan.get(asked[0]!)?.[attempt - 1] ?? 'ok',
+            latency: () => 1 + Math.floor(random() * MAX_LATENCY),
+            hintMs,
+            echo: `key=${KEY} auth=Basic ${BASIC}`
           })
-        )
-        const elapsed = clock.now() - started
+          const context = { baseUrl: new URL('https://provider.test/base'), apiKey: KEY, customerId: '' }
+          const reported: IdResult[] = []
+          const debug: string[] = []
+          const started = clock.now()
+          const result = await ends(
+            purge({
+              ids,
+              ...bindProvider(provider, context, false),
+              transport: { send: fake.send },
+              concurrency,
+              maxRetries,
+              timeoutMs,
+              secrets: [KEY, ...provider.derivedSecrets(KEY)],
+              clock,
+              random,
+              onResult: r => reported.push(r),
+              onDebug: line => debug.push(line)
+            })
+          )
+          const elapsed = clock.now() - started
 
-        // Exactly the planned IDs, in order, each with one outcome, each reported once as it settled.
-        expect(result.results.map(r => r.id)).toEqual(ids)
-        expect(reported.map(r => r.id).sort()).toEqual([...ids].sort())
-        expect(result.credentialsRejected).toBe(false)
-        expect(result.requests).toBe(fake.calls.length)
+          // Exactly the planned IDs, in order, each with one outcome, each reported once as it settled.
+          expect(result.results.map(r => r.id)).toEqual(ids)
+          expect(reported.map(r => r.id).sort()).toEqual([...ids].sort())
+          expect(result.credentialsRejected).toBe(false)
+          expect(result.requests).toBe(fake.calls.length)
 
-        // Only planned IDs were ever asked for, one at a time.
-        const planned = new Set(ids)
-        for (const call of fake.calls) {
-          expect(call.ids).toHaveLength(1)
-          expect(planned.has(call.ids[0]!)).toBe(true)
+          // Only planned IDs were ever asked for, one at a time.
+          const planned = new Set(ids)
+          for (const call of fake.calls) {
+            expect(call.ids).toHaveLength(1)
+            expect(planned.has(call.ids[0]!)).toBe(true)
+          }
+
+          for (const r of result.results) {
+            const seen = fake.observed.get(r.id) ?? []
+            // Attempts: what the provider saw; non-429 attempts within max-retries + 1, 429s within the cap.
+            expect(r.attempts).toBe(fake.calls.filter(c => c.ids[0] === r.id).length)
+            expect(seen.filter(s => s !== 'rate').length).toBeLessThanOrEqual(maxRetries + 1)
+            expect(seen.filter(s => s === 'rate').length).toBeLessThanOrEqual(MAX_RATE_LIMITED_ATTEMPTS)
+            // The outcome follows from what the engine could observe.
+            expect({ id: r.id, outcome: r.outcome }).toEqual({ id: r.id, outcome: expectedOutcome(seen) })
+            // Ground truth: a deleted ID is gone, a missing one never existed, a file still there was reported failed.
+            if (r.outcome === 'deleted') expect(fake.store.has(r.id)).toBe(false)
+            if (r.outcome === 'missing') expect(fake.initial.has(r.id)).toBe(false)
+            if (fake.store.has(r.id)) expect(r.outcome).toBe('failed')
+          }
+          for (const id of fake.deleted) expect(planned.has(id)).toBe(true)
+
+          // The run ends in bounded virtual time: every idle stretch ends with a start and lasts at most one wait.
+          const perAttempt = Math.max(timeoutMs, MAX_LATENCY) + MAX_WAIT
+          expect(fake.calls.length).toBeLessThanOrEqual(ids.length * (maxRetries + 1 + MAX_RATE_LIMITED_ATTEMPTS))
+          expect(elapsed).toBeLessThanOrEqual((fake.calls.length + 1) * perAttempt)
+          expect(elapsed).toBeLessThanOrEqual(
+            (ids.length * (maxRetries + 1 + MAX_RATE_LIMITED_ATTEMPTS) + 1) * perAttempt
+          )
+
+          checkReasons(name, result.results, debug)
         }
-
-        for (const r of result.results) {
-          const seen = fake.observed.get(r.id) ?? []
-          // Attempts: what the provider saw; non-429 attempts within max-retries + 1, 429s within the cap.
-          expect(r.attempts).toBe(fake.calls.filter(c => c.ids[0] === r.id).length)
-          expect(seen.filter(s => s !== 'rate').length).toBeLessThanOrEqual(maxRetries + 1)
-          expect(seen.filter(s => s === 'rate').length).toBeLessThanOrEqual(MAX_RATE_LIMITED_ATTEMPTS)
-          // The outcome follows from what the engine could observe.
-          expect({ id: r.id, outcome: r.outcome }).toEqual({ id: r.id, outcome: expectedOutcome(seen) })
-          // Ground truth: a deleted ID is gone, a missing one never existed, a file still there was reported failed.
-          if (r.outcome === 'deleted') expect(fake.store.has(r.id)).toBe(false)
-          if (r.outcome === 'missing') expect(fake.initial.has(r.id)).toBe(false)
-          if (fake.store.has(r.id)) expect(r.outcome).toBe('failed')
-        }
-        for (const id of fake.deleted) expect(planned.has(id)).toBe(true)
-
-        // The run ends in bounded virtual time: every idle stretch ends with a start and lasts at most one wait.
-        const perAttempt = Math.max(timeoutMs, MAX_LATENCY) + MAX_WAIT
-        expect(fake.calls.length).toBeLessThanOrEqual(ids.length * (maxRetries + 1 + MAX_RATE_LIMITED_ATTEMPTS))
-        expect(elapsed).toBeLessThanOrEqual((fake.calls.length + 1) * perAttempt)
-        expect(elapsed).toBeLessThanOrEqual((ids.length * (maxRetries + 1 + MAX_RATE_LIMITED_ATTEMPTS) + 1) * perAttempt)
-
-        checkReasons(name, result.results, debug)
-      }),
+      ),
       300
     )
   })
@@ -465,63 +625,66 @@ describe('the engine under random faults', () => {
       seed: fc.nat()
     })
     await run(
-      fc.asyncProperty(bulkScenario, async ({ name, n, existRate, faults, concurrency, maxRetries, timeoutMs, hintMs, seed }) => {
-        const provider = PROVIDERS[name]
-        const bulk = provider.bulk!
-        const random = seededRandom(seed)
-        const ids = Array.from({ length: n }, (_, i) => `f${i}`)
-        const clock = virtualClock()
-        // Faults by request number, over bulk and single requests alike.
-        let seq = 0
-        const fake = fakeProvider({
-          provider: name,
-          files: ids.filter(() => random() < existRate),
-          key: KEY,
-          clock,
-          fault: () => faults[seq++] ?? 'ok',
-          latency: () => 1 + Math.floor(random() * MAX_LATENCY),
-          hintMs,
-          echo: `key=${KEY} auth=Basic ${BASIC}`
-        })
-        const context = { baseUrl: new URL('https://provider.test'), apiKey: KEY, customerId: '' }
-        const debug: string[] = []
-        const started = clock.now()
-        const result = await ends(
-          purge({
-            ids,
-            ...bindProvider(provider, context, true),
-            transport: { send: fake.send },
-            concurrency,
-            maxRetries,
-            timeoutMs,
-            secrets: [KEY, ...provider.derivedSecrets(KEY)],
+      fc.asyncProperty(
+        bulkScenario,
+        async ({ name, n, existRate, faults, concurrency, maxRetries, timeoutMs, hintMs, seed }) => {
+          const provider = PROVIDERS[name]
+          const bulk = provider.bulk!
+          const random = seededRandom(seed)
+          const ids = Array.from({ length: n }, (_, i) => `f${i}`)
+          const clock = virtualClock()
+          // Faults by request number, over bulk and single requests alike.
+          let seq = 0
+          const fake = fakeProvider({
+            provider: name,
+            files: ids.filter(() => random() < existRate),
+            key: KEY,
             clock,
-            random,
-            onDebug: line => debug.push(line)
+            fault: () => faults[seq++] ?? 'ok',
+            latency: () => 1 + Math.floor(random() * MAX_LATENCY),
+            hintMs,
+            echo: `key=${KEY} auth=Basic ${BASIC}`
           })
-        )
-        const elapsed = clock.now() - started
-        expect(result.results.map(r => r.id)).toEqual(ids)
-        const planned = new Set(ids)
-        for (const call of fake.calls) {
-          expect(call.ids.length).toBeLessThanOrEqual(bulk.maxIds)
-          expect(new Set(call.ids).size).toBe(call.ids.length)
-          for (const id of call.ids) expect(planned.has(id)).toBe(true)
+          const context = { baseUrl: new URL('https://provider.test'), apiKey: KEY, customerId: '' }
+          const debug: string[] = []
+          const started = clock.now()
+          const result = await ends(
+            purge({
+              ids,
+              ...bindProvider(provider, context, true),
+              transport: { send: fake.send },
+              concurrency,
+              maxRetries,
+              timeoutMs,
+              secrets: [KEY, ...provider.derivedSecrets(KEY)],
+              clock,
+              random,
+              onDebug: line => debug.push(line)
+            })
+          )
+          const elapsed = clock.now() - started
+          expect(result.results.map(r => r.id)).toEqual(ids)
+          const planned = new Set(ids)
+          for (const call of fake.calls) {
+            expect(call.ids.length).toBeLessThanOrEqual(bulk.maxIds)
+            expect(new Set(call.ids).size).toBe(call.ids.length)
+            for (const id of call.ids) expect(planned.has(id)).toBe(true)
+          }
+          for (const r of result.results) {
+            if (r.outcome === 'deleted') expect(fake.store.has(r.id)).toBe(false)
+            if (r.outcome === 'missing') expect(fake.initial.has(r.id)).toBe(false)
+            if (fake.store.has(r.id)) expect(r.outcome).toBe('failed')
+            // A deletion the provider did not confirm is only ever inferred from our own unanswered attempt.
+            if (r.outcome === 'deleted' && !fake.initial.has(r.id)) expect(r.reason).toMatch(/counted as deleted/)
+          }
+          for (const id of fake.deleted) expect(planned.has(id)).toBe(true)
+          const perAttempt = Math.max(timeoutMs, MAX_LATENCY) + MAX_WAIT
+          expect(elapsed).toBeLessThanOrEqual((fake.calls.length + 1) * perAttempt)
+          // Faults are finite: once they are used up every chunk and every ID gets a definite answer.
+          expect(fake.calls.length).toBeLessThanOrEqual(faults.length + 3 * Math.ceil(n / bulk.maxIds) + 2 * n)
+          checkReasons(name, result.results, debug)
         }
-        for (const r of result.results) {
-          if (r.outcome === 'deleted') expect(fake.store.has(r.id)).toBe(false)
-          if (r.outcome === 'missing') expect(fake.initial.has(r.id)).toBe(false)
-          if (fake.store.has(r.id)) expect(r.outcome).toBe('failed')
-          // A deletion the provider did not confirm is only ever inferred from our own unanswered attempt.
-          if (r.outcome === 'deleted' && !fake.initial.has(r.id)) expect(r.reason).toMatch(/counted as deleted/)
-        }
-        for (const id of fake.deleted) expect(planned.has(id)).toBe(true)
-        const perAttempt = Math.max(timeoutMs, MAX_LATENCY) + MAX_WAIT
-        expect(elapsed).toBeLessThanOrEqual((fake.calls.length + 1) * perAttempt)
-        // Faults are finite: once they are used up every chunk and every ID gets a definite answer.
-        expect(fake.calls.length).toBeLessThanOrEqual(faults.length + 3 * Math.ceil(n / bulk.maxIds) + 2 * n)
-        checkReasons(name, result.results, debug)
-      }),
+      ),
       120
     )
   })
@@ -581,10 +744,17 @@ describe('the engine under random faults', () => {
           expect(requestsWhenProcessed).toBeDefined()
           expect(fake.calls.length).toBe(requestsWhenProcessed)
           const rejectedId = fake.calls.find(c => c.fault === '401')!.ids[0]
-          expect(result.results.find(r => r.id === rejectedId)).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^credentials rejected/) })
+          expect(result.results.find(r => r.id === rejectedId)).toMatchObject({
+            outcome: 'failed',
+            reason: expect.stringMatching(/^credentials rejected/)
+          })
           for (const r of result.results) {
             // Not attempted: the 401 stopped the run (or a rate-limit stop that came first did).
-            if (r.attempts === 0) expect(r).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^not attempted: (credentials rejected|rate limited)/) })
+            if (r.attempts === 0)
+              expect(r).toMatchObject({
+                outcome: 'failed',
+                reason: expect.stringMatching(/^not attempted: (credentials rejected|rate limited)/)
+              })
           }
         }
         for (const r of result.results) {

@@ -82,18 +82,28 @@ describe('imagekit on the wire', () => {
     nock('https://api.imagekit.io').delete('/v1/files/a').reply(401, imagekitAnswers.unauthorized)
     const result = await run('imagekit', ['a', 'b', 'c'], { concurrency: 1 })
     expect(result.credentialsRejected).toBe(true)
-    expect(result.results.slice(1).map(r => r.reason)).toEqual(['not attempted: credentials rejected', 'not attempted: credentials rejected'])
+    expect(result.results.slice(1).map(r => r.reason)).toEqual([
+      'not attempted: credentials rejected',
+      'not attempted: credentials rejected'
+    ])
   })
 })
 
 describe('delos on the wire', () => {
   test('key as the whole Authorization value, Accept: application/json, customerId query', async () => {
-    const api = nock('https://stagep.tst-apidmndelss.com', { reqheaders: { authorization: KEY, accept: 'application/json' } })
-    api.delete('/v2/storage/file/file_78902').query({ customerId: 'cust_12345' }).reply(200, delosAnswers.deletedForCustomer)
+    const api = nock('https://stagep.tst-apidmndelss.com', {
+      reqheaders: { authorization: KEY, accept: 'application/json' }
+    })
+    api
+      .delete('/v2/storage/file/file_78902')
+      .query({ customerId: 'cust_12345' })
+      .reply(200, delosAnswers.deletedForCustomer)
     api.delete('/v2/storage/file/file_99999').query({ customerId: 'cust_12345' }).reply(200, delosAnswers.notFound)
     api.delete('/v2/storage/file/locked_1').query({ customerId: 'cust_12345' }).reply(200, delosAnswers.locked)
     api.delete('/v2/storage/file/theirs').query({ customerId: 'cust_12345' }).reply(403, delosAnswers.customerMismatch)
-    const { results } = await run('delos', ['file_78902', 'file_99999', 'locked_1', 'theirs'], { customerId: 'cust_12345' })
+    const { results } = await run('delos', ['file_78902', 'file_99999', 'locked_1', 'theirs'], {
+      customerId: 'cust_12345'
+    })
     expect(results.map(r => r.outcome)).toEqual(['deleted', 'missing', 'failed', 'failed'])
     expect(results[2]!.reason).toMatch(/^locked: /)
     expect(results[3]!.reason).toMatch(/^customer mismatch: /)
@@ -127,8 +137,14 @@ describe('anyformat on the wire', () => {
   })
 
   test('a 301 is refused, not followed', async () => {
-    nock('https://api.anyformat.ai').delete('/v2/files/a/').reply(301, '', { Location: 'https://elsewhere.example/v2/files/a/' })
+    nock('https://api.anyformat.ai')
+      .delete('/v2/files/a/')
+      .reply(301, '', { Location: 'https://elsewhere.example/v2/files/a/' })
     const { results } = await run('anyformat', ['a'])
-    expect(results[0]).toMatchObject({ outcome: 'failed', attempts: 1, reason: 'unexpected redirect (HTTP 301 to https://elsewhere.example/v2/files/a/); redirects are not followed' })
+    expect(results[0]).toMatchObject({
+      outcome: 'failed',
+      attempts: 1,
+      reason: 'unexpected redirect (HTTP 301 to https://elsewhere.example/v2/files/a/); redirects are not followed'
+    })
   })
 })

@@ -13,16 +13,32 @@ const outcomes = (results: { id: string; outcome: string }[]) => Object.fromEntr
 describe('the pool', () => {
   test('every ID settles once, in input order, with at most `concurrency` in flight', async () => {
     const list = ids(200)
-    const { result, sent, maxInFlight } = await runEngine({ provider: imagekit, ids: list, script: ok, concurrency: 7, latencyMs: (_, n) => 5 + (n % 3) })
+    const { result, sent, maxInFlight } = await runEngine({
+      provider: imagekit,
+      ids: list,
+      script: ok,
+      concurrency: 7,
+      latencyMs: (_, n) => 5 + (n % 3)
+    })
     expect(result.results.map(r => r.id)).toEqual(list)
-    expect(result.results.every(r => r.outcome === 'deleted' && r.attempts === 1 && r.httpStatus === 204 && r.reason === null)).toBe(true)
+    expect(
+      result.results.every(
+        r => r.outcome === 'deleted' && r.attempts === 1 && r.httpStatus === 204 && r.reason === null
+      )
+    ).toBe(true)
     expect(sent).toHaveLength(200)
     expect(maxInFlight).toBe(7)
     expect(result.requests).toBe(200)
   })
 
   test('a slow answer holds no other ID back', async () => {
-    const { sent } = await runEngine({ provider: imagekit, ids: ids(20), script: ok, concurrency: 2, latencyMs: id => (id === 'f0' ? 1000 : 10) })
+    const { sent } = await runEngine({
+      provider: imagekit,
+      ids: ids(20),
+      script: ok,
+      concurrency: 2,
+      latencyMs: id => (id === 'f0' ? 1000 : 10)
+    })
     // f0 takes 1000 ms; the other slot serves f1..f19 meanwhile.
     expect(sent.find(s => s.id === 'f19')?.at).toBeLessThan(sent[0]!.at + 1000)
   })
@@ -37,23 +53,51 @@ describe('the pool', () => {
 describe('outcomes', () => {
   test('deleted, missing and failed per provider answers', async () => {
     const script = (id: string) =>
-      id === 'gone' ? answer(404, imagekitAnswers.notFound) : id === 'bad' ? answer(400, { message: 'Invalid fileId' }) : answer(204)
+      id === 'gone'
+        ? answer(404, imagekitAnswers.notFound)
+        : id === 'bad'
+          ? answer(400, { message: 'Invalid fileId' })
+          : answer(204)
     const { result } = await runEngine({ provider: imagekit, ids: ['a', 'gone', 'bad'], script })
     expect(result.results).toEqual([
       expect.objectContaining({ id: 'a', outcome: 'deleted', reason: null, attempts: 1 }),
-      expect.objectContaining({ id: 'gone', outcome: 'missing', httpStatus: 404, reason: 'HTTP 404: The requested file does not exist.' }),
-      expect.objectContaining({ id: 'bad', outcome: 'failed', httpStatus: 400, reason: 'HTTP 400: Invalid fileId', attempts: 1 })
+      expect.objectContaining({
+        id: 'gone',
+        outcome: 'missing',
+        httpStatus: 404,
+        reason: 'HTTP 404: The requested file does not exist.'
+      }),
+      expect.objectContaining({
+        id: 'bad',
+        outcome: 'failed',
+        httpStatus: 400,
+        reason: 'HTTP 400: Invalid fileId',
+        attempts: 1
+      })
     ])
   })
 
   test.each([400, 403, 404, 409, 410, 422, 423])('%i is never retried', async status => {
-    const { sent } = await runEngine({ provider: anyformat, ids: ['a'], script: () => answer(status, { detail: 'x', retryable: true }) })
+    const { sent } = await runEngine({
+      provider: anyformat,
+      ids: ['a'],
+      script: () => answer(status, { detail: 'x', retryable: true })
+    })
     expect(sent).toHaveLength(1)
   })
 
   test('delos: locked, forbidden and customer mismatch fail with their reason; soft-deleted twice is deleted', async () => {
-    const bodies: Record<string, unknown> = { l: delosAnswers.locked, f: delosAnswers.accessDenied, c: delosAnswers.customerMismatch, d: delosAnswers.deleted }
-    const { result } = await runEngine({ provider: delos, ids: ['l', 'f', 'c', 'd'], script: id => answer(200, bodies[id]) })
+    const bodies: Record<string, unknown> = {
+      l: delosAnswers.locked,
+      f: delosAnswers.accessDenied,
+      c: delosAnswers.customerMismatch,
+      d: delosAnswers.deleted
+    }
+    const { result } = await runEngine({
+      provider: delos,
+      ids: ['l', 'f', 'c', 'd'],
+      script: id => answer(200, bodies[id])
+    })
     expect(result.results.map(r => [r.outcome, r.reason])).toEqual([
       ['failed', 'locked: HTTP 200: File is locked and cannot be deleted'],
       ['failed', 'forbidden: HTTP 200: Access denied to file: file_78901'],
@@ -65,11 +109,22 @@ describe('outcomes', () => {
 
 describe('retries', () => {
   test('5xx is retried up to max-retries with growing full-jitter backoff, then failed with the attempt count', async () => {
-    const { result, sent } = await runEngine({ provider: writer, ids: ['a'], script: () => answer(503, 'Service Unavailable'), maxRetries: 3, random: () => 1 })
+    const { result, sent } = await runEngine({
+      provider: writer,
+      ids: ['a'],
+      script: () => answer(503, 'Service Unavailable'),
+      maxRetries: 3,
+      random: () => 1
+    })
     expect(sent).toHaveLength(4)
     const gaps = sent.slice(1).map((s, i) => s.at - sent[i]!.at - 10)
     expect(gaps).toEqual([500, 1000, 2000])
-    expect(result.results[0]).toMatchObject({ outcome: 'failed', attempts: 4, httpStatus: 503, reason: 'HTTP 503: Service Unavailable (4 attempts)' })
+    expect(result.results[0]).toMatchObject({
+      outcome: 'failed',
+      attempts: 4,
+      httpStatus: 503,
+      reason: 'HTTP 503: Service Unavailable (4 attempts)'
+    })
   })
 
   test('max-retries 0 means one attempt', async () => {
@@ -78,30 +133,58 @@ describe('retries', () => {
   })
 
   test('timeouts and connection errors are retried and then reported', async () => {
-    const { result } = await runEngine({ provider: writer, ids: ['t', 'r'], script: id => (id === 't' ? 'timeout' : 'reset'), maxRetries: 1, timeoutMs: 3000 })
+    const { result } = await runEngine({
+      provider: writer,
+      ids: ['t', 'r'],
+      script: id => (id === 't' ? 'timeout' : 'reset'),
+      maxRetries: 1,
+      timeoutMs: 3000
+    })
     expect(result.results).toEqual([
-      expect.objectContaining({ outcome: 'failed', httpStatus: null, attempts: 2, reason: 'no answer within 3000 ms (2 attempts)' }),
-      expect.objectContaining({ outcome: 'failed', httpStatus: null, attempts: 2, reason: 'connection error: ECONNRESET (2 attempts)' })
+      expect.objectContaining({
+        outcome: 'failed',
+        httpStatus: null,
+        attempts: 2,
+        reason: 'no answer within 3000 ms (2 attempts)'
+      }),
+      expect.objectContaining({
+        outcome: 'failed',
+        httpStatus: null,
+        attempts: 2,
+        reason: 'connection error: ECONNRESET (2 attempts)'
+      })
     ])
   })
 
   test('the backoff envelope starts at 0.5 s, doubles and is capped near 20 s', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 12].map(n => backoffMs(DEFAULT_BACKOFF, n, () => 1))).toEqual([500, 1000, 2000, 4000, 8000, 16000, 20000, 20000])
+    expect([1, 2, 3, 4, 5, 6, 7, 12].map(n => backoffMs(DEFAULT_BACKOFF, n, () => 1))).toEqual([
+      500, 1000, 2000, 4000, 8000, 16000, 20000, 20000
+    ])
     expect(backoffMs(DEFAULT_BACKOFF, 3, () => 0)).toBe(0)
   })
 
   test('a Retry-After hint replaces the backoff', async () => {
-    const script = (_: string, n: number) => (n === 1 ? answer(503, anyformatAnswers.unavailable, { 'Retry-After': '4' }) : answer(204))
+    const script = (_: string, n: number) =>
+      n === 1 ? answer(503, anyformatAnswers.unavailable, { 'Retry-After': '4' }) : answer(204)
     const { sent, result } = await runEngine({ provider: anyformat, ids: ['a'], script })
     expect(sent[1]!.at - sent[0]!.at).toBe(10 + 4000)
     expect(result.results[0]).toMatchObject({ outcome: 'deleted', attempts: 2 })
   })
 
   test('a rate limit asking to wait more than 60 s stops the run instead of stalling the step', async () => {
-    const { sent, result } = await runEngine({ provider: anyformat, ids: ids(50), script: () => answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '3600' }), concurrency: 1 })
+    const { sent, result } = await runEngine({
+      provider: anyformat,
+      ids: ids(50),
+      script: () => answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '3600' }),
+      concurrency: 1
+    })
     expect(sent).toHaveLength(1)
-    expect(result.results[0]!.reason).toBe('HTTP 429: Rate limit exceeded.; the provider asks to wait 3600 s, longer than the 60 s this action waits')
-    expect(result.results[1]!.reason).toBe('not attempted: rate limited: the provider asks to wait 3600 s, longer than the 60 s this action waits')
+    expect(result.results[0]!.reason).toBe(
+      'HTTP 429: Rate limit exceeded.; the provider asks to wait 3600 s, longer than the 60 s this action waits'
+    )
+    expect(result.results[1]!.reason).toBe(
+      'not attempted: rate limited: the provider asks to wait 3600 s, longer than the 60 s this action waits'
+    )
   })
 
   test('a 503 asking to wait more than 60 s fails that ID only', async () => {
@@ -111,9 +194,16 @@ describe('retries', () => {
   })
 
   test('one 60 s hint is waited out even with max-retries 0', async () => {
-    const script = (id: string, n: number) => (id === 'a' && n === 1 ? answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '60' }) : answer(204))
+    const script = (id: string, n: number) =>
+      id === 'a' && n === 1 ? answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '60' }) : answer(204)
     for (const maxRetries of [0, 2]) {
-      const { result } = await runEngine({ provider: anyformat, ids: ['a', 'b', 'c'], script, maxRetries, concurrency: 1 })
+      const { result } = await runEngine({
+        provider: anyformat,
+        ids: ['a', 'b', 'c'],
+        script,
+        maxRetries,
+        concurrency: 1
+      })
       expect(result.results.every(r => r.outcome === 'deleted')).toBe(true)
     }
   })
@@ -125,26 +215,36 @@ describe('not found after our own unanswered attempt', () => {
     ['a connection reset', 'reset' as const],
     ['a 502', answer(502, '<html>bad gateway</html>')]
   ])('404 after %s counts as deleted, and the report says why', async (_, first) => {
-    const { result } = await runEngine({ provider: imagekit, ids: ['a'], script: (_, n) => (n === 1 ? first : answer(404, imagekitAnswers.notFound)) })
+    const { result } = await runEngine({
+      provider: imagekit,
+      ids: ['a'],
+      script: (_, n) => (n === 1 ? first : answer(404, imagekitAnswers.notFound))
+    })
     expect(result.results[0]).toMatchObject({ outcome: 'deleted', attempts: 2, httpStatus: 404 })
     expect(result.results[0]!.reason).toContain('after an earlier attempt got no answer: counted as deleted')
   })
 
   test('404 after a 429 (a definite answer) stays missing', async () => {
-    const script = (_: string, n: number) => (n === 1 ? answer(429, {}, { 'X-RateLimit-Reset': '100' }) : answer(404, imagekitAnswers.notFound))
+    const script = (_: string, n: number) =>
+      n === 1 ? answer(429, {}, { 'X-RateLimit-Reset': '100' }) : answer(404, imagekitAnswers.notFound)
     const { result } = await runEngine({ provider: imagekit, ids: ['a'], script })
     expect(result.results[0]!.outcome).toBe('missing')
   })
 
   test('delos: "File not found" after a timeout counts as deleted', async () => {
-    const { result } = await runEngine({ provider: delos, ids: ['a'], script: (_, n) => (n === 1 ? 'timeout' : answer(200, delosAnswers.notFound)) })
+    const { result } = await runEngine({
+      provider: delos,
+      ids: ['a'],
+      script: (_, n) => (n === 1 ? 'timeout' : answer(200, delosAnswers.notFound))
+    })
     expect(result.results[0]!.outcome).toBe('deleted')
   })
 })
 
 describe('rate limits', () => {
   test('a 429 pauses the whole pool until X-RateLimit-Reset has passed', async () => {
-    const script = (id: string, n: number) => (id === 'f0' && n === 1 ? answer(429, imagekitAnswers.rateLimited, { 'X-RateLimit-Reset': '1500' }) : ok())
+    const script = (id: string, n: number) =>
+      id === 'f0' && n === 1 ? answer(429, imagekitAnswers.rateLimited, { 'X-RateLimit-Reset': '1500' }) : ok()
     const { sent, result } = await runEngine({ provider: imagekit, ids: ids(30), script, concurrency: 4 })
     const limitedAt = sent[0]!.at + 10
     const after = sent.filter(s => s.at >= limitedAt)
@@ -165,7 +265,8 @@ describe('rate limits', () => {
   })
 
   test('writer: a 429 without hint pauses for a jittered backoff', async () => {
-    const script = (_: string, n: number) => (n === 1 ? answer(429, writerAnswers.rateLimited) : answer(200, writerAnswers.deleted))
+    const script = (_: string, n: number) =>
+      n === 1 ? answer(429, writerAnswers.rateLimited) : answer(200, writerAnswers.deleted)
     const { sent, result } = await runEngine({ provider: writer, ids: ['a'], script, random: () => 1 })
     expect(sent[1]!.at - sent[0]!.at - 10).toBe(375)
     expect(result.results[0]!.outcome).toBe('deleted')
@@ -173,15 +274,28 @@ describe('rate limits', () => {
 
   test('the announced window spaces requests evenly', async () => {
     const headers = { 'X-RateLimit-Limit': '10', 'X-RateLimit-Interval': '1000' }
-    const { sent } = await runEngine({ provider: imagekit, ids: ids(30), script: () => answer(204, '', headers), concurrency: 8 })
+    const { sent } = await runEngine({
+      provider: imagekit,
+      ids: ids(30),
+      script: () => answer(204, '', headers),
+      concurrency: 8
+    })
     const later = sent.slice(10)
     const gaps = later.slice(1).map((s, i) => s.at - later[i]!.at)
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100)
   })
 
   test('429s use up no retries: waiting out a rate limit is not a failure', async () => {
-    const script = (id: string, n: number) => (id === 'f0' && n <= 6 ? answer(429, {}, { 'X-RateLimit-Reset': '50' }) : ok())
-    const { result, sent } = await runEngine({ provider: imagekit, ids: ids(60), script, concurrency: 3, maxRetries: 1, latencyMs: id => (id === 'f0' ? 40 : 5) })
+    const script = (id: string, n: number) =>
+      id === 'f0' && n <= 6 ? answer(429, {}, { 'X-RateLimit-Reset': '50' }) : ok()
+    const { result, sent } = await runEngine({
+      provider: imagekit,
+      ids: ids(60),
+      script,
+      concurrency: 3,
+      maxRetries: 1,
+      latencyMs: id => (id === 'f0' ? 40 : 5)
+    })
     expect(sent.filter(s => s.id === 'f0')).toHaveLength(7)
     expect(result.results[0]).toMatchObject({ id: 'f0', outcome: 'deleted', attempts: 7 })
     expect(result.results.every(r => r.outcome === 'deleted')).toBe(true)
@@ -189,7 +303,14 @@ describe('rate limits', () => {
 
   test(`one ID answered 429 forever fails after ${MAX_RATE_LIMITED_ATTEMPTS} attempts even while others progress`, async () => {
     const script = (id: string) => (id === 'f0' ? answer(429, {}, { 'X-RateLimit-Reset': '10' }) : ok())
-    const { result } = await runEngine({ provider: imagekit, ids: ids(500), script, concurrency: 2, maxRetries: 1, latencyMs: id => (id === 'f0' ? 40 : 5) })
+    const { result } = await runEngine({
+      provider: imagekit,
+      ids: ids(500),
+      script,
+      concurrency: 2,
+      maxRetries: 1,
+      latencyMs: id => (id === 'f0' ? 40 : 5)
+    })
     expect(result.results[0]).toMatchObject({ outcome: 'failed', httpStatus: 429 })
     expect(result.results[0]!.attempts).toBeLessThanOrEqual(MAX_RATE_LIMITED_ATTEMPTS)
     expect(result.results.slice(1).every(r => r.outcome === 'deleted')).toBe(true)
@@ -204,7 +325,9 @@ describe('rate limits', () => {
       maxRetries: 3
     })
     expect(result.results.every(r => r.outcome === 'failed')).toBe(true)
-    expect(result.results.filter(r => r.attempts === 0).every(r => r.reason?.startsWith('not attempted: rate limited'))).toBe(true)
+    expect(
+      result.results.filter(r => r.attempts === 0).every(r => r.reason?.startsWith('not attempted: rate limited'))
+    ).toBe(true)
     // Stalled no longer than all retries of one ID could wait, (max-retries + 1) × 20 s, and one last pause; not a
     // pause per ID.
     expect(clock.now() - sent[0]!.at).toBeLessThanOrEqual(4 * 20_000 + 30_000 + 1000)
@@ -212,10 +335,16 @@ describe('rate limits', () => {
   })
 
   test('with max-retries 0 the stall limit is still one full 60 s wait, so any hint the action accepts is waited once', async () => {
-    const script = (_: string, n: number) => (n === 1 ? answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '45' }) : answer(204))
+    const script = (_: string, n: number) =>
+      n === 1 ? answer(429, anyformatAnswers.rateLimited, { 'Retry-After': '45' }) : answer(204)
     const once = await runEngine({ provider: anyformat, ids: ['a'], script, maxRetries: 0 })
     expect(once.result.results[0]).toMatchObject({ outcome: 'deleted', attempts: 2 })
-    const forever = await runEngine({ provider: writer, ids: ids(50), script: () => answer(429, writerAnswers.rateLimited), maxRetries: 0 })
+    const forever = await runEngine({
+      provider: writer,
+      ids: ids(50),
+      script: () => answer(429, writerAnswers.rateLimited),
+      maxRetries: 0
+    })
     expect(forever.result.results.every(r => r.outcome === 'failed')).toBe(true)
     expect(forever.clock.now() - forever.sent[0]!.at).toBeLessThanOrEqual(60_000 + 20_000 + 1000)
     expect(forever.clock.now() - forever.sent[0]!.at).toBeGreaterThan(30_000)
@@ -224,7 +353,12 @@ describe('rate limits', () => {
 
 describe('credentials rejected', () => {
   test('a 401 starts no new request; the rest fail as not attempted', async () => {
-    const { result, sent } = await runEngine({ provider: writer, ids: ['a', 'b', 'c'], script: () => answer(401, writerAnswers.unauthorized), concurrency: 1 })
+    const { result, sent } = await runEngine({
+      provider: writer,
+      ids: ['a', 'b', 'c'],
+      script: () => answer(401, writerAnswers.unauthorized),
+      concurrency: 1
+    })
     expect(sent).toHaveLength(1)
     expect(result.credentialsRejected).toBe(true)
     expect(result.results.map(r => [r.outcome, r.reason])).toEqual([
@@ -235,7 +369,12 @@ describe('credentials rejected', () => {
   })
 
   test('delos "Unauthorized" in a 200 body aborts too', async () => {
-    const { result, sent } = await runEngine({ provider: delos, ids: ['a', 'b'], script: () => answer(200, delosAnswers.unauthorized), concurrency: 1 })
+    const { result, sent } = await runEngine({
+      provider: delos,
+      ids: ['a', 'b'],
+      script: () => answer(200, delosAnswers.unauthorized),
+      concurrency: 1
+    })
     expect(sent).toHaveLength(1)
     expect(result.credentialsRejected).toBe(true)
   })
@@ -243,7 +382,13 @@ describe('credentials rejected', () => {
   test('an ID waiting for its retry is not retried after a 401', async () => {
     const script = (id: string) => (id === 'a' ? answer(503) : answer(401))
     // a answers first and waits for its retry; c takes its slot; b's 401 then stops the run.
-    const { result, sent } = await runEngine({ provider: writer, ids: ['a', 'b', 'c', 'd'], script, concurrency: 2, latencyMs: id => (id === 'a' ? 5 : 10) })
+    const { result, sent } = await runEngine({
+      provider: writer,
+      ids: ['a', 'b', 'c', 'd'],
+      script,
+      concurrency: 2,
+      latencyMs: id => (id === 'a' ? 5 : 10)
+    })
     expect(sent.map(s => s.id)).toEqual(['a', 'b', 'c'])
     expect(outcomes(result.results)).toEqual({ a: 'failed', b: 'failed', c: 'failed', d: 'failed' })
     expect(result.results[0]!.reason).toBe('HTTP 503; not retried: credentials rejected')
@@ -256,7 +401,13 @@ describe('secrets', () => {
     const key = 'sk-live-0123456789'
     const basic = Buffer.from(`${key}:`).toString('base64')
     const script = () => answer(400, { message: `bad key ${key} / Basic ${basic} \n::error::pwned` })
-    const { result } = await runEngine({ provider: imagekit, ids: ['a'], script, apiKey: key, extra: { secrets: [key, `Basic ${basic}`, basic] } })
+    const { result } = await runEngine({
+      provider: imagekit,
+      ids: ['a'],
+      script,
+      apiKey: key,
+      extra: { secrets: [key, `Basic ${basic}`, basic] }
+    })
     const reason = result.results[0]!.reason!
     expect(reason).not.toContain(key)
     expect(reason).not.toContain(basic)
@@ -266,7 +417,11 @@ describe('secrets', () => {
   })
 
   test('reasons are cut to 200 characters', async () => {
-    const { result } = await runEngine({ provider: imagekit, ids: ['a'], script: () => answer(400, { message: 'x'.repeat(5000) }) })
+    const { result } = await runEngine({
+      provider: imagekit,
+      ids: ['a'],
+      script: () => answer(400, { message: 'x'.repeat(5000) })
+    })
     expect(result.results[0]!.reason!.length).toBe(200)
   })
 })
@@ -285,39 +440,80 @@ describe('bulk chunks (ImageKit)', () => {
     const absent = new Set(['f3', 'f7'])
     const bulkScript = (chunk: string[]) => {
       const missing = chunk.filter(id => absent.has(id))
-      return missing.length > 0 ? answer(404, { message: 'The requested file(s) does not exist.', missingFileIds: missing }) : deletedAll(chunk)
+      return missing.length > 0
+        ? answer(404, { message: 'The requested file(s) does not exist.', missingFileIds: missing })
+        : deletedAll(chunk)
     }
     const { sent, result } = await runEngine({ provider: imagekit, ids: ids(10), script: ok, bulkScript })
     expect(sent.map(s => s.id.split(',').length)).toEqual([10, 8])
-    expect(outcomes(result.results)).toEqual({ f0: 'deleted', f1: 'deleted', f2: 'deleted', f3: 'missing', f4: 'deleted', f5: 'deleted', f6: 'deleted', f7: 'missing', f8: 'deleted', f9: 'deleted' })
+    expect(outcomes(result.results)).toEqual({
+      f0: 'deleted',
+      f1: 'deleted',
+      f2: 'deleted',
+      f3: 'missing',
+      f4: 'deleted',
+      f5: 'deleted',
+      f6: 'deleted',
+      f7: 'missing',
+      f8: 'deleted',
+      f9: 'deleted'
+    })
     expect(result.results[3]).toMatchObject({ reason: 'HTTP 404: The requested file(s) does not exist.', attempts: 1 })
     expect(result.results[0]).toMatchObject({ attempts: 2 })
   })
 
   test('a chunk the bulk call cannot serve falls back to one DELETE per file', async () => {
-    const { sent, result } = await runEngine({ provider: imagekit, ids: ids(3), script: ok, bulkScript: () => answer(400, { message: 'Bulk disabled' }) })
+    const { sent, result } = await runEngine({
+      provider: imagekit,
+      ids: ids(3),
+      script: ok,
+      bulkScript: () => answer(400, { message: 'Bulk disabled' })
+    })
     expect(sent.map(s => s.id)).toEqual(['bulk:f0,f1,f2', 'f0', 'f1', 'f2'])
     expect(result.results.every(r => r.outcome === 'deleted' && r.attempts === 2)).toBe(true)
   })
 
   test('IDs a 200 does not confirm are deleted one by one', async () => {
-    const { sent, result } = await runEngine({ provider: imagekit, ids: ids(3), script: ok, bulkScript: () => deletedAll(['f0', 'f2']) })
+    const { sent, result } = await runEngine({
+      provider: imagekit,
+      ids: ids(3),
+      script: ok,
+      bulkScript: () => deletedAll(['f0', 'f2'])
+    })
     expect(sent.map(s => s.id)).toEqual(['bulk:f0,f1,f2', 'f1'])
     expect(result.results.map(r => r.outcome)).toEqual(['deleted', 'deleted', 'deleted'])
   })
 
   test('5xx and 429 retry the chunk; a 401 stops the run', async () => {
-    const retried = await runEngine({ provider: imagekit, ids: ids(4), script: ok, bulkScript: (chunk, n) => (n === 1 ? answer(503) : n === 2 ? answer(429, {}, { 'X-RateLimit-Reset': '100' }) : deletedAll(chunk)) })
+    const retried = await runEngine({
+      provider: imagekit,
+      ids: ids(4),
+      script: ok,
+      bulkScript: (chunk, n) =>
+        n === 1 ? answer(503) : n === 2 ? answer(429, {}, { 'X-RateLimit-Reset': '100' }) : deletedAll(chunk)
+    })
     expect(retried.sent).toHaveLength(3)
     expect(retried.result.results.every(r => r.outcome === 'deleted' && r.attempts === 3)).toBe(true)
-    const rejected = await runEngine({ provider: imagekit, ids: ids(150), script: ok, bulkScript: () => answer(401, imagekitAnswers.unauthorized), concurrency: 1 })
+    const rejected = await runEngine({
+      provider: imagekit,
+      ids: ids(150),
+      script: ok,
+      bulkScript: () => answer(401, imagekitAnswers.unauthorized),
+      concurrency: 1
+    })
     expect(rejected.sent).toHaveLength(1)
     expect(rejected.result.credentialsRejected).toBe(true)
     expect(rejected.result.results[149]!.reason).toBe('not attempted: credentials rejected')
   })
 
   test('IDs a bulk request already named are "not retried", never "not attempted", when the run stops', async () => {
-    const { result } = await runEngine({ provider: imagekit, ids: ids(3), script: () => answer(401, imagekitAnswers.unauthorized), bulkScript: () => answer(400, { message: 'no bulk' }), concurrency: 1 })
+    const { result } = await runEngine({
+      provider: imagekit,
+      ids: ids(3),
+      script: () => answer(401, imagekitAnswers.unauthorized),
+      bulkScript: () => answer(400, { message: 'no bulk' }),
+      concurrency: 1
+    })
     expect(result.results.map(r => [r.attempts, r.reason])).toEqual([
       [2, 'credentials rejected: HTTP 401: Your request does not contain private API key.'],
       [1, 'not retried: credentials rejected'],
@@ -334,7 +530,14 @@ describe('bulk chunks (ImageKit)', () => {
       if (chunk.includes('f200')) return deletedAll(chunk.slice(1))
       return answer(404, { message: 'gone', missingFileIds: [chunk[0]] })
     }
-    const { result } = await runEngine({ provider: imagekit, ids: ids(400), script: ok, bulkScript, concurrency: 4, latencyMs: (id: string) => (id.includes('f0,') ? 5 : 20) })
+    const { result } = await runEngine({
+      provider: imagekit,
+      ids: ids(400),
+      script: ok,
+      bulkScript,
+      concurrency: 4,
+      latencyMs: (id: string) => (id.includes('f0,') ? 5 : 20)
+    })
     expect(result.credentialsRejected).toBe(true)
     expect(result.results).toHaveLength(400)
     expect(result.results.filter(r => r.outcome === 'deleted')).toHaveLength(99)
@@ -345,20 +548,36 @@ describe('bulk chunks (ImageKit)', () => {
     ['a 200 cut at the read bound', { ...answer(200, '{"successfullyDeletedFileIds":["f0","f1"'), truncated: true }],
     ['a 520 from a proxy in front of the API', answer(520, 'origin error')],
     ['a 200 that lists none of them', answer(200, { successfullyDeletedFileIds: [] })]
-  ])('a bulk answer that may have deleted the chunk (%s): a 404 one by one afterwards counts as deleted', async (_, bulkAnswer) => {
-    const { result } = await runEngine({ provider: imagekit, ids: ids(2), script: () => answer(404, imagekitAnswers.notFound), bulkScript: () => bulkAnswer })
-    expect(result.results.map(r => r.outcome)).toEqual(['deleted', 'deleted'])
-  })
+  ])(
+    'a bulk answer that may have deleted the chunk (%s): a 404 one by one afterwards counts as deleted',
+    async (_, bulkAnswer) => {
+      const { result } = await runEngine({
+        provider: imagekit,
+        ids: ids(2),
+        script: () => answer(404, imagekitAnswers.notFound),
+        bulkScript: () => bulkAnswer
+      })
+      expect(result.results.map(r => r.outcome)).toEqual(['deleted', 'deleted'])
+    }
+  )
 
   test('a chunk sent again after some IDs were missing keeps its retry budget', async () => {
-    const bulkScript = (chunk: string[], n: number) => (n === 1 ? answer(503) : answer(404, { message: 'missing', missingFileIds: [chunk[0]] }))
-    const { result } = await runEngine({ provider: imagekit, ids: ['a', 'b', 'c', 'd', 'e'], script: () => answer(503), bulkScript, maxRetries: 1 })
+    const bulkScript = (chunk: string[], n: number) =>
+      n === 1 ? answer(503) : answer(404, { message: 'missing', missingFileIds: [chunk[0]] })
+    const { result } = await runEngine({
+      provider: imagekit,
+      ids: ['a', 'b', 'c', 'd', 'e'],
+      script: () => answer(503),
+      bulkScript,
+      maxRetries: 1
+    })
     // Two failed bulk attempts use up max-retries 1; one resend after 'a' was missing; one last attempt on its own.
     expect(result.results.find(r => r.id === 'e')).toMatchObject({ outcome: 'failed', attempts: 4 })
   })
 
   test('a 404 after an unanswered bulk attempt counts those IDs as deleted', async () => {
-    const bulkScript = (chunk: string[], n: number) => (n === 1 ? 'timeout' as const : answer(404, { message: 'gone', missingFileIds: chunk }))
+    const bulkScript = (chunk: string[], n: number) =>
+      n === 1 ? ('timeout' as const) : answer(404, { message: 'gone', missingFileIds: chunk })
     const { result } = await runEngine({ provider: imagekit, ids: ids(3), script: ok, bulkScript })
     expect(result.results.every(r => r.outcome === 'deleted' && r.reason!.includes('counted as deleted'))).toBe(true)
   })
@@ -368,7 +587,13 @@ describe('large lists', () => {
   test('100,000 IDs settle once each, in order, with work that does not grow per request', async () => {
     const list = ids(100_000)
     const started = Date.now()
-    const { result, sent, maxInFlight } = await runEngine({ provider: writer, ids: list, script: () => answer(200, writerAnswers.deleted), concurrency: 16, latencyMs: 1 })
+    const { result, sent, maxInFlight } = await runEngine({
+      provider: writer,
+      ids: list,
+      script: () => answer(200, writerAnswers.deleted),
+      concurrency: 16,
+      latencyMs: 1
+    })
     expect(sent).toHaveLength(100_000)
     expect(maxInFlight).toBe(16)
     expect(result.results).toHaveLength(100_000)

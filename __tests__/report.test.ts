@@ -5,14 +5,26 @@ import type { IdResult, PurgeResult } from '../src/purge.js'
 import { annotations, logLine, outputValues, summaryMarkdown } from '../src/report.js'
 import { idResult, reportOf, runContext } from '../__fixtures__/report.js'
 
-const purgeResult = (results: IdResult[], credentialsRejected = false): PurgeResult => ({ results, credentialsRejected, requests: results.length, rateLimitedAnswers: 0 })
+const purgeResult = (results: IdResult[], credentialsRejected = false): PurgeResult => ({
+  results,
+  credentialsRejected,
+  requests: results.length,
+  rateLimitedAnswers: 0
+})
 const failOnFailed = { failed: true, missing: false }
 
 describe('verdict', () => {
-  const mixed = [idResult('a', 'deleted'), idResult('b', 'missing', 'HTTP 404'), idResult('c', 'failed', 'HTTP 423: locked', 423)]
+  const mixed = [
+    idResult('a', 'deleted'),
+    idResult('b', 'missing', 'HTTP 404'),
+    idResult('c', 'failed', 'HTTP 423: locked', 423)
+  ]
 
   test('fails on failed IDs by default, naming them with reasons and counts', () => {
-    expect(verdict(purgeResult(mixed), failOnFailed)).toEqual({ failed: true, message: '1 ID failed (1 deleted, 1 missing, 1 failed of 3). "c" failed: HTTP 423: locked' })
+    expect(verdict(purgeResult(mixed), failOnFailed)).toEqual({
+      failed: true,
+      message: '1 ID failed (1 deleted, 1 missing, 1 failed of 3). "c" failed: HTTP 423: locked'
+    })
   })
   test('fail-on missing fails on missing IDs only', () => {
     const v = verdict(purgeResult(mixed), { failed: false, missing: true })
@@ -20,10 +32,18 @@ describe('verdict', () => {
     expect(v.message).toContain('"b" missing: HTTP 404')
     expect(v.message).not.toContain('"c"')
   })
-  test('fail-on none passes', () => expect(verdict(purgeResult(mixed), { failed: false, missing: false }).failed).toBe(false))
+  test('fail-on none passes', () =>
+    expect(verdict(purgeResult(mixed), { failed: false, missing: false }).failed).toBe(false))
   test('credentials rejected fails whatever fail-on says', () => {
-    const v = verdict(purgeResult([idResult('a', 'failed', 'credentials rejected: HTTP 401', 401)], true), { failed: false, missing: false })
-    expect(v).toEqual({ failed: true, message: 'the provider rejected the credentials (0 deleted, 0 missing, 1 failed of 1). "a" failed: credentials rejected: HTTP 401' })
+    const v = verdict(purgeResult([idResult('a', 'failed', 'credentials rejected: HTTP 401', 401)], true), {
+      failed: false,
+      missing: false
+    })
+    expect(v).toEqual({
+      failed: true,
+      message:
+        'the provider rejected the credentials (0 deleted, 0 missing, 1 failed of 1). "a" failed: credentials rejected: HTTP 401'
+    })
   })
   test('names the first ten IDs and counts the rest', () => {
     const many = Array.from({ length: 25 }, (_, i) => idResult(`f${i}`, 'failed', 'HTTP 500'))
@@ -36,7 +56,10 @@ describe('verdict', () => {
 
 describe('outputs', () => {
   test('lists are JSON arrays in input order; counts always set', () => {
-    const { values, warnings } = outputValues(reportOf([idResult('b', 'deleted'), idResult('a', 'missing', 'x'), idResult('c', 'deleted')]), '/tmp/r.json')
+    const { values, warnings } = outputValues(
+      reportOf([idResult('b', 'deleted'), idResult('a', 'missing', 'x'), idResult('c', 'deleted')]),
+      '/tmp/r.json'
+    )
     expect(values).toEqual({
       deleted: '["b","c"]',
       missing: '["a"]',
@@ -57,7 +80,9 @@ describe('outputs', () => {
     expect(values.planned).toBe('')
     expect(values['deleted-count']).toBe('20000')
     expect(values.failed).toBe('[]')
-    expect(warnings[0]).toBe("output deleted (20000 IDs) is larger than 1 MiB and was set to ''; read the list from report-file: /tmp/r.json")
+    expect(warnings[0]).toBe(
+      "output deleted (20000 IDs) is larger than 1 MiB and was set to ''; read the list from report-file: /tmp/r.json"
+    )
   })
 
   test('dry run: planned lists the IDs, the outcome lists are empty', () => {
@@ -83,16 +108,30 @@ describe('report file', () => {
       context: runContext,
       totals: { planned: 2, deleted: 1, missing: 0, failed: 1, requests: 2, rateLimitedAnswers: 0 }
     })
-    expect(r.entries[1]).toEqual({ id: 'b', outcome: 'failed', httpStatus: 500, reason: 'HTTP 500 (4 attempts)', attempts: 1, ms: 5 })
+    expect(r.entries[1]).toEqual({
+      id: 'b',
+      outcome: 'failed',
+      httpStatus: 500,
+      reason: 'HTTP 500 (4 attempts)',
+      attempts: 1,
+      ms: 5
+    })
   })
 })
 
 describe('job summary', () => {
   test('totals, verdict and a row per ID not deleted, with markdown and HTML neutralised', () => {
-    const md = summaryMarkdown(reportOf([idResult('a', 'deleted'), idResult('x|<b>', 'failed', 'HTTP 400: <script>alert(1)</script> | `x`', 400)]))
+    const md = summaryMarkdown(
+      reportOf([
+        idResult('a', 'deleted'),
+        idResult('x|<b>', 'failed', 'HTTP 400: <script>alert(1)</script> | `x`', 400)
+      ])
+    )
     expect(md).toContain('| 2 | 1 | 0 | 1 | 2 | 0 |')
     expect(md).toContain('**Failed**: 1 ID failed')
-    expect(md).toContain('| x&#124;&lt;b&gt; | failed | 400 | 1 | HTTP 400: &lt;script&gt;alert(1)&lt;/script&gt; &#124; &#96;x&#96; |')
+    expect(md).toContain(
+      '| x&#124;&lt;b&gt; | failed | 400 | 1 | HTTP 400: &lt;script&gt;alert(1)&lt;/script&gt; &#124; &#96;x&#96; |'
+    )
     expect(md).not.toContain('<script>')
   })
 
@@ -105,11 +144,18 @@ describe('job summary', () => {
   })
 
   test('dry run says plainly that nothing was deleted', () => {
-    expect(summaryMarkdown(reportOf([], { dryRun: true, planned: ['a'] }))).toContain('**dry run: nothing was deleted.**')
+    expect(summaryMarkdown(reportOf([], { dryRun: true, planned: ['a'] }))).toContain(
+      '**dry run: nothing was deleted.**'
+    )
   })
 
   test('policy violations are listed and say nothing was sent', () => {
-    const md = summaryMarkdown(reportOf([], { violations: [{ input: 'api-key', message: 'api-key: is required unless dry-run is true' }], planned: [] }))
+    const md = summaryMarkdown(
+      reportOf([], {
+        violations: [{ input: 'api-key', message: 'api-key: is required unless dry-run is true' }],
+        planned: []
+      })
+    )
     expect(md).toContain('**Policy violations: nothing was sent.**')
     expect(md).toContain('- api-key: is required unless dry-run is true')
   })
@@ -131,19 +177,30 @@ describe('annotations and log lines', () => {
   })
 
   test('IDs never attempted (the run stopped) are left to the roll-up', () => {
-    const results = [idResult('a', 'failed', 'credentials rejected: HTTP 401', 401), { ...idResult('b', 'failed', 'not attempted: credentials rejected', null), attempts: 0 }]
-    expect(annotations(results, failOnFailed, true)).toEqual([{ level: 'error', message: 'failed "a": credentials rejected: HTTP 401' }])
+    const results = [
+      idResult('a', 'failed', 'credentials rejected: HTTP 401', 401),
+      { ...idResult('b', 'failed', 'not attempted: credentials rejected', null), attempts: 0 }
+    ]
+    expect(annotations(results, failOnFailed, true)).toEqual([
+      { level: 'error', message: 'failed "a": credentials rejected: HTTP 401' }
+    ])
   })
 
   test('missing IDs are annotated only when fail-on includes missing', () => {
     const results = [idResult('m', 'missing', 'HTTP 404', 404)]
     expect(annotations(results, failOnFailed, false)).toEqual([])
-    expect(annotations(results, { failed: true, missing: true }, true)).toEqual([{ level: 'error', message: 'missing "m": HTTP 404' }])
+    expect(annotations(results, { failed: true, missing: true }, true)).toEqual([
+      { level: 'error', message: 'missing "m": HTTP 404' }
+    ])
   })
 
   test('a log line starts with the outcome, never with an ID or provider text', () => {
-    expect(logLine(idResult('::error::x', 'failed', 'HTTP 500 (4 attempts)', 500))).toBe('failed  "::error::x" (HTTP 500, 1 attempt, 5 ms): HTTP 500 (4 attempts)')
-    expect(logLine({ ...idResult('a', 'failed', 'no answer within 30 s (2 attempts)', null), attempts: 2 })).toBe('failed  "a" (no answer, 2 attempts, 5 ms): no answer within 30 s (2 attempts)')
+    expect(logLine(idResult('::error::x', 'failed', 'HTTP 500 (4 attempts)', 500))).toBe(
+      'failed  "::error::x" (HTTP 500, 1 attempt, 5 ms): HTTP 500 (4 attempts)'
+    )
+    expect(logLine({ ...idResult('a', 'failed', 'no answer within 30 s (2 attempts)', null), attempts: 2 })).toBe(
+      'failed  "a" (no answer, 2 attempts, 5 ms): no answer within 30 s (2 attempts)'
+    )
     expect(logLine(idResult('a', 'deleted'))).toBe('deleted "a" (HTTP 204, 1 attempt, 5 ms)')
   })
 })

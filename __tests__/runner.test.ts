@@ -61,18 +61,22 @@ describe('actionDefaults', () => {
       'max-retries': '3',
       'timeout-seconds': '30'
     })
-    expect(Object.values(defaults).every((value) => typeof value === 'string')).toBe(true)
+    expect(Object.values(defaults).every(value => typeof value === 'string')).toBe(true)
   })
 })
 
 describe('runAction with a probe script', () => {
-  const probe = (options: Omit<RunOptions, 'entry'>): Promise<RunResult> => run({ ...options, entry: path.join(scripts, 'probe.mjs') })
+  const probe = (options: Omit<RunOptions, 'entry'>): Promise<RunResult> =>
+    run({ ...options, entry: path.join(scripts, 'probe.mjs') })
 
   test('sets inputs as the runner does, hyphens kept, defaults applied, nothing inherited', async () => {
     process.env.INPUT_LEAKED = 'from the parent'
     process.env.GITHUB_TOKEN = 'parent-token'
     try {
-      const result = await probe({ inputs: { provider: 'writer', 'file-ids': 'a b', 'some input': 'x' }, env: { EXTRA: '1' } })
+      const result = await probe({
+        inputs: { provider: 'writer', 'file-ids': 'a b', 'some input': 'x' },
+        env: { EXTRA: '1' }
+      })
       const env = JSON.parse(result.outputs.env ?? '{}') as Record<string, string>
       expect(env['INPUT_FILE-IDS']).toBe('a b')
       expect(env.INPUT_PROVIDER).toBe('writer')
@@ -82,7 +86,11 @@ describe('runAction with a probe script', () => {
       expect(env.INPUT_LEAKED).toBeUndefined()
       expect(env.GITHUB_TOKEN).toBeUndefined()
       expect(env.EXTRA).toBe('1')
-      expect(env).toMatchObject({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'octo/purge-demo', GITHUB_EVENT_NAME: 'workflow_dispatch' })
+      expect(env).toMatchObject({
+        GITHUB_ACTIONS: 'true',
+        GITHUB_REPOSITORY: 'octo/purge-demo',
+        GITHUB_EVENT_NAME: 'workflow_dispatch'
+      })
       expect(result.outputs.cwd).toBe(env.GITHUB_WORKSPACE)
       expect(env.RUNNER_TEMP?.startsWith(result.tempDir)).toBe(true)
     } finally {
@@ -107,7 +115,10 @@ describe('runAction with a probe script', () => {
   })
 
   test('writes the event payload and its name', async () => {
-    const result = await probe({ inputs: {}, event: { name: 'pull_request', payload: { pull_request: { number: 7 } } } })
+    const result = await probe({
+      inputs: {},
+      event: { name: 'pull_request', payload: { pull_request: { number: 7 } } }
+    })
     const env = JSON.parse(result.outputs.env ?? '{}') as Record<string, string>
     expect(env.GITHUB_EVENT_NAME).toBe('pull_request')
     expect(JSON.parse(readFileSync(env.GITHUB_EVENT_PATH ?? '', 'utf8'))).toEqual({ pull_request: { number: 7 } })
@@ -134,13 +145,17 @@ describe('runAction with the real bundle', () => {
       inputs: { provider: 'writer', 'file-ids': 'a', 'dry-run': 'true' },
       event: { name: 'pull_request', payload: { pull_request: { number: 7 } } }
     })
-    expect(result.report).toMatchObject({ context: { repository: 'octo/purge-demo', eventName: 'pull_request', pullRequest: 7 } })
+    expect(result.report).toMatchObject({
+      context: { repository: 'octo/purge-demo', eventName: 'pull_request', pullRequest: 7 }
+    })
   })
 
   test('deletes from the emulator', async () => {
     const emulator = await startEmulator({ provider: 'imagekit', apiKey: 'k', files: ['a', 'b'] })
     try {
-      const result = await run({ inputs: { provider: 'imagekit', 'file-ids': 'a b', 'api-key': 'k', 'base-url': emulator.url } })
+      const result = await run({
+        inputs: { provider: 'imagekit', 'file-ids': 'a b', 'api-key': 'k', 'base-url': emulator.url }
+      })
       expect(result.exitCode).toBe(0)
       expect(result.outputs).toMatchObject({ deleted: '["a","b"]', missing: '[]', failed: '[]', 'deleted-count': '2' })
       expect([...emulator.store]).toEqual([])

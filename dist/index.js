@@ -37500,7 +37500,12 @@ function scrub(text, secrets) {
  * broken up ("::" anywhere, and the older "##[" that the runner reads anywhere in a line), cut to max characters.
  */
 function oneLine(text, max) {
-    const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim().replace(/:(?=:)/g, ': ').replace(/#(?=#\[)/g, '# ');
+    const flat = text
+        .replace(CONTROL, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/:(?=:)/g, ': ')
+        .replace(/#(?=#\[)/g, '# ');
     return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 /** Splits a list input on newlines, commas or white space and drops empties. */
@@ -37550,7 +37555,9 @@ function commentBody(report) {
             lines.push('', `and ${failed.length - MAX_VERDICT_IDS} more in the run's report.`);
         lines.push('');
     }
-    lines.push(report.context.runUrl ? `[The run](${report.context.runUrl}), updated ${report.endedAt}.` : `Updated ${report.endedAt}.`);
+    lines.push(report.context.runUrl
+        ? `[The run](${report.context.runUrl}), updated ${report.endedAt}.`
+        : `Updated ${report.endedAt}.`);
     return lines.filter((line, i) => line !== '' || lines[i - 1] !== '').join('\n');
 }
 /**
@@ -37749,7 +37756,9 @@ function jsonBody(answer) {
     }
 }
 function field(body, name) {
-    return typeof body === 'object' && body !== null && !Array.isArray(body) ? body[name] : undefined;
+    return typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? body[name]
+        : undefined;
 }
 function common_text(value) {
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
@@ -37758,7 +37767,9 @@ function common_text(value) {
 function errorMessage(body) {
     const errors = field(body, 'errors');
     if (Array.isArray(errors)) {
-        const descriptions = errors.map(item => common_text(field(item, 'description')) ?? common_text(field(item, 'message'))).filter(Boolean);
+        const descriptions = errors
+            .map(item => common_text(field(item, 'description')) ?? common_text(field(item, 'message')))
+            .filter(Boolean);
         if (descriptions.length > 0)
             return descriptions.join('; ');
     }
@@ -37768,7 +37779,11 @@ function errorMessage(body) {
         if (messages.length > 0)
             return messages.join('; ');
     }
-    return common_text(field(body, 'message')) ?? common_text(detail) ?? common_text(field(body, 'error')) ?? common_text(field(body, 'tpe')) ?? common_text(field(body, 'error_code'));
+    return (common_text(field(body, 'message')) ??
+        common_text(detail) ??
+        common_text(field(body, 'error')) ??
+        common_text(field(body, 'tpe')) ??
+        common_text(field(body, 'error_code')));
 }
 /** "HTTP 423: File is locked", or what can be said of a body that is not JSON. */
 function describe(answer, body) {
@@ -37807,18 +37822,30 @@ function classifyByStatus(answer, body, options = {}) {
     if (status >= 200 && status < 300) {
         // Only a whole answer can confirm a deletion: a cut one might have said "success": false further on.
         if (answer.truncated)
-            return { kind: 'failed', reason: `HTTP ${status}: answer larger than ${MAX_BODY_KIB} KiB; deletion not confirmed` };
+            return {
+                kind: 'failed',
+                reason: `HTTP ${status}: answer larger than ${MAX_BODY_KIB} KiB; deletion not confirmed`
+            };
         // An answer that says success:false or deleted:false is never a deletion, whatever the status.
         if (field(body, 'success') === false || field(body, 'deleted') === false) {
             return { kind: 'failed', reason: `${describe(answer, body)} (answered ${status} but did not delete)` };
         }
         // An empty body or JSON is an API's answer; an HTML page (a proxy, a login wall) confirms nothing.
-        const verdict = options.isDeleted ? options.isDeleted(body) : body !== undefined || answer.body.trim() === '' || `${describe(answer, body).replace(/^HTTP \d+: /, '')}; deletion not confirmed`;
-        return verdict === true ? { kind: 'deleted' } : { kind: 'failed', reason: `HTTP ${status}: ${verdict === false ? 'deletion not confirmed' : verdict}` };
+        const verdict = options.isDeleted
+            ? options.isDeleted(body)
+            : body !== undefined ||
+                answer.body.trim() === '' ||
+                `${describe(answer, body).replace(/^HTTP \d+: /, '')}; deletion not confirmed`;
+        return verdict === true
+            ? { kind: 'deleted' }
+            : { kind: 'failed', reason: `HTTP ${status}: ${verdict === false ? 'deletion not confirmed' : verdict}` };
     }
     if (status >= 300 && status < 400) {
         const location = answer.headers.get('location');
-        return { kind: 'failed', reason: `unexpected redirect (HTTP ${status}${location ? ` to ${location}` : ''}); redirects are not followed` };
+        return {
+            kind: 'failed',
+            reason: `unexpected redirect (HTTP ${status}${location ? ` to ${location}` : ''}); redirects are not followed`
+        };
     }
     if (status === 401)
         return { kind: 'credentials-rejected', reason: describe(answer, body) };
@@ -37917,7 +37944,9 @@ function rateWindow(answer) {
     return intervalMs / limit <= MAX_SPACING_MS ? { limit, intervalMs } : undefined;
 }
 function classifyAnswer(answer, now) {
-    return classifyByStatus(answer, jsonBody(answer), { waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now) });
+    return classifyByStatus(answer, jsonBody(answer), {
+        waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now)
+    });
 }
 function strings(value) {
     return Array.isArray(value) && value.every(item => typeof item === 'string') ? value : undefined;
@@ -37957,7 +37986,10 @@ const bulk = {
         else {
             const single = classifyAnswer(answer, now);
             const unanswered = answer.status >= 500 || (answer.status >= 200 && answer.status < 300);
-            classification = single.kind === 'retry' || single.kind === 'credentials-rejected' ? single : { kind: 'fallback', reason: describe(answer, body), unanswered };
+            classification =
+                single.kind === 'retry' || single.kind === 'credentials-rejected'
+                    ? single
+                    : { kind: 'fallback', reason: describe(answer, body), unanswered };
         }
         return withWindow(answer, classification);
     }
@@ -38021,7 +38053,15 @@ function bindProvider(provider, context, useBulk) {
     return {
         request: id => provider.request(id, context),
         classify: (answer, now) => provider.classify(answer, now),
-        ...(useBulk && bulk ? { bulk: { maxIds: bulk.maxIds, request: ids => bulk.request(ids, context), classify: (answer, ids, now) => bulk.classify(answer, ids, now) } } : {})
+        ...(useBulk && bulk
+            ? {
+                bulk: {
+                    maxIds: bulk.maxIds,
+                    request: ids => bulk.request(ids, context),
+                    classify: (answer, ids, now) => bulk.classify(answer, ids, now)
+                }
+            }
+            : {})
     };
 }
 /**
@@ -38031,7 +38071,12 @@ function bindProvider(provider, context, useBulk) {
 function secretForms(rawKey, providerName) {
     const key = rawKey.trim();
     const provider = findProvider(providerName);
-    const forms = [rawKey, key, ...rawKey.split(/\r?\n/).map(line => line.trim()), ...(provider && key !== '' ? provider.derivedSecrets(key) : [])];
+    const forms = [
+        rawKey,
+        key,
+        ...rawKey.split(/\r?\n/).map(line => line.trim()),
+        ...(provider && key !== '' ? provider.derivedSecrets(key) : [])
+    ];
     return [...new Set(forms.filter(form => form.length > 0))];
 }
 
@@ -38066,7 +38111,9 @@ function readSettings(sources) {
     const providerName = get(Input.Provider);
     const provider = findProvider(providerName);
     if (provider === undefined) {
-        violation(Input.Provider, providerName === '' ? 'is required (writer, imagekit, delos or anyformat)' : `unknown provider ${quote(providerName)} (allowed: writer, imagekit, delos, anyformat)`);
+        violation(Input.Provider, providerName === ''
+            ? 'is required (writer, imagekit, delos or anyformat)'
+            : `unknown provider ${quote(providerName)} (allowed: writer, imagekit, delos, anyformat)`);
     }
     const idLists = [];
     const inline = sources.getInput(Input.FileIds);
@@ -38238,7 +38285,12 @@ class TransportError extends Error {
  */
 function createTransport(options) {
     let socketsOpened = 0;
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets, scheduling: 'lifo' };
+    const agentOptions = {
+        keepAlive: true,
+        maxSockets: options.maxSockets,
+        maxFreeSockets: options.maxSockets,
+        scheduling: 'lifo'
+    };
     const agents = [new (external_node_http_default()).Agent(agentOptions), new (external_node_https_default()).Agent(agentOptions)];
     for (const agent of agents) {
         const withConnect = agent;
@@ -38252,8 +38304,14 @@ function createTransport(options) {
     function send(request) {
         return new Promise((resolve, reject) => {
             const secure = request.url.protocol === 'https:';
-            const headers = request.body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) };
-            const req = (secure ? (external_node_https_default()) : (external_node_http_default())).request(request.url, { method: request.method, headers, agent: secure ? httpsAgent : httpAgent });
+            const headers = request.body === undefined
+                ? request.headers
+                : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) };
+            const req = (secure ? (external_node_https_default()) : (external_node_http_default())).request(request.url, {
+                method: request.method,
+                headers,
+                agent: secure ? httpsAgent : httpAgent
+            });
             let done = false;
             const finish = (outcome) => {
                 if (done)
@@ -38341,13 +38399,17 @@ function preflight(settings, inputViolations) {
         add(Input.ApiKey, 'is required unless dry-run is true');
     const planned = plannedIds(settings);
     if (planned.length > settings.maxDeletions) {
-        const what = settings.shard ? `${planned.length} unique IDs in shard ${settings.shard.index}/${settings.shard.count}` : `${planned.length} unique IDs`;
+        const what = settings.shard
+            ? `${planned.length} unique IDs in shard ${settings.shard.index}/${settings.shard.count}`
+            : `${planned.length} unique IDs`;
         add(Input.MaxDeletions, `${what} exceed max-deletions (${settings.maxDeletions}); raise it or split the list`);
     }
-    const protectedHits = settings.protectedPatterns.length === 0 ? [] : settings.ids.flatMap(id => {
-        const pattern = protectedBy(settings.protectedPatterns, id);
-        return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`];
-    });
+    const protectedHits = settings.protectedPatterns.length === 0
+        ? []
+        : settings.ids.flatMap(id => {
+            const pattern = protectedBy(settings.protectedPatterns, id);
+            return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`];
+        });
     for (const message of protectedHits.slice(0, MAX_LISTED_INVALID_IDS))
         add(Input.ProtectedIds, message);
     if (protectedHits.length > MAX_LISTED_INVALID_IDS)
@@ -38362,7 +38424,9 @@ function preflight(settings, inputViolations) {
 /** The settings a run may start with, or undefined while anything is in violation. */
 function policy_ready(settings, violations) {
     const { provider, baseUrl } = settings;
-    return violations.length === 0 && provider !== undefined && baseUrl !== undefined ? { ...settings, provider, baseUrl, planned: plannedIds(settings) } : undefined;
+    return violations.length === 0 && provider !== undefined && baseUrl !== undefined
+        ? { ...settings, provider, baseUrl, planned: plannedIds(settings) }
+        : undefined;
 }
 /** Whether the run fails, with counts and the first IDs that made it so. */
 function verdict(result, failOn) {
@@ -38380,7 +38444,8 @@ function verdict(result, failOn) {
         causes.push(`${count(missing, 'ID')} missing (fail-on includes missing)`);
     if (causes.length === 0)
         return { failed: false, message: counts };
-    const blamed = result.results.filter(r => (r.outcome === 'failed' && (failOn.failed || result.credentialsRejected)) || (r.outcome === 'missing' && failOn.missing));
+    const blamed = result.results.filter(r => (r.outcome === 'failed' && (failOn.failed || result.credentialsRejected)) ||
+        (r.outcome === 'missing' && failOn.missing));
     const listed = blamed.slice(0, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`);
     const more = blamed.length > MAX_VERDICT_IDS ? `; and ${blamed.length - MAX_VERDICT_IDS} more in the report` : '';
     return { failed: true, message: `${causes.join('; ')} (${counts}). ${listed.join('; ')}${more}` };
@@ -38545,7 +38610,7 @@ function purge(options) {
         progressMark: 0,
         lastReason: from?.lastReason ?? ''
     });
-    const describeUnit = (u) => (u.bulk ? `bulk of ${u.indexes.length}` : JSON.stringify(options.ids[u.indexes[0]]));
+    const describeUnit = (u) => u.bulk ? `bulk of ${u.indexes.length}` : JSON.stringify(options.ids[u.indexes[0]]);
     return new Promise(resolve => {
         const settleId = (index, outcome, reason) => {
             const known = state(index);
@@ -38583,7 +38648,9 @@ function purge(options) {
         /** Fails a unit the stopped run will not send; an ID a bulk request already named was attempted, though. */
         const abandon = (u) => {
             for (const index of u.indexes) {
-                settleId(index, 'failed', state(index).attempts === 0 ? `not attempted: ${stopReason}` : `${u.lastReason ? `${u.lastReason}; ` : ''}not retried: ${stopReason}`);
+                settleId(index, 'failed', state(index).attempts === 0
+                    ? `not attempted: ${stopReason}`
+                    : `${u.lastReason ? `${u.lastReason}; ` : ''}not retried: ${stopReason}`);
             }
         };
         /** Queues a unit to be sent next, or abandons it once the run has stopped (an answer may arrive after that). */
@@ -38656,10 +38723,18 @@ function purge(options) {
                 const request = u.bulk && options.bulk ? options.bulk.request(ids) : options.request(ids[0]);
                 try {
                     const { method, url, headers, body } = request;
-                    const answer = await options.transport.send({ method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs: options.timeoutMs });
+                    const answer = await options.transport.send({
+                        method,
+                        url,
+                        headers,
+                        ...(body !== undefined ? { body } : {}),
+                        timeoutMs: options.timeoutMs
+                    });
                     for (const index of u.indexes)
                         state(index).lastStatus = answer.status;
-                    const classified = u.bulk && options.bulk ? options.bulk.classify(answer, ids, clock.now()) : options.classify(answer, clock.now());
+                    const classified = u.bulk && options.bulk
+                        ? options.bulk.classify(answer, ids, clock.now())
+                        : options.classify(answer, clock.now());
                     if (classified.window)
                         pacer.window(classified.window.limit, classified.window.intervalMs);
                     return classified.classification;
@@ -38866,8 +38941,22 @@ class Queue {
 function buildReport(input) {
     const count = (outcome) => input.results.filter(r => r.outcome === outcome).length;
     const entries = input.dryRun
-        ? input.planned.map(id => ({ id, outcome: 'planned', httpStatus: null, reason: 'dry run: not sent', attempts: 0, ms: 0 }))
-        : input.results.map(({ id, outcome, httpStatus, reason, attempts, ms }) => ({ id, outcome, httpStatus, reason, attempts, ms }));
+        ? input.planned.map(id => ({
+            id,
+            outcome: 'planned',
+            httpStatus: null,
+            reason: 'dry run: not sent',
+            attempts: 0,
+            ms: 0
+        }))
+        : input.results.map(({ id, outcome, httpStatus, reason, attempts, ms }) => ({
+            id,
+            outcome,
+            httpStatus,
+            reason,
+            attempts,
+            ms
+        }));
     return {
         provider: input.provider,
         baseUrl: input.baseUrl === null ? null : displayUrl(input.baseUrl),
@@ -38917,7 +39006,14 @@ function outputValues(report, reportFile) {
 }
 /** Markdown safe for a table cell: no line breaks, no HTML, no column breaks. */
 function cell(text) {
-    return oneLine(text, 300).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/`/g, '&#96;').replace(/@/g, '&#64;').replace(/([\\*_[\]~])/g, '\\$1');
+    return oneLine(text, 300)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '&#124;')
+        .replace(/`/g, '&#96;')
+        .replace(/@/g, '&#64;')
+        .replace(/([\\*_[\]~])/g, '\\$1');
 }
 /** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
 function summaryMarkdown(report) {
@@ -38958,10 +39054,15 @@ function summaryMarkdown(report) {
 function annotations(results, failOn, failing) {
     // IDs never attempted (the run stopped) are counted in the roll-up, not annotated one by one.
     const problems = results.filter(r => (r.outcome === 'failed' && r.attempts > 0) || (r.outcome === 'missing' && failOn.missing));
-    const level = (r) => ((r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning');
-    const list = problems.slice(0, MAX_ID_ANNOTATIONS).map(r => ({ level: level(r), message: `${r.outcome} ${JSON.stringify(r.id)}: ${r.reason ?? ''}` }));
+    const level = (r) => (r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning';
+    const list = problems
+        .slice(0, MAX_ID_ANNOTATIONS)
+        .map(r => ({ level: level(r), message: `${r.outcome} ${JSON.stringify(r.id)}: ${r.reason ?? ''}` }));
     if (!failing && problems.length > MAX_ID_ANNOTATIONS) {
-        list.push({ level: 'warning', message: `${problems.length - MAX_ID_ANNOTATIONS} more IDs not deleted; see the job summary and report-file` });
+        list.push({
+            level: 'warning',
+            message: `${problems.length - MAX_ID_ANNOTATIONS} more IDs not deleted; see the job summary and report-file`
+        });
     }
     return list;
 }
@@ -39124,7 +39225,9 @@ function runContext() {
         ref: github_context.ref ?? '',
         sha: github_context.sha ?? '',
         pullRequest: typeof pullRequest === 'number' ? pullRequest : null,
-        runUrl: repository !== '' && Number.isFinite(github_context.runId) ? `${github_context.serverUrl}/${repository}/actions/runs/${github_context.runId}` : null
+        runUrl: repository !== '' && Number.isFinite(github_context.runId)
+            ? `${github_context.serverUrl}/${repository}/actions/runs/${github_context.runId}`
+            : null
     };
 }
 const JOB_TOKEN_AUTHOR = 'github-actions[bot]';

@@ -43,7 +43,7 @@ export class FaultBook {
 
   /** The fault for a request naming `ids` (none for requests outside the routes), counted against its rule. */
   take(ids: readonly string[]): Fault | undefined {
-    const index = this.rules.findIndex((rule) => rule.id === undefined || ids.includes(rule.id))
+    const index = this.rules.findIndex(rule => rule.id === undefined || ids.includes(rule.id))
     const rule = this.rules[index]
     if (rule === undefined) return undefined
     rule.remaining -= 1

@@ -19,7 +19,7 @@ function normalizePrefix(prefix: string | undefined): string {
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
@@ -77,7 +77,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   // Timers are tracked so close() can drop pending answers instead of keeping the process alive.
   function wait(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve()
-    return new Promise((resolve) => {
+    return new Promise(resolve => {
       const timer = setTimeout(() => {
         timers.delete(timer)
         resolve()
@@ -127,6 +127,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         await wait(delay)
         req.socket.destroy()
         return
+      case 'latency':
+      case 'replace':
+      case undefined:
+        break
     }
     const answer =
       effect?.kind === 'replace'
@@ -162,7 +166,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   let closing: Promise<void> | undefined
   function close(): Promise<void> {
-    closing ??= new Promise<void>((resolve) => {
+    closing ??= new Promise<void>(resolve => {
       timers.forEach(clearTimeout)
       timers.clear()
       server.close(() => resolve())
@@ -180,7 +184,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     get socketsOpened() {
       return socketsOpened
     },
-    inject: (rule) => faults.inject(rule),
+    inject: rule => faults.inject(rule),
     clearFaults: () => faults.clear(),
     close
   }

@@ -38,13 +38,22 @@ const runs = Number(args[args.indexOf('--runs') + 1]) || (args.includes('--quick
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'file-purge-bench-'))
 
-const ids = (n: number, prefix = 'f'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i.toString(36).padStart(4, '0')}-${i}`)
+const ids = (n: number, prefix = 'f'): string[] =>
+  Array.from({ length: n }, (_, i) => `${prefix}${i.toString(36).padStart(4, '0')}-${i}`)
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
 function medianMeasure(measures: Measure[]): Measure {
   const pick = (key: keyof Measure): number => median(measures.map(m => m[key] ?? 0))
   const rss = measures.map(m => m.rssMb).filter((v): v is number => v !== null)
-  return { wallMs: pick('wallMs'), sockets: pick('sockets'), requests: pick('requests'), answered429: pick('answered429'), rssMb: rss.length > 0 ? median(rss) : null, deleted: pick('deleted'), remaining: Math.max(...measures.map(m => m.remaining)) }
+  return {
+    wallMs: pick('wallMs'),
+    sockets: pick('sockets'),
+    requests: pick('requests'),
+    answered429: pick('answered429'),
+    rssMb: rss.length > 0 ? median(rss) : null,
+    deleted: pick('deleted'),
+    remaining: Math.max(...measures.map(m => m.remaining))
+  }
 }
 
 /** A module loaded before the action that writes its peak RSS (kB) to a file when it exits. */
@@ -53,19 +62,31 @@ function rssProbe(file: string): string[] {
   return ['--import', `data:text/javascript,${encodeURIComponent(code)}`]
 }
 
-async function runActionOnce(emulatorOptions: EmulatorOptions, inputs: Record<string, string>, files: string[]): Promise<Measure> {
+async function runActionOnce(
+  emulatorOptions: EmulatorOptions,
+  inputs: Record<string, string>,
+  files: string[]
+): Promise<Measure> {
   const emulator = await startEmulator({ ...emulatorOptions, apiKey: KEY })
   const idsFile = path.join(scratch, `ids-${process.hrtime.bigint()}.txt`)
   const rssFile = `${idsFile}.rss`
   writeFileSync(idsFile, `${files.join('\n')}\n`)
   try {
     const run = await runAction({
-      inputs: { provider: emulatorOptions.provider, 'api-key': KEY, 'base-url': emulator.url, 'file-ids-file': idsFile, 'max-deletions': String(files.length), ...inputs },
+      inputs: {
+        provider: emulatorOptions.provider,
+        'api-key': KEY,
+        'base-url': emulator.url,
+        'file-ids-file': idsFile,
+        'max-deletions': String(files.length),
+        ...inputs
+      },
       nodeArgs: rssProbe(rssFile),
       timeoutMs: 600_000
     })
     run.cleanup()
-    if (run.exitCode !== 0) throw new Error(`action failed (${run.exitCode}): ${run.stdout.split('\n').slice(-5).join('\n')}${run.stderr}`)
+    if (run.exitCode !== 0)
+      throw new Error(`action failed (${run.exitCode}): ${run.stdout.split('\n').slice(-5).join('\n')}${run.stderr}`)
     return {
       wallMs: run.durationMs,
       sockets: emulator.socketsOpened,
@@ -86,7 +107,24 @@ async function runCurlOnce(emulatorOptions: EmulatorOptions, concurrency: number
   try {
     const started = performance.now()
     await new Promise<void>((resolve, reject) => {
-      const child = spawn('xargs', ['-P', String(concurrency), '-I{}', 'curl', '-s', '-o', '/dev/null', '-X', 'DELETE', '-H', `Authorization: Bearer ${KEY}`, `${emulator.url}/v1/files/{}`], { stdio: ['pipe', 'ignore', 'inherit'] })
+      const child = spawn(
+        'xargs',
+        [
+          '-P',
+          String(concurrency),
+          '-I{}',
+          'curl',
+          '-s',
+          '-o',
+          '/dev/null',
+          '-X',
+          'DELETE',
+          '-H',
+          `Authorization: Bearer ${KEY}`,
+          `${emulator.url}/v1/files/{}`
+        ],
+        { stdio: ['pipe', 'ignore', 'inherit'] }
+      )
       child.on('error', reject)
       child.on('close', code => (code === 0 ? resolve() : reject(new Error(`xargs curl exited ${code}`))))
       child.stdin.end(`${files.join('\n')}\n`)
@@ -121,14 +159,25 @@ async function latencyBound(network: boolean): Promise<Row> {
   const latencyMs = 25
   const concurrency = 16
   const files = ids(n)
-  const options: EmulatorOptions = { provider: 'writer', apiKey: KEY, files, latencyMs, ...(network ? { connectLatencyMs: 2 * latencyMs } : {}) }
+  const options: EmulatorOptions = {
+    provider: 'writer',
+    apiKey: KEY,
+    files,
+    latencyMs,
+    ...(network ? { connectLatencyMs: 2 * latencyMs } : {})
+  }
   const floorMs = (n * latencyMs) / concurrency
   const action = await repeat(() => runActionOnce(options, { concurrency: String(concurrency) }, files))
   const baseline = await repeat(() => runCurlOnce(options, concurrency, files))
   const ratio = action.wallMs / floorMs
   const speedup = baseline.wallMs / action.wallMs
   // On loopback a connection costs nothing, so curl's only extra is a process per ID: it is reported, not judged.
-  const ok = ratio <= 1.15 && action.sockets <= concurrency && (!network || speedup >= 2.5) && action.remaining === 0 && baseline.remaining === 0
+  const ok =
+    ratio <= 1.15 &&
+    action.sockets <= concurrency &&
+    (!network || speedup >= 2.5) &&
+    action.remaining === 0 &&
+    baseline.remaining === 0
   return {
     scenario: `latency: N=${n}, L=${latencyMs} ms, C=${concurrency} (writer), ${network ? 'HTTPS round trip L: a new connection costs 2 L more' : 'loopback: connections cost nothing'}`,
     target: network ? 'wall ≤ 1.15 × N·L/C, sockets ≤ C, ≥ 2.5× faster than curl' : 'wall ≤ 1.15 × N·L/C, sockets ≤ C',
@@ -143,9 +192,17 @@ async function rateLimited(provider: ProviderName): Promise<Row> {
   const n = 300
   const rate = 50
   const files = ids(n)
-  const options: EmulatorOptions = { provider, apiKey: KEY, files, latencyMs: 25, rateLimit: { limit: rate, intervalMs: 1000 } }
+  const options: EmulatorOptions = {
+    provider,
+    apiKey: KEY,
+    files,
+    latencyMs: 25,
+    rateLimit: { limit: rate, intervalMs: 1000 }
+  }
   const floorMs = (n / rate) * 1000
-  const action = await repeat(() => runActionOnce(options, { concurrency: '16', 'max-retries': '5', bulk: 'false' }, files))
+  const action = await repeat(() =>
+    runActionOnce(options, { concurrency: '16', 'max-retries': '5', bulk: 'false' }, files)
+  )
   const share = action.answered429 / action.requests
   const ok = action.remaining === 0 && share < 0.2 && action.wallMs <= 1.3 * floorMs
   const hint = { writer: 'no hint', imagekit: 'X-RateLimit-*', delos: 'no hint', anyformat: 'Retry-After' }[provider]
@@ -164,7 +221,11 @@ async function bulk(): Promise<Row> {
   const options: EmulatorOptions = { provider: 'imagekit', apiKey: KEY, files, latencyMs: 25 }
   const withBulk = await repeat(() => runActionOnce(options, { bulk: 'true' }, asked))
   const perFile = await repeat(() => runActionOnce(options, { bulk: 'false' }, asked))
-  const ok = withBulk.requests <= 30 && withBulk.deleted === perFile.deleted && withBulk.remaining === 0 && perFile.remaining === 0
+  const ok =
+    withBulk.requests <= 30 &&
+    withBulk.deleted === perFile.deleted &&
+    withBulk.remaining === 0 &&
+    perFile.remaining === 0
   return {
     scenario: 'ImageKit bulk: 1000 IDs, 5 % missing',
     target: '≤ 30 requests, outcomes identical to bulk: false',
@@ -211,14 +272,18 @@ function format(row: Row): string {
     `${m.requests}`,
     String(m.answered429),
     m.rssMb === null ? '–' : `${m.rssMb} MB`,
-    row.baseline ? `${row.baseline.wallMs} ms, ${row.baseline.sockets} sockets, ${row.baseline.requests} requests` : '–',
+    row.baseline
+      ? `${row.baseline.wallMs} ms, ${row.baseline.sockets} sockets, ${row.baseline.requests} requests`
+      : '–',
     row.verdict
   ]
   return `| ${cells.join(' | ')} |`
 }
 
 async function main(): Promise<void> {
-  console.log(`file-purge benchmark: ${os.cpus().length} cores, node ${process.version}, medians of ${runs} run${runs === 1 ? '' : 's'} (scale: one run)\n`)
+  console.log(
+    `file-purge benchmark: ${os.cpus().length} cores, node ${process.version}, medians of ${runs} run${runs === 1 ? '' : 's'} (scale: one run)\n`
+  )
   const rows: Row[] = []
   for (const [name, scenario] of SCENARIOS) {
     if (only !== undefined && !name.startsWith(only)) continue
@@ -227,7 +292,9 @@ async function main(): Promise<void> {
     rows.push(row)
     process.stderr.write(`  ${format(row)}\n`)
   }
-  console.log('| scenario | wall | floor | sockets | requests | answered 429 | peak RSS | baseline (curl, or bulk: false) | result |')
+  console.log(
+    '| scenario | wall | floor | sockets | requests | answered 429 | peak RSS | baseline (curl, or bulk: false) | result |'
+  )
   console.log('|---|---:|---:|---:|---:|---:|---:|---|---|')
   for (const row of rows) console.log(format(row))
   rmSync(scratch, { recursive: true, force: true })

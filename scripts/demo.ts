@@ -59,8 +59,11 @@ interface Check {
   verdict: string
 }
 
-const sampleIds = (sample: ProviderSample, scenario: string): string[] =>
-  [1, 2, 3].map((n) => `${sample.prefix}-${scenario}-${n}`)
+const sampleIds = (sample: ProviderSample, scenario: string): [string, string, string] => [
+  `${sample.prefix}-${scenario}-1`,
+  `${sample.prefix}-${scenario}-2`,
+  `${sample.prefix}-${scenario}-3`
+]
 
 function cleanScenario(sample: ProviderSample): Scenario {
   const ids = sampleIds(sample, 'clean')
@@ -88,14 +91,19 @@ function faultyScenario(sample: ProviderSample): Scenario {
 }
 
 function emulatorOptions(sample: ProviderSample, scenarios: readonly Scenario[]): EmulatorOptions {
-  const files = scenarios.flatMap((scenario) => scenario.expected.deleted)
+  const files = scenarios.flatMap(scenario => scenario.expected.deleted)
   const base: EmulatorOptions = { provider: sample.provider, apiKey: API_KEY, files }
   if (!sample.delos) return base
-  return { ...base, customerId: DELOS_CUSTOMER, lockedIds: scenarios.flatMap((scenario) => scenario.expected.failed) }
+  return { ...base, customerId: DELOS_CUSTOMER, lockedIds: scenarios.flatMap(scenario => scenario.expected.failed) }
 }
 
 function providerInputs(sample: ProviderSample, emulator: Emulator): Record<string, string> {
-  const inputs: Record<string, string> = { provider: sample.provider, 'api-key': API_KEY, 'base-url': emulator.url, ...TUNING }
+  const inputs: Record<string, string> = {
+    provider: sample.provider,
+    'api-key': API_KEY,
+    'base-url': emulator.url,
+    ...TUNING
+  }
   return sample.delos ? { ...inputs, 'customer-id': DELOS_CUSTOMER } : inputs
 }
 
@@ -105,7 +113,7 @@ const indent = (text: string, prefix = '    '): string =>
   text
     .replace(/\n+$/, '')
     .split('\n')
-    .map((line) => `${prefix}${line}`)
+    .map(line => `${prefix}${line}`)
     .join('\n')
 
 /** An annotation as the run page shows it; undefined for commands the log does not show (masks, debug, outputs). */
@@ -117,9 +125,9 @@ function annotationText(command: WorkflowCommand): string | undefined {
 }
 
 function logText(result: RunResult): string {
-  const lines = result.stdout.split(/\r?\n/).filter((line) => line !== '')
+  const lines = result.stdout.split(/\r?\n/).filter(line => line !== '')
   return lines
-    .map((line) => {
+    .map(line => {
       if (!line.startsWith('::')) return line
       const [command] = parseCommands(line)
       return command === undefined ? line : annotationText(command)
@@ -130,7 +138,7 @@ function logText(result: RunResult): string {
 
 function outputsText(outputs: Record<string, string>): string {
   return (['deleted', 'missing', 'failed'] as const)
-    .map((name) => `${`${name} (${outputs[`${name}-count`] ?? '?'})`.padEnd(12)} ${outputs[name] ?? '(not set)'}`)
+    .map(name => `${`${name} (${outputs[`${name}-count`] ?? '?'})`.padEnd(12)} ${outputs[name] ?? '(not set)'}`)
     .join('\n')
 }
 
@@ -149,43 +157,58 @@ function printRun(sample: ProviderSample, scenario: Scenario, result: RunResult,
 function jsonList(outputs: Record<string, string>, name: string): string[] | undefined {
   try {
     const value: unknown = JSON.parse(outputs[name] ?? '')
-    return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined
+    return Array.isArray(value) && value.every(item => typeof item === 'string') ? value : undefined
   } catch {
     return undefined
   }
 }
 
 function listProblems(result: RunResult, expected: Expected): string[] {
-  return (['deleted', 'missing', 'failed'] as const).flatMap((name) => {
+  return (['deleted', 'missing', 'failed'] as const).flatMap(name => {
     const actual = jsonList(result.outputs, name)
     const wanted = JSON.stringify(expected[name])
-    return JSON.stringify(actual) === wanted ? [] : [`${name} is ${result.outputs[name] ?? '(not set)'}, expected ${wanted}`]
+    return JSON.stringify(actual) === wanted
+      ? []
+      : [`${name} is ${result.outputs[name] ?? '(not set)'}, expected ${wanted}`]
   })
 }
 
 /** `requests` are this run's only: the emulator is shared by the provider's runs. */
-function emulatorProblems(store: ReadonlySet<string>, requests: readonly RecordedRequest[], expected: Expected): string[] {
-  const problems = expected.deleted.filter((id) => store.has(id)).map((id) => `${id} still exists at the provider`)
-  const limited = new Set(requests.filter((request) => request.status === 429).flatMap((request) => request.id ?? request.ids ?? []))
+function emulatorProblems(
+  store: ReadonlySet<string>,
+  requests: readonly RecordedRequest[],
+  expected: Expected
+): string[] {
+  const problems = expected.deleted.filter(id => store.has(id)).map(id => `${id} still exists at the provider`)
+  const limited = new Set(
+    requests.filter(request => request.status === 429).flatMap(request => request.id ?? request.ids ?? [])
+  )
   if (expected.rateLimited && limited.size === 0) problems.push('the emulator never answered 429')
   // A refused bulk request names every ID of its chunk, the missing and the locked among them: only files that
   // existed and could be deleted must have made it through.
   for (const id of limited) {
-    if (!expected.deleted.includes(id) && !expected.missing.includes(id) && !expected.failed.includes(id)) problems.push(`rate-limited ${id} was expected to be deleted`)
+    if (!expected.deleted.includes(id) && !expected.missing.includes(id) && !expected.failed.includes(id))
+      problems.push(`rate-limited ${id} was expected to be deleted`)
   }
   return problems
 }
 
 /** The step's failure message, as `core.setFailed` annotates it. */
 function failureMessage(result: RunResult): string {
-  const failure = result.commands.filter((command) => command.command === 'error' && command.message.startsWith('file-purge:')).at(-1)
+  const failure = result.commands
+    .filter(command => command.command === 'error' && command.message.startsWith('file-purge:'))
+    .at(-1)
   return failure?.message ?? '(no failure message)'
 }
 
 function check(result: RunResult, emulator: Emulator, requestsBefore: number, expected: Expected): Check {
-  const problems = [...listProblems(result, expected), ...emulatorProblems(emulator.store, emulator.requests.slice(requestsBefore), expected)]
+  const problems = [
+    ...listProblems(result, expected),
+    ...emulatorProblems(emulator.store, emulator.requests.slice(requestsBefore), expected)
+  ]
   if (result.timedOut) problems.push('the action timed out')
-  if (result.exitCode !== (expected.stepFails ? 1 : 0)) problems.push(`exit code ${result.exitCode}, expected ${expected.stepFails ? 1 : 0}`)
+  if (result.exitCode !== (expected.stepFails ? 1 : 0))
+    problems.push(`exit code ${result.exitCode}, expected ${expected.stepFails ? 1 : 0}`)
   if (problems.length > 0) return { ok: false, verdict: `UNEXPECTED: ${problems.join('; ')}` }
   if (expected.stepFails) return { ok: true, verdict: `step failed as expected: ${failureMessage(result)}` }
   return { ok: true, verdict: 'step passed: every file deleted' }
@@ -224,8 +247,10 @@ async function main(): Promise<number> {
   console.log(`file-purge demo: the built action (dist/index.js) on ${process.version} against the provider emulator`)
   const outcomes: boolean[] = []
   for (const sample of SAMPLES) outcomes.push(...(await demoProvider(sample)))
-  const failures = outcomes.filter((ok) => !ok).length
-  console.log(`\n${failures === 0 ? `✔ all ${outcomes.length} runs behaved as expected` : `✘ ${failures} of ${outcomes.length} runs did not behave as expected`}`)
+  const failures = outcomes.filter(ok => !ok).length
+  console.log(
+    `\n${failures === 0 ? `✔ all ${outcomes.length} runs behaved as expected` : `✘ ${failures} of ${outcomes.length} runs did not behave as expected`}`
+  )
   return failures === 0 ? 0 : 1
 }
 

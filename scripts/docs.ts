@@ -12,17 +12,26 @@ const root = new URL('..', import.meta.url)
 const readmePath = fileURLToPath(new URL('README.md', root))
 const action = parse(readFileSync(new URL('action.yml', root), 'utf8')) as ActionYaml
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim()
+const cell = (text: string): string =>
+  text
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()
 
 const inputs = [
   '| input | required | default | description |',
   '|---|---|---|---|',
   ...Object.entries(action.inputs).map(
-    ([name, input]) => `| \`${name}\` | ${input.required ? 'yes' : 'no'} | ${input.default === undefined ? '' : input.default === '' ? "`''`" : `\`${input.default}\``} | ${cell(input.description)} |`
+    ([name, input]) =>
+      `| \`${name}\` | ${input.required ? 'yes' : 'no'} | ${input.default === undefined ? '' : input.default === '' ? "`''`" : `\`${input.default}\``} | ${cell(input.description)} |`
   )
 ].join('\n')
 
-const outputs = ['| output | description |', '|---|---|', ...Object.entries(action.outputs).map(([name, output]) => `| \`${name}\` | ${cell(output.description)} |`)].join('\n')
+const outputs = [
+  '| output | description |',
+  '|---|---|',
+  ...Object.entries(action.outputs).map(([name, output]) => `| \`${name}\` | ${cell(output.description)} |`)
+].join('\n')
 
 function replaceBlock(text: string, name: string, body: string): string {
   const start = `<!-- ${name}:start (generated from action.yml by npm run docs) -->`

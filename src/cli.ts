@@ -80,7 +80,8 @@ export interface CliIo {
 
 /** Reads the run's context from the CI the command runs in, where it says. */
 function ciContext(env: NodeJS.ProcessEnv): RunContext {
-  const first = (...names: string[]): string => names.map(name => env[name]).find(value => value !== undefined && value !== '') ?? ''
+  const first = (...names: string[]): string =>
+    names.map(name => env[name]).find(value => value !== undefined && value !== '') ?? ''
   const runId = Number(first('GITHUB_RUN_ID', 'CI_PIPELINE_ID', 'BUILD_NUMBER'))
   return {
     repository: first('GITHUB_REPOSITORY', 'CI_PROJECT_PATH', 'JOB_NAME'),
@@ -104,7 +105,9 @@ function progressBar(total: number, write: (text: string) => void): { update(res
     const done = counts.deleted + counts.missing + counts.failed
     const width = 30
     const filled = total === 0 ? width : Math.round((done / total) * width)
-    write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}  deleted ${counts.deleted}  missing ${counts.missing}  failed ${counts.failed}`)
+    write(
+      `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}  deleted ${counts.deleted}  missing ${counts.missing}  failed ${counts.failed}`
+    )
   }
   return {
     update(result) {
@@ -148,14 +151,18 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
   let flags: Record<string, string | boolean | Array<string | boolean> | undefined>
   try {
     if (argv.some(arg => arg === '--api-key' || arg.startsWith('--api-key='))) {
-      throw new Error(`--api-key is not accepted: put the key in the environment variable ${API_KEY_VARIABLE}, out of process lists and shell history`)
+      throw new Error(
+        `--api-key is not accepted: put the key in the environment variable ${API_KEY_VARIABLE}, out of process lists and shell history`
+      )
     }
     flags = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }).values
   } catch (error) {
-    io.stderr(`file-purge: ${error instanceof Error ? oneLine(error.message, 300) : String(error)}\nRun file-purge --help for usage.\n`)
+    io.stderr(
+      `file-purge: ${error instanceof Error ? oneLine(error.message, 300) : String(error)}\nRun file-purge --help for usage.\n`
+    )
     return ExitCode.Usage
   }
-  const text = (name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined)
+  const text = (name: string): string | undefined => (typeof flags[name] === 'string' ? flags[name] : undefined)
   if (flags.help) {
     io.stdout(HELP)
     return ExitCode.Success
@@ -165,7 +172,9 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
   const reportPath = text('report') === undefined ? undefined : path.resolve(io.cwd, text('report') as string)
   const reportProblem = reportPath === undefined ? undefined : unwritable(reportPath)
   if (reportProblem !== undefined) {
-    io.stderr(`file-purge: --report ${JSON.stringify(reportPath)}: ${reportProblem}\nRun file-purge --help for usage.\n`)
+    io.stderr(
+      `file-purge: --report ${JSON.stringify(reportPath)}: ${reportProblem}\nRun file-purge --help for usage.\n`
+    )
     return ExitCode.Usage
   }
 

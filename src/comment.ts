@@ -18,7 +18,8 @@ export function commentMarker(report: Report): string {
 }
 
 // '@' too: an ID or a provider's message must not mention (and notify) anyone.
-const escapeCell = (text: string): string => oneLine(text, 200).replace(/[&<>|`\\*_[\]~@]/g, char => `&#${char.charCodeAt(0)};`)
+const escapeCell = (text: string): string =>
+  oneLine(text, 200).replace(/[&<>|`\\*_[\]~@]/g, char => `&#${char.charCodeAt(0)};`)
 
 /** The comment: counts, the verdict, the IDs that failed with their reasons, and a link to the run. */
 export function commentBody(report: Report): string {
@@ -37,11 +38,17 @@ export function commentBody(report: Report): string {
   if (report.violations.length > 0) lines.push(`Policy violations, nothing was sent: ${report.violations.length}.`, '')
   if (failed.length > 0) {
     lines.push('| failed ID | reason |', '|---|---|')
-    for (const entry of failed.slice(0, MAX_VERDICT_IDS)) lines.push(`| ${escapeCell(entry.id)} | ${escapeCell(entry.reason ?? '')} |`)
-    if (failed.length > MAX_VERDICT_IDS) lines.push('', `and ${failed.length - MAX_VERDICT_IDS} more in the run's report.`)
+    for (const entry of failed.slice(0, MAX_VERDICT_IDS))
+      lines.push(`| ${escapeCell(entry.id)} | ${escapeCell(entry.reason ?? '')} |`)
+    if (failed.length > MAX_VERDICT_IDS)
+      lines.push('', `and ${failed.length - MAX_VERDICT_IDS} more in the run's report.`)
     lines.push('')
   }
-  lines.push(report.context.runUrl ? `[The run](${report.context.runUrl}), updated ${report.endedAt}.` : `Updated ${report.endedAt}.`)
+  lines.push(
+    report.context.runUrl
+      ? `[The run](${report.context.runUrl}), updated ${report.endedAt}.`
+      : `Updated ${report.endedAt}.`
+  )
   return lines.filter((line, i) => line !== '' || lines[i - 1] !== '').join('\n')
 }
 
@@ -53,7 +60,9 @@ export async function upsertComment(comments: PullRequestComments, report: Repor
   const marker = commentMarker(report)
   const body = commentBody(report)
   const author = await comments.author()
-  const existing = (await comments.list()).find(comment => comment.body?.startsWith(marker) && comment.user?.login === author)
+  const existing = (await comments.list()).find(
+    comment => comment.body?.startsWith(marker) && comment.user?.login === author
+  )
   if (existing) {
     await comments.update(existing.id, body)
     return 'updated'

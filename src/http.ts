@@ -42,7 +42,12 @@ type CreateConnection = (options: object, callback: (error: Error | null, socket
  */
 export function createTransport(options: { maxSockets: number }): Transport {
   let socketsOpened = 0
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets, scheduling: 'lifo' as const }
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxSockets,
+    maxFreeSockets: options.maxSockets,
+    scheduling: 'lifo' as const
+  }
   const agents = [new http.Agent(agentOptions), new https.Agent(agentOptions)]
   for (const agent of agents) {
     const withConnect = agent as unknown as { createConnection: CreateConnection }
@@ -57,8 +62,15 @@ export function createTransport(options: { maxSockets: number }): Transport {
   function send(request: HttpRequest): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const secure = request.url.protocol === 'https:'
-      const headers = request.body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) }
-      const req = (secure ? https : http).request(request.url, { method: request.method, headers, agent: secure ? httpsAgent : httpAgent })
+      const headers =
+        request.body === undefined
+          ? request.headers
+          : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) }
+      const req = (secure ? https : http).request(request.url, {
+        method: request.method,
+        headers,
+        agent: secure ? httpsAgent : httpAgent
+      })
       let done = false
       const finish = (outcome: () => void): void => {
         if (done) return
@@ -66,7 +78,8 @@ export function createTransport(options: { maxSockets: number }): Transport {
         clearTimeout(timer)
         outcome()
       }
-      const fail = (kind: TransportError['kind'], reason: string): void => finish(() => reject(new TransportError(kind, reason)))
+      const fail = (kind: TransportError['kind'], reason: string): void =>
+        finish(() => reject(new TransportError(kind, reason)))
       const timer = setTimeout(() => {
         fail('timeout', `no answer within ${formatSeconds(request.timeoutMs)}`)
         req.destroy()

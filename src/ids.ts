@@ -50,10 +50,12 @@ export function parseIds(text: string, source: string): ParsedIds {
   for (const id of candidates) {
     const problem = idProblem(id)
     if (problem === undefined) ids.push(id)
-    else if (++invalid <= MAX_LISTED_INVALID_IDS) problems.push(`${source}: invalid ID ${quote(id)}: ${problem} (${ID_RULE})`)
+    else if (++invalid <= MAX_LISTED_INVALID_IDS)
+      problems.push(`${source}: invalid ID ${quote(id)}: ${problem} (${ID_RULE})`)
     if (ids.length + invalid > MAX_IDS) return { ids: [], problems: [...problems, tooMany] }
   }
-  if (invalid > MAX_LISTED_INVALID_IDS) problems.push(`${source}: ${invalid - MAX_LISTED_INVALID_IDS} more invalid IDs not listed`)
+  if (invalid > MAX_LISTED_INVALID_IDS)
+    problems.push(`${source}: ${invalid - MAX_LISTED_INVALID_IDS} more invalid IDs not listed`)
   return { ids, problems }
 }
 

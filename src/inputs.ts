@@ -76,7 +76,12 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
   const providerName = get(Input.Provider)
   const provider = findProvider(providerName)
   if (provider === undefined) {
-    violation(Input.Provider, providerName === '' ? 'is required (writer, imagekit, delos or anyformat)' : `unknown provider ${quote(providerName)} (allowed: writer, imagekit, delos, anyformat)`)
+    violation(
+      Input.Provider,
+      providerName === ''
+        ? 'is required (writer, imagekit, delos or anyformat)'
+        : `unknown provider ${quote(providerName)} (allowed: writer, imagekit, delos, anyformat)`
+    )
   }
 
   const idLists: string[][] = []
@@ -93,7 +98,10 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
     try {
       text = sources.readFile(resolved)
     } catch (error) {
-      violation(Input.FileIdsFile, `cannot read ${quote(resolved, 200)}: ${error instanceof Error ? error.message.replace(/^[A-Z]+: /, '') : String(error)}`)
+      violation(
+        Input.FileIdsFile,
+        `cannot read ${quote(resolved, 200)}: ${error instanceof Error ? error.message.replace(/^[A-Z]+: /, '') : String(error)}`
+      )
     }
     if (text !== undefined) {
       const parsed = parseIds(text, `${Input.FileIdsFile} ${quote(idsFile, 120)}`)
@@ -105,10 +113,12 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
   const apiKey = get(Input.ApiKey)
   // Never echo the key, not even in part.
   if (CONTROL.test(apiKey)) violation(Input.ApiKey, 'contains a line break or control character')
-  else if (/[^\x20-\x7e]/.test(apiKey)) violation(Input.ApiKey, 'contains a character outside printable ASCII, which cannot go in an HTTP header')
+  else if (/[^\x20-\x7e]/.test(apiKey))
+    violation(Input.ApiKey, 'contains a character outside printable ASCII, which cannot go in an HTTP header')
 
   const customerId = get(Input.CustomerId)
-  if (customerId.length > 256 || CONTROL.test(customerId)) violation(Input.CustomerId, `${quote(customerId)} must be at most 256 characters without control characters`)
+  if (customerId.length > 256 || CONTROL.test(customerId))
+    violation(Input.CustomerId, `${quote(customerId)} must be at most 256 characters without control characters`)
 
   const boolean = (name: InputName, fallback: boolean): boolean => {
     const text = get(name)
@@ -172,7 +182,10 @@ function readFailOn(text: string, violation: (input: InputName, message: string)
   if (words.length === 0) return { failed: true, missing: false }
   const unknown = words.filter(word => !['failed', 'missing', 'none'].includes(word))
   if (unknown.length > 0) {
-    violation(Input.FailOn, `unknown ${unknown.map(word => quote(word, 40)).join(', ')} (allowed: failed, missing, or none)`)
+    violation(
+      Input.FailOn,
+      `unknown ${unknown.map(word => quote(word, 40)).join(', ')} (allowed: failed, missing, or none)`
+    )
     return { failed: true, missing: false }
   }
   if (words.includes('none')) {
@@ -183,7 +196,11 @@ function readFailOn(text: string, violation: (input: InputName, message: string)
 }
 
 /** base-url: https://, or http:// to a loopback host; no credentials, query or fragment. Normalised without a trailing slash. */
-function readBaseUrl(text: string, provider: Provider | undefined, violation: (input: InputName, message: string) => void): URL | undefined {
+function readBaseUrl(
+  text: string,
+  provider: Provider | undefined,
+  violation: (input: InputName, message: string) => void
+): URL | undefined {
   if (text === '') return provider ? new URL(provider.defaultBaseUrl) : undefined
   let url: URL
   try {
@@ -195,7 +212,8 @@ function readBaseUrl(text: string, provider: Provider | undefined, violation: (i
   }
   const problems: string[] = []
   if (url.protocol === 'http:') {
-    if (!LOCAL_HOST.test(url.hostname)) problems.push('http:// is allowed only to localhost, 127.0.0.0/8 or [::1]; use https://')
+    if (!LOCAL_HOST.test(url.hostname))
+      problems.push('http:// is allowed only to localhost, 127.0.0.0/8 or [::1]; use https://')
   } else if (url.protocol !== 'https:') {
     problems.push(`scheme ${quote(url.protocol)} is not allowed; use https://`)
   }

@@ -37,7 +37,10 @@ function runContext(): RunContext {
     ref: context.ref ?? '',
     sha: context.sha ?? '',
     pullRequest: typeof pullRequest === 'number' ? pullRequest : null,
-    runUrl: repository !== '' && Number.isFinite(context.runId) ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : null
+    runUrl:
+      repository !== '' && Number.isFinite(context.runId)
+        ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}`
+        : null
   }
 }
 
@@ -50,7 +53,8 @@ function pullRequestComments(token: string, issueNumber: number): PullRequestCom
   return {
     list: () => octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }),
     create: async body => void (await octokit.rest.issues.createComment({ ...where, body })),
-    update: async (id, body) => void (await octokit.rest.issues.updateComment({ ...context.repo, comment_id: id, body })),
+    update: async (id, body) =>
+      void (await octokit.rest.issues.updateComment({ ...context.repo, comment_id: id, body })),
     // A personal token can say who it is; the job's own token cannot, and comments as the Actions bot.
     author: async () => {
       try {
@@ -73,7 +77,9 @@ async function commentOnPullRequest(token: string, report: Report, secrets: stri
     const done = await upsertComment(pullRequestComments(token, issueNumber), report)
     core.info(`comment-on-pr: ${done} the comment on pull request #${issueNumber}`)
   } catch (error) {
-    core.warning(`comment-on-pr: could not comment on pull request #${issueNumber}: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`)
+    core.warning(
+      `comment-on-pr: could not comment on pull request #${issueNumber}: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`
+    )
   }
 }
 
@@ -132,13 +138,16 @@ export async function run(): Promise<void> {
       reportFile = writeReport(report)
     } catch (error) {
       // The outputs still tell the workflow what happened; only the file is missing.
-      core.warning(`could not write the report file: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`)
+      core.warning(
+        `could not write the report file: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`
+      )
     }
     const { values, warnings } = outputValues(report, reportFile)
     for (const [name, value] of Object.entries(values)) core.setOutput(name, value)
     for (const warning of warnings) core.warning(warning)
     await writeSummary(summaryMarkdown(report))
-    if (settings.commentOnPr && settings.githubToken !== '') await commentOnPullRequest(settings.githubToken, report, secrets)
+    if (settings.commentOnPr && settings.githubToken !== '')
+      await commentOnPullRequest(settings.githubToken, report, secrets)
 
     if (ready === undefined) {
       // One annotation per violation is already there; the roll-up goes to the log only.

@@ -32,7 +32,9 @@ export function backoffMs(policy: BackoffPolicy, retry: number, random: () => nu
  * often resets within the second, and growing the same way while the pauses find nothing but 429s.
  */
 export function rateLimitPauseMs(policy: BackoffPolicy, pause: number, random: () => number): number {
-  return Math.round(policy.baseMs / 4 + random() * Math.min(policy.capMs, (policy.baseMs / 2) * 2 ** Math.min(30, pause - 1)))
+  return Math.round(
+    policy.baseMs / 4 + random() * Math.min(policy.capMs, (policy.baseMs / 2) * 2 ** Math.min(30, pause - 1))
+  )
 }
 
 /**
@@ -90,7 +92,10 @@ export class Pacer {
     if (fresh) {
       this.allowed = Math.max(1, this.allowed / 2)
       if (!hinted && this.firstStart !== undefined && this.successes > 0) {
-        this.learnedMs = Math.min(MAX_LEARNED_SPACING_MS, (LEARNED_PACE_FACTOR * (now - this.firstStart)) / this.successes)
+        this.learnedMs = Math.min(
+          MAX_LEARNED_SPACING_MS,
+          (LEARNED_PACE_FACTOR * (now - this.firstStart)) / this.successes
+        )
       }
     }
     this.pausedUntil = Math.max(this.pausedUntil, now + waitMs)

@@ -43,7 +43,10 @@ async function execute(settings: ReadySettings, secrets: string[], hooks: Pipeli
       secrets,
       ...(hooks.onResult ? { onResult: hooks.onResult } : {}),
       ...(hooks.onDebug ? { onDebug: hooks.onDebug } : {}),
-      onPause: (waitMs, limit) => hooks.info?.(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`)
+      onPause: (waitMs, limit) =>
+        hooks.info?.(
+          `rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`
+        )
     })
   } finally {
     transport.close()
@@ -72,7 +75,9 @@ export async function runPipeline(
       for (const id of ready.planned) hooks.info?.(`planned ${JSON.stringify(id)}`)
       outcome = { failed: false, message: `dry run: nothing was deleted; ${count(ready.planned.length, 'ID')} planned` }
     } else {
-      hooks.info?.(`deleting ${count(ready.planned.length, 'ID')} from ${where} (concurrency ${ready.concurrency}, max-retries ${ready.maxRetries}, timeout ${ready.timeoutSeconds} s${ready.bulk && ready.provider.bulk ? ', bulk' : ''})`)
+      hooks.info?.(
+        `deleting ${count(ready.planned.length, 'ID')} from ${where} (concurrency ${ready.concurrency}, max-retries ${ready.maxRetries}, timeout ${ready.timeoutSeconds} s${ready.bulk && ready.provider.bulk ? ', bulk' : ''})`
+      )
       hooks.onStart?.(ready.planned)
       result = await execute(ready, options.secrets, hooks)
       outcome = verdict(result, ready.failOn)

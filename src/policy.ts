@@ -25,16 +25,23 @@ export function preflight(settings: Settings, inputViolations: readonly PolicyVi
   if (!settings.dryRun && settings.apiKey === '') add(Input.ApiKey, 'is required unless dry-run is true')
   const planned = plannedIds(settings)
   if (planned.length > settings.maxDeletions) {
-    const what = settings.shard ? `${planned.length} unique IDs in shard ${settings.shard.index}/${settings.shard.count}` : `${planned.length} unique IDs`
+    const what = settings.shard
+      ? `${planned.length} unique IDs in shard ${settings.shard.index}/${settings.shard.count}`
+      : `${planned.length} unique IDs`
     add(Input.MaxDeletions, `${what} exceed max-deletions (${settings.maxDeletions}); raise it or split the list`)
   }
-  const protectedHits = settings.protectedPatterns.length === 0 ? [] : settings.ids.flatMap(id => {
-    const pattern = protectedBy(settings.protectedPatterns, id)
-    return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`]
-  })
+  const protectedHits =
+    settings.protectedPatterns.length === 0
+      ? []
+      : settings.ids.flatMap(id => {
+          const pattern = protectedBy(settings.protectedPatterns, id)
+          return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`]
+        })
   for (const message of protectedHits.slice(0, MAX_LISTED_INVALID_IDS)) add(Input.ProtectedIds, message)
-  if (protectedHits.length > MAX_LISTED_INVALID_IDS) add(Input.ProtectedIds, `${protectedHits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`)
-  if (settings.commentOnPr && settings.githubToken === '') add(Input.GithubToken, 'is required when comment-on-pr is true')
+  if (protectedHits.length > MAX_LISTED_INVALID_IDS)
+    add(Input.ProtectedIds, `${protectedHits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`)
+  if (settings.commentOnPr && settings.githubToken === '')
+    add(Input.GithubToken, 'is required when comment-on-pr is true')
   if (settings.customerId !== '' && settings.provider !== undefined && !settings.provider.acceptsCustomerId) {
     add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`)
   }
@@ -44,7 +51,9 @@ export function preflight(settings: Settings, inputViolations: readonly PolicyVi
 /** The settings a run may start with, or undefined while anything is in violation. */
 export function ready(settings: Settings, violations: readonly PolicyViolation[]): ReadySettings | undefined {
   const { provider, baseUrl } = settings
-  return violations.length === 0 && provider !== undefined && baseUrl !== undefined ? { ...settings, provider, baseUrl, planned: plannedIds(settings) } : undefined
+  return violations.length === 0 && provider !== undefined && baseUrl !== undefined
+    ? { ...settings, provider, baseUrl, planned: plannedIds(settings) }
+    : undefined
 }
 
 export interface Verdict {
@@ -64,7 +73,11 @@ export function verdict(result: PurgeResult, failOn: FailOn): Verdict {
   if (failOn.failed && failedCount > 0) causes.push(`${count(failedCount, 'ID')} failed`)
   if (failOn.missing && missing > 0) causes.push(`${count(missing, 'ID')} missing (fail-on includes missing)`)
   if (causes.length === 0) return { failed: false, message: counts }
-  const blamed = result.results.filter(r => (r.outcome === 'failed' && (failOn.failed || result.credentialsRejected)) || (r.outcome === 'missing' && failOn.missing))
+  const blamed = result.results.filter(
+    r =>
+      (r.outcome === 'failed' && (failOn.failed || result.credentialsRejected)) ||
+      (r.outcome === 'missing' && failOn.missing)
+  )
   const listed = blamed.slice(0, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`)
   const more = blamed.length > MAX_VERDICT_IDS ? `; and ${blamed.length - MAX_VERDICT_IDS} more in the report` : ''
   return { failed: true, message: `${causes.join('; ')} (${counts}). ${listed.join('; ')}${more}` }

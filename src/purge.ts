@@ -1,6 +1,14 @@
 import { MAX_REASON_LENGTH } from './constants.js'
 import { TransportError, type Transport } from './http.js'
-import { backoffMs, DEFAULT_BACKOFF, Pacer, rateLimitPauseMs, realClock, type BackoffPolicy, type Clock } from './pacing.js'
+import {
+  backoffMs,
+  DEFAULT_BACKOFF,
+  Pacer,
+  rateLimitPauseMs,
+  realClock,
+  type BackoffPolicy,
+  type Clock
+} from './pacing.js'
 import type { BoundProvider } from './providers/index.js'
 import type { BulkClassification, Classification } from './providers/types.js'
 import { oneLine, scrub } from './text.js'
@@ -84,8 +92,8 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
   const backoff = options.backoff ?? DEFAULT_BACKOFF
   const total = options.ids.length
   const pacer = new Pacer(options.concurrency)
-  const results: Array<IdResult | undefined> = new Array(total)
-  const states: Array<IdState | undefined> = new Array(total)
+  const results = new Array<IdResult | undefined>(total)
+  const states = new Array<IdState | undefined>(total)
   const ready = new Queue<Unit>()
   // Behind fresh IDs, so the probe after a pause is not always the unit the provider keeps refusing.
   const rateLimited = new Queue<Unit>()
@@ -107,7 +115,8 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
   let pumpAt = Infinity
 
   const clean = (text: string): string => oneLine(scrub(text, options.secrets), MAX_REASON_LENGTH)
-  const state = (index: number): IdState => (states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null })
+  const state = (index: number): IdState =>
+    (states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null })
   // A unit made from another (the rest of a chunk, or its IDs one by one) inherits its budget: a resend is no
   // fresh start for the retry and rate-limit bounds.
   const unit = (indexes: number[], bulk: boolean, from?: Unit): Unit => ({
@@ -119,7 +128,8 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
     progressMark: 0,
     lastReason: from?.lastReason ?? ''
   })
-  const describeUnit = (u: Unit): string => (u.bulk ? `bulk of ${u.indexes.length}` : JSON.stringify(options.ids[u.indexes[0] as number]))
+  const describeUnit = (u: Unit): string =>
+    u.bulk ? `bulk of ${u.indexes.length}` : JSON.stringify(options.ids[u.indexes[0] as number])
 
   return new Promise<PurgeResult>(resolve => {
     const settleId = (index: number, outcome: Outcome, reason: string | null): void => {
@@ -144,7 +154,12 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
 
     /** Not found: deleted after all when one of our own earlier attempts may have done it. */
     const settleMissing = (index: number, reason: string): void => {
-      if (state(index).unanswered) settleId(index, 'deleted', `${reason} after an earlier attempt got no answer: counted as deleted, that attempt most likely deleted it`)
+      if (state(index).unanswered)
+        settleId(
+          index,
+          'deleted',
+          `${reason} after an earlier attempt got no answer: counted as deleted, that attempt most likely deleted it`
+        )
       else settleId(index, 'missing', reason)
     }
 
@@ -158,7 +173,13 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
     /** Fails a unit the stopped run will not send; an ID a bulk request already named was attempted, though. */
     const abandon = (u: Unit): void => {
       for (const index of u.indexes) {
-        settleId(index, 'failed', state(index).attempts === 0 ? `not attempted: ${stopReason}` : `${u.lastReason ? `${u.lastReason}; ` : ''}not retried: ${stopReason}`)
+        settleId(
+          index,
+          'failed',
+          state(index).attempts === 0
+            ? `not attempted: ${stopReason}`
+            : `${u.lastReason ? `${u.lastReason}; ` : ''}not retried: ${stopReason}`
+        )
       }
     }
 
@@ -177,7 +198,8 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
         abandon(u)
       }
       waiting.clear()
-      for (const queue of [ready, rateLimited]) for (let u = queue.shift(); u !== undefined; u = queue.shift()) abandon(u)
+      for (const queue of [ready, rateLimited])
+        for (let u = queue.shift(); u !== undefined; u = queue.shift()) abandon(u)
       for (; nextFresh < total; nextFresh++) settleId(nextFresh, 'failed', `not attempted: ${reason}`)
     }
 
@@ -229,9 +251,18 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
         const request = u.bulk && options.bulk ? options.bulk.request(ids) : options.request(ids[0] as string)
         try {
           const { method, url, headers, body } = request
-          const answer = await options.transport.send({ method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs: options.timeoutMs })
+          const answer = await options.transport.send({
+            method,
+            url,
+            headers,
+            ...(body !== undefined ? { body } : {}),
+            timeoutMs: options.timeoutMs
+          })
           for (const index of u.indexes) state(index).lastStatus = answer.status
-          const classified = u.bulk && options.bulk ? options.bulk.classify(answer, ids, clock.now()) : options.classify(answer, clock.now())
+          const classified =
+            u.bulk && options.bulk
+              ? options.bulk.classify(answer, ids, clock.now())
+              : options.classify(answer, clock.now())
           if (classified.window) pacer.window(classified.window.limit, classified.window.intervalMs)
           return classified.classification
         } catch (error) {
@@ -257,7 +288,8 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
       const classification = await send(u, ids)
       inFlight--
       // A final answer gets its own log line from onResult; only the attempts in between are worth a debug line.
-      if (classification.kind === 'retry' && options.onDebug) options.onDebug(`attempt ${u.attempts} for ${describeUnit(u)}: ${clean(classification.reason)}; will retry`)
+      if (classification.kind === 'retry' && options.onDebug)
+        options.onDebug(`attempt ${u.attempts} for ${describeUnit(u)}: ${clean(classification.reason)}; will retry`)
       answered(u, classification)
       pump()
     }

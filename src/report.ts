@@ -39,7 +39,14 @@ export interface Report {
   context: RunContext
   verdict: Verdict
   violations: string[]
-  totals: { planned: number; deleted: number; missing: number; failed: number; requests: number; rateLimitedAnswers: number }
+  totals: {
+    planned: number
+    deleted: number
+    missing: number
+    failed: number
+    requests: number
+    rateLimitedAnswers: number
+  }
   entries: ReportEntry[]
 }
 
@@ -62,8 +69,22 @@ export interface ReportInput {
 export function buildReport(input: ReportInput): Report {
   const count = (outcome: Outcome): number => input.results.filter(r => r.outcome === outcome).length
   const entries: ReportEntry[] = input.dryRun
-    ? input.planned.map(id => ({ id, outcome: 'planned', httpStatus: null, reason: 'dry run: not sent', attempts: 0, ms: 0 }))
-    : input.results.map(({ id, outcome, httpStatus, reason, attempts, ms }) => ({ id, outcome, httpStatus, reason, attempts, ms }))
+    ? input.planned.map(id => ({
+        id,
+        outcome: 'planned',
+        httpStatus: null,
+        reason: 'dry run: not sent',
+        attempts: 0,
+        ms: 0
+      }))
+    : input.results.map(({ id, outcome, httpStatus, reason, attempts, ms }) => ({
+        id,
+        outcome,
+        httpStatus,
+        reason,
+        attempts,
+        ms
+      }))
   return {
     provider: input.provider,
     baseUrl: input.baseUrl === null ? null : displayUrl(input.baseUrl),
@@ -87,12 +108,17 @@ export function buildReport(input: ReportInput): Report {
 }
 
 /** Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning. */
-export function outputValues(report: Report, reportFile: string): { values: Record<OutputName, string>; warnings: string[] } {
+export function outputValues(
+  report: Report,
+  reportFile: string
+): { values: Record<OutputName, string>; warnings: string[] } {
   const warnings: string[] = []
   const list = (name: OutputName, ids: string[]): string => {
     const json = JSON.stringify(ids)
     if (Buffer.byteLength(json) <= MAX_LIST_OUTPUT_BYTES) return json
-    warnings.push(`output ${name} (${ids.length} IDs) is larger than 1 MiB and was set to ''; read the list from report-file: ${reportFile}`)
+    warnings.push(
+      `output ${name} (${ids.length} IDs) is larger than 1 MiB and was set to ''; read the list from report-file: ${reportFile}`
+    )
     return ''
   }
   const ids = (outcome: Outcome): string[] => report.entries.filter(e => e.outcome === outcome).map(e => e.id)
@@ -114,7 +140,14 @@ export function outputValues(report: Report, reportFile: string): { values: Reco
 
 /** Markdown safe for a table cell: no line breaks, no HTML, no column breaks. */
 function cell(text: string): string {
-  return oneLine(text, 300).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/`/g, '&#96;').replace(/@/g, '&#64;').replace(/([\\*_[\]~])/g, '\\$1')
+  return oneLine(text, 300)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '&#124;')
+    .replace(/`/g, '&#96;')
+    .replace(/@/g, '&#64;')
+    .replace(/([\\*_[\]~])/g, '\\$1')
 }
 
 /** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
@@ -123,14 +156,18 @@ export function summaryMarkdown(report: Report): string {
   if (report.violations.length > 0) {
     lines.push('**Policy violations: nothing was sent.**', '')
     for (const message of report.violations.slice(0, MAX_SUMMARY_ROWS)) lines.push(`- ${cell(message)}`)
-    if (report.violations.length > MAX_SUMMARY_ROWS) lines.push(`- …and ${report.violations.length - MAX_SUMMARY_ROWS} more`)
+    if (report.violations.length > MAX_SUMMARY_ROWS)
+      lines.push(`- …and ${report.violations.length - MAX_SUMMARY_ROWS} more`)
     lines.push('')
   }
   if (report.dryRun) lines.push('**dry run: nothing was deleted.**', '')
   if (report.shard) lines.push(`Shard ${report.shard.index} of ${report.shard.count}.`, '')
   const { totals } = report
   lines.push('| planned | deleted | missing | failed | requests | answered 429 |', '|---:|---:|---:|---:|---:|---:|')
-  lines.push(`| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} | ${totals.requests} | ${totals.rateLimitedAnswers} |`, '')
+  lines.push(
+    `| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} | ${totals.requests} | ${totals.rateLimitedAnswers} |`,
+    ''
+  )
   lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '')
   const notDeleted = report.entries.filter(e => e.outcome === 'missing' || e.outcome === 'failed')
   if (notDeleted.length > 0) {
@@ -138,10 +175,14 @@ export function summaryMarkdown(report: Report): string {
     for (const e of notDeleted.slice(0, MAX_SUMMARY_ROWS)) {
       lines.push(`| ${cell(e.id)} | ${e.outcome} | ${e.httpStatus ?? ''} | ${e.attempts} | ${cell(e.reason ?? '')} |`)
     }
-    if (notDeleted.length > MAX_SUMMARY_ROWS) lines.push('', `${notDeleted.length - MAX_SUMMARY_ROWS} more rows left out; every ID is in the report file.`)
+    if (notDeleted.length > MAX_SUMMARY_ROWS)
+      lines.push('', `${notDeleted.length - MAX_SUMMARY_ROWS} more rows left out; every ID is in the report file.`)
     lines.push('')
   }
-  lines.push(`Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`, '')
+  lines.push(
+    `Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`,
+    ''
+  )
   return lines.join('\n')
 }
 
@@ -156,11 +197,19 @@ export interface Annotation {
  */
 export function annotations(results: readonly IdResult[], failOn: FailOn, failing: boolean): Annotation[] {
   // IDs never attempted (the run stopped) are counted in the roll-up, not annotated one by one.
-  const problems = results.filter(r => (r.outcome === 'failed' && r.attempts > 0) || (r.outcome === 'missing' && failOn.missing))
-  const level = (r: IdResult): Annotation['level'] => ((r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning')
-  const list: Annotation[] = problems.slice(0, MAX_ID_ANNOTATIONS).map(r => ({ level: level(r), message: `${r.outcome} ${JSON.stringify(r.id)}: ${r.reason ?? ''}` }))
+  const problems = results.filter(
+    r => (r.outcome === 'failed' && r.attempts > 0) || (r.outcome === 'missing' && failOn.missing)
+  )
+  const level = (r: IdResult): Annotation['level'] =>
+    (r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning'
+  const list: Annotation[] = problems
+    .slice(0, MAX_ID_ANNOTATIONS)
+    .map(r => ({ level: level(r), message: `${r.outcome} ${JSON.stringify(r.id)}: ${r.reason ?? ''}` }))
   if (!failing && problems.length > MAX_ID_ANNOTATIONS) {
-    list.push({ level: 'warning', message: `${problems.length - MAX_ID_ANNOTATIONS} more IDs not deleted; see the job summary and report-file` })
+    list.push({
+      level: 'warning',
+      message: `${problems.length - MAX_ID_ANNOTATIONS} more IDs not deleted; see the job summary and report-file`
+    })
   }
   return list
 }

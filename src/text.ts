@@ -23,7 +23,12 @@ export function scrub(text: string, secrets: readonly string[]): string {
  * broken up ("::" anywhere, and the older "##[" that the runner reads anywhere in a line), cut to max characters.
  */
 export function oneLine(text: string, max: number): string {
-  const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim().replace(/:(?=:)/g, ': ').replace(/#(?=#\[)/g, '# ')
+  const flat = text
+    .replace(CONTROL, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/:(?=:)/g, ': ')
+    .replace(/#(?=#\[)/g, '# ')
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
 }
 

@@ -85,7 +85,9 @@ export async function runEngine(options: {
   const context = { baseUrl: new URL('https://provider.test'), apiKey, customerId: '' }
   const send = (request: HttpRequest): Promise<HttpAnswer> => {
     const chunk = request.body === undefined ? undefined : (JSON.parse(request.body) as { fileIds: string[] }).fileIds
-    const id = chunk ? `bulk:${chunk.join(',')}` : decodeURIComponent(request.url.pathname.replace(/\/$/, '').split('/').at(-1) as string)
+    const id = chunk
+      ? `bulk:${chunk.join(',')}`
+      : decodeURIComponent(request.url.pathname.replace(/\/$/, '').split('/').at(-1) as string)
     const attempt = (attempts.get(id) ?? 0) + 1
     attempts.set(id, attempt)
     maxInFlight = Math.max(maxInFlight, ++inFlight)
@@ -93,7 +95,8 @@ export async function runEngine(options: {
     const scripted = chunk && options.bulkScript ? options.bulkScript(chunk, attempt) : options.script(id, attempt)
     return new Promise((resolve, reject) => {
       const { latencyMs = 10 } = options
-      const latency = scripted === 'timeout' ? request.timeoutMs : typeof latencyMs === 'number' ? latencyMs : latencyMs(id, attempt)
+      const latency =
+        scripted === 'timeout' ? request.timeoutMs : typeof latencyMs === 'number' ? latencyMs : latencyMs(id, attempt)
       clock.setTimeout(() => {
         inFlight--
         if (scripted === 'timeout') reject(new TransportError('timeout', `no answer within ${request.timeoutMs} ms`))

@@ -10,9 +10,22 @@ import { answer } from './answers.js'
  */
 
 /** What happens to one request. 'lost' deletes (if it can) and then never answers, like an answer lost on the way back. */
-export type FaultKind = 'ok' | '500' | '502' | '503' | 'html502' | '429' | '429hint' | 'reset' | 'timeout' | 'lost' | '401'
+export type FaultKind =
+  'ok' | '500' | '502' | '503' | 'html502' | '429' | '429hint' | 'reset' | 'timeout' | 'lost' | '401'
 
-export const FAULT_KINDS: readonly FaultKind[] = ['ok', '500', '502', '503', 'html502', '429', '429hint', 'reset', 'timeout', 'lost', '401']
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'ok',
+  '500',
+  '502',
+  '503',
+  'html502',
+  '429',
+  '429hint',
+  'reset',
+  'timeout',
+  'lost',
+  '401'
+]
 
 /** What the engine could observe of one request for one ID. */
 export type Observed = 'deleted' | 'notfound' | 'unanswered' | 'rate' | 'unauthorized'
@@ -44,7 +57,7 @@ export interface FakeProviderOptions {
 }
 
 export interface FakeProvider {
-  send(request: HttpRequest): Promise<HttpAnswer>
+  readonly send: (request: HttpRequest) => Promise<HttpAnswer>
   readonly store: Set<string>
   readonly initial: ReadonlySet<string>
   /** IDs the fake deleted, in order (first deletion only). */
@@ -54,7 +67,8 @@ export interface FakeProvider {
   readonly observed: Map<string, Observed[]>
 }
 
-const HTML_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center><h1>502 Bad Gateway</h1></center></body>\r\n</html>\r\n'
+const HTML_502 =
+  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center><h1>502 Bad Gateway</h1></center></body>\r\n</html>\r\n'
 
 /** Provider-shaped bodies. */
 function bodies(provider: ProviderName, echo: string) {
@@ -63,20 +77,32 @@ function bodies(provider: ProviderName, echo: string) {
       return {
         deleted: (id: string) => answer(200, { id, deleted: true }),
         notFound: () => answer(404, { tpe: 'not_found', errors: [{ description: 'File not found' }] }),
-        error: (status: number) => answer(status, { tpe: 'server_error', errors: [{ description: `upstream failure ${echo}` }] }),
-        rate: (hint?: number) => answer(429, { tpe: 'rate_limit', errors: [{ description: 'Too many requests' }] }, hint === undefined ? {} : { 'retry-after-ms': String(hint) }),
+        error: (status: number) =>
+          answer(status, { tpe: 'server_error', errors: [{ description: `upstream failure ${echo}` }] }),
+        rate: (hint?: number) =>
+          answer(
+            429,
+            { tpe: 'rate_limit', errors: [{ description: 'Too many requests' }] },
+            hint === undefined ? {} : { 'retry-after-ms': String(hint) }
+          ),
         unauthorized: () => answer(401, { tpe: 'unauthorized', errors: [{ description: `Invalid API key ${echo}` }] })
       }
     case 'imagekit':
       return {
         deleted: () => answer(204),
-        notFound: () => answer(404, { message: 'The requested file does not exist.', help: 'For support kindly contact us at support@imagekit.io .' }),
+        notFound: () =>
+          answer(404, {
+            message: 'The requested file does not exist.',
+            help: 'For support kindly contact us at support@imagekit.io .'
+          }),
         error: (status: number) => answer(status, { message: `Internal error ${echo}`, help: '' }),
         rate: (hint?: number) =>
           answer(
             429,
             { message: 'Too many requests', help: '' },
-            hint === undefined ? {} : { 'X-RateLimit-Limit': '10', 'X-RateLimit-Interval': '1000', 'X-RateLimit-Reset': String(hint) }
+            hint === undefined
+              ? {}
+              : { 'X-RateLimit-Limit': '10', 'X-RateLimit-Interval': '1000', 'X-RateLimit-Reset': String(hint) }
           ),
         unauthorized: () => answer(401, { message: `Your account cannot be authenticated. ${echo}`, help: '' })
       }
@@ -85,17 +111,53 @@ function bodies(provider: ProviderName, echo: string) {
         deleted: () => answer(200, { success: true, message: 'File deleted successfully' }),
         notFound: (id: string) => answer(404, { success: false, message: `File not found: ${id}` }),
         error: (status: number) => answer(status, { success: false, message: `Internal Server Error ${echo}` }),
-        rate: (hint?: number) => answer(429, { success: false, message: 'Too many requests' }, hint === undefined ? {} : { 'Retry-After': String(hint / 1000) }),
+        rate: (hint?: number) =>
+          answer(
+            429,
+            { success: false, message: 'Too many requests' },
+            hint === undefined ? {} : { 'Retry-After': String(hint / 1000) }
+          ),
         unauthorized: () => answer(401, { success: false, message: 'Unauthorized' })
       }
     case 'anyformat':
       return {
         deleted: () => answer(204),
-        notFound: () => answer(404, { error: 'Not Found', detail: 'File not found.', error_code: 'NOT_FOUND', retryable: false, request_id: 'r' }),
-        error: (status: number) => answer(status, { error: 'Server Error', detail: `boom ${echo}`, error_code: 'INTERNAL_ERROR', retryable: true, request_id: 'r' }),
+        notFound: () =>
+          answer(404, {
+            error: 'Not Found',
+            detail: 'File not found.',
+            error_code: 'NOT_FOUND',
+            retryable: false,
+            request_id: 'r'
+          }),
+        error: (status: number) =>
+          answer(status, {
+            error: 'Server Error',
+            detail: `boom ${echo}`,
+            error_code: 'INTERNAL_ERROR',
+            retryable: true,
+            request_id: 'r'
+          }),
         rate: (hint?: number) =>
-          answer(429, { error: 'Too Many Requests', detail: 'Rate limit exceeded.', error_code: 'RATE_LIMITED', retryable: true, request_id: 'r' }, hint === undefined ? {} : { 'Retry-After': String(hint / 1000) }),
-        unauthorized: () => answer(401, { error: 'Unauthorized', detail: `Invalid API key ${echo}`, error_code: 'UNAUTHORIZED', retryable: false, request_id: 'r' })
+          answer(
+            429,
+            {
+              error: 'Too Many Requests',
+              detail: 'Rate limit exceeded.',
+              error_code: 'RATE_LIMITED',
+              retryable: true,
+              request_id: 'r'
+            },
+            hint === undefined ? {} : { 'Retry-After': String(hint / 1000) }
+          ),
+        unauthorized: () =>
+          answer(401, {
+            error: 'Unauthorized',
+            detail: `Invalid API key ${echo}`,
+            error_code: 'UNAUTHORIZED',
+            retryable: false,
+            request_id: 'r'
+          })
       }
   }
 }
@@ -130,7 +192,10 @@ export function fakeProvider(options: FakeProviderOptions): FakeProvider {
     if (bulk) {
       const missingFileIds = [...new Set(ids)].filter(id => !store.has(id))
       if (missingFileIds.length > 0) {
-        return { answer: answer(404, { message: 'The requested file(s) does not exist.', help: '', missingFileIds }), seen: () => 'notfound' }
+        return {
+          answer: answer(404, { message: 'The requested file(s) does not exist.', help: '', missingFileIds }),
+          seen: () => 'notfound'
+        }
       }
       for (const id of new Set(ids)) {
         store.delete(id)
@@ -150,7 +215,9 @@ export function fakeProvider(options: FakeProviderOptions): FakeProvider {
 
   const send = (request: HttpRequest): Promise<HttpAnswer> => {
     const bulk = request.method === 'POST'
-    const ids = bulk ? ((JSON.parse(request.body ?? '{}') as { fileIds: string[] }).fileIds ?? []) : [idOfUrl(request.url)]
+    const ids = bulk
+      ? ((JSON.parse(request.body ?? '{}') as { fileIds: string[] }).fileIds ?? [])
+      : [idOfUrl(request.url)]
     const first = ids[0] as string
     const attempt = (attempts.get(first) ?? 0) + 1
     for (const id of new Set(ids)) attempts.set(id, (attempts.get(id) ?? 0) + 1)

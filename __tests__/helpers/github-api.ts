@@ -17,7 +17,7 @@ export async function startGitHubApi(options: { existing?: FakeComment[]; failWi
   let nextId = 1000
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
-    req.on('data', chunk => chunks.push(chunk))
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization })
       const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -27,7 +27,8 @@ export async function startGitHubApi(options: { existing?: FakeComment[]; failWi
       const url = new URL(req.url ?? '/', 'http://localhost')
       const list = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname)
       const one = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname)
-      const body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { body: string }) : undefined
+      const body =
+        chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { body: string }) : undefined
       // The job's own token cannot read the authenticated user, as on GitHub.
       if (url.pathname === '/user') return reply(403, { message: 'Resource not accessible by integration' })
       if (list && req.method === 'GET') {
@@ -35,7 +36,12 @@ export async function startGitHubApi(options: { existing?: FakeComment[]; failWi
         const page = Number(url.searchParams.get('page') ?? 1)
         const slice = comments.slice((page - 1) * perPage, page * perPage)
         const last = Math.max(1, Math.ceil(comments.length / perPage))
-        const link: Record<string, string> = page < last ? { Link: `<http://${req.headers.host}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next", <http://${req.headers.host}${url.pathname}?per_page=${perPage}&page=${last}>; rel="last"` } : {}
+        const link: Record<string, string> =
+          page < last
+            ? {
+                Link: `<http://${req.headers.host}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next", <http://${req.headers.host}${url.pathname}?per_page=${perPage}&page=${last}>; rel="last"`
+              }
+            : {}
         return reply(200, slice, link)
       }
       if (list && req.method === 'POST' && body) {
@@ -57,9 +63,10 @@ export async function startGitHubApi(options: { existing?: FakeComment[]; failWi
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     comments,
     requests,
-    close: () => new Promise<void>(resolve => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
   }
 }

@@ -56,7 +56,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i += 1) {
     const current = [i]
     for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1))
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      )
     }
     previous = current
   }
@@ -100,26 +104,34 @@ function checkStep(step: Record<string, unknown>, where: string, action: ActionM
     return problems
   }
   for (const [name, value] of Object.entries(given)) {
-    if (!(name in action.inputs)) report(`unknown input "${name}"${suggestion(name, declared)}; action.yml declares: ${declared.join(', ')}`)
-    if (isRecord(value) || Array.isArray(value)) report(`input "${name}" is a ${Array.isArray(value) ? 'sequence' : 'mapping'}; inputs are strings`)
+    if (!(name in action.inputs))
+      report(`unknown input "${name}"${suggestion(name, declared)}; action.yml declares: ${declared.join(', ')}`)
+    if (isRecord(value) || Array.isArray(value))
+      report(`input "${name}" is a ${Array.isArray(value) ? 'sequence' : 'mapping'}; inputs are strings`)
   }
   for (const [name, spec] of Object.entries(action.inputs)) {
-    if (mustBeGiven(spec) && (given[name] === undefined || given[name] === null || given[name] === '')) report(`required input "${name}" is not given`)
+    if (mustBeGiven(spec) && (given[name] === undefined || given[name] === null || given[name] === ''))
+      report(`required input "${name}" is not given`)
   }
   const text = (name: string): string | undefined => {
     const value = given[name]
-    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined
   }
   const blank = (name: string): boolean => (text(name) ?? '').trim() === ''
-  if (blank('file-ids') && blank('file-ids-file')) report('neither "file-ids" nor "file-ids-file" is given: with no IDs at all the step always fails')
+  if (blank('file-ids') && blank('file-ids-file'))
+    report('neither "file-ids" nor "file-ids-file" is given: with no IDs at all the step always fails')
   const provider = text('provider')
   if (provider !== undefined && !hasExpression(provider)) {
     const known = (PROVIDERS as readonly string[]).includes(provider.trim().toLowerCase())
     if (!known) report(`provider "${provider}" is not one of ${PROVIDERS.join(', ')}`)
-    else if (!blank('customer-id') && provider.trim().toLowerCase() !== 'delos') report(`"customer-id" is given with provider "${provider}": it is for delos only, and the action refuses it`)
+    else if (!blank('customer-id') && provider.trim().toLowerCase() !== 'delos')
+      report(`"customer-id" is given with provider "${provider}": it is for delos only, and the action refuses it`)
   }
   const apiKey = text('api-key')
-  if (apiKey !== undefined && apiKey.trim() !== '' && !hasExpression(apiKey)) report('"api-key" is a literal: pass it from a secret')
+  if (apiKey !== undefined && apiKey.trim() !== '' && !hasExpression(apiKey))
+    report('"api-key" is a literal: pass it from a secret')
   return problems
 }
 
@@ -145,7 +157,10 @@ export function checkActionUsage(workflow: unknown, action: ActionMetadata): Usa
       for (const match of value.matchAll(OUTPUT_REFERENCE)) {
         const [reference, stepId = '', output = ''] = match
         if (actionSteps.has(stepId) && !(output in action.outputs)) {
-          problems.push({ where: `jobs.${jobId}`, message: `"${reference}": the action has no output "${output}"${suggestion(output, Object.keys(action.outputs))}` })
+          problems.push({
+            where: `jobs.${jobId}`,
+            message: `"${reference}": the action has no output "${output}"${suggestion(output, Object.keys(action.outputs))}`
+          })
         }
       }
     }
@@ -160,7 +175,8 @@ export function runScripts(workflow: unknown): { where: string; script: string }
   for (const [jobId, job] of Object.entries(jobs)) {
     if (!isRecord(job) || !Array.isArray(job.steps)) continue
     job.steps.forEach((step: unknown, index: number) => {
-      if (isRecord(step) && typeof step.run === 'string') scripts.push({ where: describeStep(jobId, index, step), script: step.run })
+      if (isRecord(step) && typeof step.run === 'string')
+        scripts.push({ where: describeStep(jobId, index, step), script: step.run })
     })
   }
   return scripts
@@ -171,7 +187,10 @@ export function actionSteps(workflow: unknown): Record<string, unknown>[] {
   const jobs = isRecord(workflow) && isRecord(workflow.jobs) ? workflow.jobs : {}
   return Object.values(jobs)
     .flatMap(job => (isRecord(job) && Array.isArray(job.steps) ? (job.steps as unknown[]) : []))
-    .filter((step): step is Record<string, unknown> => isRecord(step) && typeof step.uses === 'string' && ACTION_REF.test(step.uses.trim()))
+    .filter(
+      (step): step is Record<string, unknown> =>
+        isRecord(step) && typeof step.uses === 'string' && ACTION_REF.test(step.uses.trim())
+    )
 }
 
 export interface Snippet {
@@ -208,7 +227,10 @@ export function snippetAsWorkflow(text: string): string {
   const document = parseDocument(text)
   if (document.errors.length > 0) throw new Error(document.errors.map(error => error.message).join('\n'))
   const root = document.contents
-  const job = (steps: unknown): unknown => ({ on: 'workflow_dispatch', jobs: { snippet: { 'runs-on': 'ubuntu-latest', steps } } })
+  const job = (steps: unknown): unknown => ({
+    on: 'workflow_dispatch',
+    jobs: { snippet: { 'runs-on': 'ubuntu-latest', steps } }
+  })
   if (isSeq(root)) return stringify(job(root.toJSON()))
   if (isMap(root)) {
     const value = root.toJSON() as Record<string, unknown>

@@ -77,7 +77,7 @@ export function anyformat({ options, files }: ProviderContext): Provider {
       return empty(204, VERSION)
     },
     error: (status, retryable) => anyformatError(status, statusText(status), retryable ?? isTransient(status)),
-    rateLimited: (hint) =>
+    rateLimited: hint =>
       anyformatError(429, 'Rate limit exceeded.', true, {
         'retry-after': String(Math.max(1, Math.ceil(hint.resetMs / 1000)))
       })

@@ -9,7 +9,7 @@ function delosAnswer(status: number, success: boolean, message: string, retryabl
 function acceptsJson(headers: IncomingHttpHeaders): boolean {
   return (headers.accept ?? '')
     .split(',')
-    .some((range) => range.split(';')[0]?.trim().toLowerCase() === 'application/json')
+    .some(range => range.split(';')[0]?.trim().toLowerCase() === 'application/json')
 }
 
 /** Delos: `DELETE /v2/storage/file/{id}[?customerId=]`, raw `Authorization`, soft and idempotent deletes. */
@@ -18,7 +18,7 @@ export function delos({ options, files }: ProviderContext): Provider {
   const forbidden = new Set(options.forbiddenIds ?? [])
 
   return {
-    route: (request) => deleteRoute(request, '/v2/storage/file/'),
+    route: request => deleteRoute(request, '/v2/storage/file/'),
     answer(route, request) {
       // The docs require this header; a client that forgets it must not get a JSON body it could misread.
       if (!acceptsJson(request.headers)) return text(406, 'Not Acceptable')
@@ -33,7 +33,8 @@ export function delos({ options, files }: ProviderContext): Provider {
       }
       if (locked.has(id)) return delosAnswer(423, false, 'File is locked and cannot be deleted')
       files.remove(id)
-      const message = customer === undefined ? 'File deleted successfully' : `File ${id} deleted for customer ${customer}`
+      const message =
+        customer === undefined ? 'File deleted successfully' : `File ${id} deleted for customer ${customer}`
       return delosAnswer(200, true, message)
     },
     error: (status, retryable) => delosAnswer(status, false, statusText(status), retryable),

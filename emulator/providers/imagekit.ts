@@ -1,5 +1,12 @@
 import { empty, json, type Answer } from '../answers.js'
-import { deleteRoute, statusText, type ApiRequest, type Provider, type ProviderContext, type Route } from './provider.js'
+import {
+  deleteRoute,
+  statusText,
+  type ApiRequest,
+  type Provider,
+  type ProviderContext,
+  type Route
+} from './provider.js'
 
 const HELP = 'For support kindly contact us at support@imagekit.io .'
 const BULK_PATH = '/v1/files/batch/deleteByFileIds'
@@ -18,7 +25,7 @@ function fileIdsOf(body: string): string[] | undefined {
   }
   if (typeof parsed !== 'object' || parsed === null || !('fileIds' in parsed)) return undefined
   const { fileIds } = parsed
-  return Array.isArray(fileIds) && fileIds.every((id) => typeof id === 'string') ? fileIds : undefined
+  return Array.isArray(fileIds) && fileIds.every(id => typeof id === 'string') ? fileIds : undefined
 }
 
 function basicKey(authorization: string | undefined): string | undefined {
@@ -41,11 +48,11 @@ export function imagekit({ options, files }: ProviderContext): Provider {
       return imagekitError(400, `Your request contains more than ${BULK_MAX} fileIds.`)
     }
     const unique = [...new Set(ids)]
-    const missingFileIds = unique.filter((id) => !files.exists(id))
+    const missingFileIds = unique.filter(id => !files.exists(id))
     if (missingFileIds.length > 0) {
       return imagekitError(404, 'The requested file(s) does not exist.', { missingFileIds })
     }
-    unique.forEach((id) => files.remove(id))
+    unique.forEach(id => files.remove(id))
     return json(200, { successfullyDeletedFileIds: unique })
   }
 
@@ -62,7 +69,7 @@ export function imagekit({ options, files }: ProviderContext): Provider {
       return empty(204)
     },
     error: (status, retryable) => imagekitError(status, statusText(status), retryable ? { retryable } : {}),
-    rateLimited: (hint) => ({
+    rateLimited: hint => ({
       ...imagekitError(429, 'Too many requests. Please slow down.'),
       headers: {
         'content-type': 'application/json',

@@ -17,7 +17,7 @@ function writerError(status: number, description: string, retryable?: boolean): 
 /** Writer: `DELETE /v1/files/{id}` with a Bearer key; 429 carries no hints. */
 export function writer({ options, files }: ProviderContext): Provider {
   return {
-    route: (request) => deleteRoute(request, '/v1/files/'),
+    route: request => deleteRoute(request, '/v1/files/'),
     answer(route, request) {
       if (bearerKey(request.headers) !== options.apiKey) return writerError(401, 'Invalid API key')
       if (route.kind !== 'file') return writerError(404, 'Not found')

@@ -46,7 +46,9 @@ export function jsonBody(answer: HttpAnswer): unknown {
 }
 
 export function field(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? (body as Record<string, unknown>)[name]
+    : undefined
 }
 
 function text(value: unknown): string | undefined {
@@ -57,7 +59,9 @@ function text(value: unknown): string | undefined {
 export function errorMessage(body: unknown): string | undefined {
   const errors = field(body, 'errors')
   if (Array.isArray(errors)) {
-    const descriptions = errors.map(item => text(field(item, 'description')) ?? text(field(item, 'message'))).filter(Boolean)
+    const descriptions = errors
+      .map(item => text(field(item, 'description')) ?? text(field(item, 'message')))
+      .filter(Boolean)
     if (descriptions.length > 0) return descriptions.join('; ')
   }
   const detail = field(body, 'detail')
@@ -65,7 +69,13 @@ export function errorMessage(body: unknown): string | undefined {
     const messages = detail.map(item => text(field(item, 'msg'))).filter(Boolean)
     if (messages.length > 0) return messages.join('; ')
   }
-  return text(field(body, 'message')) ?? text(detail) ?? text(field(body, 'error')) ?? text(field(body, 'tpe')) ?? text(field(body, 'error_code'))
+  return (
+    text(field(body, 'message')) ??
+    text(detail) ??
+    text(field(body, 'error')) ??
+    text(field(body, 'tpe')) ??
+    text(field(body, 'error_code'))
+  )
 }
 
 /** "HTTP 423: File is locked", or what can be said of a body that is not JSON. */
@@ -74,7 +84,8 @@ export function describe(answer: HttpAnswer, body: unknown): string {
   if (message !== undefined) return `HTTP ${answer.status}: ${message}`
   const raw = answer.body.trim()
   if (raw === '') return `HTTP ${answer.status}`
-  if (/^<(!doctype|html|\?xml)/i.test(raw) || /<html[\s>]/i.test(raw.slice(0, 2000))) return `HTTP ${answer.status}: HTML page instead of an API answer`
+  if (/^<(!doctype|html|\?xml)/i.test(raw) || /<html[\s>]/i.test(raw.slice(0, 2000)))
+    return `HTTP ${answer.status}: HTML page instead of an API answer`
   if (body === undefined) return `HTTP ${answer.status}: ${raw}`
   return `HTTP ${answer.status}: unexpected answer`
 }
@@ -103,18 +114,31 @@ export function classifyByStatus(
   const { status } = answer
   if (status >= 200 && status < 300) {
     // Only a whole answer can confirm a deletion: a cut one might have said "success": false further on.
-    if (answer.truncated) return { kind: 'failed', reason: `HTTP ${status}: answer larger than ${MAX_BODY_KIB} KiB; deletion not confirmed` }
+    if (answer.truncated)
+      return {
+        kind: 'failed',
+        reason: `HTTP ${status}: answer larger than ${MAX_BODY_KIB} KiB; deletion not confirmed`
+      }
     // An answer that says success:false or deleted:false is never a deletion, whatever the status.
     if (field(body, 'success') === false || field(body, 'deleted') === false) {
       return { kind: 'failed', reason: `${describe(answer, body)} (answered ${status} but did not delete)` }
     }
     // An empty body or JSON is an API's answer; an HTML page (a proxy, a login wall) confirms nothing.
-    const verdict = options.isDeleted ? options.isDeleted(body) : body !== undefined || answer.body.trim() === '' || `${describe(answer, body).replace(/^HTTP \d+: /, '')}; deletion not confirmed`
-    return verdict === true ? { kind: 'deleted' } : { kind: 'failed', reason: `HTTP ${status}: ${verdict === false ? 'deletion not confirmed' : verdict}` }
+    const verdict = options.isDeleted
+      ? options.isDeleted(body)
+      : body !== undefined ||
+        answer.body.trim() === '' ||
+        `${describe(answer, body).replace(/^HTTP \d+: /, '')}; deletion not confirmed`
+    return verdict === true
+      ? { kind: 'deleted' }
+      : { kind: 'failed', reason: `HTTP ${status}: ${verdict === false ? 'deletion not confirmed' : verdict}` }
   }
   if (status >= 300 && status < 400) {
     const location = answer.headers.get('location')
-    return { kind: 'failed', reason: `unexpected redirect (HTTP ${status}${location ? ` to ${location}` : ''}); redirects are not followed` }
+    return {
+      kind: 'failed',
+      reason: `unexpected redirect (HTTP ${status}${location ? ` to ${location}` : ''}); redirects are not followed`
+    }
   }
   if (status === 401) return { kind: 'credentials-rejected', reason: describe(answer, body) }
   if (status === 404 || status === 410) return { kind: 'missing', reason: describe(answer, body) }

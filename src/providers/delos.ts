@@ -24,7 +24,8 @@ export const delos: Provider = {
   classify(answer, now) {
     const body = jsonBody(answer)
     // Redirects are refused whatever their body says; a cut body cannot confirm anything.
-    if ((answer.status >= 300 && answer.status < 400) || answer.truncated) return { classification: classifyByStatus(answer, body) }
+    if ((answer.status >= 300 && answer.status < 400) || answer.truncated)
+      return { classification: classifyByStatus(answer, body) }
     const success = field(body, 'success')
     if (success === true) return { classification: { kind: 'deleted' } }
     const message = field(body, 'message')

@@ -18,11 +18,13 @@ function rateWindow(answer: HttpAnswer): RateWindow | undefined {
 }
 
 function classifyAnswer(answer: HttpAnswer, now: number): Classification {
-  return classifyByStatus(answer, jsonBody(answer), { waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now) })
+  return classifyByStatus(answer, jsonBody(answer), {
+    waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now)
+  })
 }
 
 function strings(value: unknown): string[] | undefined {
-  return Array.isArray(value) && value.every(item => typeof item === 'string') ? (value as string[]) : undefined
+  return Array.isArray(value) && value.every(item => typeof item === 'string') ? value : undefined
 }
 
 function withWindow<T>(answer: HttpAnswer, classification: T): { classification: T; window?: RateWindow } {
@@ -59,7 +61,10 @@ const bulk: BulkDelete = {
     } else {
       const single = classifyAnswer(answer, now)
       const unanswered = answer.status >= 500 || (answer.status >= 200 && answer.status < 300)
-      classification = single.kind === 'retry' || single.kind === 'credentials-rejected' ? single : { kind: 'fallback', reason: describe(answer, body), unanswered }
+      classification =
+        single.kind === 'retry' || single.kind === 'credentials-rejected'
+          ? single
+          : { kind: 'fallback', reason: describe(answer, body), unanswered }
     }
     return withWindow(answer, classification)
   }

@@ -1,7 +1,16 @@
 import { anyformat } from './anyformat.js'
 import { delos } from './delos.js'
 import { imagekit } from './imagekit.js'
-import type { BulkClassification, ClassifiedAnswer, DeleteRequest, HttpAnswer, Provider, ProviderName, RateWindow, RequestContext } from './types.js'
+import type {
+  BulkClassification,
+  ClassifiedAnswer,
+  DeleteRequest,
+  HttpAnswer,
+  Provider,
+  ProviderName,
+  RateWindow,
+  RequestContext
+} from './types.js'
 import { writer } from './writer.js'
 
 /** The registry: a new provider is one module and one line here. */
@@ -19,7 +28,11 @@ export interface BoundProvider {
   bulk?: {
     maxIds: number
     request: (ids: readonly string[]) => DeleteRequest
-    classify: (answer: HttpAnswer, ids: readonly string[], now: number) => { classification: BulkClassification; window?: RateWindow }
+    classify: (
+      answer: HttpAnswer,
+      ids: readonly string[],
+      now: number
+    ) => { classification: BulkClassification; window?: RateWindow }
   }
 }
 
@@ -29,7 +42,15 @@ export function bindProvider(provider: Provider, context: RequestContext, useBul
   return {
     request: id => provider.request(id, context),
     classify: (answer, now) => provider.classify(answer, now),
-    ...(useBulk && bulk ? { bulk: { maxIds: bulk.maxIds, request: ids => bulk.request(ids, context), classify: (answer, ids, now) => bulk.classify(answer, ids, now) } } : {})
+    ...(useBulk && bulk
+      ? {
+          bulk: {
+            maxIds: bulk.maxIds,
+            request: ids => bulk.request(ids, context),
+            classify: (answer, ids, now) => bulk.classify(answer, ids, now)
+          }
+        }
+      : {})
   }
 }
 
@@ -40,7 +61,12 @@ export function bindProvider(provider: Provider, context: RequestContext, useBul
 export function secretForms(rawKey: string, providerName: string): string[] {
   const key = rawKey.trim()
   const provider = findProvider(providerName)
-  const forms = [rawKey, key, ...rawKey.split(/\r?\n/).map(line => line.trim()), ...(provider && key !== '' ? provider.derivedSecrets(key) : [])]
+  const forms = [
+    rawKey,
+    key,
+    ...rawKey.split(/\r?\n/).map(line => line.trim()),
+    ...(provider && key !== '' ? provider.derivedSecrets(key) : [])
+  ]
   return [...new Set(forms.filter(form => form.length > 0))]
 }
 

@@ -61,7 +61,11 @@ export interface BulkDelete {
   /** The most IDs one request may carry. */
   readonly maxIds: number
   request(ids: readonly string[], context: RequestContext): DeleteRequest
-  classify(answer: HttpAnswer, ids: readonly string[], now: number): { classification: BulkClassification; window?: RateWindow }
+  classify(
+    answer: HttpAnswer,
+    ids: readonly string[],
+    now: number
+  ): { classification: BulkClassification; window?: RateWindow }
 }
 
 export interface Provider {
