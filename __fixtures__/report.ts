@@ -1,6 +1,7 @@
 import { verdict } from '../src/policy.js'
-import type { IdResult } from '../src/purge.js'
-import { buildReport, type Report, type ReportInput, type RunContext } from '../src/report.js'
+import type { IdResult } from '../src/engine/purge.js'
+import type { RunContext } from '../src/context.js'
+import { buildReport, type Report, type ReportInput } from '../src/report.js'
 
 export const runContext: RunContext = {
   repository: 'o/r',
@@ -36,6 +37,7 @@ export function reportOf(results: IdResult[], extra: Partial<ReportInput> = {}):
     provider: 'imagekit',
     baseUrl: new URL('https://api.imagekit.io'),
     dryRun: false,
+    failOn: { failed: true, missing: false },
     shard: null,
     startedAt: new Date('2026-01-01T00:00:00Z'),
     endedAt: new Date('2026-01-01T00:00:01Z'),

@@ -17,7 +17,7 @@ import { runAction, type RunOptions, type RunResult } from '../scripts/runner.js
 import { createTransport, MAX_BODY_BYTES, TransportError, type Transport } from '../src/http.js'
 import { PROVIDERS } from '../src/providers/index.js'
 import type { HttpAnswer } from '../src/providers/types.js'
-import type { IdResult } from '../src/purge.js'
+import type { IdResult } from '../src/engine/purge.js'
 import { annotations, logLine } from '../src/report.js'
 import { oneLine } from '../src/text.js'
 import { answer } from './helpers/answers.js'

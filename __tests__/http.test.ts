@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from '@jest/globals'
 import { startEmulator, type Emulator } from '../emulator/index.js'
 import { createTransport, MAX_BODY_BYTES, TransportError, type Transport } from '../src/http.js'
 import { bindProvider, PROVIDERS } from '../src/providers/index.js'
-import { purge } from '../src/purge.js'
+import { purge } from '../src/engine/purge.js'
 
 let emulator: Emulator | undefined
 let transport: Transport | undefined

@@ -3,7 +3,7 @@ import nock from 'nock'
 import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
 import { createTransport } from '../src/http.js'
 import { bindProvider, PROVIDERS, type ProviderName } from '../src/providers/index.js'
-import { purge } from '../src/purge.js'
+import { purge } from '../src/engine/purge.js'
 
 /** Each provider's wire protocol, through the real transport, with nock standing in for the provider's host. */
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
-import { backoffMs, DEFAULT_BACKOFF } from '../src/pacing.js'
+import { backoffMs, DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { PROVIDERS } from '../src/providers/index.js'
-import { MAX_RATE_LIMITED_ATTEMPTS } from '../src/purge.js'
+import { MAX_RATE_LIMITED_ATTEMPTS } from '../src/engine/purge.js'
 import { answer } from './helpers/answers.js'
 import { ok, runEngine } from './helpers/engine.js'
 

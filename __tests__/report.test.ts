@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { MAX_SUMMARY_ROWS } from '../src/constants.js'
 import { verdict } from '../src/policy.js'
-import type { IdResult, PurgeResult } from '../src/purge.js'
+import type { IdResult, PurgeResult } from '../src/engine/purge.js'
 import { annotations, logLine, outputValues, summaryMarkdown } from '../src/report.js'
 import { idResult, reportOf, runContext } from '../__fixtures__/report.js'
 

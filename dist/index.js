@@ -37458,12 +37458,12 @@ const Output = {
     FailedCount: 'failed-count',
     ReportFile: 'report-file'
 };
-/** Numeric inputs with their allowed ranges (inclusive). */
-const NumericRange = {
-    [Input.MaxDeletions]: { min: 1, max: 1_000_000 },
-    [Input.Concurrency]: { min: 1, max: 64 },
-    [Input.MaxRetries]: { min: 0, max: 10 },
-    [Input.TimeoutSeconds]: { min: 1, max: 600 }
+/** Numeric inputs: the allowed range (inclusive) and the default, declared once; action.yml must agree. */
+const NumericInput = {
+    [Input.MaxDeletions]: { min: 1, max: 1_000_000, default: 1000 },
+    [Input.Concurrency]: { min: 1, max: 64, default: 8 },
+    [Input.MaxRetries]: { min: 0, max: 10, default: 3 },
+    [Input.TimeoutSeconds]: { min: 1, max: 600, default: 30 }
 };
 /** A list output larger than this is set to '' and the report file is the place to read it. */
 const MAX_LIST_OUTPUT_BYTES = 1024 * 1024;
@@ -38041,8 +38041,12 @@ const writer = {
 
 
 
-/** The registry: a new provider is one module and one line here. */
-const PROVIDERS = { writer: writer, imagekit: imagekit, delos: delos, anyformat: anyformat };
+/** The registry: a new provider is one module and one entry here. Every list of provider names derives from it. */
+const REGISTRY = { writer: writer, imagekit: imagekit, delos: delos, anyformat: anyformat };
+const PROVIDERS = REGISTRY;
+const PROVIDER_NAMES = Object.keys(REGISTRY);
+/** "writer, imagekit, delos or anyformat". */
+const PROVIDER_CHOICES = `${PROVIDER_NAMES.slice(0, -1).join(', ')} or ${PROVIDER_NAMES.at(-1)}`;
 function findProvider(name) {
     const key = name.trim().toLowerCase();
     return Object.hasOwn(PROVIDERS, key) ? PROVIDERS[key] : undefined;
@@ -38101,95 +38105,129 @@ function readIdsFile(filePath) {
 const BOOLEAN = /^(true|True|TRUE|false|False|FALSE)$/;
 const LOCAL_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 const inputs_CONTROL = /[\u0000-\u001f\u007f]/;
-/** Raw inputs → typed Settings plus every violation found in them. Pure but for the injected sources. */
-function readSettings(sources) {
-    const violations = [];
-    const violation = (input, message) => {
-        violations.push({ input, message: `${input}: ${message}` });
-    };
-    const get = (name) => sources.getInput(name).trim();
-    const providerName = get(Input.Provider);
-    const provider = findProvider(providerName);
-    if (provider === undefined) {
-        violation(Input.Provider, providerName === ''
-            ? 'is required (writer, imagekit, delos or anyformat)'
-            : `unknown provider ${quote(providerName)} (allowed: writer, imagekit, delos, anyformat)`);
+/** Reads raw inputs one at a time, collecting a violation for every one that is invalid. */
+class InputReader {
+    sources;
+    violations = [];
+    constructor(sources) {
+        this.sources = sources;
     }
-    const idLists = [];
-    const inline = sources.getInput(Input.FileIds);
-    if (inline.trim() !== '') {
-        const parsed = parseIds(inline, Input.FileIds);
-        idLists.push(parsed.ids);
-        for (const problem of parsed.problems)
-            violations.push({ input: Input.FileIds, message: problem });
+    /** The input as given, not trimmed. */
+    raw(name) {
+        return this.sources.getInput(name);
     }
-    const idsFile = get(Input.FileIdsFile);
-    if (idsFile !== '') {
-        const resolved = external_node_path_default().resolve(sources.workspace, idsFile);
-        let text;
-        try {
-            text = sources.readFile(resolved);
-        }
-        catch (error) {
-            violation(Input.FileIdsFile, `cannot read ${quote(resolved, 200)}: ${error instanceof Error ? error.message.replace(/^[A-Z]+: /, '') : String(error)}`);
-        }
-        if (text !== undefined) {
-            const parsed = parseIds(text, `${Input.FileIdsFile} ${quote(idsFile, 120)}`);
-            idLists.push(parsed.ids);
-            for (const problem of parsed.problems)
-                violations.push({ input: Input.FileIdsFile, message: problem });
-        }
+    text(name) {
+        return this.raw(name).trim();
     }
-    const apiKey = get(Input.ApiKey);
-    // Never echo the key, not even in part.
-    if (inputs_CONTROL.test(apiKey))
-        violation(Input.ApiKey, 'contains a line break or control character');
-    else if (/[^\x20-\x7e]/.test(apiKey))
-        violation(Input.ApiKey, 'contains a character outside printable ASCII, which cannot go in an HTTP header');
-    const customerId = get(Input.CustomerId);
-    if (customerId.length > 256 || inputs_CONTROL.test(customerId))
-        violation(Input.CustomerId, `${quote(customerId)} must be at most 256 characters without control characters`);
-    const boolean = (name, fallback) => {
-        const text = get(name);
+    violation(input, message) {
+        this.violations.push({ input, message: `${input}: ${message}` });
+    }
+    /** Problems that already name their source. */
+    problems(input, messages) {
+        for (const message of messages)
+            this.violations.push({ input, message });
+    }
+    boolean(name, fallback) {
+        const text = this.text(name);
         if (text === '')
             return fallback;
         if (!BOOLEAN.test(text))
-            violation(name, `${quote(text)} is not a boolean (true or false)`);
+            this.violation(name, `${quote(text)} is not a boolean (true or false)`);
         return /^true$/i.test(text);
-    };
-    const number = (name, fallback) => {
-        const text = get(name);
+    }
+    number(name) {
+        const text = this.text(name);
+        const { min, max, default: fallback } = NumericInput[name];
         if (text === '')
             return fallback;
-        const { min, max } = NumericRange[name];
         const value = /^\d+$/.test(text) ? Number(text) : NaN;
         if (!Number.isSafeInteger(value) || value < min || value > max) {
-            violation(name, `${quote(text)} is not a whole number from ${min} to ${max}`);
+            this.violation(name, `${quote(text)} is not a whole number from ${min} to ${max}`);
             return fallback;
         }
         return value;
+    }
+}
+/** Raw inputs → typed Settings plus every violation found in them. Pure but for the injected sources. */
+function readSettings(sources) {
+    const read = new InputReader(sources);
+    const provider = readProvider(read);
+    const violation = read.violation.bind(read);
+    const settings = {
+        provider,
+        ids: readIds(read),
+        apiKey: readApiKey(read),
+        customerId: readCustomerId(read),
+        baseUrl: readBaseUrl(read.text(Input.BaseUrl), provider, violation),
+        dryRun: read.boolean(Input.DryRun, false),
+        failOn: readFailOn(read.text(Input.FailOn), violation),
+        maxDeletions: read.number(Input.MaxDeletions),
+        protectedPatterns: splitList(read.raw(Input.ProtectedIds)),
+        concurrency: read.number(Input.Concurrency),
+        maxRetries: read.number(Input.MaxRetries),
+        timeoutSeconds: read.number(Input.TimeoutSeconds),
+        bulk: read.boolean(Input.Bulk, true),
+        shard: readShard(read.text(Input.Shard), violation),
+        commentOnPr: read.boolean(Input.CommentOnPr, false),
+        githubToken: read.text(Input.GithubToken)
     };
-    return {
-        settings: {
-            provider,
-            ids: uniqueIds(...idLists),
-            apiKey,
-            customerId,
-            baseUrl: readBaseUrl(get(Input.BaseUrl), provider, violation),
-            dryRun: boolean(Input.DryRun, false),
-            failOn: readFailOn(get(Input.FailOn), violation),
-            maxDeletions: number(Input.MaxDeletions, 1000),
-            protectedPatterns: splitList(sources.getInput(Input.ProtectedIds)),
-            concurrency: number(Input.Concurrency, 8),
-            maxRetries: number(Input.MaxRetries, 3),
-            timeoutSeconds: number(Input.TimeoutSeconds, 30),
-            bulk: boolean(Input.Bulk, true),
-            shard: readShard(get(Input.Shard), violation),
-            commentOnPr: boolean(Input.CommentOnPr, false),
-            githubToken: get(Input.GithubToken)
-        },
-        violations
-    };
+    return { settings, violations: read.violations };
+}
+function readProvider(read) {
+    const name = read.text(Input.Provider);
+    const provider = findProvider(name);
+    if (provider === undefined) {
+        const problem = name === ''
+            ? `is required (${PROVIDER_CHOICES})`
+            : `unknown provider ${quote(name)} (allowed: ${PROVIDER_NAMES.join(', ')})`;
+        read.violation(Input.Provider, problem);
+    }
+    return provider;
+}
+/** Both ID inputs, united in order of first appearance. */
+function readIds(read) {
+    const lists = [];
+    const inline = read.raw(Input.FileIds);
+    if (inline.trim() !== '') {
+        const parsed = parseIds(inline, Input.FileIds);
+        lists.push(parsed.ids);
+        read.problems(Input.FileIds, parsed.problems);
+    }
+    const file = read.text(Input.FileIdsFile);
+    if (file !== '') {
+        const resolved = external_node_path_default().resolve(read.sources.workspace, file);
+        let text;
+        try {
+            text = read.sources.readFile(resolved);
+        }
+        catch (error) {
+            const why = error instanceof Error ? error.message.replace(/^[A-Z]+: /, '') : String(error);
+            read.violation(Input.FileIdsFile, `cannot read ${quote(resolved, 200)}: ${why}`);
+        }
+        if (text !== undefined) {
+            const parsed = parseIds(text, `${Input.FileIdsFile} ${quote(file, 120)}`);
+            lists.push(parsed.ids);
+            read.problems(Input.FileIdsFile, parsed.problems);
+        }
+    }
+    return uniqueIds(...lists);
+}
+function readApiKey(read) {
+    const apiKey = read.text(Input.ApiKey);
+    // Never echo the key, not even in part.
+    if (inputs_CONTROL.test(apiKey))
+        read.violation(Input.ApiKey, 'contains a line break or control character');
+    else if (/[^\x20-\x7e]/.test(apiKey)) {
+        read.violation(Input.ApiKey, 'contains a character outside printable ASCII, which cannot go in an HTTP header');
+    }
+    return apiKey;
+}
+function readCustomerId(read) {
+    const customerId = read.text(Input.CustomerId);
+    if (customerId.length > 256 || inputs_CONTROL.test(customerId)) {
+        read.violation(Input.CustomerId, `${quote(customerId)} must be at most 256 characters without control characters`);
+    }
+    return customerId;
 }
 /** Shards a matrix may split a purge into, at most. */
 const MAX_SHARDS = 1000;
@@ -38255,6 +38293,49 @@ function readBaseUrl(text, provider, violation) {
     }
     url.pathname = url.pathname.replace(/\/+$/, '');
     return url;
+}
+
+;// CONCATENATED MODULE: ./src/context.ts
+
+/**
+ * Reads the context from the environment the runner sets (GITHUB_*, and the event payload at GITHUB_EVENT_PATH
+ * for the pull request number), falling back to GitLab's and Jenkins's variables for the command line elsewhere.
+ * `eventName` overrides the event (the command says "cli"). A missing or unreadable event file is no error.
+ */
+function readRunContext(env, options = {}) {
+    const first = (...names) => names.map(name => env[name]).find(value => value !== undefined && value !== '') ?? '';
+    const repository = first('GITHUB_REPOSITORY', 'CI_PROJECT_PATH', 'JOB_NAME');
+    const runId = whole(first('GITHUB_RUN_ID', 'CI_PIPELINE_ID', 'BUILD_NUMBER'));
+    const githubRun = env.GITHUB_REPOSITORY && runId !== null && env.GITHUB_RUN_ID;
+    const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    return {
+        repository,
+        workflow: first('GITHUB_WORKFLOW', 'CI_JOB_NAME'),
+        runId,
+        runAttempt: whole(env.GITHUB_RUN_ATTEMPT ?? ''),
+        actor: first('GITHUB_ACTOR', 'GITLAB_USER_LOGIN', 'USER'),
+        eventName: options.eventName ?? env.GITHUB_EVENT_NAME ?? '',
+        ref: first('GITHUB_REF', 'CI_COMMIT_REF_NAME', 'GIT_BRANCH'),
+        sha: first('GITHUB_SHA', 'CI_COMMIT_SHA', 'GIT_COMMIT'),
+        pullRequest: pullRequestNumber(env.GITHUB_EVENT_PATH, options.readFile ?? (file => (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'))),
+        runUrl: githubRun ? `${serverUrl}/${repository}/actions/runs/${runId}` : first('CI_JOB_URL', 'BUILD_URL') || null
+    };
+}
+function whole(text) {
+    return /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) && Number(text) > 0 ? Number(text) : null;
+}
+/** The pull request's number from the event payload (pull_request and pull_request_target events). */
+function pullRequestNumber(eventPath, readFile) {
+    if (!eventPath)
+        return null;
+    try {
+        const payload = JSON.parse(readFile(eventPath));
+        const number = payload?.pull_request?.number;
+        return typeof number === 'number' && Number.isSafeInteger(number) ? number : null;
+    }
+    catch {
+        return null;
+    }
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -38377,81 +38458,7 @@ function formatSeconds(ms) {
     return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-;// CONCATENATED MODULE: ./src/policy.ts
-
-
-
-/** The IDs this run sends: all of them, or this shard's share. */
-function plannedIds(settings) {
-    const { shard } = settings;
-    return shard === undefined ? settings.ids : settings.ids.filter(id => shardOf(id, shard.count) === shard.index);
-}
-/** The rules across inputs. Returns every violation; a run may start only when there is none. */
-function preflight(settings, inputViolations) {
-    const violations = [...inputViolations];
-    const add = (input, message) => {
-        violations.push({ input, message: `${input}: ${message}` });
-    };
-    const idsGiven = !inputViolations.some(v => v.input === Input.FileIds || v.input === Input.FileIdsFile);
-    if (settings.ids.length === 0 && idsGiven)
-        add(Input.FileIds, 'no IDs given: set file-ids or file-ids-file');
-    if (!settings.dryRun && settings.apiKey === '')
-        add(Input.ApiKey, 'is required unless dry-run is true');
-    const planned = plannedIds(settings);
-    if (planned.length > settings.maxDeletions) {
-        const what = settings.shard
-            ? `${planned.length} unique IDs in shard ${settings.shard.index}/${settings.shard.count}`
-            : `${planned.length} unique IDs`;
-        add(Input.MaxDeletions, `${what} exceed max-deletions (${settings.maxDeletions}); raise it or split the list`);
-    }
-    const protectedHits = settings.protectedPatterns.length === 0
-        ? []
-        : settings.ids.flatMap(id => {
-            const pattern = protectedBy(settings.protectedPatterns, id);
-            return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`];
-        });
-    for (const message of protectedHits.slice(0, MAX_LISTED_INVALID_IDS))
-        add(Input.ProtectedIds, message);
-    if (protectedHits.length > MAX_LISTED_INVALID_IDS)
-        add(Input.ProtectedIds, `${protectedHits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`);
-    if (settings.commentOnPr && settings.githubToken === '')
-        add(Input.GithubToken, 'is required when comment-on-pr is true');
-    if (settings.customerId !== '' && settings.provider !== undefined && !settings.provider.acceptsCustomerId) {
-        add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`);
-    }
-    return violations;
-}
-/** The settings a run may start with, or undefined while anything is in violation. */
-function policy_ready(settings, violations) {
-    const { provider, baseUrl } = settings;
-    return violations.length === 0 && provider !== undefined && baseUrl !== undefined
-        ? { ...settings, provider, baseUrl, planned: plannedIds(settings) }
-        : undefined;
-}
-/** Whether the run fails, with counts and the first IDs that made it so. */
-function verdict(result, failOn) {
-    const tally = (outcome) => result.results.filter(r => r.outcome === outcome).length;
-    const deleted = tally('deleted');
-    const missing = tally('missing');
-    const failedCount = tally('failed');
-    const counts = `${deleted} deleted, ${missing} missing, ${failedCount} failed of ${result.results.length}`;
-    const causes = [];
-    if (result.credentialsRejected)
-        causes.push('the provider rejected the credentials');
-    if (failOn.failed && failedCount > 0)
-        causes.push(`${count(failedCount, 'ID')} failed`);
-    if (failOn.missing && missing > 0)
-        causes.push(`${count(missing, 'ID')} missing (fail-on includes missing)`);
-    if (causes.length === 0)
-        return { failed: false, message: counts };
-    const blamed = result.results.filter(r => (r.outcome === 'failed' && (failOn.failed || result.credentialsRejected)) ||
-        (r.outcome === 'missing' && failOn.missing));
-    const listed = blamed.slice(0, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`);
-    const more = blamed.length > MAX_VERDICT_IDS ? `; and ${blamed.length - MAX_VERDICT_IDS} more in the report` : '';
-    return { failed: true, message: `${causes.join('; ')} (${counts}). ${listed.join('; ')}${more}` };
-}
-
-;// CONCATENATED MODULE: ./src/pacing.ts
+;// CONCATENATED MODULE: ./src/engine/pacing.ts
 /** Time, backoff and the shared pacer: how fast the whole pool may go. */
 const realClock = {
     now: () => Date.now(),
@@ -38558,360 +38565,174 @@ const MAX_LEARNED_SPACING_MS = 1000;
 /** Per success: about 10 % faster every 50 successes until the provider says otherwise. */
 const LEARNED_SPACING_DECAY = 0.998;
 
-;// CONCATENATED MODULE: ./src/purge.ts
-
-
-
+;// CONCATENATED MODULE: ./src/engine/decide.ts
 
 /** A 429 never uses up a unit's retries; this bounds how often one unit may be refused all the same. */
 const MAX_RATE_LIMITED_ATTEMPTS = 20;
-/**
- * The engine: sends deletes through a bounded pool, paced by one shared Pacer, retrying what is worth retrying,
- * and settles every ID as deleted, missing or failed. It knows no provider, only requests and classifications.
- * Event-driven: a waiting retry holds no slot, so nothing queues behind it.
- */
-function purge(options) {
-    const clock = options.clock ?? realClock;
-    const random = options.random ?? Math.random;
-    const backoff = options.backoff ?? DEFAULT_BACKOFF;
-    const total = options.ids.length;
-    const pacer = new Pacer(options.concurrency);
-    const results = new Array(total);
-    const states = new Array(total);
-    const ready = new Queue();
-    // Behind fresh IDs, so the probe after a pause is not always the unit the provider keeps refusing.
-    const rateLimited = new Queue();
-    const waiting = new Set();
-    let nextFresh = 0;
-    let inFlight = 0;
-    let settled = 0;
-    let progress = 0;
-    let stalledPauses = 0;
-    let lastProgressAt = clock.now();
-    // The longest all retries of one ID could wait, and never less than one wait a provider may ask for: past it, a
-    // pool that hears only 429s stops.
-    const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs);
-    let requests = 0;
-    let rateLimitedAnswers = 0;
-    let credentialsRejected = false;
-    let stopReason;
-    let pumpTimer;
-    let pumpAt = Infinity;
-    const clean = (text) => oneLine(scrub(text, options.secrets), MAX_REASON_LENGTH);
-    const state = (index) => (states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null });
-    // A unit made from another (the rest of a chunk, or its IDs one by one) inherits its budget: a resend is no
-    // fresh start for the retry and rate-limit bounds.
-    const unit = (indexes, bulk, from) => ({
-        indexes,
-        bulk,
-        attempts: 0,
-        counted: from?.counted ?? 0,
-        rateLimited: from?.rateLimited ?? 0,
-        progressMark: 0,
-        lastReason: from?.lastReason ?? ''
-    });
-    const describeUnit = (u) => u.bulk ? `bulk of ${u.indexes.length}` : JSON.stringify(options.ids[u.indexes[0]]);
-    return new Promise(resolve => {
-        const settleId = (index, outcome, reason) => {
-            const known = state(index);
-            const result = {
-                id: options.ids[index],
-                outcome,
-                httpStatus: known.lastStatus,
-                reason: reason === null ? null : clean(reason),
-                attempts: known.attempts,
-                ms: known.attempts === 0 ? 0 : clock.now() - known.firstStart
-            };
-            states[index] = undefined;
-            results[index] = result;
-            settled++;
-            options.onResult?.(result);
-        };
-        const settle = (u, outcome, reason) => {
-            for (const index of u.indexes)
-                settleId(index, outcome, reason);
-        };
-        /** Not found: deleted after all when one of our own earlier attempts may have done it. */
-        const settleMissing = (index, reason) => {
-            if (state(index).unanswered)
-                settleId(index, 'deleted', `${reason} after an earlier attempt got no answer: counted as deleted, that attempt most likely deleted it`);
-            else
-                settleId(index, 'missing', reason);
-        };
-        const finishIfDone = () => {
-            if (settled === total && inFlight === 0) {
-                if (pumpTimer !== undefined)
-                    clock.clearTimeout(pumpTimer);
-                resolve({ results: results, credentialsRejected, requests, rateLimitedAnswers });
-            }
-        };
-        /** Fails a unit the stopped run will not send; an ID a bulk request already named was attempted, though. */
-        const abandon = (u) => {
-            for (const index of u.indexes) {
-                settleId(index, 'failed', state(index).attempts === 0
-                    ? `not attempted: ${stopReason}`
-                    : `${u.lastReason ? `${u.lastReason}; ` : ''}not retried: ${stopReason}`);
-            }
-        };
-        /** Queues a unit to be sent next, or abandons it once the run has stopped (an answer may arrive after that). */
-        const requeue = (u) => {
-            if (stopReason === undefined)
-                ready.push(u);
-            else
-                abandon(u);
-        };
-        /** Stops starting requests: every ID not settled and not in flight fails with `reason`. */
-        const stop = (reason) => {
-            if (stopReason !== undefined)
-                return;
-            stopReason = reason;
-            for (const u of waiting) {
-                clock.clearTimeout(u.timer);
-                abandon(u);
-            }
-            waiting.clear();
-            for (const queue of [ready, rateLimited])
-                for (let u = queue.shift(); u !== undefined; u = queue.shift())
-                    abandon(u);
-            for (; nextFresh < total; nextFresh++)
-                settleId(nextFresh, 'failed', `not attempted: ${reason}`);
-        };
-        const freshUnit = () => {
-            const size = options.bulk ? Math.min(options.bulk.maxIds, total - nextFresh) : 1;
-            const indexes = Array.from({ length: size }, (_, i) => nextFresh + i);
-            nextFresh += size;
-            return unit(indexes, options.bulk !== undefined && size > 1);
-        };
-        /** Retries whose backoff is over go first, then IDs not yet tried, then units a 429 sent back. */
-        const take = () => {
-            if (ready.size > 0)
-                return ready.shift();
-            if (nextFresh < total)
-                return freshUnit();
-            return rateLimited.shift();
-        };
-        const hasWork = () => ready.size > 0 || nextFresh < total || rateLimited.size > 0;
-        const pump = () => {
-            while (stopReason === undefined && inFlight < pacer.limit && hasWork()) {
-                const now = clock.now();
-                const startAt = pacer.startAt(now);
-                if (startAt > now) {
-                    armPump(startAt - now);
-                    break;
-                }
-                const u = take();
-                pacer.started(now);
-                void attempt(u, now);
-            }
-            finishIfDone();
-        };
-        const armPump = (ms) => {
-            const at = clock.now() + ms;
-            if (pumpTimer !== undefined && pumpAt <= at)
-                return;
-            if (pumpTimer !== undefined)
-                clock.clearTimeout(pumpTimer);
-            pumpAt = at;
-            pumpTimer = clock.setTimeout(() => {
-                pumpTimer = undefined;
-                pumpAt = Infinity;
-                pump();
-            }, ms);
-        };
-        const send = async (u, ids) => {
-            try {
-                const request = u.bulk && options.bulk ? options.bulk.request(ids) : options.request(ids[0]);
-                try {
-                    const { method, url, headers, body } = request;
-                    const answer = await options.transport.send({
-                        method,
-                        url,
-                        headers,
-                        ...(body !== undefined ? { body } : {}),
-                        timeoutMs: options.timeoutMs
-                    });
-                    for (const index of u.indexes)
-                        state(index).lastStatus = answer.status;
-                    const classified = u.bulk && options.bulk
-                        ? options.bulk.classify(answer, ids, clock.now())
-                        : options.classify(answer, clock.now());
-                    if (classified.window)
-                        pacer.window(classified.window.limit, classified.window.intervalMs);
-                    return classified.classification;
-                }
-                catch (error) {
-                    if (!(error instanceof TransportError))
-                        throw error;
-                    for (const index of u.indexes)
-                        state(index).lastStatus = null;
-                    return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: true };
-                }
-            }
-            catch (error) {
-                return { kind: 'failed', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` };
-            }
-        };
-        const attempt = async (u, now) => {
-            inFlight++;
-            requests++;
-            u.attempts++;
-            u.progressMark = progress;
-            for (const index of u.indexes) {
-                const known = state(index);
-                if (known.attempts++ === 0)
-                    known.firstStart = now;
-            }
-            const ids = u.indexes.map(index => options.ids[index]);
-            const classification = await send(u, ids);
-            inFlight--;
-            // A final answer gets its own log line from onResult; only the attempts in between are worth a debug line.
-            if (classification.kind === 'retry' && options.onDebug)
-                options.onDebug(`attempt ${u.attempts} for ${describeUnit(u)}: ${clean(classification.reason)}; will retry`);
-            answered(u, classification);
-            pump();
-        };
-        const answered = (u, classification) => {
-            if (classification.kind === 'retry' && classification.rateLimited) {
-                rateLimitedAnswers++;
-            }
-            else {
-                progress++;
-                stalledPauses = 0;
-                lastProgressAt = clock.now();
-            }
-            switch (classification.kind) {
-                case 'deleted':
-                    pacer.succeeded(clock.now());
-                    if ('unconfirmed' in classification) {
-                        const confirmed = new Set(classification.deleted);
-                        for (const index of u.indexes) {
-                            if (confirmed.has(options.ids[index])) {
-                                settleId(index, 'deleted', null);
-                            }
-                            else {
-                                // Answered but not listed: the request may still have deleted it.
-                                state(index).unanswered = true;
-                                requeue(unit([index], false, u));
-                            }
-                        }
-                    }
-                    else {
-                        settle(u, 'deleted', null);
-                    }
-                    return;
-                case 'missing':
-                    pacer.succeeded(clock.now());
-                    if ('missing' in classification) {
-                        const missing = new Set(classification.missing);
-                        const rest = [];
-                        for (const index of u.indexes) {
-                            if (missing.has(options.ids[index]))
-                                settleMissing(index, classification.reason);
-                            else
-                                rest.push(index);
-                        }
-                        // Nothing was deleted: the rest go again as a new chunk.
-                        if (rest.length > 0)
-                            requeue(unit(rest, rest.length > 1, u));
-                    }
-                    else {
-                        for (const index of u.indexes)
-                            settleMissing(index, classification.reason);
-                    }
-                    return;
-                case 'fallback':
-                    if (classification.unanswered)
-                        for (const index of u.indexes)
-                            state(index).unanswered = true;
-                    fallBack(u, classification.reason);
-                    return;
-                case 'failed':
-                    settle(u, 'failed', classification.reason);
-                    return;
-                case 'credentials-rejected':
-                    credentialsRejected = true;
-                    settle(u, 'failed', `credentials rejected: ${classification.reason}`);
-                    stop('credentials rejected');
-                    return;
-                case 'retry':
-                    retry(u, classification);
-            }
-        };
-        /**
-         * A chunk the bulk call cannot serve: its IDs go one by one with what is left of the chunk's retries, and at
-         * least one attempt each.
-         */
-        const fallBack = (u, reason) => {
-            options.onDebug?.(`bulk delete cannot serve ${u.indexes.length} IDs (${clean(reason)}); deleting them one by one`);
-            for (const index of u.indexes)
-                requeue(unit([index], false, u));
-        };
-        const retry = (u, classification) => {
-            u.lastReason = classification.reason;
-            if (classification.unanswered)
-                for (const index of u.indexes)
-                    state(index).unanswered = true;
-            const now = clock.now();
-            const attempts = `${u.attempts} attempt${u.attempts === 1 ? '' : 's'}`;
-            if (stopReason !== undefined) {
-                settle(u, 'failed', `${classification.reason}; not retried: ${stopReason}`);
-                return;
-            }
-            if (classification.waitMs !== undefined && classification.waitMs > backoff.maxHintMs) {
-                const asked = `the provider asks to wait ${Math.ceil(classification.waitMs / 1000)} s, longer than the ${backoff.maxHintMs / 1000} s this action waits`;
-                settle(u, 'failed', `${classification.reason}; ${asked}`);
-                // A rate limit holds for every request: sending the rest into it would only fail them one by one.
-                if (classification.rateLimited)
-                    stop(`rate limited: ${asked}`);
-                return;
-            }
-            if (classification.rateLimited) {
-                // A 429 uses up no retry: waiting out a rate limit is not a failure. The pool's stall limit bounds it.
-                u.rateLimited++;
-                const stalled = progress === u.progressMark;
-                const wait = classification.waitMs ?? rateLimitPauseMs(backoff, stalledPauses + 1, random);
-                if (u.rateLimited >= MAX_RATE_LIMITED_ATTEMPTS) {
-                    settle(u, 'failed', `${classification.reason} (${attempts})`);
-                    return;
-                }
-                // Nothing but 429s for longer than the retries could ever wait: the provider is letting nothing through.
-                if (stalled && now - lastProgressAt > stallLimitMs) {
-                    settle(u, 'failed', `${classification.reason} (${attempts})`);
-                    stop(`rate limited: nothing got through for ${Math.round((now - lastProgressAt) / 1000)} s`);
-                    return;
-                }
-                if (pacer.rateLimited(now, wait, classification.waitMs !== undefined)) {
-                    if (stalled)
-                        stalledPauses++;
-                    options.onPause?.(wait, pacer.limit);
-                }
-                rateLimited.push(u);
-                return;
-            }
-            u.counted++;
-            if (u.counted > options.maxRetries) {
-                // The bulk call itself may be what is broken: its IDs get their own chances one by one.
-                if (u.bulk)
-                    fallBack(u, `${classification.reason} (${attempts})`);
-                else
-                    settle(u, 'failed', `${classification.reason} (${attempts})`);
-                return;
-            }
-            const wait = classification.waitMs ?? backoffMs(backoff, u.counted, random);
-            waiting.add(u);
-            u.timer = clock.setTimeout(() => {
-                waiting.delete(u);
-                ready.push(u);
-                pump();
-            }, wait);
-        };
-        if (total === 0) {
-            resolve({ results: [], credentialsRejected, requests, rateLimitedAnswers });
-            return;
-        }
-        pump();
-    });
+const FRESH_BUDGET = { retriesUsed: 0, rateLimited: 0, lastReason: '' };
+/** Whether an answer is a definite one: everything but a 429 tells the pool that requests get through. */
+function isProgress(classification) {
+    return !(classification.kind === 'retry' && classification.rateLimited);
 }
+/** Whether an answer means the provider is taking requests, so the pool may grow again. */
+function isSuccess(classification) {
+    return classification.kind === 'deleted' || classification.kind === 'missing';
+}
+/** The one decision an answer leads to. */
+function decide(classification, unit, run, rules) {
+    const keep = (decision, unanswered = false) => ({ decision, budget: unit.budget, unanswered });
+    switch (classification.kind) {
+        case 'deleted':
+            return keep('unconfirmed' in classification
+                ? { kind: 'bulk-deleted', deleted: new Set(classification.deleted) }
+                : settled('deleted', null));
+        case 'missing':
+            return keep('missing' in classification
+                ? { kind: 'bulk-missing', missing: new Set(classification.missing), reason: classification.reason }
+                : { kind: 'not-found', reason: classification.reason });
+        case 'fallback':
+            return keep({ kind: 'fall-back', reason: classification.reason }, classification.unanswered);
+        case 'failed':
+            return keep(settled('failed', classification.reason));
+        case 'credentials-rejected':
+            return keep(stopRun('credentials rejected', `credentials rejected: ${classification.reason}`, true));
+        case 'retry':
+            return decideRetry(classification, unit, run, rules);
+    }
+}
+function settled(outcome, reason) {
+    return { kind: 'settle', outcome, reason };
+}
+function stopRun(reason, unitReason, credentialsRejected = false) {
+    return { kind: 'stop', reason, unitReason, credentialsRejected };
+}
+function attemptsText(attempts) {
+    return `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+}
+/** An answer worth another attempt: retried, parked on a rate limit, or given up on. */
+function decideRetry(classification, unit, run, rules) {
+    const { reason, waitMs, rateLimited, unanswered } = classification;
+    const budget = { ...unit.budget, lastReason: reason };
+    const rule = (decision, next = budget) => ({ decision, budget: next, unanswered });
+    if (run.stopReason !== undefined)
+        return rule({ kind: 'abandon' });
+    const { maxHintMs } = rules.backoff;
+    if (waitMs !== undefined && waitMs > maxHintMs) {
+        const asked = `the provider asks to wait ${Math.ceil(waitMs / 1000)} s, longer than the ${maxHintMs / 1000} s this action waits`;
+        // A rate limit holds for every request: sending the rest into it would only fail them one by one.
+        return rule(rateLimited ? stopRun(`rate limited: ${asked}`, `${reason}; ${asked}`) : settled('failed', `${reason}; ${asked}`));
+    }
+    const given = `${reason} (${attemptsText(unit.attempts)})`;
+    if (rateLimited) {
+        // A 429 uses up no retry: waiting out a rate limit is not a failure. The pool's stall limit bounds it.
+        const next = { ...budget, rateLimited: budget.rateLimited + 1 };
+        // Drawn before the bounds below are checked, so a seeded run draws the same numbers whichever way it ends.
+        const wait = waitMs ?? rateLimitPauseMs(rules.backoff, run.stalledPauses + 1, rules.random);
+        if (next.rateLimited >= MAX_RATE_LIMITED_ATTEMPTS)
+            return rule(settled('failed', given), next);
+        // Nothing but 429s for longer than the retries could ever wait: the provider is letting nothing through.
+        const silentMs = run.now - run.lastProgressAt;
+        if (run.stalled && silentMs > rules.stallLimitMs) {
+            return rule(stopRun(`rate limited: nothing got through for ${Math.round(silentMs / 1000)} s`, given), next);
+        }
+        return rule({ kind: 'park', waitMs: wait, hinted: waitMs !== undefined }, next);
+    }
+    const next = { ...budget, retriesUsed: budget.retriesUsed + 1 };
+    if (next.retriesUsed > rules.maxRetries) {
+        // The bulk call itself may be what is broken: its IDs get their own chances one by one.
+        return rule(unit.bulk ? { kind: 'fall-back', reason: given } : settled('failed', given), next);
+    }
+    return rule({ kind: 'retry', afterMs: waitMs ?? backoffMs(rules.backoff, next.retriesUsed, rules.random) }, next);
+}
+
+;// CONCATENATED MODULE: ./src/engine/ledger.ts
+/**
+ * Per-ID state and results: every ID of the run settles here exactly once, as deleted, missing or failed, with
+ * the reason cleaned by `clean` (scrubbed of secrets, one line, bounded).
+ */
+class Ledger {
+    ids;
+    clock;
+    clean;
+    onResult;
+    results;
+    states;
+    settled = 0;
+    constructor(ids, clock, clean, onResult) {
+        this.ids = ids;
+        this.clock = clock;
+        this.clean = clean;
+        this.onResult = onResult;
+        this.results = new Array(ids.length);
+        this.states = new Array(ids.length);
+    }
+    /** Every ID has settled. */
+    get done() {
+        return this.settled === this.ids.length;
+    }
+    id(index) {
+        return this.ids[index];
+    }
+    /** A request naming these IDs starts now. */
+    started(indexes, now) {
+        for (const index of indexes) {
+            const known = this.state(index);
+            if (known.attempts++ === 0)
+                known.firstStart = now;
+        }
+    }
+    /** The request got an answer with this status, or none (null). */
+    answered(indexes, status) {
+        for (const index of indexes)
+            this.state(index).lastStatus = status;
+    }
+    /** The request got no definite answer: it may have deleted these IDs. */
+    markUnanswered(indexes) {
+        for (const index of indexes)
+            this.state(index).unanswered = true;
+    }
+    settle(index, outcome, reason) {
+        const known = this.state(index);
+        const result = {
+            id: this.id(index),
+            outcome,
+            httpStatus: known.lastStatus,
+            reason: reason === null ? null : this.clean(reason),
+            attempts: known.attempts,
+            ms: known.attempts === 0 ? 0 : this.clock.now() - known.firstStart
+        };
+        this.states[index] = undefined;
+        this.results[index] = result;
+        this.settled++;
+        this.onResult?.(result);
+    }
+    /** Not found: deleted after all when one of our own earlier attempts may have done it. */
+    settleNotFound(index, reason) {
+        if (this.state(index).unanswered) {
+            this.settle(index, 'deleted', `${reason} after an earlier attempt got no answer: counted as deleted, that attempt most likely deleted it`);
+        }
+        else {
+            this.settle(index, 'missing', reason);
+        }
+    }
+    /** Fails an ID the stopped run will not send (again). An ID a request already named was attempted, though. */
+    abandon(index, stopReason, lastReason) {
+        const attempted = this.state(index).attempts > 0;
+        const reason = attempted
+            ? `${lastReason ? `${lastReason}; ` : ''}not retried: ${stopReason}`
+            : `not attempted: ${stopReason}`;
+        this.settle(index, 'failed', reason);
+    }
+    /** Every result, in input order; only once the ledger is done. */
+    all() {
+        return this.results;
+    }
+    state(index) {
+        return (this.states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/queue.ts
 /** A FIFO queue with O(1) shift. */
 class Queue {
     items = [];
@@ -38933,6 +38754,492 @@ class Queue {
         }
         return item;
     }
+    /** Empties the queue, returning what it held in order. */
+    drain() {
+        const items = [];
+        for (let item = this.shift(); item !== undefined; item = this.shift())
+            items.push(item);
+        return items;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/scheduler.ts
+
+
+/** A unit of these IDs; one made from another inherits its budget. */
+function unitOf(indexes, bulk, from) {
+    return { indexes, bulk, attempts: 0, budget: from?.budget ?? FRESH_BUDGET, progressMark: 0 };
+}
+/**
+ * The queues, the pump and the timers: which unit goes next and when. Retries whose wait is over go first, then
+ * IDs not yet tried, then units a 429 sent back; a unit waiting out its backoff holds no slot, so nothing queues
+ * behind it. How fast is the shared pacer's to say.
+ */
+class Scheduler {
+    options;
+    /** Retries whose wait is over, and units resent from part of another. */
+    due = new Queue();
+    /** Behind fresh IDs, so the probe after a pause is not always the unit the provider keeps refusing. */
+    parked = new Queue();
+    waiting = new Set();
+    nextFresh = 0;
+    inFlight = 0;
+    stopped = false;
+    pumpTimer;
+    pumpAt = Infinity;
+    constructor(options) {
+        this.options = options;
+    }
+    /** Requests in flight now. */
+    get sending() {
+        return this.inFlight;
+    }
+    /** Starts as many units as the pacer allows now, and arms a timer for when it allows the next. */
+    pump() {
+        const { pacer, clock } = this.options;
+        while (!this.stopped && this.inFlight < pacer.limit && this.hasWork()) {
+            const now = clock.now();
+            const startAt = pacer.startAt(now);
+            if (startAt > now) {
+                this.armPump(startAt - now);
+                break;
+            }
+            const unit = this.take();
+            pacer.started(now);
+            this.inFlight++;
+            this.options.launch(unit, now);
+        }
+    }
+    /** An answer (or a transport error) arrived for a unit in flight. */
+    landed() {
+        this.inFlight--;
+    }
+    /** Sends the unit as soon as a slot is free. */
+    requeue(unit) {
+        this.due.push(unit);
+    }
+    /** Sends the unit again once `ms` have passed. */
+    retryAfter(unit, ms) {
+        this.waiting.add(unit);
+        unit.timer = this.options.clock.setTimeout(() => {
+            this.waiting.delete(unit);
+            this.due.push(unit);
+            this.pump();
+        }, ms);
+    }
+    /** Sends the unit again after the pacer's pause, behind fresh IDs. */
+    park(unit) {
+        this.parked.push(unit);
+    }
+    /**
+     * Starts nothing more. Returns every unit not in flight (waiting, due or parked) and the positions of the IDs
+     * never sent, for the caller to settle.
+     */
+    stop() {
+        this.stopped = true;
+        const units = [...this.waiting];
+        for (const unit of units)
+            this.options.clock.clearTimeout(unit.timer);
+        this.waiting.clear();
+        units.push(...this.due.drain(), ...this.parked.drain());
+        const fresh = [];
+        for (; this.nextFresh < this.options.total; this.nextFresh++)
+            fresh.push(this.nextFresh);
+        return { units, fresh };
+    }
+    /** Drops the pump's timer: the run is over. */
+    close() {
+        if (this.pumpTimer !== undefined)
+            this.options.clock.clearTimeout(this.pumpTimer);
+        this.pumpTimer = undefined;
+    }
+    hasWork() {
+        return this.due.size > 0 || this.nextFresh < this.options.total || this.parked.size > 0;
+    }
+    take() {
+        if (this.due.size > 0)
+            return this.due.shift();
+        if (this.nextFresh < this.options.total)
+            return this.freshUnit();
+        return this.parked.shift();
+    }
+    freshUnit() {
+        const size = Math.min(this.options.chunkSize, this.options.total - this.nextFresh);
+        const indexes = Array.from({ length: size }, (_, i) => this.nextFresh + i);
+        this.nextFresh += size;
+        return unitOf(indexes, size > 1);
+    }
+    armPump(ms) {
+        const { clock } = this.options;
+        const at = clock.now() + ms;
+        if (this.pumpTimer !== undefined && this.pumpAt <= at)
+            return;
+        if (this.pumpTimer !== undefined)
+            clock.clearTimeout(this.pumpTimer);
+        this.pumpAt = at;
+        this.pumpTimer = clock.setTimeout(() => {
+            this.pumpTimer = undefined;
+            this.pumpAt = Infinity;
+            this.pump();
+        }, ms);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/purge.ts
+
+
+
+
+
+
+
+
+/**
+ * The engine: sends deletes through a bounded pool, paced by one shared Pacer, retrying what is worth retrying,
+ * and settles every ID as deleted, missing or failed. It knows no provider, only requests and classifications.
+ */
+function purge(options) {
+    if (options.ids.length === 0) {
+        return Promise.resolve({ results: [], credentialsRejected: false, requests: 0, rateLimitedAnswers: 0 });
+    }
+    return new Promise(resolve => new PurgeRun(options, resolve).start());
+}
+/** One run of the engine: wires the rules (decide), the ledger and the scheduler, and holds the run's counters. */
+class PurgeRun {
+    options;
+    resolve;
+    clock;
+    rules;
+    pacer;
+    ledger;
+    scheduler;
+    requests = 0;
+    rateLimitedAnswers = 0;
+    credentialsRejected = false;
+    /** Definite answers so far. */
+    progress = 0;
+    stalledPauses = 0;
+    lastProgressAt;
+    stopReason;
+    finished = false;
+    constructor(options, resolve) {
+        this.options = options;
+        this.resolve = resolve;
+        this.clock = options.clock ?? realClock;
+        const backoff = options.backoff ?? DEFAULT_BACKOFF;
+        // The longest all retries of one ID could wait, and never less than one wait a provider may ask for: past it,
+        // a pool that hears only 429s stops.
+        const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs);
+        this.rules = { maxRetries: options.maxRetries, backoff, stallLimitMs, random: options.random ?? Math.random };
+        this.pacer = new Pacer(options.concurrency);
+        this.lastProgressAt = this.clock.now();
+        const clean = (text) => oneLine(scrub(text, options.secrets), MAX_REASON_LENGTH);
+        this.ledger = new Ledger(options.ids, this.clock, clean, options.onResult);
+        this.scheduler = new Scheduler({
+            total: options.ids.length,
+            chunkSize: options.bulk?.maxIds ?? 1,
+            pacer: this.pacer,
+            clock: this.clock,
+            launch: (unit, now) => void this.attempt(unit, now)
+        });
+    }
+    start() {
+        this.pump();
+    }
+    pump() {
+        this.scheduler.pump();
+        if (!this.finished && this.ledger.done && this.scheduler.sending === 0) {
+            this.finished = true;
+            this.scheduler.close();
+            const { credentialsRejected, requests, rateLimitedAnswers } = this;
+            this.resolve({ results: this.ledger.all(), credentialsRejected, requests, rateLimitedAnswers });
+        }
+    }
+    async attempt(unit, now) {
+        this.requests++;
+        unit.attempts++;
+        unit.progressMark = this.progress;
+        this.ledger.started(unit.indexes, now);
+        const classification = await this.send(unit);
+        this.scheduler.landed();
+        // A final answer gets its own log line from onResult; only the attempts in between are worth a debug line.
+        if (classification.kind === 'retry' && this.options.onDebug) {
+            this.options.onDebug(`attempt ${unit.attempts} for ${this.describe(unit)}: ${this.clean(classification.reason)}; will retry`);
+        }
+        this.answered(unit, classification);
+        this.pump();
+    }
+    /** One request for the unit, read into a classification; never throws. */
+    async send(unit) {
+        const { options, clock } = this;
+        const ids = unit.indexes.map(index => this.ledger.id(index));
+        try {
+            const request = unit.bulk && options.bulk ? options.bulk.request(ids) : options.request(ids[0]);
+            try {
+                const { method, url, headers, body } = request;
+                const answer = await options.transport.send({
+                    method,
+                    url,
+                    headers,
+                    ...(body !== undefined ? { body } : {}),
+                    timeoutMs: options.timeoutMs
+                });
+                this.ledger.answered(unit.indexes, answer.status);
+                const classified = unit.bulk && options.bulk
+                    ? options.bulk.classify(answer, ids, clock.now())
+                    : options.classify(answer, clock.now());
+                if (classified.window)
+                    this.pacer.window(classified.window.limit, classified.window.intervalMs);
+                return classified.classification;
+            }
+            catch (error) {
+                if (!(error instanceof TransportError))
+                    throw error;
+                this.ledger.answered(unit.indexes, null);
+                return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: true };
+            }
+        }
+        catch (error) {
+            return { kind: 'failed', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` };
+        }
+    }
+    answered(unit, classification) {
+        const now = this.clock.now();
+        if (isProgress(classification)) {
+            this.progress++;
+            this.stalledPauses = 0;
+            this.lastProgressAt = now;
+        }
+        else {
+            this.rateLimitedAnswers++;
+        }
+        if (isSuccess(classification))
+            this.pacer.succeeded(now);
+        const run = {
+            now,
+            stopReason: this.stopReason,
+            stalled: this.progress === unit.progressMark,
+            lastProgressAt: this.lastProgressAt,
+            stalledPauses: this.stalledPauses
+        };
+        const ruling = decide(classification, unit, run, this.rules);
+        unit.budget = ruling.budget;
+        if (ruling.unanswered)
+            this.ledger.markUnanswered(unit.indexes);
+        this.apply(unit, ruling.decision, now);
+    }
+    /** Carries out a decision on the ledger and the scheduler. */
+    apply(unit, decision, now) {
+        const { ledger, scheduler } = this;
+        switch (decision.kind) {
+            case 'settle':
+                for (const index of unit.indexes)
+                    ledger.settle(index, decision.outcome, decision.reason);
+                return;
+            case 'not-found':
+                for (const index of unit.indexes)
+                    ledger.settleNotFound(index, decision.reason);
+                return;
+            case 'bulk-deleted':
+                for (const index of unit.indexes) {
+                    if (decision.deleted.has(ledger.id(index))) {
+                        ledger.settle(index, 'deleted', null);
+                    }
+                    else {
+                        // Answered but not listed: the request may still have deleted it.
+                        ledger.markUnanswered([index]);
+                        this.requeue(unitOf([index], false, unit));
+                    }
+                }
+                return;
+            case 'bulk-missing':
+                this.setAsideMissing(unit, decision.missing, decision.reason);
+                return;
+            case 'fall-back':
+                this.fallBack(unit, decision.reason);
+                return;
+            case 'retry':
+                scheduler.retryAfter(unit, decision.afterMs);
+                return;
+            case 'park':
+                this.park(unit, decision.waitMs, decision.hinted, now);
+                return;
+            case 'abandon':
+                this.abandon(unit);
+                return;
+            case 'stop':
+                this.credentialsRejected ||= decision.credentialsRejected;
+                for (const index of unit.indexes)
+                    ledger.settle(index, 'failed', decision.unitReason);
+                this.stop(decision.reason);
+        }
+    }
+    /** A bulk answer naming missing IDs deleted nothing: those are set aside, the rest go again as a new chunk. */
+    setAsideMissing(unit, missing, reason) {
+        const rest = [];
+        for (const index of unit.indexes) {
+            if (missing.has(this.ledger.id(index)))
+                this.ledger.settleNotFound(index, reason);
+            else
+                rest.push(index);
+        }
+        if (rest.length > 0)
+            this.requeue(unitOf(rest, rest.length > 1, unit));
+    }
+    /**
+     * A chunk the bulk call cannot serve: its IDs go one by one with what is left of the chunk's retries, and at
+     * least one attempt each.
+     */
+    fallBack(unit, reason) {
+        this.options.onDebug?.(`bulk delete cannot serve ${unit.indexes.length} IDs (${this.clean(reason)}); deleting them one by one`);
+        for (const index of unit.indexes)
+            this.requeue(unitOf([index], false, unit));
+    }
+    park(unit, waitMs, hinted, now) {
+        if (this.pacer.rateLimited(now, waitMs, hinted)) {
+            if (this.progress === unit.progressMark)
+                this.stalledPauses++;
+            this.options.onPause?.(waitMs, this.pacer.limit);
+        }
+        this.scheduler.park(unit);
+    }
+    /** Queues a unit to be sent next, or abandons it once the run has stopped (an answer may arrive after that). */
+    requeue(unit) {
+        if (this.stopReason === undefined)
+            this.scheduler.requeue(unit);
+        else
+            this.abandon(unit);
+    }
+    abandon(unit) {
+        for (const index of unit.indexes)
+            this.ledger.abandon(index, this.stopReason, unit.budget.lastReason);
+    }
+    /** The one stop path: starts no new request; every ID not settled and not in flight fails with `reason`. */
+    stop(reason) {
+        if (this.stopReason !== undefined)
+            return;
+        this.stopReason = reason;
+        const { units, fresh } = this.scheduler.stop();
+        for (const unit of units)
+            this.abandon(unit);
+        for (const index of fresh)
+            this.ledger.settle(index, 'failed', `not attempted: ${reason}`);
+    }
+    clean(text) {
+        return oneLine(scrub(text, this.options.secrets), MAX_REASON_LENGTH);
+    }
+    describe(unit) {
+        return unit.bulk ? `bulk of ${unit.indexes.length}` : JSON.stringify(this.ledger.id(unit.indexes[0]));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/log.ts
+/**
+ * Log lines batched into few writes: on a runner, stdout is a pipe and every write a system call, which at
+ * thousands of IDs costs more than the requests. Lines still appear within `flushMs` of being logged.
+ */
+class LineLog {
+    write;
+    flushMs;
+    maxLines;
+    lines = [];
+    timer;
+    constructor(write, flushMs = 200, maxLines = 256) {
+        this.write = write;
+        this.flushMs = flushMs;
+        this.maxLines = maxLines;
+    }
+    line(text) {
+        this.lines.push(text);
+        if (this.lines.length >= this.maxLines)
+            this.flush();
+        else
+            this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+    }
+    flush() {
+        if (this.timer !== undefined)
+            clearTimeout(this.timer);
+        this.timer = undefined;
+        if (this.lines.length === 0)
+            return;
+        const text = `${this.lines.join('\n')}\n`;
+        this.lines = [];
+        this.write(text);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/policy.ts
+
+
+
+/** The IDs this run sends: all of them, or this shard's share. */
+function plannedIds(settings) {
+    const { shard } = settings;
+    return shard === undefined ? settings.ids : settings.ids.filter(id => shardOf(id, shard.count) === shard.index);
+}
+/** The rules across inputs. Returns every violation; a run may start only when there is none. */
+function preflight(settings, inputViolations) {
+    const violations = [...inputViolations];
+    const add = (input, message) => {
+        violations.push({ input, message: `${input}: ${message}` });
+    };
+    const idsGiven = !inputViolations.some(v => v.input === Input.FileIds || v.input === Input.FileIdsFile);
+    if (settings.ids.length === 0 && idsGiven)
+        add(Input.FileIds, 'no IDs given: set file-ids or file-ids-file');
+    if (!settings.dryRun && settings.apiKey === '')
+        add(Input.ApiKey, 'is required unless dry-run is true');
+    const planned = plannedIds(settings);
+    if (planned.length > settings.maxDeletions) {
+        const what = settings.shard
+            ? `${planned.length} unique IDs in shard ${settings.shard.index}/${settings.shard.count}`
+            : `${planned.length} unique IDs`;
+        add(Input.MaxDeletions, `${what} exceed max-deletions (${settings.maxDeletions}); raise it or split the list`);
+    }
+    const protectedHits = settings.protectedPatterns.length === 0
+        ? []
+        : settings.ids.flatMap(id => {
+            const pattern = protectedBy(settings.protectedPatterns, id);
+            return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`];
+        });
+    for (const message of protectedHits.slice(0, MAX_LISTED_INVALID_IDS))
+        add(Input.ProtectedIds, message);
+    if (protectedHits.length > MAX_LISTED_INVALID_IDS)
+        add(Input.ProtectedIds, `${protectedHits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`);
+    if (settings.commentOnPr && settings.githubToken === '')
+        add(Input.GithubToken, 'is required when comment-on-pr is true');
+    if (settings.customerId !== '' && settings.provider !== undefined && !settings.provider.acceptsCustomerId) {
+        add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`);
+    }
+    return violations;
+}
+/** The plan a run may start with, or undefined while anything is in violation. */
+function runPlan(settings, violations) {
+    const { provider, baseUrl } = settings;
+    return violations.length === 0 && provider !== undefined && baseUrl !== undefined
+        ? { ...settings, provider, baseUrl, planned: plannedIds(settings) }
+        : undefined;
+}
+/** Whether the run fails, with counts and the first IDs that made it so. */
+function verdict(result, failOn) {
+    const tally = (outcome) => result.results.filter(r => r.outcome === outcome).length;
+    const deleted = tally('deleted');
+    const missing = tally('missing');
+    const failedCount = tally('failed');
+    const counts = `${deleted} deleted, ${missing} missing, ${failedCount} failed of ${result.results.length}`;
+    const causes = [];
+    if (result.credentialsRejected)
+        causes.push('the provider rejected the credentials');
+    if (failOn.failed && failedCount > 0)
+        causes.push(`${count(failedCount, 'ID')} failed`);
+    if (failOn.missing && missing > 0)
+        causes.push(`${count(missing, 'ID')} missing (fail-on includes missing)`);
+    if (causes.length === 0)
+        return { failed: false, message: counts };
+    const blamed = result.results.filter(r => (r.outcome === 'failed' && (failOn.failed || result.credentialsRejected)) ||
+        (r.outcome === 'missing' && failOn.missing));
+    const listed = blamed.slice(0, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`);
+    const more = blamed.length > MAX_VERDICT_IDS ? `; and ${blamed.length - MAX_VERDICT_IDS} more in the report` : '';
+    return { failed: true, message: `${causes.join('; ')} (${counts}). ${listed.join('; ')}${more}` };
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
@@ -38961,6 +39268,7 @@ function buildReport(input) {
         provider: input.provider,
         baseUrl: input.baseUrl === null ? null : displayUrl(input.baseUrl),
         dryRun: input.dryRun,
+        failOn: input.failOn,
         shard: input.shard,
         startedAt: input.startedAt.toISOString(),
         endedAt: input.endedAt.toISOString(),
@@ -39082,106 +39390,116 @@ function logLine(result) {
 
 
 
-const NOTHING_SENT = { results: [], credentialsRejected: false, requests: 0, rateLimitedAnswers: 0 };
-/** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets. */
-async function execute(settings, secrets, hooks) {
-    const transport = createTransport({ maxSockets: settings.concurrency });
-    const context = { baseUrl: settings.baseUrl, apiKey: settings.apiKey, customerId: settings.customerId };
+
+
+
+/**
+ * Inputs → settings → plan → results → report and verdict, with no knowledge of where the inputs came from or
+ * where the outcome goes. Returns the report, or undefined when an unexpected error ended the run.
+ */
+async function runPipeline(sources, shell, options = {}) {
+    let secrets = [];
+    const scrubSecrets = (text) => scrub(text, secrets);
+    const log = new LineLog(text => shell.writeLines?.(text));
     try {
-        return await purge({
-            ids: settings.planned,
-            ...bindProvider(settings.provider, context, settings.bulk),
-            transport,
-            concurrency: settings.concurrency,
-            maxRetries: settings.maxRetries,
-            timeoutMs: settings.timeoutSeconds * 1000,
-            secrets,
-            ...(hooks.onResult ? { onResult: hooks.onResult } : {}),
-            ...(hooks.onDebug ? { onDebug: hooks.onDebug } : {}),
-            onPause: (waitMs, limit) => hooks.info?.(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`)
-        });
+        secrets = maskSecrets(sources, shell);
+        const { report, settings } = await runStages(sources, shell, log, secrets, options);
+        log.flush();
+        await shell.publish({ report, settings, scrub: scrubSecrets });
+        return report;
     }
-    finally {
-        transport.close();
+    catch (error) {
+        log.flush();
+        shell.unexpected(scrubSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+        return undefined;
     }
 }
-/** Inputs → settings → plan → results → report and verdict, with no knowledge of where the inputs came from. */
-async function runPipeline(sources, options) {
+/** Masks the key, every form of it the provider puts on the wire, and the job token. Returns them all. */
+function maskSecrets(sources, shell) {
+    const key = sources.getInput(Input.ApiKey);
+    const token = sources.getInput(Input.GithubToken).trim();
+    const forms = [...secretForms(key, sources.getInput(Input.Provider)), ...(token === '' ? [] : [token])];
+    for (const form of forms)
+        shell.mask(form);
+    return forms;
+}
+async function runStages(sources, shell, log, secrets, options) {
     const startedAt = new Date();
-    const hooks = options.hooks ?? {};
+    const context = readRunContext(sources.env, options.eventName === undefined ? {} : { eventName: options.eventName });
     const { settings, violations: inputViolations } = readSettings(sources);
     const violations = preflight(settings, inputViolations);
-    const ready = policy_ready(settings, violations);
+    const plan = runPlan(settings, violations);
     let result = NOTHING_SENT;
     let outcome;
-    if (ready === undefined) {
+    if (plan === undefined) {
         outcome = { failed: true, message: `${count(violations.length, 'policy violation')}; nothing was sent` };
     }
+    else if (plan.dryRun) {
+        shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`);
+        for (const id of plan.planned)
+            shell.info(`planned ${JSON.stringify(id)}`);
+        outcome = { failed: false, message: `dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} planned` };
+    }
     else {
-        const where = `${ready.provider.name} at ${displayUrl(ready.baseUrl)}${ready.shard ? ` (shard ${ready.shard.index}/${ready.shard.count} of ${count(ready.ids.length, 'ID')})` : ''}`;
-        if (ready.dryRun) {
-            hooks.info?.(`dry run: nothing was deleted; ${count(ready.planned.length, 'ID')} would be sent to ${where}`);
-            for (const id of ready.planned)
-                hooks.info?.(`planned ${JSON.stringify(id)}`);
-            outcome = { failed: false, message: `dry run: nothing was deleted; ${count(ready.planned.length, 'ID')} planned` };
-        }
-        else {
-            hooks.info?.(`deleting ${count(ready.planned.length, 'ID')} from ${where} (concurrency ${ready.concurrency}, max-retries ${ready.maxRetries}, timeout ${ready.timeoutSeconds} s${ready.bulk && ready.provider.bulk ? ', bulk' : ''})`);
-            hooks.onStart?.(ready.planned);
-            result = await execute(ready, options.secrets, hooks);
-            outcome = verdict(result, ready.failOn);
-        }
+        result = await execute(plan, secrets, shell, log);
+        outcome = verdict(result, plan.failOn);
     }
     const report = buildReport({
         provider: settings.provider?.name ?? null,
         baseUrl: settings.baseUrl ?? null,
         dryRun: settings.dryRun,
-        shard: ready?.shard ?? null,
+        failOn: settings.failOn,
+        shard: plan?.shard ?? null,
         startedAt,
         endedAt: new Date(),
-        context: options.context,
+        context,
         verdict: outcome,
         violations,
-        planned: ready?.planned ?? [],
+        planned: plan?.planned ?? [],
         results: result.results,
         requests: result.requests,
         rateLimitedAnswers: result.rateLimitedAnswers
     });
-    return { settings, violations, ready, result, verdict: outcome, report };
+    return { report, settings };
 }
-
-;// CONCATENATED MODULE: ./src/log.ts
-/**
- * Log lines batched into few writes: on a runner, stdout is a pipe and every write a system call, which at
- * thousands of IDs costs more than the requests. Lines still appear within `flushMs` of being logged.
- */
-class LineLog {
-    write;
-    flushMs;
-    maxLines;
-    lines = [];
-    timer;
-    constructor(write, flushMs = 200, maxLines = 256) {
-        this.write = write;
-        this.flushMs = flushMs;
-        this.maxLines = maxLines;
+const NOTHING_SENT = { results: [], credentialsRejected: false, requests: 0, rateLimitedAnswers: 0 };
+/** "writer at https://api.writer.com (shard 2/8 of 1000 IDs)". */
+function where(plan) {
+    const shard = plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count} of ${count(plan.ids.length, 'ID')})` : '';
+    return `${plan.provider.name} at ${displayUrl(plan.baseUrl)}${shard}`;
+}
+/** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets. */
+async function execute(plan, secrets, shell, log) {
+    const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : '';
+    const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}`;
+    shell.info(`deleting ${count(plan.planned.length, 'ID')} from ${where(plan)} (${limits})`);
+    shell.onStart?.(plan.planned);
+    const transport = createTransport({ maxSockets: plan.concurrency });
+    const context = { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId };
+    const flushed = (write) => (...args) => {
+        log.flush();
+        write(...args);
+    };
+    try {
+        return await purge({
+            ids: plan.planned,
+            ...bindProvider(plan.provider, context, plan.bulk),
+            transport,
+            concurrency: plan.concurrency,
+            maxRetries: plan.maxRetries,
+            timeoutMs: plan.timeoutSeconds * 1000,
+            secrets,
+            onResult: result => {
+                if (shell.writeLines)
+                    log.line(logLine(result));
+                shell.onResult?.(result);
+            },
+            onDebug: flushed(message => shell.debug(message)),
+            onPause: flushed((waitMs, limit) => shell.info(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`))
+        });
     }
-    line(text) {
-        this.lines.push(text);
-        if (this.lines.length >= this.maxLines)
-            this.flush();
-        else
-            this.timer ??= setTimeout(() => this.flush(), this.flushMs);
-    }
-    flush() {
-        if (this.timer !== undefined)
-            clearTimeout(this.timer);
-        this.timer = undefined;
-        if (this.lines.length === 0)
-            return;
-        const text = `${this.lines.join('\n')}\n`;
-        this.lines = [];
-        this.write(text);
+    finally {
+        transport.close();
     }
 }
 
@@ -39195,41 +39513,6 @@ class LineLog {
 
 
 
-
-
-
-
-/** Masks the key and every form of it the provider puts on the wire, before anything else. Returns them all. */
-function maskSecrets() {
-    const forms = secretForms(getInput(Input.ApiKey, { trimWhitespace: false }), getInput(Input.Provider));
-    for (const form of forms)
-        core_setSecret(form);
-    return forms;
-}
-function runContext() {
-    let repository = '';
-    try {
-        repository = `${github_context.repo.owner}/${github_context.repo.repo}`;
-    }
-    catch {
-        // Outside a workflow run there is no repository to name.
-    }
-    const pullRequest = github_context.payload.pull_request?.number;
-    return {
-        repository,
-        workflow: github_context.workflow ?? '',
-        runId: Number.isFinite(github_context.runId) ? github_context.runId : null,
-        runAttempt: Number.isFinite(github_context.runAttempt) ? github_context.runAttempt : null,
-        actor: github_context.actor ?? '',
-        eventName: github_context.eventName ?? '',
-        ref: github_context.ref ?? '',
-        sha: github_context.sha ?? '',
-        pullRequest: typeof pullRequest === 'number' ? pullRequest : null,
-        runUrl: repository !== '' && Number.isFinite(github_context.runId)
-            ? `${github_context.serverUrl}/${repository}/actions/runs/${github_context.runId}`
-            : null
-    };
-}
 const JOB_TOKEN_AUTHOR = 'github-actions[bot]';
 /** The pull request's comments through the job's token, paginated. */
 function pullRequestComments(token, issueNumber) {
@@ -39251,7 +39534,7 @@ function pullRequestComments(token, issueNumber) {
     };
 }
 /** One comment on the pull request, created then updated; a failure to comment is a warning, not a failed purge. */
-async function commentOnPullRequest(token, report, secrets) {
+async function commentOnPullRequest(token, report, scrub) {
     const issueNumber = report.context.pullRequest;
     if (issueNumber === null) {
         info(`comment-on-pr: ${report.context.eventName || 'this'} event has no pull request; no comment`);
@@ -39262,7 +39545,8 @@ async function commentOnPullRequest(token, report, secrets) {
         info(`comment-on-pr: ${done} the comment on pull request #${issueNumber}`);
     }
     catch (error) {
-        core_warning(`comment-on-pr: could not comment on pull request #${issueNumber}: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`);
+        const message = error instanceof Error ? error.message : String(error);
+        core_warning(`comment-on-pr: could not comment on pull request #${issueNumber}: ${scrub(message)}`);
     }
 }
 function writeReport(report) {
@@ -39278,75 +39562,60 @@ async function writeSummary(markdown) {
     }
     await summary.addRaw(markdown).write();
 }
-/** The action: inputs → settings → plan → results → report and verdict, told to the runner. */
-async function run() {
-    let secrets = [];
+/** Tells the runner: annotations, the report file, outputs, the job summary, the comment and the verdict. */
+async function publish({ report, settings, scrub }) {
+    for (const violation of report.violations)
+        error(violation, { title: 'file-purge policy violation' });
+    let reportFile = '';
     try {
-        secrets = maskSecrets();
-        const githubToken = getInput(Input.GithubToken);
-        if (githubToken !== '') {
-            core_setSecret(githubToken);
-            secrets = [...secrets, githubToken];
-        }
-        const log = new LineLog(text => process.stdout.write(text));
-        const { settings, ready, result, verdict, violations, report } = await runPipeline({
-            getInput: name => getInput(name, { trimWhitespace: false }),
-            readFile: readIdsFile,
-            workspace: process.env.GITHUB_WORKSPACE || process.cwd()
-        }, {
-            context: runContext(),
-            secrets,
-            hooks: {
-                info: line => {
-                    log.flush();
-                    info(line);
-                },
-                onResult: result => log.line(logLine(result)),
-                onDebug: message => {
-                    log.flush();
-                    core_debug(message);
-                }
-            }
-        }).finally(() => log.flush());
-        for (const violation of violations)
-            error(violation.message, { title: 'file-purge policy violation' });
-        let reportFile = '';
-        try {
-            reportFile = writeReport(report);
-        }
-        catch (error) {
-            // The outputs still tell the workflow what happened; only the file is missing.
-            core_warning(`could not write the report file: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`);
-        }
-        const { values, warnings } = outputValues(report, reportFile);
-        for (const [name, value] of Object.entries(values))
-            setOutput(name, value);
-        for (const warning of warnings)
-            core_warning(warning);
-        await writeSummary(summaryMarkdown(report));
-        if (settings.commentOnPr && settings.githubToken !== '')
-            await commentOnPullRequest(settings.githubToken, report, secrets);
-        if (ready === undefined) {
-            // One annotation per violation is already there; the roll-up goes to the log only.
-            info(`file-purge: ${verdict.message}`);
-            process.exitCode = 1;
-            return;
-        }
-        for (const annotation of annotations(result.results, ready.failOn, verdict.failed)) {
-            if (annotation.level === 'error')
-                error(annotation.message);
-            else
-                core_warning(annotation.message);
-        }
-        if (verdict.failed)
-            setFailed(`file-purge: ${verdict.message}`);
-        else
-            info(`file-purge: ${verdict.message}`);
+        reportFile = writeReport(report);
     }
     catch (error) {
-        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        setFailed(`file-purge: unexpected error: ${scrub(message, secrets)}`);
+        // The outputs still tell the workflow what happened; only the file is missing.
+        core_warning(`could not write the report file: ${scrub(error instanceof Error ? error.message : String(error))}`);
     }
+    const { values, warnings } = outputValues(report, reportFile);
+    for (const [name, value] of Object.entries(values))
+        setOutput(name, value);
+    for (const warning of warnings)
+        core_warning(warning);
+    await writeSummary(summaryMarkdown(report));
+    if (settings.commentOnPr && settings.githubToken !== '')
+        await commentOnPullRequest(settings.githubToken, report, scrub);
+    if (report.violations.length > 0) {
+        // One annotation per violation is already there; the roll-up goes to the log only.
+        info(`file-purge: ${report.verdict.message}`);
+        process.exitCode = 1;
+        return;
+    }
+    for (const annotation of annotations(report.entries, report.failOn, report.verdict.failed)) {
+        if (annotation.level === 'error')
+            error(annotation.message);
+        else
+            core_warning(annotation.message);
+    }
+    if (report.verdict.failed)
+        setFailed(`file-purge: ${report.verdict.message}`);
+    else
+        info(`file-purge: ${report.verdict.message}`);
+}
+/** The action's shell: workflow commands on stdout, and the runner's files. */
+const actionShell = {
+    mask: secret => core_setSecret(secret),
+    info: line => info(line),
+    debug: message => core_debug(message),
+    writeLines: text => process.stdout.write(text),
+    publish,
+    unexpected: message => setFailed(`file-purge: unexpected error: ${message}`)
+};
+/** The action: inputs → settings → plan → results → report and verdict, told to the runner. */
+async function run() {
+    await runPipeline({
+        getInput: name => getInput(name, { trimWhitespace: false }),
+        readFile: readIdsFile,
+        workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+        env: process.env
+    }, actionShell);
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

@@ -1,73 +1,100 @@
 import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { Input, type InputName } from './constants.js'
+import { Input, NumericInput, type InputName, type NumericInputName } from './constants.js'
+import type { IdResult } from './engine/purge.js'
 import { readIdsFile } from './inputs.js'
-import { LineLog } from './log.js'
-import { runPipeline } from './pipeline.js'
-import { secretForms } from './providers/index.js'
-import type { IdResult } from './purge.js'
-import { logLine, type Report, type RunContext } from './report.js'
-import { oneLine, scrub } from './text.js'
+import { runPipeline, type Shell } from './pipeline.js'
+import { PROVIDER_CHOICES } from './providers/index.js'
+import type { Report } from './report.js'
+import { oneLine } from './text.js'
 
 /** The key comes only from here: a flag would put it in process lists and shell history. */
 export const API_KEY_VARIABLE = 'FILE_PURGE_API_KEY'
 
 export const ExitCode = { Success: 0, Failure: 1, Usage: 2 } as const
 
-/** Flags that carry an input's value, named as the input. */
-const VALUE_FLAGS: readonly InputName[] = [
-  Input.Provider,
-  Input.FileIds,
-  Input.FileIdsFile,
-  Input.CustomerId,
-  Input.BaseUrl,
-  Input.FailOn,
-  Input.MaxDeletions,
-  Input.ProtectedIds,
-  Input.Concurrency,
-  Input.MaxRetries,
-  Input.TimeoutSeconds,
-  Input.Shard
+/** A flag that carries an input's value, named as the input. */
+interface ValueFlag {
+  input: InputName
+  argument: string
+  help: string
+  default?: string
+}
+
+/** A numeric input's flag: its range and default come from the one declaration of them. */
+function numericFlag(input: NumericInputName, help: string): ValueFlag {
+  const { min, max, default: fallback } = NumericInput[input]
+  return { input, argument: 'N', help: `${help}, ${min}-${max}`, default: String(fallback) }
+}
+
+const VALUE_FLAGS: readonly ValueFlag[] = [
+  { input: Input.Provider, argument: 'NAME', help: PROVIDER_CHOICES },
+  {
+    input: Input.FileIds,
+    argument: 'IDS',
+    help: 'IDs separated by newlines, commas or spaces, or a JSON array of strings'
+  },
+  {
+    input: Input.FileIdsFile,
+    argument: 'PATH',
+    help: 'a file of IDs in the same formats (relative to the current directory)'
+  },
+  { input: Input.CustomerId, argument: 'ID', help: 'Delos only: the customerId query parameter' },
+  {
+    input: Input.BaseUrl,
+    argument: 'URL',
+    help: "API origin (and path prefix) instead of the provider's: https://, or http:// to loopback"
+  },
+  { input: Input.FailOn, argument: 'LIST', help: 'failed, missing (comma-separated) or none', default: 'failed' },
+  numericFlag(Input.MaxDeletions, 'the most unique IDs one run may delete'),
+  { input: Input.ProtectedIds, argument: 'GLOBS', help: 'patterns (* and ?) no ID may match' },
+  numericFlag(Input.Concurrency, 'requests in flight at most'),
+  numericFlag(Input.MaxRetries, 'retries per ID after the first attempt'),
+  numericFlag(Input.TimeoutSeconds, 'time limit for one attempt, in seconds'),
+  { input: Input.Shard, argument: 'I/N', help: 'only shard I of N of the IDs (a stable hash partition)' }
+]
+
+/** Flags of the command itself, and the switches that set a boolean input. */
+const SWITCHES: ReadonlyArray<{ flag: string; short?: string; value?: string; help: string }> = [
+  { flag: 'dry-run', help: 'validate and plan; send nothing (no key needed)' },
+  { flag: 'no-bulk', help: 'one DELETE per file even where a bulk endpoint exists' },
+  { flag: 'json', help: 'print the report as JSON on stdout' },
+  { flag: 'report', value: 'PATH', help: 'also write the report as JSON to PATH' },
+  { flag: 'quiet', short: 'q', help: 'no per-ID lines and no progress bar' },
+  { flag: 'help', short: 'h', help: 'this text' }
 ]
 
 const OPTIONS: NonNullable<ParseArgsConfig['options']> = {
-  ...Object.fromEntries(VALUE_FLAGS.map(name => [name, { type: 'string' as const }])),
-  'dry-run': { type: 'boolean' },
-  'no-bulk': { type: 'boolean' },
-  json: { type: 'boolean' },
-  report: { type: 'string' },
-  quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' }
+  ...Object.fromEntries(VALUE_FLAGS.map(flag => [flag.input, { type: 'string' as const }])),
+  ...Object.fromEntries(
+    SWITCHES.map(({ flag, short, value }) => [
+      flag,
+      { type: value === undefined ? ('boolean' as const) : ('string' as const), ...(short ? { short } : {}) }
+    ])
+  )
 }
 
-export const HELP = `file-purge: delete files by ID from Writer, ImageKit, Delos or AnyFormat, and report what became of each.
+function helpLine(flag: string, help: string, fallback?: string): string {
+  const line = `  ${flag.padEnd(25)}${help}`
+  return fallback === undefined ? line : `${line.padEnd(90)}[${fallback}]`
+}
 
-Usage: file-purge --provider NAME (--file-ids IDS | --file-ids-file PATH) [options]
-
-The provider key is read from the environment variable ${API_KEY_VARIABLE} (never from a flag).
-
-  --provider NAME          writer, imagekit, delos or anyformat
-  --file-ids IDS           IDs separated by newlines, commas or spaces, or a JSON array of strings
-  --file-ids-file PATH     a file of IDs in the same formats (relative to the current directory)
-  --customer-id ID         Delos only: the customerId query parameter
-  --base-url URL           API origin (and path prefix) instead of the provider's: https://, or http:// to loopback
-  --dry-run                validate and plan; send nothing (no key needed)
-  --fail-on LIST           failed, missing (comma-separated) or none        [failed]
-  --max-deletions N        the most unique IDs one run may delete            [1000]
-  --protected-ids GLOBS    patterns (* and ?) no ID may match
-  --concurrency N          requests in flight at most, 1-64                  [8]
-  --max-retries N          retries per ID after the first attempt, 0-10     [3]
-  --timeout-seconds N      time limit for one attempt, 1-600                [30]
-  --no-bulk                one DELETE per file even where a bulk endpoint exists
-  --shard I/N              only shard I of N of the IDs (a stable hash partition)
-  --json                   print the report as JSON on stdout
-  --report PATH            also write the report as JSON to PATH
-  -q, --quiet              no per-ID lines and no progress bar
-  -h, --help               this text
-
-Exit codes: 0 success, 1 policy violation or failed verdict, 2 usage error.
-`
+export const HELP = [
+  'file-purge: delete files by ID from Writer, ImageKit, Delos or AnyFormat, and report what became of each.',
+  '',
+  'Usage: file-purge --provider NAME (--file-ids IDS | --file-ids-file PATH) [options]',
+  '',
+  `The provider key is read from the environment variable ${API_KEY_VARIABLE} (never from a flag).`,
+  '',
+  ...VALUE_FLAGS.map(flag => helpLine(`--${flag.input} ${flag.argument}`, flag.help, flag.default)),
+  ...SWITCHES.map(({ flag, short, value, help }) =>
+    helpLine(`${short ? `-${short}, ` : ''}--${flag}${value ? ` ${value}` : ''}`, help)
+  ),
+  '',
+  'Exit codes: 0 success, 1 policy violation or failed verdict, 2 usage error.',
+  ''
+].join('\n')
 
 export interface CliIo {
   stdout: (text: string) => void
@@ -76,25 +103,6 @@ export interface CliIo {
   interactive: boolean
   env: NodeJS.ProcessEnv
   cwd: string
-}
-
-/** Reads the run's context from the CI the command runs in, where it says. */
-function ciContext(env: NodeJS.ProcessEnv): RunContext {
-  const first = (...names: string[]): string =>
-    names.map(name => env[name]).find(value => value !== undefined && value !== '') ?? ''
-  const runId = Number(first('GITHUB_RUN_ID', 'CI_PIPELINE_ID', 'BUILD_NUMBER'))
-  return {
-    repository: first('GITHUB_REPOSITORY', 'CI_PROJECT_PATH', 'JOB_NAME'),
-    workflow: first('GITHUB_WORKFLOW', 'CI_JOB_NAME'),
-    runId: Number.isFinite(runId) && runId > 0 ? runId : null,
-    runAttempt: null,
-    actor: first('GITHUB_ACTOR', 'GITLAB_USER_LOGIN', 'USER'),
-    eventName: 'cli',
-    ref: first('GITHUB_REF', 'CI_COMMIT_REF_NAME', 'GIT_BRANCH'),
-    sha: first('GITHUB_SHA', 'CI_COMMIT_SHA', 'GIT_COMMIT'),
-    pullRequest: null,
-    runUrl: first('CI_JOB_URL', 'BUILD_URL') || null
-  }
 }
 
 /** A one-line progress bar for a terminal, redrawn in place. */
@@ -146,16 +154,50 @@ function humanSummary(report: Report): string {
   return `${lines.join('\n')}\n`
 }
 
+/** Where the command tells a run: per-ID lines or a progress bar on stderr, the summary or JSON on stdout. */
+function cliShell(io: CliIo, flags: { quiet: boolean; json: boolean; reportPath: string | undefined }): Shell {
+  let bar: ReturnType<typeof progressBar> | undefined
+  // A progress bar owns the current line: news goes on a line of its own below it.
+  const news = (text: string): void => io.stderr(`${bar ? '\n' : ''}${text}\n`)
+  return {
+    // Nothing to mask: the command's channels are the caller's own, and nothing it writes carries the key.
+    mask: () => undefined,
+    info: line => {
+      if (!flags.quiet) news(line)
+    },
+    debug: () => undefined,
+    ...(flags.quiet || io.interactive ? {} : { writeLines: io.stderr }),
+    onStart: planned => {
+      if (io.interactive && !flags.quiet) bar = progressBar(planned.length, io.stderr)
+    },
+    onResult: result => bar?.update(result),
+    publish: ({ report }) => {
+      bar?.end()
+      const reportJson = `${JSON.stringify(report, null, 2)}\n`
+      io.stdout(flags.json ? reportJson : humanSummary(report))
+      if (flags.reportPath !== undefined) writeFileSync(flags.reportPath, reportJson, { mode: 0o600 })
+    },
+    unexpected: message => news(`file-purge: unexpected error: ${message}`)
+  }
+}
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values']
+
+/** The flags, or a usage error. */
+function readFlags(argv: string[]): Flags {
+  if (argv.some(arg => arg === '--api-key' || arg.startsWith('--api-key='))) {
+    throw new Error(
+      `--api-key is not accepted: put the key in the environment variable ${API_KEY_VARIABLE}, out of process lists and shell history`
+    )
+  }
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }).values
+}
+
 /** The command line: the same pipeline as the action, told to a terminal or to another CI's log. Returns the exit code. */
-export async function cli(argv: string[], io: CliIo): Promise<number> {
-  let flags: Record<string, string | boolean | Array<string | boolean> | undefined>
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let flags: Flags
   try {
-    if (argv.some(arg => arg === '--api-key' || arg.startsWith('--api-key='))) {
-      throw new Error(
-        `--api-key is not accepted: put the key in the environment variable ${API_KEY_VARIABLE}, out of process lists and shell history`
-      )
-    }
-    flags = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }).values
+    flags = readFlags(argv)
   } catch (error) {
     io.stderr(
       `file-purge: ${error instanceof Error ? oneLine(error.message, 300) : String(error)}\nRun file-purge --help for usage.\n`
@@ -167,7 +209,6 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(HELP)
     return ExitCode.Success
   }
-
   // A report that cannot be written must be known before anything is deleted, not after.
   const reportPath = text('report') === undefined ? undefined : path.resolve(io.cwd, text('report') as string)
   const reportProblem = reportPath === undefined ? undefined : unwritable(reportPath)
@@ -177,55 +218,17 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
     )
     return ExitCode.Usage
   }
-
-  const rawKey = io.env[API_KEY_VARIABLE] ?? ''
-  const secrets = secretForms(rawKey, text(Input.Provider) ?? '')
   const values: Partial<Record<InputName, string>> = {
-    ...Object.fromEntries(VALUE_FLAGS.map(name => [name, text(name)])),
-    [Input.ApiKey]: rawKey,
+    ...Object.fromEntries(VALUE_FLAGS.map(({ input }) => [input, text(input)])),
+    [Input.ApiKey]: io.env[API_KEY_VARIABLE] ?? '',
     [Input.DryRun]: flags['dry-run'] ? 'true' : 'false',
     [Input.Bulk]: flags['no-bulk'] ? 'false' : 'true'
   }
-  const quiet = flags.quiet === true
-  const log = new LineLog(io.stderr)
-  let bar: ReturnType<typeof progressBar> | undefined
-  const { report } = await runPipeline(
-    { getInput: name => values[name] ?? '', readFile: readIdsFile, workspace: io.cwd },
-    {
-      context: ciContext(io.env),
-      secrets,
-      hooks: {
-        info: line => {
-          if (quiet) return
-          log.flush()
-          // A progress bar owns the current line: news goes on a line of its own below it.
-          io.stderr(`${bar ? '\n' : ''}${line}\n`)
-        },
-        onStart: planned => {
-          if (io.interactive && !quiet) bar = progressBar(planned.length, io.stderr)
-        },
-        onResult: result => {
-          if (bar) bar.update(result)
-          else if (!quiet) log.line(logLine(result))
-        }
-      }
-    }
-  ).finally(() => log.flush())
-  bar?.end()
-
-  const reportJson = `${JSON.stringify(report, null, 2)}\n`
-  io.stdout(flags.json ? reportJson : humanSummary(report))
-  if (reportPath !== undefined) writeFileSync(reportPath, reportJson, { mode: 0o600 })
-  return report.verdict.failed ? ExitCode.Failure : ExitCode.Success
-}
-
-/** Runs the command and never lets the key out in an unexpected error. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  try {
-    return await cli(argv, io)
-  } catch (error) {
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
-    io.stderr(`file-purge: unexpected error: ${scrub(message, secretForms(io.env[API_KEY_VARIABLE] ?? '', ''))}\n`)
-    return ExitCode.Failure
-  }
+  const shell = cliShell(io, { quiet: flags.quiet === true, json: flags.json === true, reportPath })
+  const report = await runPipeline(
+    { getInput: name => values[name] ?? '', readFile: readIdsFile, workspace: io.cwd, env: io.env },
+    shell,
+    { eventName: 'cli' }
+  )
+  return report === undefined || report.verdict.failed ? ExitCode.Failure : ExitCode.Success
 }

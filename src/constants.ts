@@ -33,13 +33,14 @@ export const Output = {
 } as const
 export type OutputName = (typeof Output)[keyof typeof Output]
 
-/** Numeric inputs with their allowed ranges (inclusive). */
-export const NumericRange = {
-  [Input.MaxDeletions]: { min: 1, max: 1_000_000 },
-  [Input.Concurrency]: { min: 1, max: 64 },
-  [Input.MaxRetries]: { min: 0, max: 10 },
-  [Input.TimeoutSeconds]: { min: 1, max: 600 }
-} as const
+/** Numeric inputs: the allowed range (inclusive) and the default, declared once; action.yml must agree. */
+export const NumericInput = {
+  [Input.MaxDeletions]: { min: 1, max: 1_000_000, default: 1000 },
+  [Input.Concurrency]: { min: 1, max: 64, default: 8 },
+  [Input.MaxRetries]: { min: 0, max: 10, default: 3 },
+  [Input.TimeoutSeconds]: { min: 1, max: 600, default: 30 }
+} as const satisfies Partial<Record<InputName, { min: number; max: number; default: number }>>
+export type NumericInputName = keyof typeof NumericInput
 
 /** A list output larger than this is set to '' and the report file is the place to read it. */
 export const MAX_LIST_OUTPUT_BYTES = 1024 * 1024

@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { Input, NumericRange, type InputName } from './constants.js'
+import { Input, NumericInput, type InputName, type NumericInputName } from './constants.js'
 import { parseIds, uniqueIds } from './ids.js'
-import { findProvider, type Provider } from './providers/index.js'
+import { findProvider, PROVIDER_CHOICES, PROVIDER_NAMES, type Provider } from './providers/index.js'
 import { quote, splitList } from './text.js'
 
 /** One reason the run must not send anything, naming the input it is about. */
@@ -48,6 +48,8 @@ export interface InputSources {
   readFile: (filePath: string) => string
   /** Where a relative file-ids-file resolves. */
   workspace: string
+  /** The process environment: the run's context (GITHUB_*, the event payload's path). */
+  env: NodeJS.ProcessEnv
 }
 
 /** Largest file-ids-file read: room for a million long IDs, far below what would strain the runner. */
@@ -65,101 +67,133 @@ const BOOLEAN = /^(true|True|TRUE|false|False|FALSE)$/
 const LOCAL_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
 const CONTROL = /[\u0000-\u001f\u007f]/
 
-/** Raw inputs → typed Settings plus every violation found in them. Pure but for the injected sources. */
-export function readSettings(sources: InputSources): { settings: Settings; violations: PolicyViolation[] } {
-  const violations: PolicyViolation[] = []
-  const violation = (input: InputName, message: string): void => {
-    violations.push({ input, message: `${input}: ${message}` })
-  }
-  const get = (name: InputName): string => sources.getInput(name).trim()
+/** Reads raw inputs one at a time, collecting a violation for every one that is invalid. */
+class InputReader {
+  readonly violations: PolicyViolation[] = []
 
-  const providerName = get(Input.Provider)
-  const provider = findProvider(providerName)
-  if (provider === undefined) {
-    violation(
-      Input.Provider,
-      providerName === ''
-        ? 'is required (writer, imagekit, delos or anyformat)'
-        : `unknown provider ${quote(providerName)} (allowed: writer, imagekit, delos, anyformat)`
-    )
+  constructor(readonly sources: InputSources) {}
+
+  /** The input as given, not trimmed. */
+  raw(name: InputName): string {
+    return this.sources.getInput(name)
   }
 
-  const idLists: string[][] = []
-  const inline = sources.getInput(Input.FileIds)
-  if (inline.trim() !== '') {
-    const parsed = parseIds(inline, Input.FileIds)
-    idLists.push(parsed.ids)
-    for (const problem of parsed.problems) violations.push({ input: Input.FileIds, message: problem })
-  }
-  const idsFile = get(Input.FileIdsFile)
-  if (idsFile !== '') {
-    const resolved = path.resolve(sources.workspace, idsFile)
-    let text: string | undefined
-    try {
-      text = sources.readFile(resolved)
-    } catch (error) {
-      violation(
-        Input.FileIdsFile,
-        `cannot read ${quote(resolved, 200)}: ${error instanceof Error ? error.message.replace(/^[A-Z]+: /, '') : String(error)}`
-      )
-    }
-    if (text !== undefined) {
-      const parsed = parseIds(text, `${Input.FileIdsFile} ${quote(idsFile, 120)}`)
-      idLists.push(parsed.ids)
-      for (const problem of parsed.problems) violations.push({ input: Input.FileIdsFile, message: problem })
-    }
+  text(name: InputName): string {
+    return this.raw(name).trim()
   }
 
-  const apiKey = get(Input.ApiKey)
-  // Never echo the key, not even in part.
-  if (CONTROL.test(apiKey)) violation(Input.ApiKey, 'contains a line break or control character')
-  else if (/[^\x20-\x7e]/.test(apiKey))
-    violation(Input.ApiKey, 'contains a character outside printable ASCII, which cannot go in an HTTP header')
+  violation(input: InputName, message: string): void {
+    this.violations.push({ input, message: `${input}: ${message}` })
+  }
 
-  const customerId = get(Input.CustomerId)
-  if (customerId.length > 256 || CONTROL.test(customerId))
-    violation(Input.CustomerId, `${quote(customerId)} must be at most 256 characters without control characters`)
+  /** Problems that already name their source. */
+  problems(input: InputName, messages: readonly string[]): void {
+    for (const message of messages) this.violations.push({ input, message })
+  }
 
-  const boolean = (name: InputName, fallback: boolean): boolean => {
-    const text = get(name)
+  boolean(name: InputName, fallback: boolean): boolean {
+    const text = this.text(name)
     if (text === '') return fallback
-    if (!BOOLEAN.test(text)) violation(name, `${quote(text)} is not a boolean (true or false)`)
+    if (!BOOLEAN.test(text)) this.violation(name, `${quote(text)} is not a boolean (true or false)`)
     return /^true$/i.test(text)
   }
 
-  const number = (name: keyof typeof NumericRange, fallback: number): number => {
-    const text = get(name)
+  number(name: NumericInputName): number {
+    const text = this.text(name)
+    const { min, max, default: fallback } = NumericInput[name]
     if (text === '') return fallback
-    const { min, max } = NumericRange[name]
     const value = /^\d+$/.test(text) ? Number(text) : NaN
     if (!Number.isSafeInteger(value) || value < min || value > max) {
-      violation(name, `${quote(text)} is not a whole number from ${min} to ${max}`)
+      this.violation(name, `${quote(text)} is not a whole number from ${min} to ${max}`)
       return fallback
     }
     return value
   }
+}
 
-  return {
-    settings: {
-      provider,
-      ids: uniqueIds(...idLists),
-      apiKey,
-      customerId,
-      baseUrl: readBaseUrl(get(Input.BaseUrl), provider, violation),
-      dryRun: boolean(Input.DryRun, false),
-      failOn: readFailOn(get(Input.FailOn), violation),
-      maxDeletions: number(Input.MaxDeletions, 1000),
-      protectedPatterns: splitList(sources.getInput(Input.ProtectedIds)),
-      concurrency: number(Input.Concurrency, 8),
-      maxRetries: number(Input.MaxRetries, 3),
-      timeoutSeconds: number(Input.TimeoutSeconds, 30),
-      bulk: boolean(Input.Bulk, true),
-      shard: readShard(get(Input.Shard), violation),
-      commentOnPr: boolean(Input.CommentOnPr, false),
-      githubToken: get(Input.GithubToken)
-    },
-    violations
+/** Raw inputs → typed Settings plus every violation found in them. Pure but for the injected sources. */
+export function readSettings(sources: InputSources): { settings: Settings; violations: PolicyViolation[] } {
+  const read = new InputReader(sources)
+  const provider = readProvider(read)
+  const violation = read.violation.bind(read)
+  const settings: Settings = {
+    provider,
+    ids: readIds(read),
+    apiKey: readApiKey(read),
+    customerId: readCustomerId(read),
+    baseUrl: readBaseUrl(read.text(Input.BaseUrl), provider, violation),
+    dryRun: read.boolean(Input.DryRun, false),
+    failOn: readFailOn(read.text(Input.FailOn), violation),
+    maxDeletions: read.number(Input.MaxDeletions),
+    protectedPatterns: splitList(read.raw(Input.ProtectedIds)),
+    concurrency: read.number(Input.Concurrency),
+    maxRetries: read.number(Input.MaxRetries),
+    timeoutSeconds: read.number(Input.TimeoutSeconds),
+    bulk: read.boolean(Input.Bulk, true),
+    shard: readShard(read.text(Input.Shard), violation),
+    commentOnPr: read.boolean(Input.CommentOnPr, false),
+    githubToken: read.text(Input.GithubToken)
   }
+  return { settings, violations: read.violations }
+}
+
+function readProvider(read: InputReader): Provider | undefined {
+  const name = read.text(Input.Provider)
+  const provider = findProvider(name)
+  if (provider === undefined) {
+    const problem =
+      name === ''
+        ? `is required (${PROVIDER_CHOICES})`
+        : `unknown provider ${quote(name)} (allowed: ${PROVIDER_NAMES.join(', ')})`
+    read.violation(Input.Provider, problem)
+  }
+  return provider
+}
+
+/** Both ID inputs, united in order of first appearance. */
+function readIds(read: InputReader): string[] {
+  const lists: string[][] = []
+  const inline = read.raw(Input.FileIds)
+  if (inline.trim() !== '') {
+    const parsed = parseIds(inline, Input.FileIds)
+    lists.push(parsed.ids)
+    read.problems(Input.FileIds, parsed.problems)
+  }
+  const file = read.text(Input.FileIdsFile)
+  if (file !== '') {
+    const resolved = path.resolve(read.sources.workspace, file)
+    let text: string | undefined
+    try {
+      text = read.sources.readFile(resolved)
+    } catch (error) {
+      const why = error instanceof Error ? error.message.replace(/^[A-Z]+: /, '') : String(error)
+      read.violation(Input.FileIdsFile, `cannot read ${quote(resolved, 200)}: ${why}`)
+    }
+    if (text !== undefined) {
+      const parsed = parseIds(text, `${Input.FileIdsFile} ${quote(file, 120)}`)
+      lists.push(parsed.ids)
+      read.problems(Input.FileIdsFile, parsed.problems)
+    }
+  }
+  return uniqueIds(...lists)
+}
+
+function readApiKey(read: InputReader): string {
+  const apiKey = read.text(Input.ApiKey)
+  // Never echo the key, not even in part.
+  if (CONTROL.test(apiKey)) read.violation(Input.ApiKey, 'contains a line break or control character')
+  else if (/[^\x20-\x7e]/.test(apiKey)) {
+    read.violation(Input.ApiKey, 'contains a character outside printable ASCII, which cannot go in an HTTP header')
+  }
+  return apiKey
+}
+
+function readCustomerId(read: InputReader): string {
+  const customerId = read.text(Input.CustomerId)
+  if (customerId.length > 256 || CONTROL.test(customerId)) {
+    read.violation(Input.CustomerId, `${quote(customerId)} must be at most 256 characters without control characters`)
+  }
+  return customerId
 }
 
 /** Shards a matrix may split a purge into, at most. */

@@ -2,11 +2,11 @@ import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS } from './constants.js'
 import { protectedBy, shardOf } from './ids.js'
 import type { FailOn, PolicyViolation, Settings } from './inputs.js'
 import type { Provider } from './providers/index.js'
-import type { IdResult, PurgeResult } from './purge.js'
+import type { IdResult, PurgeResult } from './engine/purge.js'
 import { count, quote } from './text.js'
 
 /** Settings that passed preflight: everything a run needs is there, and the IDs this run sends. */
-export type ReadySettings = Settings & { provider: Provider; baseUrl: URL; planned: string[] }
+export type RunPlan = Settings & { provider: Provider; baseUrl: URL; planned: string[] }
 
 /** The IDs this run sends: all of them, or this shard's share. */
 export function plannedIds(settings: Settings): string[] {
@@ -48,8 +48,8 @@ export function preflight(settings: Settings, inputViolations: readonly PolicyVi
   return violations
 }
 
-/** The settings a run may start with, or undefined while anything is in violation. */
-export function ready(settings: Settings, violations: readonly PolicyViolation[]): ReadySettings | undefined {
+/** The plan a run may start with, or undefined while anything is in violation. */
+export function runPlan(settings: Settings, violations: readonly PolicyViolation[]): RunPlan | undefined {
   const { provider, baseUrl } = settings
   return violations.length === 0 && provider !== undefined && baseUrl !== undefined
     ? { ...settings, provider, baseUrl, planned: plannedIds(settings) }

@@ -1,23 +1,9 @@
 import { MAX_ID_ANNOTATIONS, MAX_LIST_OUTPUT_BYTES, MAX_SUMMARY_ROWS, Output, type OutputName } from './constants.js'
+import type { RunContext } from './context.js'
 import type { FailOn, PolicyViolation, Shard } from './inputs.js'
 import type { Verdict } from './policy.js'
-import type { IdResult, Outcome } from './purge.js'
+import type { IdResult, Outcome } from './engine/purge.js'
 import { displayUrl, oneLine } from './text.js'
-
-/** The run's context for the audit trail, as @actions/github reads it. */
-export interface RunContext {
-  repository: string
-  workflow: string
-  runId: number | null
-  runAttempt: number | null
-  actor: string
-  eventName: string
-  ref: string
-  sha: string
-  pullRequest: number | null
-  /** The run's page, where the runner says. */
-  runUrl: string | null
-}
 
 export interface ReportEntry {
   id: string
@@ -32,6 +18,8 @@ export interface Report {
   provider: string | null
   baseUrl: string | null
   dryRun: boolean
+  /** Which outcomes fail the step. */
+  failOn: FailOn
   /** This job's shard of the ID list, when the purge is split. */
   shard: Shard | null
   startedAt: string
@@ -54,6 +42,7 @@ export interface ReportInput {
   provider: string | null
   baseUrl: URL | null
   dryRun: boolean
+  failOn: FailOn
   shard: Shard | null
   startedAt: Date
   endedAt: Date
@@ -89,6 +78,7 @@ export function buildReport(input: ReportInput): Report {
     provider: input.provider,
     baseUrl: input.baseUrl === null ? null : displayUrl(input.baseUrl),
     dryRun: input.dryRun,
+    failOn: input.failOn,
     shard: input.shard,
     startedAt: input.startedAt.toISOString(),
     endedAt: input.endedAt.toISOString(),
@@ -186,6 +176,9 @@ export function summaryMarkdown(report: Report): string {
   return lines.join('\n')
 }
 
+/** What an annotation says of an ID: a result, or its report entry. */
+type AnnotatedResult = Pick<ReportEntry, 'id' | 'outcome' | 'reason' | 'attempts'>
+
 export interface Annotation {
   level: 'error' | 'warning'
   message: string
@@ -195,12 +188,12 @@ export interface Annotation {
  * One annotation per ID that counts against the run (failed, and missing when fail-on says so), capped so the
  * runner's ten per step leave room for the roll-up: the verdict when failing, else a line here.
  */
-export function annotations(results: readonly IdResult[], failOn: FailOn, failing: boolean): Annotation[] {
+export function annotations(results: readonly AnnotatedResult[], failOn: FailOn, failing: boolean): Annotation[] {
   // IDs never attempted (the run stopped) are counted in the roll-up, not annotated one by one.
   const problems = results.filter(
     r => (r.outcome === 'failed' && r.attempts > 0) || (r.outcome === 'missing' && failOn.missing)
   )
-  const level = (r: IdResult): Annotation['level'] =>
+  const level = (r: AnnotatedResult): Annotation['level'] =>
     (r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning'
   const list: Annotation[] = problems
     .slice(0, MAX_ID_ANNOTATIONS)

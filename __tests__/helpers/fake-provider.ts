@@ -1,6 +1,7 @@
 import { TransportError, type HttpRequest } from '../../src/http.js'
-import type { Clock } from '../../src/pacing.js'
-import type { HttpAnswer, ProviderName } from '../../src/providers/types.js'
+import type { Clock } from '../../src/engine/pacing.js'
+import type { ProviderName } from '../../src/providers/index.js'
+import type { HttpAnswer } from '../../src/providers/types.js'
 import { answer } from './answers.js'
 
 /**

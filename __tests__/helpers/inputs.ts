@@ -10,6 +10,7 @@ export function settingsFrom(inputs: Partial<Record<InputName, string>>, sources
       throw new Error('no such file')
     },
     workspace: '/workspace',
+    env: {},
     ...sources
   })
   return { ...reading, all: preflight(reading.settings, reading.violations) }

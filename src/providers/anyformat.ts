@@ -2,7 +2,7 @@ import { classifyByStatus, fileUrl, jsonBody, JSON_ACCEPT, retryAfterMs } from '
 import type { Provider } from './types.js'
 
 /** AnyFormat: DELETE /v2/files/{id}/ (the trailing slash is required), Bearer key; success is 204. */
-export const anyformat: Provider = {
+export const anyformat = {
   name: 'anyformat',
   defaultBaseUrl: 'https://api.anyformat.ai',
   acceptsCustomerId: false,
@@ -15,4 +15,4 @@ export const anyformat: Provider = {
   classify: (answer, now) => ({
     classification: classifyByStatus(answer, jsonBody(answer), { waitMs: retryAfterMs(answer, now) })
   })
-}
+} satisfies Provider<'anyformat'>

@@ -11,7 +11,7 @@ const MESSAGES: ReadonlyArray<[RegExp, (message: string) => Classification]> = [
 ]
 
 /** Delos: DELETE /v2/storage/file/{id}[?customerId=], key as the whole Authorization value, Accept: application/json. */
-export const delos: Provider = {
+export const delos = {
   name: 'delos',
   defaultBaseUrl: 'https://stagep.tst-apidmndelss.com',
   acceptsCustomerId: true,
@@ -40,4 +40,4 @@ export const delos: Provider = {
       })
     }
   }
-}
+} satisfies Provider<'delos'>

@@ -71,7 +71,7 @@ const bulk: BulkDelete = {
 }
 
 /** ImageKit: DELETE /v1/files/{id}, Basic base64("key:"); success is 204. Its 429 says when to retry in X-RateLimit-Reset (ms). */
-export const imagekit: Provider = {
+export const imagekit = {
   name: 'imagekit',
   defaultBaseUrl: 'https://api.imagekit.io',
   acceptsCustomerId: false,
@@ -83,7 +83,7 @@ export const imagekit: Provider = {
   derivedSecrets: apiKey => [basicAuth(apiKey), basicAuth(apiKey).slice('Basic '.length)],
   classify: (answer, now) => withWindow(answer, classifyAnswer(answer, now)),
   bulk
-}
+} satisfies Provider<'imagekit'>
 
 function basicAuth(apiKey: string): string {
   return `Basic ${Buffer.from(`${apiKey}:`, 'utf8').toString('base64')}`

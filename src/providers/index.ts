@@ -7,20 +7,27 @@ import type {
   DeleteRequest,
   HttpAnswer,
   Provider,
-  ProviderName,
   RateWindow,
   RequestContext
 } from './types.js'
 import { writer } from './writer.js'
 
-/** The registry: a new provider is one module and one line here. */
-export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = { writer, imagekit, delos, anyformat }
+/** The registry: a new provider is one module and one entry here. Every list of provider names derives from it. */
+const REGISTRY = { writer, imagekit, delos, anyformat }
+
+export type ProviderName = keyof typeof REGISTRY
+
+export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = REGISTRY
+
+export const PROVIDER_NAMES = Object.keys(REGISTRY) as readonly ProviderName[]
+
+/** "writer, imagekit, delos or anyformat". */
+export const PROVIDER_CHOICES = `${PROVIDER_NAMES.slice(0, -1).join(', ')} or ${PROVIDER_NAMES.at(-1)}`
 
 export function findProvider(name: string): Provider | undefined {
   const key = name.trim().toLowerCase()
   return Object.hasOwn(PROVIDERS, key) ? PROVIDERS[key as ProviderName] : undefined
 }
-
 /** A provider's requests and readings with one run's context bound: what the engine sends and how it reads answers. */
 export interface BoundProvider {
   request: (id: string) => DeleteRequest
@@ -70,4 +77,4 @@ export function secretForms(rawKey: string, providerName: string): string[] {
   return [...new Set(forms.filter(form => form.length > 0))]
 }
 
-export type { Provider, ProviderName } from './types.js'
+export type { Provider } from './types.js'

@@ -1,7 +1,5 @@
 /** What every provider module describes: how to ask for one deletion and how to read the answer. */
 
-export type ProviderName = 'writer' | 'imagekit' | 'delos' | 'anyformat'
-
 /** One HTTP answer, body already read (and cut to a bounded size). */
 export interface HttpAnswer {
   status: number
@@ -68,8 +66,9 @@ export interface BulkDelete {
   ): { classification: BulkClassification; window?: RateWindow }
 }
 
-export interface Provider {
-  readonly name: ProviderName
+export interface Provider<Name extends string = string> {
+  /** The `provider` input that selects it, lower case. */
+  readonly name: Name
   readonly defaultBaseUrl: string
   /** The request that deletes one file. */
   request(id: string, context: RequestContext): DeleteRequest

@@ -2,7 +2,7 @@ import { classifyByStatus, field, fileUrl, jsonBody, JSON_ACCEPT, retryAfterMs }
 import type { Provider } from './types.js'
 
 /** Writer: DELETE /v1/files/{id}, Bearer key; success is 200 {"id","deleted":true}. */
-export const writer: Provider = {
+export const writer = {
   name: 'writer',
   defaultBaseUrl: 'https://api.writer.com',
   acceptsCustomerId: false,
@@ -21,4 +21,4 @@ export const writer: Provider = {
       })
     }
   }
-}
+} satisfies Provider<'writer'>

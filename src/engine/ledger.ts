@@ -1,0 +1,118 @@
+import type { Clock } from './pacing.js'
+import type { Outcome } from './decide.js'
+
+/** What became of one ID. */
+export interface IdResult {
+  id: string
+  outcome: Outcome
+  /** Status of the last answer, or null when none came. */
+  httpStatus: number | null
+  /** Why it was not deleted, or how a deletion was inferred; null for a plain deletion. */
+  reason: string | null
+  attempts: number
+  /** From the first attempt's start to the final answer. */
+  ms: number
+}
+
+/** What the run knows of one ID across every request that named it, until it settles. */
+interface IdState {
+  attempts: number
+  firstStart: number
+  /** One of our own attempts got no definite answer (timeout, connection error, 5xx). */
+  unanswered: boolean
+  lastStatus: number | null
+}
+
+/**
+ * Per-ID state and results: every ID of the run settles here exactly once, as deleted, missing or failed, with
+ * the reason cleaned by `clean` (scrubbed of secrets, one line, bounded).
+ */
+export class Ledger {
+  private readonly results: Array<IdResult | undefined>
+  private readonly states: Array<IdState | undefined>
+  private settled = 0
+
+  constructor(
+    private readonly ids: readonly string[],
+    private readonly clock: Clock,
+    private readonly clean: (reason: string) => string,
+    private readonly onResult?: (result: IdResult) => void
+  ) {
+    this.results = new Array<IdResult | undefined>(ids.length)
+    this.states = new Array<IdState | undefined>(ids.length)
+  }
+
+  /** Every ID has settled. */
+  get done(): boolean {
+    return this.settled === this.ids.length
+  }
+
+  id(index: number): string {
+    return this.ids[index] as string
+  }
+
+  /** A request naming these IDs starts now. */
+  started(indexes: readonly number[], now: number): void {
+    for (const index of indexes) {
+      const known = this.state(index)
+      if (known.attempts++ === 0) known.firstStart = now
+    }
+  }
+
+  /** The request got an answer with this status, or none (null). */
+  answered(indexes: readonly number[], status: number | null): void {
+    for (const index of indexes) this.state(index).lastStatus = status
+  }
+
+  /** The request got no definite answer: it may have deleted these IDs. */
+  markUnanswered(indexes: readonly number[]): void {
+    for (const index of indexes) this.state(index).unanswered = true
+  }
+
+  settle(index: number, outcome: Outcome, reason: string | null): void {
+    const known = this.state(index)
+    const result: IdResult = {
+      id: this.id(index),
+      outcome,
+      httpStatus: known.lastStatus,
+      reason: reason === null ? null : this.clean(reason),
+      attempts: known.attempts,
+      ms: known.attempts === 0 ? 0 : this.clock.now() - known.firstStart
+    }
+    this.states[index] = undefined
+    this.results[index] = result
+    this.settled++
+    this.onResult?.(result)
+  }
+
+  /** Not found: deleted after all when one of our own earlier attempts may have done it. */
+  settleNotFound(index: number, reason: string): void {
+    if (this.state(index).unanswered) {
+      this.settle(
+        index,
+        'deleted',
+        `${reason} after an earlier attempt got no answer: counted as deleted, that attempt most likely deleted it`
+      )
+    } else {
+      this.settle(index, 'missing', reason)
+    }
+  }
+
+  /** Fails an ID the stopped run will not send (again). An ID a request already named was attempted, though. */
+  abandon(index: number, stopReason: string, lastReason: string): void {
+    const attempted = this.state(index).attempts > 0
+    const reason = attempted
+      ? `${lastReason ? `${lastReason}; ` : ''}not retried: ${stopReason}`
+      : `not attempted: ${stopReason}`
+    this.settle(index, 'failed', reason)
+  }
+
+  /** Every result, in input order; only once the ledger is done. */
+  all(): IdResult[] {
+    return this.results as IdResult[]
+  }
+
+  private state(index: number): IdState {
+    return (this.states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null })
+  }
+}

@@ -1,0 +1,277 @@
+import { MAX_REASON_LENGTH } from '../constants.js'
+import { TransportError, type Transport } from '../http.js'
+import type { BoundProvider } from '../providers/index.js'
+import type { BulkClassification, Classification } from '../providers/types.js'
+import { oneLine, scrub } from '../text.js'
+import { decide, isProgress, isSuccess, type Decision, type Rules } from './decide.js'
+import { Ledger, type IdResult } from './ledger.js'
+import { DEFAULT_BACKOFF, Pacer, realClock, type BackoffPolicy, type Clock } from './pacing.js'
+import { Scheduler, unitOf, type Unit } from './scheduler.js'
+
+export type { Outcome } from './decide.js'
+export { MAX_RATE_LIMITED_ATTEMPTS } from './decide.js'
+export type { IdResult } from './ledger.js'
+
+export interface PurgeResult {
+  results: IdResult[]
+  credentialsRejected: boolean
+  requests: number
+  rateLimitedAnswers: number
+}
+
+/** The provider with the run's context bound (`bindProvider`); with `bulk`, IDs go in chunks of its `maxIds`. */
+export interface PurgeOptions extends BoundProvider {
+  ids: readonly string[]
+  transport: Pick<Transport, 'send'>
+  concurrency: number
+  maxRetries: number
+  timeoutMs: number
+  /** Key and derived forms: scrubbed from every reason. */
+  secrets: readonly string[]
+  clock?: Clock
+  random?: () => number
+  backoff?: BackoffPolicy
+  onResult?: (result: IdResult) => void
+  onDebug?: (message: string) => void
+  /** A 429 paused the whole pool: for how long, and how many requests may be in flight after it. */
+  onPause?: (waitMs: number, inFlightLimit: number) => void
+}
+
+type AnyClassification = Classification | BulkClassification
+
+/**
+ * The engine: sends deletes through a bounded pool, paced by one shared Pacer, retrying what is worth retrying,
+ * and settles every ID as deleted, missing or failed. It knows no provider, only requests and classifications.
+ */
+export function purge(options: PurgeOptions): Promise<PurgeResult> {
+  if (options.ids.length === 0) {
+    return Promise.resolve({ results: [], credentialsRejected: false, requests: 0, rateLimitedAnswers: 0 })
+  }
+  return new Promise(resolve => new PurgeRun(options, resolve).start())
+}
+
+/** One run of the engine: wires the rules (decide), the ledger and the scheduler, and holds the run's counters. */
+class PurgeRun {
+  private readonly clock: Clock
+  private readonly rules: Rules
+  private readonly pacer: Pacer
+  private readonly ledger: Ledger
+  private readonly scheduler: Scheduler
+  private requests = 0
+  private rateLimitedAnswers = 0
+  private credentialsRejected = false
+  /** Definite answers so far. */
+  private progress = 0
+  private stalledPauses = 0
+  private lastProgressAt: number
+  private stopReason: string | undefined
+  private finished = false
+
+  constructor(
+    private readonly options: PurgeOptions,
+    private readonly resolve: (result: PurgeResult) => void
+  ) {
+    this.clock = options.clock ?? realClock
+    const backoff = options.backoff ?? DEFAULT_BACKOFF
+    // The longest all retries of one ID could wait, and never less than one wait a provider may ask for: past it,
+    // a pool that hears only 429s stops.
+    const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs)
+    this.rules = { maxRetries: options.maxRetries, backoff, stallLimitMs, random: options.random ?? Math.random }
+    this.pacer = new Pacer(options.concurrency)
+    this.lastProgressAt = this.clock.now()
+    const clean = (text: string): string => oneLine(scrub(text, options.secrets), MAX_REASON_LENGTH)
+    this.ledger = new Ledger(options.ids, this.clock, clean, options.onResult)
+    this.scheduler = new Scheduler({
+      total: options.ids.length,
+      chunkSize: options.bulk?.maxIds ?? 1,
+      pacer: this.pacer,
+      clock: this.clock,
+      launch: (unit, now) => void this.attempt(unit, now)
+    })
+  }
+
+  start(): void {
+    this.pump()
+  }
+
+  private pump(): void {
+    this.scheduler.pump()
+    if (!this.finished && this.ledger.done && this.scheduler.sending === 0) {
+      this.finished = true
+      this.scheduler.close()
+      const { credentialsRejected, requests, rateLimitedAnswers } = this
+      this.resolve({ results: this.ledger.all(), credentialsRejected, requests, rateLimitedAnswers })
+    }
+  }
+
+  private async attempt(unit: Unit, now: number): Promise<void> {
+    this.requests++
+    unit.attempts++
+    unit.progressMark = this.progress
+    this.ledger.started(unit.indexes, now)
+    const classification = await this.send(unit)
+    this.scheduler.landed()
+    // A final answer gets its own log line from onResult; only the attempts in between are worth a debug line.
+    if (classification.kind === 'retry' && this.options.onDebug) {
+      this.options.onDebug(
+        `attempt ${unit.attempts} for ${this.describe(unit)}: ${this.clean(classification.reason)}; will retry`
+      )
+    }
+    this.answered(unit, classification)
+    this.pump()
+  }
+
+  /** One request for the unit, read into a classification; never throws. */
+  private async send(unit: Unit): Promise<AnyClassification> {
+    const { options, clock } = this
+    const ids = unit.indexes.map(index => this.ledger.id(index))
+    try {
+      const request = unit.bulk && options.bulk ? options.bulk.request(ids) : options.request(ids[0] as string)
+      try {
+        const { method, url, headers, body } = request
+        const answer = await options.transport.send({
+          method,
+          url,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+          timeoutMs: options.timeoutMs
+        })
+        this.ledger.answered(unit.indexes, answer.status)
+        const classified =
+          unit.bulk && options.bulk
+            ? options.bulk.classify(answer, ids, clock.now())
+            : options.classify(answer, clock.now())
+        if (classified.window) this.pacer.window(classified.window.limit, classified.window.intervalMs)
+        return classified.classification
+      } catch (error) {
+        if (!(error instanceof TransportError)) throw error
+        this.ledger.answered(unit.indexes, null)
+        return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: true }
+      }
+    } catch (error) {
+      return { kind: 'failed', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` }
+    }
+  }
+
+  private answered(unit: Unit, classification: AnyClassification): void {
+    const now = this.clock.now()
+    if (isProgress(classification)) {
+      this.progress++
+      this.stalledPauses = 0
+      this.lastProgressAt = now
+    } else {
+      this.rateLimitedAnswers++
+    }
+    if (isSuccess(classification)) this.pacer.succeeded(now)
+    const run = {
+      now,
+      stopReason: this.stopReason,
+      stalled: this.progress === unit.progressMark,
+      lastProgressAt: this.lastProgressAt,
+      stalledPauses: this.stalledPauses
+    }
+    const ruling = decide(classification, unit, run, this.rules)
+    unit.budget = ruling.budget
+    if (ruling.unanswered) this.ledger.markUnanswered(unit.indexes)
+    this.apply(unit, ruling.decision, now)
+  }
+
+  /** Carries out a decision on the ledger and the scheduler. */
+  private apply(unit: Unit, decision: Decision, now: number): void {
+    const { ledger, scheduler } = this
+    switch (decision.kind) {
+      case 'settle':
+        for (const index of unit.indexes) ledger.settle(index, decision.outcome, decision.reason)
+        return
+      case 'not-found':
+        for (const index of unit.indexes) ledger.settleNotFound(index, decision.reason)
+        return
+      case 'bulk-deleted':
+        for (const index of unit.indexes) {
+          if (decision.deleted.has(ledger.id(index))) {
+            ledger.settle(index, 'deleted', null)
+          } else {
+            // Answered but not listed: the request may still have deleted it.
+            ledger.markUnanswered([index])
+            this.requeue(unitOf([index], false, unit))
+          }
+        }
+        return
+      case 'bulk-missing':
+        this.setAsideMissing(unit, decision.missing, decision.reason)
+        return
+      case 'fall-back':
+        this.fallBack(unit, decision.reason)
+        return
+      case 'retry':
+        scheduler.retryAfter(unit, decision.afterMs)
+        return
+      case 'park':
+        this.park(unit, decision.waitMs, decision.hinted, now)
+        return
+      case 'abandon':
+        this.abandon(unit)
+        return
+      case 'stop':
+        this.credentialsRejected ||= decision.credentialsRejected
+        for (const index of unit.indexes) ledger.settle(index, 'failed', decision.unitReason)
+        this.stop(decision.reason)
+    }
+  }
+
+  /** A bulk answer naming missing IDs deleted nothing: those are set aside, the rest go again as a new chunk. */
+  private setAsideMissing(unit: Unit, missing: ReadonlySet<string>, reason: string): void {
+    const rest: number[] = []
+    for (const index of unit.indexes) {
+      if (missing.has(this.ledger.id(index))) this.ledger.settleNotFound(index, reason)
+      else rest.push(index)
+    }
+    if (rest.length > 0) this.requeue(unitOf(rest, rest.length > 1, unit))
+  }
+
+  /**
+   * A chunk the bulk call cannot serve: its IDs go one by one with what is left of the chunk's retries, and at
+   * least one attempt each.
+   */
+  private fallBack(unit: Unit, reason: string): void {
+    this.options.onDebug?.(
+      `bulk delete cannot serve ${unit.indexes.length} IDs (${this.clean(reason)}); deleting them one by one`
+    )
+    for (const index of unit.indexes) this.requeue(unitOf([index], false, unit))
+  }
+
+  private park(unit: Unit, waitMs: number, hinted: boolean, now: number): void {
+    if (this.pacer.rateLimited(now, waitMs, hinted)) {
+      if (this.progress === unit.progressMark) this.stalledPauses++
+      this.options.onPause?.(waitMs, this.pacer.limit)
+    }
+    this.scheduler.park(unit)
+  }
+
+  /** Queues a unit to be sent next, or abandons it once the run has stopped (an answer may arrive after that). */
+  private requeue(unit: Unit): void {
+    if (this.stopReason === undefined) this.scheduler.requeue(unit)
+    else this.abandon(unit)
+  }
+
+  private abandon(unit: Unit): void {
+    for (const index of unit.indexes) this.ledger.abandon(index, this.stopReason as string, unit.budget.lastReason)
+  }
+
+  /** The one stop path: starts no new request; every ID not settled and not in flight fails with `reason`. */
+  private stop(reason: string): void {
+    if (this.stopReason !== undefined) return
+    this.stopReason = reason
+    const { units, fresh } = this.scheduler.stop()
+    for (const unit of units) this.abandon(unit)
+    for (const index of fresh) this.ledger.settle(index, 'failed', `not attempted: ${reason}`)
+  }
+
+  private clean(text: string): string {
+    return oneLine(scrub(text, this.options.secrets), MAX_REASON_LENGTH)
+  }
+
+  private describe(unit: Unit): string {
+    return unit.bulk ? `bulk of ${unit.indexes.length}` : JSON.stringify(this.ledger.id(unit.indexes[0] as number))
+  }
+}
