@@ -3,7 +3,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { startEmulator } from '../emulator/index.js'
-import { actionDefaults, nodeBinaries, runAction, type RunOptions, type RunResult } from '../scripts/runner.js'
+import { sourceHash } from '../scripts/bundle.js'
+import {
+  actionDefaults,
+  bundledEntry,
+  committedEntry,
+  nodeBinaries,
+  REPO_ROOT,
+  runAction,
+  type RunOptions,
+  type RunResult
+} from '../scripts/runner.js'
 
 // A stand-in for the bundle: reports its environment and working directory, and writes every kind of file command.
 const PROBE = `
@@ -148,6 +158,34 @@ describe('runAction with the real bundle', () => {
     expect(result.report).toMatchObject({
       context: { repository: 'octo/purge-demo', eventName: 'pull_request', pullRequest: 7 }
     })
+  })
+
+  test('runs the bundle built from the sources as they are now, not the committed dist/', () => {
+    const fresh = process.env.FILE_PURGE_BUNDLE ?? ''
+    expect(path.basename(fresh)).toBe(sourceHash())
+    expect(bundledEntry('dist/index.js')).toBe(path.join(fresh, 'index.js'))
+    expect(bundledEntry('dist/cli/index.js')).toBe(path.join(fresh, 'cli', 'index.js'))
+  })
+
+  test('the committed dist/ runs as users get it: a dry run and a delete', async () => {
+    expect(committedEntry()).toBe(path.join(REPO_ROOT, 'dist', 'index.js'))
+    const emulator = await startEmulator({ provider: 'writer', apiKey: 'k', files: ['a'] })
+    try {
+      const dry = await run({
+        entry: committedEntry(),
+        inputs: { provider: 'writer', 'file-ids': 'a', 'dry-run': 'true' }
+      })
+      expect(dry.outputs).toMatchObject({ planned: '["a"]', deleted: '[]' })
+      const real = await run({
+        entry: committedEntry(),
+        inputs: { provider: 'writer', 'file-ids': 'a b', 'api-key': 'k', 'base-url': emulator.url }
+      })
+      expect(real.exitCode).toBe(0)
+      expect(real.outputs).toMatchObject({ deleted: '["a"]', missing: '["b"]', failed: '[]' })
+      expect([...emulator.store]).toEqual([])
+    } finally {
+      await emulator.close()
+    }
   })
 
   test('deletes from the emulator', async () => {

@@ -97,6 +97,21 @@ function readManifest(): ActionManifest {
   return { inputs, main: document.runs.main }
 }
 
+/**
+ * The script to run for a bundle entry of dist/ (`dist/index.js`, `dist/cli/index.js`): the same entry of the bundle
+ * built from the current sources when the test run made one (FILE_PURGE_BUNDLE), else the committed one.
+ */
+export function bundledEntry(distEntry: string): string {
+  const fresh = process.env.FILE_PURGE_BUNDLE
+  const relative = path.relative(path.join(REPO_ROOT, 'dist'), path.resolve(REPO_ROOT, distEntry))
+  return fresh ? path.join(fresh, relative) : path.resolve(REPO_ROOT, distEntry)
+}
+
+/** The committed bundle action.yml runs: what users get. */
+export function committedEntry(): string {
+  return path.resolve(REPO_ROOT, readManifest().main)
+}
+
 /** Every input action.yml declares, with its default ('' when it has none, as the runner sets it). */
 export function actionDefaults(): Record<string, string> {
   const { inputs } = readManifest()
@@ -338,7 +353,7 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
     ...inputEnv(manifest, options.inputs),
     ...options.env
   }
-  const script = path.resolve(REPO_ROOT, options.entry ?? manifest.main)
+  const script = path.resolve(REPO_ROOT, options.entry ?? bundledEntry(manifest.main))
   const started = performance.now()
   const child = await spawnCollect(
     options.node ?? process.execPath,
