@@ -1,65 +1,120 @@
-/** Provider answers as the providers' delete-file documentation shows them. */
+/**
+ * Provider answer bodies, as the providers' delete-file documents show them (and, where those are silent, their
+ * public docs). The one source: the emulator sends exactly these, and tests hold the client against them.
+ * Builders take what varies (an ID, a message); the named values are the documents' own examples.
+ */
+import { STATUS_CODES } from 'node:http'
+
+const statusText = (status: number): string => STATUS_CODES[status] ?? `HTTP ${status}`
+
+// Writer: {"tpe", "errors": [{"description"}]} (docs).
+const WRITER_ERROR_TYPE: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  429: 'too_many_requests'
+}
+
+export function writerError(status: number, description: string, retryable?: boolean) {
+  const tpe = WRITER_ERROR_TYPE[status] ?? (status >= 500 ? 'server_error' : 'fail')
+  return { tpe, errors: [{ description }], ...(retryable ? { retryable } : {}) }
+}
+
+export const writerDeleted = (id: string) => ({ id, deleted: true })
 
 export const writerAnswers = {
-  deleted: { id: '7c36a365-392f-43ba-840d-8f3103b42572', deleted: true },
+  deleted: writerDeleted('7c36a365-392f-43ba-840d-8f3103b42572'),
   notDeletedFlag: { id: '7c36a365-392f-43ba-840d-8f3103b42572', deleted: false },
-  notFound: { tpe: 'not_found', errors: [{ description: 'File not found' }] },
-  unauthorized: { tpe: 'unauthorized', errors: [{ description: 'Invalid API key' }] },
-  rateLimited: { tpe: 'rate_limit', errors: [{ description: 'Too many requests' }] }
+  notFound: writerError(404, 'File not found'),
+  unauthorized: writerError(401, 'Invalid API key'),
+  rateLimited: writerError(429, 'Too many requests')
+}
+
+// ImageKit: {"message", "help"}; the bulk endpoint's 200 and 404 (docs).
+const IMAGEKIT_HELP = 'For support kindly contact us at support@imagekit.io .'
+
+export function imagekitError(message: string, extra: Record<string, unknown> = {}) {
+  return { message, help: IMAGEKIT_HELP, ...extra }
 }
 
 export const imagekitAnswers = {
-  notFound: {
-    message: 'The requested file does not exist.',
-    help: 'For support kindly contact us at support@imagekit.io .'
-  },
-  unauthorized: {
-    message: 'Your request does not contain private API key.',
-    help: 'For support kindly contact us at support@imagekit.io .'
-  },
-  rateLimited: { message: 'Too many requests', help: 'For support kindly contact us at support@imagekit.io .' }
+  notFound: imagekitError('The requested file does not exist.'),
+  unauthorized: imagekitError('Your request does not contain private API key.'),
+  wrongKey: imagekitError('Your account cannot be authenticated.'),
+  rateLimited: imagekitError('Too many requests'),
+  bulkDeleted: (fileIds: readonly string[]) => ({ successfullyDeletedFileIds: [...fileIds] }),
+  bulkMissing: (missingFileIds: readonly string[]) =>
+    imagekitError('The requested file(s) does not exist.', { missingFileIds: [...missingFileIds] }),
+  bulkInvalid: imagekitError('Your request contains invalid fileIds parameter.'),
+  bulkTooMany: (max: number) => imagekitError(`Your request contains more than ${max} fileIds.`)
+}
+
+// Delos: {"success", "message"}, every message as the document gives it.
+export const delosAnswer = (success: boolean, message: string, retryable?: boolean) => ({
+  success,
+  message,
+  ...(retryable ? { retryable } : {})
+})
+
+export const delosMessages = {
+  deleted: 'File deleted successfully',
+  deletedForCustomer: (id: string, customer: string) => `File ${id} deleted for customer ${customer}`,
+  notFound: (id: string) => `File not found: ${id}`,
+  locked: 'File is locked and cannot be deleted',
+  accessDenied: (id: string) => `Access denied to file: ${id}`,
+  unauthorized: 'Unauthorized',
+  customerMismatch: 'File does not belong to specified customer',
+  // Not documented: a plain message in the same shape.
+  rateLimited: 'Too many requests'
 }
 
 export const delosAnswers = {
-  deleted: { success: true, message: 'File deleted successfully' },
-  deletedForCustomer: { success: true, message: 'File file_78902 deleted for customer cust_12345' },
-  notFound: { success: false, message: 'File not found: file_99999' },
-  locked: { success: false, message: 'File is locked and cannot be deleted' },
-  accessDenied: { success: false, message: 'Access denied to file: file_78901' },
-  unauthorized: { success: false, message: 'Unauthorized' },
-  customerMismatch: { success: false, message: 'File does not belong to specified customer' }
+  deleted: delosAnswer(true, delosMessages.deleted),
+  deletedForCustomer: delosAnswer(true, delosMessages.deletedForCustomer('file_78902', 'cust_12345')),
+  notFound: delosAnswer(false, delosMessages.notFound('file_99999')),
+  locked: delosAnswer(false, delosMessages.locked),
+  accessDenied: delosAnswer(false, delosMessages.accessDenied('file_78901')),
+  unauthorized: delosAnswer(false, delosMessages.unauthorized),
+  customerMismatch: delosAnswer(false, delosMessages.customerMismatch)
 }
 
+// AnyFormat: {"error", "detail", "error_code", "retryable", "request_id"}; 422 {"detail": [{"msg", ...}]} (docs).
+const ANYFORMAT_ERROR_CODE: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  429: 'RATE_LIMITED',
+  500: 'INTERNAL_ERROR',
+  502: 'BAD_GATEWAY',
+  503: 'SERVICE_UNAVAILABLE',
+  504: 'GATEWAY_TIMEOUT'
+}
+
+/** Statuses an AnyFormat body calls retryable. */
+export const anyformatRetryable = (status: number): boolean => status === 408 || status === 429 || status >= 500
+
+export function anyformatError(
+  status: number,
+  detail: string,
+  requestId: string,
+  retryable = anyformatRetryable(status)
+) {
+  const error = statusText(status)
+  const error_code = ANYFORMAT_ERROR_CODE[status] ?? error.toUpperCase().replace(/[^A-Z0-9]+/g, '_')
+  return { error, detail, error_code, retryable, request_id: requestId }
+}
+
+export const anyformatValidation = (msg: string, type: string, input: string) => ({
+  detail: [{ loc: ['path', 'collection_id'], msg, type, input }]
+})
+
 export const anyformatAnswers = {
-  notFound: {
-    error: 'Not Found',
-    detail: 'File not found.',
-    error_code: 'NOT_FOUND',
-    retryable: false,
-    request_id: 'req_1'
-  },
-  unauthorized: {
-    error: 'Unauthorized',
-    detail: 'Invalid API key.',
-    error_code: 'UNAUTHORIZED',
-    retryable: false,
-    request_id: 'req_2'
-  },
-  rateLimited: {
-    error: 'Too Many Requests',
-    detail: 'Rate limit exceeded.',
-    error_code: 'RATE_LIMITED',
-    retryable: true,
-    request_id: 'req_3'
-  },
-  unavailable: {
-    error: 'Service Unavailable',
-    detail: 'Try again.',
-    error_code: 'UNAVAILABLE',
-    retryable: true,
-    request_id: 'req_4'
-  },
-  validation: {
-    detail: [{ loc: ['path', 'collection_id'], msg: 'Input should be a valid UUID', type: 'uuid_parsing' }]
-  }
+  notFound: anyformatError(404, 'File not found.', 'req_1'),
+  unauthorized: anyformatError(401, 'Invalid or missing API key.', 'req_2'),
+  rateLimited: anyformatError(429, 'Rate limit exceeded.', 'req_3'),
+  unavailable: anyformatError(503, 'Try again.', 'req_4'),
+  validation: anyformatValidation('Input should be a valid UUID', 'uuid_parsing', 'not-a-uuid'),
+  emptyId: anyformatValidation('String should have at least 1 character', 'string_too_short', '')
 }

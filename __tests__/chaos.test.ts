@@ -1,10 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, test } from '@jest/globals'
-import { startEmulator, type Emulator, type Fault, type ProviderName } from '../emulator/index.js'
-import { runAction, type RunResult } from '../scripts/runner.js'
-import { seededRandom } from './helpers/fake-provider.js'
+import { describe, expect, test } from '@jest/globals'
+import type { Fault, ProviderName } from '../emulator/index.js'
+import {
+  emulate,
+  expectNoSecret,
+  KEY,
+  runActionOnce,
+  scratchDir,
+  seededRandom,
+  wireForms,
+  type Report
+} from './helpers/common.js'
 
 /**
  * Chaos: the bundle, run as the runner runs it, against each provider's emulator holding ~1300 files, with random
@@ -13,8 +20,6 @@ import { seededRandom } from './helpers/fake-provider.js'
  */
 
 const SEED = Number(process.env.CHAOS_SEED ?? 7_2025)
-const KEY = 'sk-CHAOS-k3y-5e1f'
-const BASIC = Buffer.from(`${KEY}:`).toString('base64')
 const EXISTING = 1200
 const UNPLANNED = 100
 const GHOSTS = 60
@@ -50,15 +55,6 @@ const CASES: Case[] = [
   { name: 'delos', provider: 'delos' },
   { name: 'anyformat', provider: 'anyformat' }
 ]
-
-const emulators: Emulator[] = []
-const runs: RunResult[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(emulators.splice(0).map(e => e.close()))
-  for (const r of runs.splice(0)) r.cleanup()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
 
 function makeIds(random: () => number, count: number, taken: Set<string>): string[] {
   const out: string[] = []
@@ -154,13 +150,11 @@ describe('chaos: the store agrees with the report, whatever the faults', () => {
       const planned = shuffle(random, [...existing, ...ghosts])
       const initial = new Set([...existing, ...unplanned])
 
-      const emulator = await startEmulator({
+      const emulator = await emulate({
         provider,
-        apiKey: KEY,
         files: [...existing.filter(id => !locked.includes(id) && !forbidden.includes(id)), ...unplanned],
         ...(provider === 'delos' ? { customerId: 'cust_7', lockedIds: locked, forbiddenIds: forbidden } : {})
       })
-      emulators.push(emulator)
 
       const unansweredOnce = new Set<string>()
       const permanent = new Set<string>([...locked, ...forbidden])
@@ -175,10 +169,9 @@ describe('chaos: the store agrees with the report, whatever the faults', () => {
         if (forGood) permanent.add(id)
       }
 
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'file-purge-chaos-'))
-      dirs.push(dir)
+      const dir = scratchDir('file-purge-chaos-')
       writeFileSync(path.join(dir, 'ids.json'), JSON.stringify(planned))
-      const run = await runAction({
+      const run = await runActionOnce({
         workspace: dir,
         timeoutMs: 90_000,
         inputs: {
@@ -194,7 +187,6 @@ describe('chaos: the store agrees with the report, whatever the faults', () => {
           ...(provider === 'delos' ? { 'customer-id': 'cust_7' } : {})
         }
       })
-      runs.push(run)
       if (process.env.CHAOS_VERBOSE)
         console.log(provider, bulk ?? '', `${run.durationMs} ms`, (run.report as { totals: unknown }).totals)
       const context = `seed ${seed}, ${provider}${bulk ? ` bulk=${bulk}` : ''}: rerun with CHAOS_SEED=${SEED}`
@@ -203,9 +195,7 @@ describe('chaos: the store agrees with the report, whatever the faults', () => {
           `${context}: the action crashed or hung (${run.exitCode}, ${run.signal})\n${run.stderr.slice(-2000)}\n${run.stdout.slice(-3000)}`
         )
 
-      const report = run.report as {
-        entries: { id: string; outcome: string; reason: string | null; attempts: number }[]
-      }
+      const report = run.report as Report
       const outputs = {
         deleted: JSON.parse(run.outputs.deleted ?? 'null') as string[],
         missing: JSON.parse(run.outputs.missing ?? 'null') as string[],
@@ -270,20 +260,7 @@ describe('chaos: the store agrees with the report, whatever the faults', () => {
       }
 
       // The key, and its Basic form, in no channel (the ::add-mask:: lines are what hide it).
-      const channels = {
-        stdout: run.stdout
-          .split('\n')
-          .filter(l => !l.startsWith('::add-mask::'))
-          .join('\n'),
-        stderr: run.stderr,
-        outputs: JSON.stringify(run.outputs),
-        summary: run.summary,
-        report: JSON.stringify(run.report)
-      }
-      for (const [channel, text] of Object.entries(channels)) {
-        for (const form of [KEY, BASIC])
-          expect({ channel, leaked: text.includes(form) }).toEqual({ channel, leaked: false })
-      }
+      expectNoSecret(run, wireForms(KEY))
     },
     100_000
   )

@@ -1,34 +1,17 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import os from 'node:os'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { afterEach, describe, expect, test } from '@jest/globals'
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js'
+import { describe, expect, test } from '@jest/globals'
 import { API_KEY_VARIABLE, main, type CliIo } from '../src/cli.js'
-import { REPO_ROOT } from '../scripts/runner.js'
-import type { Report } from '../src/report.js'
-
-const KEY = 'cli-key-9f8e7d6c'
-let emulator: Emulator | undefined
-const dirs: string[] = []
-afterEach(async () => {
-  await emulator?.close()
-  emulator = undefined
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
-
-async function emulate(options: Omit<EmulatorOptions, 'apiKey'>): Promise<Emulator> {
-  emulator = await startEmulator({ apiKey: KEY, ...options })
-  return emulator
-}
+import { committedEntry } from '../scripts/runner.js'
+import { emulate, KEY, scratchDir, type Report } from './helpers/common.js'
 
 async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; interactive?: boolean } = {}) {
   const { env = { [API_KEY_VARIABLE]: KEY }, interactive = false } = options
   let stdout = ''
   let stderr = ''
-  const cwd = mkdtempSync(path.join(os.tmpdir(), 'file-purge-cli-'))
-  dirs.push(cwd)
+  const cwd = scratchDir('file-purge-cli-')
   const io: CliIo = { stdout: t => void (stdout += t), stderr: t => void (stderr += t), interactive, env, cwd }
   const code = await main(argv, io)
   expect(stdout + stderr).not.toContain(KEY)
@@ -139,7 +122,7 @@ describe('file-purge command line', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
-        path.join(REPO_ROOT, 'dist/cli/index.js'),
+        path.join(path.dirname(committedEntry()), 'cli', 'index.js'),
         '--provider',
         'writer',
         '--base-url',

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, test } from '@jest/globals'
-import { startEmulator, type Emulator } from '../emulator/index.js'
+import { describe, expect, test } from '@jest/globals'
+import type { Emulator } from '../emulator/index.js'
 import { commentBody, commentMarker, upsertComment, type PullRequestComments } from '../src/comment.js'
 import { idResult, reportOf, runContext } from '../__fixtures__/report.js'
-import { runAction, type RunResult } from '../scripts/runner.js'
+import { afterThisTest, emulate, expectNoSecret, KEY, runActionOnce } from './helpers/common.js'
 import { startGitHubApi } from './helpers/github-api.js'
 
 const prContext = {
@@ -54,21 +54,20 @@ describe('the pull request comment', () => {
 describe('comment-on-pr through the bundle', () => {
   let emulator: Emulator | undefined
   let api: Awaited<ReturnType<typeof startGitHubApi>> | undefined
-  const runs: RunResult[] = []
-  afterEach(async () => {
-    await emulator?.close()
-    await api?.close()
-    for (const run of runs.splice(0)) run.cleanup()
-  })
+  const gitHubApi = async (options: Parameters<typeof startGitHubApi>[0] = {}) => {
+    const started = await startGitHubApi(options)
+    afterThisTest(() => started.close())
+    return started
+  }
 
   const purge = async (
     inputs: Record<string, string>,
     event: { name: string; payload: object } = { name: 'pull_request', payload: { pull_request: { number: 7 } } }
   ) => {
-    const run = await runAction({
+    const run = await runActionOnce({
       inputs: {
         provider: 'writer',
-        'api-key': 'k-123456',
+        'api-key': KEY,
         'base-url': emulator!.url,
         'github-token': 'ghs_faketoken123',
         'comment-on-pr': 'true',
@@ -77,22 +76,16 @@ describe('comment-on-pr through the bundle', () => {
       env: { GITHUB_API_URL: api!.url },
       event
     })
-    runs.push(run)
     // The token is masked first thing; past that command it never shows.
-    expect(
-      run.stdout
-        .split('\n')
-        .filter(line => !line.startsWith('::add-mask::'))
-        .join('\n')
-    ).not.toContain('ghs_faketoken123')
+    expectNoSecret(run, ['ghs_faketoken123', KEY])
     if (inputs['github-token'] !== '')
       expect(run.commands.some(c => c.command === 'add-mask' && c.message === 'ghs_faketoken123')).toBe(true)
     return run
   }
 
   test('the comment is created on the first run and updated on the second, with the job token', async () => {
-    emulator = await startEmulator({ provider: 'writer', apiKey: 'k-123456', files: ['a', 'b'] })
-    api = await startGitHubApi({
+    emulator = await emulate({ provider: 'writer', files: ['a', 'b'] })
+    api = await gitHubApi({
       existing: Array.from({ length: 120 }, (_, i) => ({
         id: i + 1,
         body: `chatter ${i}`,
@@ -112,8 +105,8 @@ describe('comment-on-pr through the bundle', () => {
   })
 
   test('no pull request, no comment; a refused comment is a warning and the purge result stands', async () => {
-    emulator = await startEmulator({ provider: 'writer', apiKey: 'k-123456', files: ['a', 'b'] })
-    api = await startGitHubApi({ failWith: 403 })
+    emulator = await emulate({ provider: 'writer', files: ['a', 'b'] })
+    api = await gitHubApi({ failWith: 403 })
     const push = await purge({ 'file-ids': 'a' }, { name: 'push', payload: {} })
     expect(push.stdout).toContain('comment-on-pr: push event has no pull request; no comment')
     expect(api.requests).toHaveLength(0)
@@ -125,8 +118,8 @@ describe('comment-on-pr through the bundle', () => {
   })
 
   test('comment-on-pr without a token is a policy violation', async () => {
-    emulator = await startEmulator({ provider: 'writer', apiKey: 'k-123456', files: ['a'] })
-    api = await startGitHubApi()
+    emulator = await emulate({ provider: 'writer', files: ['a'] })
+    api = await gitHubApi()
     const run = await purge({ 'file-ids': 'a', 'github-token': '' })
     expect(run.exitCode).toBe(1)
     expect(emulator.requests).toHaveLength(0)

@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import http from 'node:http'
-import {
-  PROVIDER_NAMES,
-  startEmulator,
-  type Emulator,
-  type EmulatorOptions,
-  type ProviderName
-} from '../emulator/index.js'
-
-const KEY = 'sk_test_123'
+import { type Emulator, type EmulatorOptions, type ProviderName } from '../emulator/index.js'
+import { PROVIDER_NAMES } from '../src/providers/index.js'
+import { emulate, KEY } from './helpers/common.js'
 
 interface Reply {
   status: number
@@ -96,18 +90,9 @@ const UNAUTHORIZED_SHAPE: Record<ProviderName, (body: Record<string, unknown>) =
   anyformat: body => expect(body).toMatchObject({ error_code: 'UNAUTHORIZED', retryable: false })
 }
 
-let running: Emulator[] = []
-
-async function start(options: Partial<EmulatorOptions> & Pick<EmulatorOptions, 'provider'>): Promise<Emulator> {
-  const emulator = await startEmulator({ apiKey: KEY, files: ['f1', 'f2', 'f3'], ...options })
-  running.push(emulator)
-  return emulator
+function start(options: Partial<EmulatorOptions> & Pick<EmulatorOptions, 'provider'>): Promise<Emulator> {
+  return emulate({ files: ['f1', 'f2', 'f3'], ...options })
 }
-
-afterEach(async () => {
-  await Promise.all(running.map(emulator => emulator.close()))
-  running = []
-})
 
 function deleteFile(emulator: Emulator, id: string, init: CallInit = {}): Promise<Reply> {
   const client = CLIENTS[emulator.provider]

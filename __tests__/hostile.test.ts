@@ -1,27 +1,31 @@
-import http from 'node:http'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import os from 'node:os'
+import type { IncomingHttpHeaders } from 'node:http'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import zlib from 'node:zlib'
-import { afterEach, describe, expect, test } from '@jest/globals'
-import {
-  startEmulator,
-  type Emulator,
-  type EmulatorOptions,
-  type FaultRule,
-  type ProviderName
-} from '../emulator/index.js'
-import { runAction, type RunOptions, type RunResult } from '../scripts/runner.js'
-import { createTransport, MAX_BODY_BYTES, TransportError, type Transport } from '../src/http.js'
-import { PROVIDERS } from '../src/providers/index.js'
+import { describe, expect, test } from '@jest/globals'
+import type { Emulator } from '../emulator/index.js'
+import type { RunOptions } from '../scripts/runner.js'
+import { createTransport, MAX_BODY_BYTES, TransportError } from '../src/http.js'
+import { PROVIDER_NAMES, PROVIDERS } from '../src/providers/index.js'
 import type { HttpAnswer } from '../src/providers/types.js'
 import type { IdResult } from '../src/engine/purge.js'
 import { annotations, logLine } from '../src/report.js'
 import { oneLine } from '../src/text.js'
 import { answer } from './helpers/answers.js'
 import { runEngine } from './helpers/engine.js'
+import {
+  closedAfterTest,
+  emulate,
+  expectInRoute,
+  expectNoSecret,
+  KEY,
+  rawServer,
+  runActionOnce,
+  scratchDir,
+  wireForms,
+  type Report
+} from './helpers/common.js'
 import { settingsFrom } from './helpers/inputs.js'
 
 /**
@@ -31,26 +35,9 @@ import { settingsFrom } from './helpers/inputs.js'
  * a crash, a hang, a request outside the route or a workflow command.
  */
 
-const KEY = 'sk-HOSTILE-9d2c'
-const NAMES: ProviderName[] = ['writer', 'imagekit', 'delos', 'anyformat']
+const NAMES = PROVIDER_NAMES
 const MB = 1024 * 1024
 const BINARYISH = Array.from({ length: 2048 }, (_, i) => String.fromCharCode((i * 7919) % 256)).join('')
-
-const emulators: Emulator[] = []
-const runs: RunResult[] = []
-const servers: http.Server[] = []
-const transports: Transport[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(emulators.splice(0).map(e => e.close()))
-  for (const r of runs.splice(0)) r.cleanup()
-  for (const t of transports.splice(0)) t.close()
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections()
-    await new Promise(resolve => s.close(resolve))
-  }
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
 
 /** The violations of a run whose only unusual input is `inputs`. */
 function violationsFor(inputs: Parameters<typeof settingsFrom>[0], readFile?: (file: string) => string) {
@@ -307,33 +294,16 @@ describe('hostile answers are classified without throwing and neutralised in rea
 })
 
 describe('a hostile provider, through the bundle', () => {
-  async function emulate(
-    options: Partial<EmulatorOptions> & { provider: ProviderName },
-    faults: FaultRule[] = []
-  ): Promise<Emulator> {
-    const emulator = await startEmulator({ apiKey: KEY, ...options })
-    emulators.push(emulator)
-    for (const rule of faults) emulator.inject(rule)
-    return emulator
-  }
-
   async function act(emulator: Emulator, inputs: RunOptions['inputs']) {
-    const run = await runAction({
+    const run = await runActionOnce({
       inputs: { provider: emulator.provider, 'api-key': KEY, 'base-url': emulator.url, ...inputs }
     })
-    runs.push(run)
     if (run.exitCode !== 0 && run.exitCode !== 1)
       throw new Error(`action crashed (${run.exitCode}): ${run.stderr}\n${run.stdout}`)
-    const report = run.report as { entries: { id: string; outcome: string; reason: string | null; attempts: number }[] }
-    const visible = run.stdout.split('\n').filter(line => !line.startsWith('::add-mask::'))
-    const basic = Buffer.from(`${KEY}:`).toString('base64')
-    for (const form of [KEY, basic]) {
-      expect(visible.join('\n')).not.toContain(form)
-      expect(JSON.stringify(report)).not.toContain(form)
-      expect(run.summary).not.toContain(form)
-    }
+    const report = run.report as Report
+    expectNoSecret(run, wireForms(KEY))
     // Every request stayed on the provider's route.
-    expect(emulator.requests.filter(r => r.id === undefined && r.ids === undefined)).toEqual([])
+    expectInRoute(emulator)
     return { run, report, lines: run.stdout.split('\n') }
   }
 
@@ -421,7 +391,7 @@ describe('a hostile provider, through the bundle', () => {
   )
 
   test("a redirect to another origin is not followed: the key never leaves base-url's origin", async () => {
-    const seen: http.IncomingHttpHeaders[] = []
+    const seen: IncomingHttpHeaders[] = []
     const other = await rawServer((req, res) => {
       seen.push(req.headers)
       res.writeHead(204).end()
@@ -429,24 +399,16 @@ describe('a hostile provider, through the bundle', () => {
     const base = await rawServer((req, res) =>
       res.writeHead(307, { location: new URL(req.url ?? '/', other).href }).end()
     )
-    const run = await runAction({
+    const run = await runActionOnce({
       inputs: { provider: 'writer', 'api-key': KEY, 'base-url': base.href, 'file-ids': 'a' }
     })
-    runs.push(run)
     expect(run.exitCode).toBe(1)
     expect(seen).toEqual([])
-    expect((run.report as { entries: { reason: string }[] }).entries[0]!.reason).toMatch(
+    expect((run.report as Report).entries[0]!.reason).toMatch(
       /^unexpected redirect \(HTTP 307 to http:\/\/127\.0\.0\.1:\d+\/v1\/files\/a\); redirects are not followed$/
     )
   })
 })
-
-async function rawServer(handler: http.RequestListener): Promise<URL> {
-  const server = http.createServer(handler)
-  servers.push(server)
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
-}
 
 describe('a hostile provider, at the transport', () => {
   test('a gzip bomb (64 MB of zeros in 64 KB) is read only up to the bound', async () => {
@@ -454,8 +416,7 @@ describe('a hostile provider, at the transport', () => {
     const url = await rawServer((_, res) =>
       res.writeHead(500, { 'content-encoding': 'gzip', 'content-type': 'application/json' }).end(bomb)
     )
-    const transport = createTransport({ maxSockets: 1 })
-    transports.push(transport)
+    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
     const started = performance.now()
     const reply = await transport.send({
       method: 'DELETE',
@@ -474,8 +435,7 @@ describe('a hostile provider, at the transport', () => {
       res.writeHead(200, { 'content-type': 'application/json' })
       timers.push(setInterval(() => res.write(' '), 50))
     })
-    const transport = createTransport({ maxSockets: 1 })
-    transports.push(transport)
+    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
     const started = performance.now()
     const error = await transport
       .send({ method: 'DELETE', url: new URL('/v1/files/a', url), headers: {}, timeoutMs: 500 })
@@ -493,8 +453,7 @@ describe('a hostile provider, at the transport', () => {
       res.writeHead(204).end()
     })
     const url = await rawServer((_, res) => res.writeHead(308, { location: other.href }).end())
-    const transport = createTransport({ maxSockets: 1 })
-    transports.push(transport)
+    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
     const reply = await transport.send({
       method: 'DELETE',
       url: new URL('/v1/files/a', url),
@@ -527,16 +486,13 @@ describe('a hostile provider, pacing', () => {
 
 describe('input size through the bundle', () => {
   test('a file-ids-file of 10 MB garbage through the bundle is refused, naming the input, without a request', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'file-purge-hostile-'))
-    dirs.push(dir)
+    const dir = scratchDir('file-purge-hostile-')
     writeFileSync(path.join(dir, 'ids.json'), `[${'['.repeat(5 * MB)}`)
-    const emulator = await startEmulator({ provider: 'delos', apiKey: KEY, files: ['a'] })
-    emulators.push(emulator)
-    const run = await runAction({
+    const emulator = await emulate({ provider: 'delos', files: ['a'] })
+    const run = await runActionOnce({
       inputs: { provider: 'delos', 'api-key': KEY, 'base-url': emulator.url, 'file-ids-file': 'ids.json' },
       workspace: dir
     })
-    runs.push(run)
     expect(run.exitCode).toBe(1)
     expect(run.commands.filter(c => c.command === 'error').map(c => c.message)).toEqual([
       expect.stringMatching(/^file-ids-file "ids\.json": starts with "\[" but is not valid JSON/)

@@ -1,35 +1,15 @@
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, test } from '@jest/globals'
-import { startEmulator, type Emulator } from '../emulator/index.js'
-import { createTransport, MAX_BODY_BYTES, TransportError, type Transport } from '../src/http.js'
+import { describe, expect, test } from '@jest/globals'
+import { createTransport, MAX_BODY_BYTES, TransportError } from '../src/http.js'
 import { bindProvider, PROVIDERS } from '../src/providers/index.js'
 import { purge } from '../src/engine/purge.js'
+import { closedAfterTest, emulate, KEY, rawServer, unusedPort } from './helpers/common.js'
 
-let emulator: Emulator | undefined
-let transport: Transport | undefined
-let server: http.Server | undefined
-
-afterEach(async () => {
-  transport?.close()
-  await emulator?.close()
-  await new Promise(resolve => (server ? server.close(resolve) : resolve(undefined)))
-  emulator = transport = server = undefined
-})
-
-async function rawServer(handler: http.RequestListener): Promise<URL> {
-  server = http.createServer(handler)
-  await new Promise<void>(resolve => server!.listen(0, '127.0.0.1', resolve))
-  return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
-}
-
-const KEY = 'test-key-1'
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `file_${i}`)
 
 describe('transport', () => {
   test('connections are kept alive and reused: sockets ≤ concurrency for many requests', async () => {
-    emulator = await startEmulator({ provider: 'writer', apiKey: KEY, files: ids(300), latencyMs: 2 })
-    transport = createTransport({ maxSockets: 6 })
+    const emulator = await emulate({ provider: 'writer', files: ids(300), latencyMs: 2 })
+    const transport = closedAfterTest(createTransport({ maxSockets: 6 }))
     const context = { baseUrl: new URL(emulator.url), apiKey: KEY, customerId: '' }
     const result = await purge({
       ids: ids(300),
@@ -52,7 +32,7 @@ describe('transport', () => {
       if (req.url === '/elsewhere') followed++
       res.writeHead(302, { Location: '/elsewhere' }).end()
     })
-    transport = createTransport({ maxSockets: 1 })
+    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
     const answer = await transport.send({
       method: 'DELETE',
       url: new URL('/v1/files/a', url),
@@ -68,7 +48,7 @@ describe('transport', () => {
     const url = await rawServer(() => {
       // never answers
     })
-    transport = createTransport({ maxSockets: 1 })
+    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
     const started = Date.now()
     const error = await transport
       .send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 300 })
@@ -77,7 +57,6 @@ describe('transport', () => {
     expect(error).toMatchObject({ kind: 'timeout', message: 'no answer within 300 ms' })
     expect(Date.now() - started).toBeGreaterThanOrEqual(290)
     expect(Date.now() - started).toBeLessThan(3000)
-    server!.closeAllConnections()
   })
 
   test('a body that never ends hits the timeout too', async () => {
@@ -85,17 +64,16 @@ describe('transport', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' })
       res.write('{"deleted":')
     })
-    transport = createTransport({ maxSockets: 1 })
+    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
     const error = await transport
       .send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 300 })
       .catch((e: unknown) => e)
     expect(error).toMatchObject({ kind: 'timeout' })
-    server!.closeAllConnections()
   })
 
   test('a connection reset is a connection error', async () => {
     const url = await rawServer(req => req.socket.resetAndDestroy())
-    transport = createTransport({ maxSockets: 1 })
+    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
     const error = await transport
       .send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 2000 })
       .catch((e: unknown) => e)
@@ -106,10 +84,8 @@ describe('transport', () => {
   })
 
   test('a refused connection is a connection error naming the code', async () => {
-    const url = await rawServer(() => undefined)
-    await new Promise(resolve => server!.close(resolve))
-    server = undefined
-    transport = createTransport({ maxSockets: 1 })
+    const url = new URL(`http://127.0.0.1:${await unusedPort()}`)
+    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
     const error = await transport
       .send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 2000 })
       .catch((e: unknown) => e)
@@ -121,7 +97,7 @@ describe('transport', () => {
       res.writeHead(500, { 'Content-Type': 'text/plain' })
       res.end('x'.repeat(10 * 1024 * 1024))
     })
-    transport = createTransport({ maxSockets: 1 })
+    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
     const answer = await transport.send({ method: 'DELETE', url: new URL('/x', url), headers: {}, timeoutMs: 5000 })
     expect(answer.status).toBe(500)
     expect(answer.body.length).toBe(MAX_BODY_BYTES)

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, test } from '@jest/globals'
 import { readIdsFile } from '../src/inputs.js'
+import { scratchDir } from './helpers/common.js'
 import { settingsFrom } from './helpers/inputs.js'
 
 const base = { provider: 'writer', 'file-ids': 'a', 'api-key': 'k' } as const
@@ -60,7 +60,7 @@ describe('reading inputs', () => {
   })
 
   test('readIdsFile refuses a directory and reads a file', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ids-'))
+    const dir = scratchDir('ids-')
     expect(() => readIdsFile(dir)).toThrow('not a regular file')
     writeFileSync(path.join(dir, 'ids'), 'a\nb\n')
     expect(readIdsFile(path.join(dir, 'ids'))).toBe('a\nb\n')
@@ -229,7 +229,7 @@ describe('preflight policy', () => {
 
 describe('large ID files', () => {
   test('100,000 IDs from file-ids-file, de-duplicated, in order', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ids-'))
+    const dir = scratchDir('ids-')
     const file = path.join(dir, 'ids.txt')
     const list = Array.from({ length: 100_000 }, (_, i) => `file-${i.toString(36)}-${i}`)
     writeFileSync(file, `${list.join('\n')}\n${list.slice(0, 10).join('\n')}\n`)

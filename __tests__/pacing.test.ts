@@ -1,17 +1,15 @@
 import { describe, expect, test } from '@jest/globals'
-import type { HttpRequest } from '../src/http.js'
 import { Pacer, rateLimitPauseMs, DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { bindProvider, PROVIDERS, type ProviderName } from '../src/providers/index.js'
-import type { HttpAnswer } from '../src/providers/types.js'
 import { purge } from '../src/engine/purge.js'
-import { answer } from './helpers/answers.js'
 import { virtualClock } from './helpers/engine.js'
-import { seededRandom } from './helpers/fake-provider.js'
+import { fakeProvider } from './helpers/fake-provider.js'
+import { seededRandom } from './helpers/common.js'
 
 /**
- * The engine on a virtual clock against a provider that enforces a fixed-window rate limit the way each provider
- * signals it: Writer and Delos with a bare 429, ImageKit with X-RateLimit-* (ms), AnyFormat with Retry-After (s).
- * Virtual time makes the pacing's figures exact and repeatable.
+ * The engine on a virtual clock against the emulated provider with a fixed-window rate limit, signalled the way
+ * each provider does: Writer and Delos with a bare 429, ImageKit with X-RateLimit-* (ms), AnyFormat with
+ * Retry-After (s). Virtual time makes the pacing's figures exact and repeatable.
  */
 async function limitedRun(
   provider: ProviderName,
@@ -19,50 +17,20 @@ async function limitedRun(
 ) {
   const clock = virtualClock()
   const started = clock.now()
-  let windowStart = started
-  let used = 0
-  let limited = 0
-  let served = 0
-  const send = (_: HttpRequest): Promise<HttpAnswer> => {
-    const now = clock.now()
-    if (now - windowStart >= options.windowMs) {
-      windowStart += Math.floor((now - windowStart) / options.windowMs) * options.windowMs
-      used = 0
-    }
-    const resetMs = windowStart + options.windowMs - now
-    const over = ++used > options.perWindow
-    const hints: Record<ProviderName, Record<string, string>> = {
-      writer: {},
-      delos: {},
-      imagekit: {
-        'X-RateLimit-Limit': String(options.perWindow),
-        'X-RateLimit-Interval': String(options.windowMs),
-        'X-RateLimit-Reset': String(Math.ceil(resetMs))
-      },
-      anyformat: { 'Retry-After': String(Math.max(1, Math.ceil(resetMs / 1000))) }
-    }
-    if (over) limited++
-    else served++
-    const ok: Record<ProviderName, HttpAnswer> = {
-      writer: answer(200, { id: 'x', deleted: true }),
-      delos: answer(200, { success: true, message: 'File deleted successfully' }),
-      imagekit: answer(204),
-      anyformat: answer(204)
-    }
-    return new Promise(resolve =>
-      clock.setTimeout(
-        () =>
-          resolve(over ? answer(429, { success: false, message: 'Too many requests' }, hints[provider]) : ok[provider]),
-        options.latencyMs ?? 25
-      )
-    )
-  }
-  const spec = PROVIDERS[provider]
+  const ids = Array.from({ length: options.ids }, (_, i) => `f${i}`)
+  const fake = fakeProvider({
+    provider,
+    files: ids,
+    key: 'k',
+    clock,
+    latency: () => options.latencyMs ?? 25,
+    emulator: { rateLimit: { limit: options.perWindow, intervalMs: options.windowMs } }
+  })
   const context = { baseUrl: new URL('https://provider.test'), apiKey: 'k', customerId: '' }
   const result = await purge({
-    ids: Array.from({ length: options.ids }, (_, i) => `f${i}`),
-    ...bindProvider(spec, context, false),
-    transport: { send },
+    ids,
+    ...bindProvider(PROVIDERS[provider], context, false),
+    transport: { send: fake.send },
     concurrency: 16,
     maxRetries: 3,
     timeoutMs: 30_000,
@@ -73,7 +41,7 @@ async function limitedRun(
   const rate = (options.perWindow / options.windowMs) * 1000
   return {
     deleted: result.results.filter(r => r.outcome === 'deleted').length,
-    share429: limited / (limited + served),
+    share429: fake.rateLimited / fake.calls.length,
     ratio: (clock.now() - started) / ((options.ids / rate) * 1000)
   }
 }

@@ -2,10 +2,10 @@ import { describe, expect, test } from '@jest/globals'
 import { API_KEY_VARIABLE, main } from '../src/cli.js'
 import type { InputName } from '../src/constants.js'
 import { runPipeline, type Shell } from '../src/pipeline.js'
+import { KEY } from './helpers/common.js'
 
 /** The pipeline both shells share: what it masks, and its last-resort handler for errors nobody expected. */
 
-const KEY = 'ik-private-KEY-4e7a'
 const BASIC = Buffer.from(`${KEY}:`).toString('base64')
 const TOKEN = 'ghs_jobTOKEN1234'
 

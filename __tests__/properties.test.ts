@@ -2,13 +2,20 @@ import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 import { idProblem, parseIds, uniqueIds } from '../src/ids.js'
 import { DEFAULT_BACKOFF } from '../src/engine/pacing.js'
-import { bindProvider, PROVIDERS, type Provider, type ProviderName } from '../src/providers/index.js'
+import { bindProvider, PROVIDER_NAMES, PROVIDERS, type Provider, type ProviderName } from '../src/providers/index.js'
 import type { HttpAnswer } from '../src/providers/types.js'
-import { MAX_RATE_LIMITED_ATTEMPTS, purge, type IdResult } from '../src/engine/purge.js'
+import { MAX_RATE_LIMITED_ATTEMPTS, purge, type IdResult, type PurgeOptions } from '../src/engine/purge.js'
 import { splitList } from '../src/text.js'
 import { answer } from './helpers/answers.js'
 import { virtualClock } from './helpers/engine.js'
-import { expectedOutcome, fakeProvider, seededRandom, type FaultKind } from './helpers/fake-provider.js'
+import {
+  expectedOutcome,
+  fakeProvider,
+  type FakeProvider,
+  type FakeProviderOptions,
+  type FaultKind
+} from './helpers/fake-provider.js'
+import { KEY, seededRandom, wireForms } from './helpers/common.js'
 import { settingsFrom } from './helpers/inputs.js'
 
 /**
@@ -23,8 +30,7 @@ function run<T>(property: fc.IProperty<T> | fc.IAsyncProperty<T>, numRuns: numbe
   return fc.assert(property as fc.IAsyncProperty<T>, { seed: SEED, numRuns })
 }
 
-const NAMES: ProviderName[] = ['writer', 'imagekit', 'delos', 'anyformat']
-const KEY = 'sk-PROP-k3y/with+odd=chars'
+const NAMES = PROVIDER_NAMES
 
 /** Printable ASCII (0x21–0x7E) without / \ ? # %. */
 const ID_CHARS = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter(
@@ -474,7 +480,7 @@ describe('classification', () => {
 describe('the engine under random faults', () => {
   const BASIC = Buffer.from(`${KEY}:`).toString('base64')
   /** Forms of the key that must never reach a reason: the key, and the Basic value where the provider sends one. */
-  const secretForms = (name: ProviderName): string[] => (name === 'imagekit' ? [KEY, BASIC, `Basic ${BASIC}`] : [KEY])
+  const secretForms = (name: ProviderName): string[] => (name === 'imagekit' ? wireForms(KEY) : [KEY])
   /** The longest the engine waits after one answer: the backoff cap (429 without hint adds base/2); hints here are ≤ 2 s. */
   const MAX_WAIT = DEFAULT_BACKOFF.capMs + DEFAULT_BACKOFF.baseMs / 2
   const MAX_LATENCY = 40
@@ -527,45 +533,78 @@ describe('the engine under random faults', () => {
     for (const line of debug) for (const form of SECRET_FORMS) expect(line).not.toContain(form)
   }
 
+  /** The emulated provider on this clock, answering after 1–40 ms, with the key (and its Basic form) in its errors. */
+  function fakeFor(
+    name: ProviderName,
+    clock: ReturnType<typeof virtualClock>,
+    random: () => number,
+    options: Pick<FakeProviderOptions, 'files' | 'fault' | 'hintMs' | 'emulator'>
+  ) {
+    return fakeProvider({
+      provider: name,
+      key: KEY,
+      clock,
+      latency: () => 1 + Math.floor(random() * MAX_LATENCY),
+      echo: `key=${KEY} auth=Basic ${BASIC}`,
+      ...options
+    })
+  }
+
+  /** The engine against the fake, with the run's secrets; fails the property when the run does not end. */
+  async function purgeThrough(
+    fake: FakeProvider,
+    name: ProviderName,
+    options: Pick<
+      PurgeOptions,
+      'ids' | 'concurrency' | 'maxRetries' | 'timeoutMs' | 'clock' | 'random' | 'onResult'
+    > & {
+      bulk: boolean
+      base?: string
+    }
+  ) {
+    const { bulk, base, ...engine } = options
+    const provider = PROVIDERS[name]
+    const context = { baseUrl: new URL(base ?? 'https://provider.test'), apiKey: KEY, customerId: '' }
+    const debug: string[] = []
+    const started = options.clock?.now() ?? 0
+    const result = await ends(
+      purge({
+        ...engine,
+        ...bindProvider(provider, context, bulk),
+        transport: { send: fake.send },
+        secrets: [KEY, ...provider.derivedSecrets(KEY)],
+        onDebug: line => debug.push(line)
+      })
+    )
+    return { result, debug, elapsed: (options.clock?.now() ?? 0) - started }
+  }
+
   test('every planned ID settles once, outcomes match what the provider did, attempts and virtual time are bounded, no key in a reason', async () => {
     await run(
       fc.asyncProperty(
         scenario,
         async ({ name, files: [ids, exists, plans], concurrency, maxRetries, timeoutMs, hintMs, seed }) => {
-          const provider = PROVIDERS[name]
           const plan = new Map(ids.map((id, i) => [id, plans[i]!]))
           const random = seededRandom(seed)
           const clock = virtualClock()
-          const fake = fakeProvider({
-            provider: name,
+          const fake = fakeFor(name, clock, random, {
             files: ids.filter((_, i) => exists[i]),
-            key: KEY,
-            clock,
             fault: (asked, attempt) => plan.get(asked[0]!)?.[attempt - 1] ?? 'ok',
-            latency: () => 1 + Math.floor(random() * MAX_LATENCY),
             hintMs,
-            echo: `key=${KEY} auth=Basic ${BASIC}`
+            emulator: { pathPrefix: '/base' }
           })
-          const context = { baseUrl: new URL('https://provider.test/base'), apiKey: KEY, customerId: '' }
           const reported: IdResult[] = []
-          const debug: string[] = []
-          const started = clock.now()
-          const result = await ends(
-            purge({
-              ids,
-              ...bindProvider(provider, context, false),
-              transport: { send: fake.send },
-              concurrency,
-              maxRetries,
-              timeoutMs,
-              secrets: [KEY, ...provider.derivedSecrets(KEY)],
-              clock,
-              random,
-              onResult: r => reported.push(r),
-              onDebug: line => debug.push(line)
-            })
-          )
-          const elapsed = clock.now() - started
+          const { result, debug, elapsed } = await purgeThrough(fake, name, {
+            ids,
+            bulk: false,
+            base: 'https://provider.test/base',
+            concurrency,
+            maxRetries,
+            timeoutMs,
+            clock,
+            random,
+            onResult: r => reported.push(r)
+          })
 
           // Exactly the planned IDs, in order, each with one outcome, each reported once as it settled.
           expect(result.results.map(r => r.id)).toEqual(ids)
@@ -628,41 +667,26 @@ describe('the engine under random faults', () => {
       fc.asyncProperty(
         bulkScenario,
         async ({ name, n, existRate, faults, concurrency, maxRetries, timeoutMs, hintMs, seed }) => {
-          const provider = PROVIDERS[name]
-          const bulk = provider.bulk!
+          const bulk = PROVIDERS[name].bulk!
           const random = seededRandom(seed)
           const ids = Array.from({ length: n }, (_, i) => `f${i}`)
           const clock = virtualClock()
           // Faults by request number, over bulk and single requests alike.
           let seq = 0
-          const fake = fakeProvider({
-            provider: name,
+          const fake = fakeFor(name, clock, random, {
             files: ids.filter(() => random() < existRate),
-            key: KEY,
-            clock,
             fault: () => faults[seq++] ?? 'ok',
-            latency: () => 1 + Math.floor(random() * MAX_LATENCY),
-            hintMs,
-            echo: `key=${KEY} auth=Basic ${BASIC}`
+            hintMs
           })
-          const context = { baseUrl: new URL('https://provider.test'), apiKey: KEY, customerId: '' }
-          const debug: string[] = []
-          const started = clock.now()
-          const result = await ends(
-            purge({
-              ids,
-              ...bindProvider(provider, context, true),
-              transport: { send: fake.send },
-              concurrency,
-              maxRetries,
-              timeoutMs,
-              secrets: [KEY, ...provider.derivedSecrets(KEY)],
-              clock,
-              random,
-              onDebug: line => debug.push(line)
-            })
-          )
-          const elapsed = clock.now() - started
+          const { result, debug, elapsed } = await purgeThrough(fake, name, {
+            ids,
+            bulk: true,
+            concurrency,
+            maxRetries,
+            timeoutMs,
+            clock,
+            random
+          })
           expect(result.results.map(r => r.id)).toEqual(ids)
           const planned = new Set(ids)
           for (const call of fake.calls) {
@@ -701,42 +725,31 @@ describe('the engine under random faults', () => {
     })
     await run(
       fc.asyncProperty(rejection, async ({ name, ids, faults, at, concurrency, maxRetries, seed }) => {
-        const provider = PROVIDERS[name]
         const random = seededRandom(seed)
         const clock = virtualClock()
         let seq = 0
-        const fake = fakeProvider({
-          provider: name,
+        const fake = fakeFor(name, clock, random, {
           files: ids,
-          key: KEY,
-          clock,
           // The request numbered `at` (if the run gets that far) is answered 401; the others by the random faults.
           fault: () => {
             const n = seq++
             return n === at ? '401' : (faults[n] ?? 'ok')
           },
-          latency: () => 1 + Math.floor(random() * MAX_LATENCY),
-          hintMs: 200,
-          echo: `key=${KEY} auth=Basic ${BASIC}`
+          hintMs: 200
         })
-        const context = { baseUrl: new URL('https://provider.test'), apiKey: KEY, customerId: '' }
         let requestsWhenProcessed: number | undefined
-        const result = await ends(
-          purge({
-            ids,
-            ...bindProvider(provider, context, false),
-            transport: { send: fake.send },
-            concurrency,
-            maxRetries,
-            timeoutMs: 2000,
-            secrets: [KEY, ...provider.derivedSecrets(KEY)],
-            clock,
-            random,
-            onResult: r => {
-              if (r.reason?.startsWith('credentials rejected')) requestsWhenProcessed ??= fake.calls.length
-            }
-          })
-        )
+        const { result } = await purgeThrough(fake, name, {
+          ids,
+          bulk: false,
+          concurrency,
+          maxRetries,
+          timeoutMs: 2000,
+          clock,
+          random,
+          onResult: r => {
+            if (r.reason?.startsWith('credentials rejected')) requestsWhenProcessed ??= fake.calls.length
+          }
+        })
         const got401 = fake.calls.some(c => c.fault === '401')
         expect(result.credentialsRejected).toBe(got401)
         expect(result.results.map(r => r.id)).toEqual(ids)

@@ -4,6 +4,7 @@ import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '
 import { createTransport } from '../src/http.js'
 import { bindProvider, PROVIDERS, type ProviderName } from '../src/providers/index.js'
 import { purge } from '../src/engine/purge.js'
+import { KEY } from './helpers/common.js'
 
 /** Each provider's wire protocol, through the real transport, with nock standing in for the provider's host. */
 
@@ -16,8 +17,6 @@ afterEach(() => {
   nock.cleanAll()
 })
 afterAll(() => nock.enableNetConnect())
-
-const KEY = 'sk_live_wire_test'
 
 async function run(provider: ProviderName, ids: string[], { customerId = '', concurrency = 2 } = {}) {
   const transport = createTransport({ maxSockets: concurrency })

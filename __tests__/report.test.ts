@@ -130,7 +130,7 @@ describe('job summary', () => {
     expect(md).toContain('| 2 | 1 | 0 | 1 | 2 | 0 |')
     expect(md).toContain('**Failed**: 1 ID failed')
     expect(md).toContain(
-      '| x&#124;&lt;b&gt; | failed | 400 | 1 | HTTP 400: &lt;script&gt;alert(1)&lt;/script&gt; &#124; &#96;x&#96; |'
+      '| x&#124;&#60;b&#62; | failed | 400 | 1 | HTTP 400: &#60;script&#62;alert(1)&#60;/script&#62; &#124; &#96;x&#96; |'
     )
     expect(md).not.toContain('<script>')
   })

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { startEmulator } from '../emulator/index.js'
 import { sourceHash } from '../scripts/bundle.js'
 import {
   actionDefaults,
@@ -10,10 +9,10 @@ import {
   committedEntry,
   nodeBinaries,
   REPO_ROOT,
-  runAction,
   type RunOptions,
   type RunResult
 } from '../scripts/runner.js'
+import { emulate, runActionOnce } from './helpers/common.js'
 
 // A stand-in for the bundle: reports its environment and working directory, and writes every kind of file command.
 const PROBE = `
@@ -36,22 +35,12 @@ console.log('::debug::')
 const HANG = 'setInterval(() => {}, 1000)\n'
 
 let scripts: string
-const results: RunResult[] = []
-
-async function run(options: RunOptions): Promise<RunResult> {
-  const result = await runAction(options)
-  results.push(result)
-  return result
-}
+const run = runActionOnce
 
 beforeAll(() => {
   scripts = mkdtempSync(path.join(os.tmpdir(), 'runner-test-'))
   writeFileSync(path.join(scripts, 'probe.mjs'), PROBE)
   writeFileSync(path.join(scripts, 'hang.mjs'), HANG)
-})
-
-afterEach(() => {
-  for (const result of results.splice(0)) result.cleanup()
 })
 
 afterAll(() => {
@@ -169,37 +158,29 @@ describe('runAction with the real bundle', () => {
 
   test('the committed dist/ runs as users get it: a dry run and a delete', async () => {
     expect(committedEntry()).toBe(path.join(REPO_ROOT, 'dist', 'index.js'))
-    const emulator = await startEmulator({ provider: 'writer', apiKey: 'k', files: ['a'] })
-    try {
-      const dry = await run({
-        entry: committedEntry(),
-        inputs: { provider: 'writer', 'file-ids': 'a', 'dry-run': 'true' }
-      })
-      expect(dry.outputs).toMatchObject({ planned: '["a"]', deleted: '[]' })
-      const real = await run({
-        entry: committedEntry(),
-        inputs: { provider: 'writer', 'file-ids': 'a b', 'api-key': 'k', 'base-url': emulator.url }
-      })
-      expect(real.exitCode).toBe(0)
-      expect(real.outputs).toMatchObject({ deleted: '["a"]', missing: '["b"]', failed: '[]' })
-      expect([...emulator.store]).toEqual([])
-    } finally {
-      await emulator.close()
-    }
+    const emulator = await emulate({ provider: 'writer', apiKey: 'k', files: ['a'] })
+    const dry = await run({
+      entry: committedEntry(),
+      inputs: { provider: 'writer', 'file-ids': 'a', 'dry-run': 'true' }
+    })
+    expect(dry.outputs).toMatchObject({ planned: '["a"]', deleted: '[]' })
+    const real = await run({
+      entry: committedEntry(),
+      inputs: { provider: 'writer', 'file-ids': 'a b', 'api-key': 'k', 'base-url': emulator.url }
+    })
+    expect(real.exitCode).toBe(0)
+    expect(real.outputs).toMatchObject({ deleted: '["a"]', missing: '["b"]', failed: '[]' })
+    expect([...emulator.store]).toEqual([])
   })
 
   test('deletes from the emulator', async () => {
-    const emulator = await startEmulator({ provider: 'imagekit', apiKey: 'k', files: ['a', 'b'] })
-    try {
-      const result = await run({
-        inputs: { provider: 'imagekit', 'file-ids': 'a b', 'api-key': 'k', 'base-url': emulator.url }
-      })
-      expect(result.exitCode).toBe(0)
-      expect(result.outputs).toMatchObject({ deleted: '["a","b"]', missing: '[]', failed: '[]', 'deleted-count': '2' })
-      expect([...emulator.store]).toEqual([])
-      expect(result.commands).toContainEqual({ command: 'add-mask', properties: {}, message: 'k' })
-    } finally {
-      await emulator.close()
-    }
+    const emulator = await emulate({ provider: 'imagekit', apiKey: 'k', files: ['a', 'b'] })
+    const result = await run({
+      inputs: { provider: 'imagekit', 'file-ids': 'a b', 'api-key': 'k', 'base-url': emulator.url }
+    })
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs).toMatchObject({ deleted: '["a","b"]', missing: '[]', failed: '[]', 'deleted-count': '2' })
+    expect([...emulator.store]).toEqual([])
+    expect(result.commands).toContainEqual({ command: 'add-mask', properties: {}, message: 'k' })
   })
 })

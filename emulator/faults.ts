@@ -71,6 +71,14 @@ function customAnswer(status: number, body: string, headers: Record<string, stri
   return { status, headers: { 'content-type': contentType, ...headers }, body }
 }
 
+/** The same answer without the headers that say when to retry or how fast to go. */
+function withoutHints(answer: Answer): Answer {
+  const headers = Object.fromEntries(
+    Object.entries(answer.headers).filter(([name]) => !/^(retry-after|x-ratelimit-)/i.test(name))
+  )
+  return { ...answer, headers }
+}
+
 export function effectOf(fault: Fault, scene: FaultScene): FaultEffect {
   const { provider } = scene
   switch (fault.kind) {
@@ -83,12 +91,13 @@ export function effectOf(fault: Fault, scene: FaultScene): FaultEffect {
     case 'status': {
       const headers = fault.headers ?? {}
       if (fault.body !== undefined) return { kind: 'replace', answer: customAnswer(fault.status, fault.body, headers) }
-      const answer = provider.error(fault.status)
+      const answer = provider.error(fault.status, fault.message === undefined ? {} : { message: fault.message })
       return { kind: 'replace', answer: { ...answer, headers: { ...answer.headers, ...headers } } }
     }
     case 'rate-limit': {
       const hint = scene.rateHint()
-      return { kind: 'replace', answer: provider.rateLimited({ ...hint, resetMs: fault.resetMs ?? hint.resetMs }) }
+      const answer = provider.rateLimited({ ...hint, resetMs: fault.resetMs ?? hint.resetMs })
+      return { kind: 'replace', answer: fault.hints === false ? withoutHints(answer) : answer }
     }
     case 'html':
       return { kind: 'replace', answer: htmlPage(fault.status) }
@@ -100,6 +109,6 @@ export function effectOf(fault: Fault, scene: FaultScene): FaultEffect {
     case 'delos-error':
       return { kind: 'replace', answer: json(fault.httpStatus ?? 200, { success: false, message: fault.message }) }
     case 'retryable':
-      return { kind: 'replace', answer: provider.error(fault.status ?? 503, true) }
+      return { kind: 'replace', answer: provider.error(fault.status ?? 503, { retryable: true }) }
   }
 }

@@ -1,22 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { noRoute, send, text, type Answer } from './answers.js'
-import { effectOf, FaultBook, type FaultEffect } from './faults.js'
-import { Files } from './files.js'
-import { createProvider, type ApiRequest, type Route } from './providers/index.js'
-import { FixedWindow, type RateHint } from './rate-window.js'
+import { send, text } from './answers.js'
 import type { Emulator, EmulatorOptions, RecordedRequest } from './types.js'
+import { createWorld, targetPath } from './world.js'
 
 export * from './types.js'
-
-/** Hints a rate-limit fault gives when no rateLimit option sets a window. */
-const DEFAULT_RATE_HINT: RateHint = { limit: 100, intervalMs: 1000, resetMs: 1000 }
-
-function normalizePrefix(prefix: string | undefined): string {
-  const trimmed = (prefix ?? '').replace(/\/+$/, '')
-  return trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`
-}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise(resolve => {
@@ -27,42 +16,9 @@ function readBody(req: IncomingMessage): Promise<string> {
   })
 }
 
-function splitTarget(target: string): { fullPath: string; rawQuery: string } {
-  const queryAt = target.indexOf('?')
-  return queryAt < 0
-    ? { fullPath: target, rawQuery: '' }
-    : { fullPath: target.slice(0, queryAt), rawQuery: target.slice(queryAt + 1) }
-}
-
-/** The request relative to the mount point; undefined when it is not under the pathPrefix. */
-function apiRequestOf(req: IncomingMessage, body: string, prefix: string): ApiRequest | undefined {
-  const { fullPath, rawQuery } = splitTarget(req.url ?? '')
-  if (!fullPath.startsWith(`${prefix}/`)) return undefined
-  return {
-    method: req.method ?? '',
-    path: fullPath.slice(prefix.length),
-    fullPath,
-    query: new URLSearchParams(rawQuery),
-    rawQuery,
-    headers: req.headers,
-    body
-  }
-}
-
-function idsOf(route: Route): string[] {
-  if (route.kind === 'file') return [route.id]
-  if (route.kind === 'bulk') return route.ids ?? []
-  return []
-}
-
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
-  const prefix = normalizePrefix(options.pathPrefix)
-  const delosExtras =
-    options.provider === 'delos' ? [...(options.lockedIds ?? []), ...(options.forbiddenIds ?? [])] : []
-  const files = new Files([...(options.files ?? []), ...delosExtras])
-  const provider = createProvider(options.provider, { options, files })
-  const faults = new FaultBook()
-  const rateWindow = options.rateLimit === undefined ? undefined : new FixedWindow(options.rateLimit)
+  const world = createWorld(options)
+  const { files } = world
   const latencyMs = options.latencyMs ?? 0
   const connectLatencyMs = options.connectLatencyMs ?? 0
   const handshakeOwed = new WeakSet<Socket>()
@@ -86,16 +42,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     })
   }
 
-  function respond(route: Route, request: ApiRequest | undefined): Answer {
-    return route.kind === 'outside' || request === undefined ? noRoute() : provider.answer(route, request)
-  }
-
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = req.url ?? ''
     const record: RecordedRequest = {
       method: req.method ?? '',
       url: target,
-      path: splitTarget(target).fullPath,
+      path: targetPath(target),
       headers: { ...req.headers },
       status: 0,
       socket: socketIndex.get(req.socket) ?? 0,
@@ -103,15 +55,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
     requests.push(record)
     const body = await readBody(req)
-    const request = apiRequestOf(req, body, prefix)
-    const route: Route = request === undefined ? { kind: 'outside' } : provider.route(request)
+    const incoming = { method: req.method ?? '', target, headers: req.headers, body }
+    const { route, effect, respond } = world.receive(incoming, elapsed())
     if (route.kind === 'file') record.id = route.id
     if (route.kind === 'bulk' && route.ids !== undefined) record.ids = route.ids
-
-    const fault = faults.take(idsOf(route))
-    const overLimit = rateWindow?.hit(elapsed())
-    const rateHint = (): RateHint => rateWindow?.hint(elapsed()) ?? DEFAULT_RATE_HINT
-    const effect: FaultEffect | undefined = fault && effectOf(fault, { provider, url: target, rateHint })
 
     const handshake = handshakeOwed.delete(req.socket) ? connectLatencyMs : 0
     const delay = latencyMs + handshake + (effect?.kind === 'latency' ? effect.ms : 0)
@@ -123,7 +70,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         if (!req.socket.destroyed) req.socket.resetAndDestroy()
         return
       case 'lose-answer':
-        respond(route, request)
+        respond()
         await wait(delay)
         req.socket.destroy()
         return
@@ -132,12 +79,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       case undefined:
         break
     }
-    const answer =
-      effect?.kind === 'replace'
-        ? effect.answer
-        : overLimit !== undefined
-          ? provider.rateLimited(overLimit)
-          : respond(route, request)
+    const answer = respond()
     await wait(delay)
     if (req.socket.destroyed) return
     send(res, answer)
@@ -176,7 +118,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
 
   return {
-    url: `http://127.0.0.1:${port}${prefix}`,
+    url: `http://127.0.0.1:${port}${world.prefix}`,
     provider: options.provider,
     store: files.store,
     deleted: files.deleted,
@@ -184,8 +126,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     get socketsOpened() {
       return socketsOpened
     },
-    inject: rule => faults.inject(rule),
-    clearFaults: () => faults.clear(),
+    inject: rule => world.faults.inject(rule),
+    clearFaults: () => world.faults.clear(),
     close
   }
 }

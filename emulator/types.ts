@@ -1,6 +1,7 @@
-export type ProviderName = 'writer' | 'imagekit' | 'delos' | 'anyformat'
+import type { ProviderName } from '../src/providers/index.js'
 
-export const PROVIDER_NAMES: readonly ProviderName[] = ['writer', 'imagekit', 'delos', 'anyformat']
+// The names come from the client's registry: the emulator must emulate every provider the client knows.
+export type { ProviderName }
 
 export interface RateLimit {
   limit: number
@@ -53,8 +54,10 @@ export interface RecordedRequest {
 
 export type Fault =
   | { kind: 'latency'; ms: number }
-  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
-  | { kind: 'rate-limit'; resetMs?: number }
+  /** The provider's own error for the status (with `message`), or `body` as given. */
+  | { kind: 'status'; status: number; body?: string; message?: string; headers?: Record<string, string> }
+  /** The provider's own 429; `hints: false` leaves out the headers that say when to retry. */
+  | { kind: 'rate-limit'; resetMs?: number; hints?: boolean }
   | { kind: 'hang' }
   | { kind: 'reset' }
   | { kind: 'html'; status: number }

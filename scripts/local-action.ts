@@ -22,7 +22,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, parseEnv } from 'node:util'
-import { PROVIDER_NAMES, startEmulator, type Emulator, type ProviderName } from '../emulator/index.js'
+import { startEmulator, type Emulator } from '../emulator/index.js'
+import { PROVIDER_NAMES, type ProviderName } from '../src/providers/index.js'
 import type { Report } from '../src/report.js'
 import { REPO_ROOT } from './runner.js'
 

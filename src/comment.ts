@@ -1,6 +1,6 @@
 import { MAX_VERDICT_IDS } from './constants.js'
 import type { Report } from './report.js'
-import { oneLine } from './text.js'
+import { markdownCell } from './text.js'
 
 /** Comments on one pull request, as far as this action needs them. */
 export interface PullRequestComments {
@@ -18,8 +18,7 @@ export function commentMarker(report: Report): string {
 }
 
 // '@' too: an ID or a provider's message must not mention (and notify) anyone.
-const escapeCell = (text: string): string =>
-  oneLine(text, 200).replace(/[&<>|`\\*_[\]~@]/g, char => `&#${char.charCodeAt(0)};`)
+const escapeCell = (text: string): string => markdownCell(text, 200)
 
 /** The comment: counts, the verdict, the IDs that failed with their reasons, and a link to the run. */
 export function commentBody(report: Report): string {

@@ -41,87 +41,93 @@ type CreateConnection = (options: object, callback: (error: Error | null, socket
  * thousands of deletes run at the speed the provider's latency allows.
  */
 export function createTransport(options: { maxSockets: number }): Transport {
-  let socketsOpened = 0
+  const opened = { count: 0 }
   const agentOptions = {
     keepAlive: true,
     maxSockets: options.maxSockets,
     maxFreeSockets: options.maxSockets,
     scheduling: 'lifo' as const
   }
-  const agents = [new http.Agent(agentOptions), new https.Agent(agentOptions)]
-  for (const agent of agents) {
-    const withConnect = agent as unknown as { createConnection: CreateConnection }
-    const open = withConnect.createConnection.bind(agent)
-    withConnect.createConnection = (connectOptions, callback) => {
-      socketsOpened++
-      return open(connectOptions, callback)
-    }
-  }
-  const [httpAgent, httpsAgent] = agents as [http.Agent, https.Agent]
-
-  function send(request: HttpRequest): Promise<HttpAnswer> {
-    return new Promise((resolve, reject) => {
-      const secure = request.url.protocol === 'https:'
-      const headers =
-        request.body === undefined
-          ? request.headers
-          : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) }
-      const req = (secure ? https : http).request(request.url, {
-        method: request.method,
-        headers,
-        agent: secure ? httpsAgent : httpAgent
-      })
-      let done = false
-      const finish = (outcome: () => void): void => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
-        outcome()
-      }
-      const fail = (kind: TransportError['kind'], reason: string): void =>
-        finish(() => reject(new TransportError(kind, reason)))
-      const timer = setTimeout(() => {
-        fail('timeout', `no answer within ${formatSeconds(request.timeoutMs)}`)
-        req.destroy()
-      }, request.timeoutMs)
-
-      req.on('error', error => fail('connection', connectionReason(error)))
-      req.on('response', response => {
-        const chunks: Buffer[] = []
-        let size = 0
-        const answer = (): HttpAnswer => ({
-          status: response.statusCode ?? 0,
-          headers: { get: name => joinHeader(response.headers[name.toLowerCase()]) },
-          body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
-          truncated: size > MAX_BODY_BYTES || (size === MAX_BODY_BYTES && !response.complete)
-        })
-        response.on('data', (chunk: Buffer) => {
-          chunks.push(chunk)
-          size += chunk.length
-          if (size >= MAX_BODY_BYTES) {
-            // Enough to classify; the rest is dropped with the connection.
-            finish(() => resolve(answer()))
-            response.destroy()
-          }
-        })
-        response.on('end', () => finish(() => resolve(answer())))
-        response.on('error', error => fail('connection', connectionReason(error)))
-        response.on('close', () => fail('connection', 'connection error: closed before the answer ended'))
-      })
-      req.end(request.body)
-    })
-  }
-
+  const httpAgent = counting(new http.Agent(agentOptions), opened)
+  const httpsAgent = counting(new https.Agent(agentOptions), opened)
   return {
-    send,
+    send: request => exchange(request, request.url.protocol === 'https:' ? httpsAgent : httpAgent),
     get socketsOpened() {
-      return socketsOpened
+      return opened.count
     },
     close() {
       httpAgent.destroy()
       httpsAgent.destroy()
     }
   }
+}
+
+/** The agent, counting every connection it opens. */
+function counting<T extends http.Agent>(agent: T, opened: { count: number }): T {
+  const withConnect = agent as unknown as { createConnection: CreateConnection }
+  const open = withConnect.createConnection.bind(agent)
+  withConnect.createConnection = (connectOptions, callback) => {
+    opened.count++
+    return open(connectOptions, callback)
+  }
+  return agent
+}
+
+/** One request and its answer, body read up to MAX_BODY_BYTES, within the request's time limit. */
+function exchange(request: HttpRequest, agent: http.Agent): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const secure = request.url.protocol === 'https:'
+    const headers =
+      request.body === undefined
+        ? request.headers
+        : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) }
+    const req = (secure ? https : http).request(request.url, { method: request.method, headers, agent })
+    let done = false
+    const finish = (outcome: () => void): void => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      outcome()
+    }
+    const fail = (kind: TransportError['kind'], reason: string): void =>
+      finish(() => reject(new TransportError(kind, reason)))
+    const timer = setTimeout(() => {
+      fail('timeout', `no answer within ${formatSeconds(request.timeoutMs)}`)
+      req.destroy()
+    }, request.timeoutMs)
+
+    req.on('error', error => fail('connection', connectionReason(error)))
+    req.on('response', response => readAnswer(response, answer => finish(() => resolve(answer)), fail))
+    req.end(request.body)
+  })
+}
+
+/** Reads an answer's body up to the bound; a body cut short by the connection is a connection error. */
+function readAnswer(
+  response: http.IncomingMessage,
+  done: (answer: HttpAnswer) => void,
+  fail: (kind: TransportError['kind'], reason: string) => void
+): void {
+  const chunks: Buffer[] = []
+  let size = 0
+  const answer = (): HttpAnswer => ({
+    status: response.statusCode ?? 0,
+    headers: { get: name => joinHeader(response.headers[name.toLowerCase()]) },
+    body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
+    truncated: size > MAX_BODY_BYTES || (size === MAX_BODY_BYTES && !response.complete)
+  })
+  response.on('data', (chunk: Buffer) => {
+    chunks.push(chunk)
+    size += chunk.length
+    if (size >= MAX_BODY_BYTES) {
+      // Enough to classify; the rest is dropped with the connection.
+      done(answer())
+      response.destroy()
+    }
+  })
+  response.on('end', () => done(answer()))
+  response.on('error', error => fail('connection', connectionReason(error)))
+  response.on('close', () => fail('connection', 'connection error: closed before the answer ended'))
 }
 
 function joinHeader(value: string | string[] | undefined): string | null {

@@ -3,7 +3,7 @@ import type { RunContext } from './context.js'
 import type { FailOn, PolicyViolation, Shard } from './inputs.js'
 import type { Verdict } from './policy.js'
 import type { IdResult, Outcome } from './engine/purge.js'
-import { displayUrl, oneLine } from './text.js'
+import { displayUrl, markdownCell } from './text.js'
 
 export interface ReportEntry {
   id: string
@@ -128,17 +128,8 @@ export function outputValues(
   }
 }
 
-/** Markdown safe for a table cell: no line breaks, no HTML, no column breaks. */
-function cell(text: string): string {
-  return oneLine(text, 300)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '&#124;')
-    .replace(/`/g, '&#96;')
-    .replace(/@/g, '&#64;')
-    .replace(/([\\*_[\]~])/g, '\\$1')
-}
+/** A summary table cell. */
+const cell = (text: string): string => markdownCell(text, 300)
 
 /** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
 export function summaryMarkdown(report: Report): string {

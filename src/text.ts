@@ -32,6 +32,14 @@ export function oneLine(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
 }
 
+/**
+ * Text for a Markdown table cell (the job summary, the pull request comment): one line, and every character that
+ * Markdown or HTML would read as markup as a numeric entity, so no link, mention, tag or column break gets through.
+ */
+export function markdownCell(text: string, max: number): string {
+  return oneLine(text, max).replace(/[&<>|`\\*_[\]~@]/g, char => `&#${char.charCodeAt(0)};`)
+}
+
 /** Splits a list input on newlines, commas or white space and drops empties. */
 export function splitList(text: string): string[] {
   return text.split(/[\s,]+/).filter(item => item.length > 0)

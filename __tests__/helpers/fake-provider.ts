@@ -1,13 +1,16 @@
-import { TransportError, type HttpRequest } from '../../src/http.js'
+import { STATUS_CODES } from 'node:http'
+import type { Answer } from '../../emulator/answers.js'
+import type { EmulatorOptions, Fault } from '../../emulator/types.js'
+import { createWorld, idsOf, type World } from '../../emulator/world.js'
 import type { Clock } from '../../src/engine/pacing.js'
+import { TransportError, type HttpRequest } from '../../src/http.js'
 import type { ProviderName } from '../../src/providers/index.js'
 import type { HttpAnswer } from '../../src/providers/types.js'
-import { answer } from './answers.js'
 
 /**
- * A stateful fake of one provider, on a virtual clock, for property tests of the engine: it keeps a store of files,
- * answers each request the way the provider would (bodies shaped as its docs show them), and applies a scripted
- * fault per request. Ground truth (what exists, what was deleted by whom) can be compared with what the engine reports.
+ * The emulator's provider, called in process on a virtual clock, for property tests of the engine: the provider's
+ * behaviour (store, bodies, bulk, soft delete, rate window) is the emulator's own; this adds only the fault script
+ * and virtual time. Ground truth (what exists, what was deleted) can be compared with what the engine reports.
  */
 
 /** What happens to one request. 'lost' deletes (if it can) and then never answers, like an answer lost on the way back. */
@@ -48,249 +51,166 @@ export interface FakeProviderOptions {
   key: string
   clock: Clock
   /** Fault for a request naming `ids`; `attempt` is the 1-based count of requests that named ids[0]. */
-  fault: (ids: readonly string[], attempt: number) => FaultKind
+  fault?: (ids: readonly string[], attempt: number) => FaultKind
   /** Virtual latency of an answer (ms); default 10. */
   latency?: (seq: number) => number
   /** Hint of a '429hint' answer, in ms (≤ 2000 in the properties). */
   hintMs?: number
-  /** Text echoed into error bodies, e.g. the key and its Basic form, to prove reasons are scrubbed. */
+  /** Text put into error messages, e.g. the key and its Basic form, to prove reasons are scrubbed. */
   echo?: string
+  /** More of the emulator's options: a path prefix, a rate window. */
+  emulator?: Partial<EmulatorOptions>
 }
 
 export interface FakeProvider {
   readonly send: (request: HttpRequest) => Promise<HttpAnswer>
   readonly store: Set<string>
   readonly initial: ReadonlySet<string>
-  /** IDs the fake deleted, in order (first deletion only). */
+  /** IDs the provider deleted, in order (first deletion only). */
   readonly deleted: string[]
   readonly calls: FakeCall[]
   /** Per ID, what each request naming it could tell the engine, in order of the answers. */
   readonly observed: Map<string, Observed[]>
+  /** Requests the provider's rate window refused. */
+  readonly rateLimited: number
 }
 
-const HTML_502 =
-  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center><h1>502 Bad Gateway</h1></center></body>\r\n</html>\r\n'
-
-/** Provider-shaped bodies. */
-function bodies(provider: ProviderName, echo: string) {
-  switch (provider) {
-    case 'writer':
-      return {
-        deleted: (id: string) => answer(200, { id, deleted: true }),
-        notFound: () => answer(404, { tpe: 'not_found', errors: [{ description: 'File not found' }] }),
-        error: (status: number) =>
-          answer(status, { tpe: 'server_error', errors: [{ description: `upstream failure ${echo}` }] }),
-        rate: (hint?: number) =>
-          answer(
-            429,
-            { tpe: 'rate_limit', errors: [{ description: 'Too many requests' }] },
-            hint === undefined ? {} : { 'retry-after-ms': String(hint) }
-          ),
-        unauthorized: () => answer(401, { tpe: 'unauthorized', errors: [{ description: `Invalid API key ${echo}` }] })
-      }
-    case 'imagekit':
-      return {
-        deleted: () => answer(204),
-        notFound: () =>
-          answer(404, {
-            message: 'The requested file does not exist.',
-            help: 'For support kindly contact us at support@imagekit.io .'
-          }),
-        error: (status: number) => answer(status, { message: `Internal error ${echo}`, help: '' }),
-        rate: (hint?: number) =>
-          answer(
-            429,
-            { message: 'Too many requests', help: '' },
-            hint === undefined
-              ? {}
-              : { 'X-RateLimit-Limit': '10', 'X-RateLimit-Interval': '1000', 'X-RateLimit-Reset': String(hint) }
-          ),
-        unauthorized: () => answer(401, { message: `Your account cannot be authenticated. ${echo}`, help: '' })
-      }
-    case 'delos':
-      return {
-        deleted: () => answer(200, { success: true, message: 'File deleted successfully' }),
-        notFound: (id: string) => answer(404, { success: false, message: `File not found: ${id}` }),
-        error: (status: number) => answer(status, { success: false, message: `Internal Server Error ${echo}` }),
-        rate: (hint?: number) =>
-          answer(
-            429,
-            { success: false, message: 'Too many requests' },
-            hint === undefined ? {} : { 'Retry-After': String(hint / 1000) }
-          ),
-        unauthorized: () => answer(401, { success: false, message: 'Unauthorized' })
-      }
-    case 'anyformat':
-      return {
-        deleted: () => answer(204),
-        notFound: () =>
-          answer(404, {
-            error: 'Not Found',
-            detail: 'File not found.',
-            error_code: 'NOT_FOUND',
-            retryable: false,
-            request_id: 'r'
-          }),
-        error: (status: number) =>
-          answer(status, {
-            error: 'Server Error',
-            detail: `boom ${echo}`,
-            error_code: 'INTERNAL_ERROR',
-            retryable: true,
-            request_id: 'r'
-          }),
-        rate: (hint?: number) =>
-          answer(
-            429,
-            {
-              error: 'Too Many Requests',
-              detail: 'Rate limit exceeded.',
-              error_code: 'RATE_LIMITED',
-              retryable: true,
-              request_id: 'r'
-            },
-            hint === undefined ? {} : { 'Retry-After': String(hint / 1000) }
-          ),
-        unauthorized: () =>
-          answer(401, {
-            error: 'Unauthorized',
-            detail: `Invalid API key ${echo}`,
-            error_code: 'UNAUTHORIZED',
-            retryable: false,
-            request_id: 'r'
-          })
-      }
+/** The emulator's fault for a scripted kind; 'ok' is none. */
+function faultOf(kind: FaultKind, hintMs: number, echo: string): Fault | undefined {
+  const message = (status: number): string => `${STATUS_CODES[status] ?? 'Error'} ${echo}`.trim()
+  switch (kind) {
+    case 'ok':
+      return undefined
+    case '500':
+    case '502':
+    case '503':
+      return { kind: 'status', status: Number(kind), message: message(Number(kind)) }
+    case 'html502':
+      return { kind: 'html', status: 502 }
+    case '429':
+      return { kind: 'rate-limit', resetMs: hintMs, hints: false }
+    case '429hint':
+      return { kind: 'rate-limit', resetMs: hintMs }
+    case 'reset':
+      return { kind: 'reset' }
+    case 'timeout':
+      return { kind: 'hang' }
+    case 'lost':
+      return { kind: 'lose-answer' }
+    case '401':
+      return { kind: 'status', status: 401, message: `Invalid API key ${echo}`.trim() }
   }
 }
 
-/** The file ID of a per-file delete: the last path segment (AnyFormat: before the trailing slash), decoded. */
-export function idOfUrl(url: URL): string {
-  return decodeURIComponent(url.pathname.replace(/\/$/, '').split('/').at(-1) as string)
+/** What the engine can tell from an answer the provider sent. */
+function observation(answer: Answer): Observed {
+  if (answer.status === 429) return 'rate'
+  if (answer.status === 401) return 'unauthorized'
+  if (answer.status >= 200 && answer.status < 300) return 'deleted'
+  if (answer.status === 404) return 'notfound'
+  return 'unanswered'
+}
+
+function toHttpAnswer(answer: Answer): HttpAnswer {
+  const headers = new Map(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]))
+  return { status: answer.status, headers: { get: name => headers.get(name.toLowerCase()) ?? null }, body: answer.body }
 }
 
 export function fakeProvider(options: FakeProviderOptions): FakeProvider {
-  const { provider, clock } = options
-  const store = new Set(options.files)
-  const initial: ReadonlySet<string> = new Set(store)
-  const known = new Set(store)
-  const deleted: string[] = []
+  const { clock } = options
+  const world: World = createWorld({
+    provider: options.provider,
+    apiKey: options.key,
+    files: options.files,
+    ...options.emulator
+  })
+  const started = clock.now()
+  const initial: ReadonlySet<string> = new Set(world.files.store)
   const calls: FakeCall[] = []
   const observed = new Map<string, Observed[]>()
   const attempts = new Map<string, number>()
-  const shapes = bodies(provider, options.echo ?? '')
-  const hintMs = options.hintMs ?? 500
+  let rateLimited = 0
 
-  const observe = (ids: readonly string[], what: Observed | ((id: string) => Observed)): void => {
-    for (const id of ids) {
-      const list = observed.get(id) ?? []
-      list.push(typeof what === 'function' ? what(id) : what)
-      observed.set(id, list)
-    }
+  const observe = (ids: readonly string[], what: Observed): void => {
+    for (const id of ids) observed.set(id, [...(observed.get(id) ?? []), what])
   }
 
-  /** The provider's own effect and answer for a request that reaches it. */
-  const serve = (ids: string[], bulk: boolean): { answer: HttpAnswer; seen: (id: string) => Observed } => {
-    if (bulk) {
-      const missingFileIds = [...new Set(ids)].filter(id => !store.has(id))
-      if (missingFileIds.length > 0) {
-        return {
-          answer: answer(404, { message: 'The requested file(s) does not exist.', help: '', missingFileIds }),
-          seen: () => 'notfound'
-        }
-      }
-      for (const id of new Set(ids)) {
-        store.delete(id)
-        deleted.push(id)
-      }
-      return { answer: answer(200, { successfullyDeletedFileIds: [...new Set(ids)] }), seen: () => 'deleted' }
-    }
-    const id = ids[0] as string
-    if (store.delete(id)) {
-      deleted.push(id)
-      return { answer: shapes.deleted(id), seen: () => 'deleted' }
-    }
-    // Delos deletes are soft and idempotent: a file deleted before answers success again.
-    if (provider === 'delos' && known.has(id)) return { answer: shapes.deleted(id), seen: () => 'deleted' }
-    return { answer: shapes.notFound(id), seen: () => 'notfound' }
+  /** The fault script's choice for a routed request, counting the attempts of every ID it names. */
+  const script = (ids: string[]): FaultKind => {
+    const attempt = (attempts.get(ids[0] as string) ?? 0) + 1
+    for (const id of new Set(ids)) attempts.set(id, (attempts.get(id) ?? 0) + 1)
+    return options.fault?.(ids, attempt) ?? 'ok'
   }
 
   const send = (request: HttpRequest): Promise<HttpAnswer> => {
-    const bulk = request.method === 'POST'
-    const ids = bulk
-      ? ((JSON.parse(request.body ?? '{}') as { fileIds: string[] }).fileIds ?? [])
-      : [idOfUrl(request.url)]
-    const first = ids[0] as string
-    const attempt = (attempts.get(first) ?? 0) + 1
-    for (const id of new Set(ids)) attempts.set(id, (attempts.get(id) ?? 0) + 1)
-    const fault = options.fault(ids, attempt)
     const seq = calls.length
-    calls.push({ seq, ids, bulk, fault, at: clock.now(), url: request.url, headers: request.headers })
-    const latency = options.latency?.(seq) ?? 10
-
-    return new Promise<HttpAnswer>((resolve, reject) => {
-      const later = (ms: number, settle: () => void): void => {
-        clock.setTimeout(settle, ms)
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value])
+    )
+    const target = `${request.url.pathname}${request.url.search}`
+    let call: FakeCall | undefined
+    const reception = world.receive(
+      { method: request.method, target, headers, body: request.body ?? '' },
+      clock.now() - started,
+      route => {
+        const ids = idsOf(route)
+        const fault = script(ids)
+        call = {
+          seq,
+          ids,
+          bulk: route.kind === 'bulk',
+          fault,
+          at: clock.now(),
+          url: request.url,
+          headers: request.headers
+        }
+        return faultOf(fault, options.hintMs ?? 500, options.echo ?? '')
       }
-      switch (fault) {
-        case 'ok': {
-          const { answer: a, seen } = serve(ids, bulk)
-          later(latency, () => {
-            observe(ids, seen)
-            resolve(a)
-          })
-          return
-        }
-        case 'lost': {
-          serve(ids, bulk)
-          later(request.timeoutMs, () => {
-            observe(ids, 'unanswered')
-            reject(new TransportError('timeout', `no answer within ${request.timeoutMs} ms`))
-          })
-          return
-        }
-        case 'timeout':
-          later(request.timeoutMs, () => {
-            observe(ids, 'unanswered')
-            reject(new TransportError('timeout', `no answer within ${request.timeoutMs} ms`))
-          })
-          return
+    )
+    const { ids } = call as FakeCall
+    calls.push(call as FakeCall)
+    const latency = options.latency?.(seq) ?? 10
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      const unanswered = (after: number, error: TransportError): void => {
+        clock.setTimeout(() => {
+          observe(ids, 'unanswered')
+          reject(error)
+        }, after)
+      }
+      const timeout = new TransportError('timeout', `no answer within ${request.timeoutMs} ms`)
+      switch (reception.effect?.kind) {
+        case 'hang':
+          return unanswered(request.timeoutMs, timeout)
+        case 'lose-answer':
+          reception.respond()
+          return unanswered(request.timeoutMs, timeout)
         case 'reset':
-          later(latency, () => {
-            observe(ids, 'unanswered')
-            reject(new TransportError('connection', 'connection error: ECONNRESET'))
-          })
-          return
-        case '500':
-        case '502':
-        case '503':
-          later(latency, () => {
-            observe(ids, 'unanswered')
-            resolve(shapes.error(Number(fault)))
-          })
-          return
-        case 'html502':
-          later(latency, () => {
-            observe(ids, 'unanswered')
-            resolve(answer(502, HTML_502, { 'content-type': 'text/html' }))
-          })
-          return
-        case '429':
-        case '429hint':
-          later(latency, () => {
-            observe(ids, 'rate')
-            resolve(shapes.rate(fault === '429hint' ? hintMs : undefined))
-          })
-          return
-        case '401':
-          later(latency, () => {
-            observe(ids, 'unauthorized')
-            resolve(shapes.unauthorized())
-          })
+          return unanswered(latency, new TransportError('connection', 'connection error: ECONNRESET'))
+        default: {
+          // The store changes when the request arrives, as in the emulator; the answer comes back after the latency.
+          const answer = reception.respond()
+          if (answer.status === 429) rateLimited++
+          const extra = reception.effect?.kind === 'latency' ? reception.effect.ms : 0
+          clock.setTimeout(() => {
+            observe(ids, observation(answer))
+            resolve(toHttpAnswer(answer))
+          }, latency + extra)
+        }
       }
     })
   }
 
-  return { send, store, initial, deleted, calls, observed }
+  return {
+    send,
+    store: world.files.store,
+    initial,
+    deleted: world.files.deleted,
+    calls,
+    observed,
+    get rateLimited() {
+      return rateLimited
+    }
+  }
 }
 
 /**
@@ -303,16 +223,4 @@ export function expectedOutcome(seen: readonly Observed[] | undefined): 'deleted
   if (last === 'deleted') return 'deleted'
   if (last === 'notfound') return seen.slice(0, -1).includes('unanswered') ? 'deleted' : 'missing'
   return 'failed'
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { anyformatAnswers, anyformatError, anyformatRetryable } from '../../__fixtures__/answers.js'
 import { empty, json, type Answer } from '../answers.js'
 import {
   bearerKey,
   fileIdOf,
-  isTransient,
   lastSegment,
   OUTSIDE,
   statusText,
@@ -16,34 +16,13 @@ import {
 const PREFIX = '/v2/files/'
 const VERSION = { 'x-api-version': '2.0.0' }
 
-const EMPTY_ID_DETAIL = {
-  loc: ['path', 'collection_id'],
-  msg: 'String should have at least 1 character',
-  type: 'string_too_short',
-  input: ''
-}
-
-const ERROR_CODE: Record<number, string> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  429: 'RATE_LIMITED',
-  500: 'INTERNAL_ERROR',
-  502: 'BAD_GATEWAY',
-  503: 'SERVICE_UNAVAILABLE',
-  504: 'GATEWAY_TIMEOUT'
-}
-
-function anyformatError(
+function errorAnswer(
   status: number,
   detail: string,
-  retryable = isTransient(status),
+  retryable?: boolean,
   headers: Record<string, string> = {}
 ): Answer {
-  const error = statusText(status)
-  const error_code = ERROR_CODE[status] ?? error.toUpperCase().replace(/[^A-Z0-9]+/g, '_')
-  return json(status, { error, detail, error_code, retryable, request_id: randomUUID() }, { ...VERSION, ...headers })
+  return json(status, anyformatError(status, detail, randomUUID(), retryable), { ...VERSION, ...headers })
 }
 
 function route(request: ApiRequest): Route {
@@ -67,18 +46,15 @@ export function anyformat({ options, files }: ProviderContext): Provider {
     route,
     answer(routed, request) {
       if (routed.kind === 'add-slash') return empty(301, { ...VERSION, location: routed.location })
-      if (bearerKey(request.headers) !== options.apiKey) {
-        return anyformatError(401, 'Invalid or missing API key.')
-      }
-      if (routed.kind === 'invalid-id') {
-        return json(422, { detail: [EMPTY_ID_DETAIL] }, VERSION)
-      }
-      if (routed.kind !== 'file' || !files.remove(routed.id)) return anyformatError(404, 'File not found.')
+      if (bearerKey(request.headers) !== options.apiKey) return errorAnswer(401, anyformatAnswers.unauthorized.detail)
+      if (routed.kind === 'invalid-id') return json(422, anyformatAnswers.emptyId, VERSION)
+      if (routed.kind !== 'file' || !files.remove(routed.id)) return errorAnswer(404, anyformatAnswers.notFound.detail)
       return empty(204, VERSION)
     },
-    error: (status, retryable) => anyformatError(status, statusText(status), retryable ?? isTransient(status)),
+    error: (status, { retryable, message } = {}) =>
+      errorAnswer(status, message ?? statusText(status), retryable ?? anyformatRetryable(status)),
     rateLimited: hint =>
-      anyformatError(429, 'Rate limit exceeded.', true, {
+      errorAnswer(429, anyformatAnswers.rateLimited.detail, true, {
         'retry-after': String(Math.max(1, Math.ceil(hint.resetMs / 1000)))
       })
   }

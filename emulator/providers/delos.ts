@@ -1,10 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { json, text, type Answer } from '../answers.js'
+import { delosAnswer, delosAnswers, delosMessages } from '../../__fixtures__/answers.js'
+import { json, text } from '../answers.js'
 import { deleteRoute, statusText, type Provider, type ProviderContext } from './provider.js'
-
-function delosAnswer(status: number, success: boolean, message: string, retryable?: boolean): Answer {
-  return json(status, { success, message, ...(retryable ? { retryable } : {}) })
-}
 
 function acceptsJson(headers: IncomingHttpHeaders): boolean {
   return (headers.accept ?? '')
@@ -22,22 +19,26 @@ export function delos({ options, files }: ProviderContext): Provider {
     answer(route, request) {
       // The docs require this header; a client that forgets it must not get a JSON body it could misread.
       if (!acceptsJson(request.headers)) return text(406, 'Not Acceptable')
-      if (request.headers.authorization !== options.apiKey) return delosAnswer(401, false, 'Unauthorized')
-      if (route.kind !== 'file') return delosAnswer(404, false, 'Not found')
+      if (request.headers.authorization !== options.apiKey) return json(401, delosAnswers.unauthorized)
+      if (route.kind !== 'file') return json(404, delosAnswer(false, 'Not found'))
       const { id } = route
-      if (!files.known(id)) return delosAnswer(404, false, `File not found: ${id}`)
+      if (!files.known(id)) return json(404, delosAnswer(false, delosMessages.notFound(id)))
       const customer = request.query.get('customerId') || undefined
-      if (forbidden.has(id)) return delosAnswer(403, false, `Access denied to file: ${id}`)
+      if (forbidden.has(id)) return json(403, delosAnswer(false, delosMessages.accessDenied(id)))
       if (customer !== undefined && options.customerId !== undefined && customer !== options.customerId) {
-        return delosAnswer(403, false, 'File does not belong to specified customer')
+        return json(403, delosAnswers.customerMismatch)
       }
-      if (locked.has(id)) return delosAnswer(423, false, 'File is locked and cannot be deleted')
+      if (locked.has(id)) return json(423, delosAnswers.locked)
       files.remove(id)
-      const message =
-        customer === undefined ? 'File deleted successfully' : `File ${id} deleted for customer ${customer}`
-      return delosAnswer(200, true, message)
+      return json(
+        200,
+        customer === undefined
+          ? delosAnswers.deleted
+          : delosAnswer(true, delosMessages.deletedForCustomer(id, customer))
+      )
     },
-    error: (status, retryable) => delosAnswer(status, false, statusText(status), retryable),
-    rateLimited: () => delosAnswer(429, false, 'Too many requests')
+    error: (status, { retryable, message } = {}) =>
+      json(status, delosAnswer(false, message ?? statusText(status), retryable)),
+    rateLimited: () => json(429, delosAnswer(false, delosMessages.rateLimited))
   }
 }

@@ -1,3 +1,4 @@
+import { imagekitAnswers, imagekitError } from '../../__fixtures__/answers.js'
 import { empty, json, type Answer } from '../answers.js'
 import {
   deleteRoute,
@@ -8,13 +9,8 @@ import {
   type Route
 } from './provider.js'
 
-const HELP = 'For support kindly contact us at support@imagekit.io .'
 const BULK_PATH = '/v1/files/batch/deleteByFileIds'
 const BULK_MAX = 100
-
-function imagekitError(status: number, message: string, extra: Record<string, unknown> = {}): Answer {
-  return json(status, { message, help: HELP, ...extra })
-}
 
 function fileIdsOf(body: string): string[] | undefined {
   let parsed: unknown
@@ -40,43 +36,34 @@ export function imagekit({ options, files }: ProviderContext): Provider {
     return deleteRoute(request, '/v1/files/')
   }
 
+  /** Deletes every listed file, or, when any does not exist, none of them. */
   function bulkDelete(ids: string[] | undefined): Answer {
-    if (ids === undefined || ids.length === 0) {
-      return imagekitError(400, 'Your request contains invalid fileIds parameter.')
-    }
-    if (ids.length > BULK_MAX) {
-      return imagekitError(400, `Your request contains more than ${BULK_MAX} fileIds.`)
-    }
+    if (ids === undefined || ids.length === 0) return json(400, imagekitAnswers.bulkInvalid)
+    if (ids.length > BULK_MAX) return json(400, imagekitAnswers.bulkTooMany(BULK_MAX))
     const unique = [...new Set(ids)]
-    const missingFileIds = unique.filter(id => !files.exists(id))
-    if (missingFileIds.length > 0) {
-      return imagekitError(404, 'The requested file(s) does not exist.', { missingFileIds })
-    }
+    const missing = unique.filter(id => !files.exists(id))
+    if (missing.length > 0) return json(404, imagekitAnswers.bulkMissing(missing))
     unique.forEach(id => files.remove(id))
-    return json(200, { successfullyDeletedFileIds: unique })
+    return json(200, imagekitAnswers.bulkDeleted(unique))
   }
 
   return {
     route,
     answer(routed, request) {
       const key = basicKey(request.headers.authorization)
-      if (key === undefined) return imagekitError(401, 'Your request does not contain private API key.')
-      if (key !== `${options.apiKey}:`) return imagekitError(401, 'Your account cannot be authenticated.')
+      if (key === undefined) return json(401, imagekitAnswers.unauthorized)
+      if (key !== `${options.apiKey}:`) return json(401, imagekitAnswers.wrongKey)
       if (routed.kind === 'bulk') return bulkDelete(routed.ids)
-      if (routed.kind !== 'file' || !files.remove(routed.id)) {
-        return imagekitError(404, 'The requested file does not exist.')
-      }
+      if (routed.kind !== 'file' || !files.remove(routed.id)) return json(404, imagekitAnswers.notFound)
       return empty(204)
     },
-    error: (status, retryable) => imagekitError(status, statusText(status), retryable ? { retryable } : {}),
-    rateLimited: hint => ({
-      ...imagekitError(429, 'Too many requests. Please slow down.'),
-      headers: {
-        'content-type': 'application/json',
+    error: (status, { retryable, message } = {}) =>
+      json(status, imagekitError(message ?? statusText(status), retryable ? { retryable } : {})),
+    rateLimited: hint =>
+      json(429, imagekitAnswers.rateLimited, {
         'x-ratelimit-limit': String(hint.limit),
         'x-ratelimit-interval': String(hint.intervalMs),
         'x-ratelimit-reset': String(hint.resetMs)
-      }
-    })
+      })
   }
 }

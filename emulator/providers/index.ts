@@ -7,10 +7,11 @@ import { writer } from './writer.js'
 
 export type { ApiRequest, Provider, Route } from './provider.js'
 
-const PROVIDERS: Record<ProviderName, (context: ProviderContext) => Provider> = { writer, imagekit, delos, anyformat }
+/** One emulated provider per provider the client knows: the type requires an entry for every one. */
+const EMULATED: Record<ProviderName, (context: ProviderContext) => Provider> = { writer, imagekit, delos, anyformat }
 
 export function createProvider(name: ProviderName, context: ProviderContext): Provider {
-  const make = PROVIDERS[name]
+  const make = EMULATED[name]
   if (make === undefined) throw new RangeError(`unknown provider ${JSON.stringify(name)}`)
   return make(context)
 }

@@ -34,9 +34,14 @@ export interface ProviderContext {
 export interface Provider {
   route(request: ApiRequest): Route
   answer(route: RoutedRequest, request: ApiRequest): Answer
-  /** A provider-shaped error body for `status`; `retryable` marks it as such. */
-  error(status: number, retryable?: boolean): Answer
+  /** A provider-shaped error for `status`, with `message` (default: the status text) and marked `retryable`. */
+  error(status: number, options?: ErrorOptions): Answer
   rateLimited(hint: RateHint): Answer
+}
+
+export interface ErrorOptions {
+  retryable?: boolean
+  message?: string
 }
 
 export const OUTSIDE: Route = { kind: 'outside' }
@@ -75,9 +80,4 @@ export function bearerKey(headers: IncomingHttpHeaders): string | undefined {
 
 export function statusText(status: number): string {
   return STATUS_CODES[status] ?? `HTTP ${status}`
-}
-
-/** Statuses a provider's body would call retryable. */
-export function isTransient(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500
 }
