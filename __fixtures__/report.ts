@@ -38,12 +38,13 @@ export function reportOf(results: IdResult[], extra: Partial<ReportInput> = {}):
     baseUrl: new URL('https://api.imagekit.io'),
     dryRun: false,
     failOn: { failed: true, missing: false },
+    proxy: null,
     shard: null,
     startedAt: new Date('2026-01-01T00:00:00Z'),
     endedAt: new Date('2026-01-01T00:00:01Z'),
     context: runContext,
     verdict: verdict(
-      { results, credentialsRejected: false, requests: results.length, rateLimitedAnswers: 0 },
+      { results, credentialsRejected: false, halted: null, requests: results.length, rateLimitedAnswers: 0 },
       { failed: true, missing: false }
     ),
     violations: [],

@@ -50,6 +50,9 @@ describe('file-purge command line', () => {
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('Usage: file-purge --provider NAME')
     expect(help.stdout).toContain('Exit codes: 0 success, 1 policy violation or failed verdict, 2 usage error.')
+    expect(help.stdout).toContain(
+      'Cancelled by Ctrl-C (SIGINT) or SIGTERM, it still reports every ID and exits 130 or 143'
+    )
   })
 
   test('a policy violation sends nothing and exits 1; a failed ID exits 1 with the reason', async () => {

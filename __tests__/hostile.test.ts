@@ -416,7 +416,7 @@ describe('a hostile provider, at the transport', () => {
     const url = await rawServer((_, res) =>
       res.writeHead(500, { 'content-encoding': 'gzip', 'content-type': 'application/json' }).end(bomb)
     )
-    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
+    const transport = closedAfterTest(await createTransport({ maxSockets: 1 }))
     const started = performance.now()
     const reply = await transport.send({
       method: 'DELETE',
@@ -435,7 +435,7 @@ describe('a hostile provider, at the transport', () => {
       res.writeHead(200, { 'content-type': 'application/json' })
       timers.push(setInterval(() => res.write(' '), 50))
     })
-    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
+    const transport = closedAfterTest(await createTransport({ maxSockets: 1 }))
     const started = performance.now()
     const error = await transport
       .send({ method: 'DELETE', url: new URL('/v1/files/a', url), headers: {}, timeoutMs: 500 })
@@ -453,7 +453,7 @@ describe('a hostile provider, at the transport', () => {
       res.writeHead(204).end()
     })
     const url = await rawServer((_, res) => res.writeHead(308, { location: other.href }).end())
-    const transport = closedAfterTest(createTransport({ maxSockets: 1 }))
+    const transport = closedAfterTest(await createTransport({ maxSockets: 1 }))
     const reply = await transport.send({
       method: 'DELETE',
       url: new URL('/v1/files/a', url),

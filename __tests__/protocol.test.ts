@@ -19,7 +19,7 @@ afterEach(() => {
 afterAll(() => nock.enableNetConnect())
 
 async function run(provider: ProviderName, ids: string[], { customerId = '', concurrency = 2 } = {}) {
-  const transport = createTransport({ maxSockets: concurrency })
+  const transport = await createTransport({ maxSockets: concurrency })
   const spec = PROVIDERS[provider]
   const context = { baseUrl: new URL(spec.defaultBaseUrl), apiKey: KEY, customerId }
   try {

@@ -4,7 +4,9 @@ import { backoffMs, DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { PROVIDERS } from '../src/providers/index.js'
 import { MAX_RATE_LIMITED_ATTEMPTS } from '../src/engine/purge.js'
 import { answer } from './helpers/answers.js'
-import { ok, runEngine } from './helpers/engine.js'
+import { TransportError } from '../src/http.js'
+import { verdict } from '../src/policy.js'
+import { ok, runEngine, type Scripted } from './helpers/engine.js'
 
 const { writer, imagekit, delos, anyformat } = PROVIDERS
 const ids = (n: number, prefix = 'f') => Array.from({ length: n }, (_, i) => `${prefix}${i}`)
@@ -391,7 +393,9 @@ describe('credentials rejected', () => {
     })
     expect(sent.map(s => s.id)).toEqual(['a', 'b', 'c'])
     expect(outcomes(result.results)).toEqual({ a: 'failed', b: 'failed', c: 'failed', d: 'failed' })
-    expect(result.results[0]!.reason).toBe('HTTP 503; not retried: credentials rejected')
+    expect(result.results[0]!.reason).toBe(
+      'HTTP 503; not retried: credentials rejected; its outcome is unknown, it may have been deleted'
+    )
     expect(result.results[3]!.reason).toBe('not attempted: credentials rejected')
   })
 })
@@ -600,5 +604,137 @@ describe('large lists', () => {
     expect(result.results.every((r, i) => r.id === list[i] && r.outcome === 'deleted')).toBe(true)
     // A per-request cost growing with N would make this quadratic: minutes, not seconds.
     expect(Date.now() - started).toBeLessThan(20_000)
+  })
+})
+
+describe('cancellation', () => {
+  test('starts nothing new, lets requests in flight answer within the grace, then cuts them off; every ID settles', async () => {
+    // Two slots: f0 hangs; f1 times out at 500 ms and waits 500 ms for its retry; f2 takes f1's slot at 500 ms and
+    // answers at 2500 ms. The signal comes at 900 ms, so f1 is waiting, f0 and f2 are in flight and f3.. were never sent.
+    const script = (id: string, attempt: number): Scripted => {
+      if (id === 'f0') return 'hang'
+      if (id === 'f1' && attempt === 1) return 'timeout'
+      return ok()
+    }
+    const { result, sent, clock } = await runEngine({
+      provider: imagekit,
+      ids: ids(6),
+      script,
+      latencyMs: id => (id === 'f2' ? 2000 : 10),
+      timeoutMs: 500,
+      concurrency: 2,
+      random: () => 1,
+      cancel: { atMs: 900 },
+      extra: { cancelGraceMs: 3000 }
+    })
+    const unknown = 'its outcome is unknown, it may have been deleted'
+    expect(result.results.map(r => [r.id, r.outcome, r.attempts, r.reason])).toEqual([
+      ['f0', 'failed', 1, `cancelled while waiting for the answer; ${unknown}`],
+      // f1's timeout was one of our own attempts with no answer: it may have deleted the file.
+      ['f1', 'failed', 1, `no answer within 500 ms; not retried: cancelled; ${unknown}`],
+      ['f2', 'deleted', 1, null],
+      ['f3', 'failed', 0, 'not attempted: cancelled'],
+      ['f4', 'failed', 0, 'not attempted: cancelled'],
+      ['f5', 'failed', 0, 'not attempted: cancelled']
+    ])
+    expect(sent.map(s => [s.id, s.at - 1_000_000])).toEqual([
+      ['f0', 0],
+      ['f1', 0],
+      ['f2', 500]
+    ])
+    expect(result.halted).toBe('cancelled (SIGINT)')
+    // The run ended when the grace ran out, not when the hanging request would have answered.
+    expect(clock.now() - 1_000_000).toBe(900 + 3000)
+  })
+
+  test('deleted lists exactly the IDs an answer confirmed', async () => {
+    const { result } = await runEngine({
+      provider: writer,
+      ids: ids(6),
+      script: (id: string) => (id === 'f1' || id === 'f2' ? 'hang' : answer(200, { id, deleted: true })),
+      concurrency: 3,
+      cancel: { atMs: 50 },
+      extra: { cancelGraceMs: 100 }
+    })
+    expect(result.results.filter(r => r.outcome === 'deleted').map(r => r.id)).toEqual(['f0', 'f3', 'f4', 'f5'])
+    expect(result.results.filter(r => r.outcome === 'failed').map(r => r.id)).toEqual(['f1', 'f2'])
+  })
+
+  test('a run cancelled before it starts sends nothing', async () => {
+    const { result, sent } = await runEngine({
+      provider: anyformat,
+      ids: ids(3),
+      script: ok,
+      extra: { signal: AbortSignal.abort('SIGTERM') }
+    })
+    expect(sent).toHaveLength(0)
+    expect(result.results.map(r => r.reason)).toEqual(ids(3).map(() => 'not attempted: cancelled'))
+    expect(result.halted).toBe('cancelled (SIGTERM)')
+  })
+
+  test('the verdict fails and says the run was cancelled, whatever fail-on says', () => {
+    const v = verdict(
+      {
+        results: [
+          { id: 'a', outcome: 'deleted', httpStatus: 204, reason: null, attempts: 1, ms: 1 },
+          { id: 'b', outcome: 'failed', httpStatus: null, reason: 'not attempted: cancelled', attempts: 0, ms: 0 }
+        ],
+        credentialsRejected: false,
+        halted: 'cancelled (SIGTERM)',
+        requests: 1,
+        rateLimitedAnswers: 0
+      },
+      { failed: false, missing: false }
+    )
+    expect(v).toEqual({
+      failed: true,
+      message:
+        'the run stopped: cancelled (SIGTERM) (1 deleted, 0 missing, 1 failed of 2). "b" failed: not attempted: cancelled'
+    })
+  })
+})
+
+describe('transport failures that will not fix themselves', () => {
+  test('an untrusted certificate stops the run at once: every ID fails naming it, none is retried', async () => {
+    const tls = new TransportError(
+      'tls',
+      "TLS certificate problem: the server's certificate is not signed by a trusted CA (SELF_SIGNED_CERT_IN_CHAIN)",
+      true
+    )
+    const { result, sent } = await runEngine({ provider: writer, ids: ids(20), script: () => tls, concurrency: 2 })
+    expect(sent).toHaveLength(2)
+    expect(result.halted).toBe(tls.message)
+    expect(result.results.every(r => r.outcome === 'failed' && r.reason!.includes('SELF_SIGNED_CERT_IN_CHAIN'))).toBe(
+      true
+    )
+    expect(result.results.slice(2).every(r => r.reason === `not attempted: ${tls.message}`)).toBe(true)
+    expect(verdict(result, { failed: false, missing: false }).failed).toBe(true)
+  })
+
+  test('a proxy answering CONNECT with a 5xx is retried, as a request that never reached the provider', async () => {
+    const refused = new TransportError('proxy', 'proxy proxy.test:3128 refused the tunnel (HTTP 502 Bad Gateway)')
+    const { result, sent } = await runEngine({
+      provider: imagekit,
+      ids: ['a'],
+      script: (_, n) => (n < 3 ? refused : answer(404, imagekitAnswers.notFound)),
+      maxRetries: 3
+    })
+    expect(sent).toHaveLength(3)
+    // Never sent, so not "deleted after an unanswered attempt": the file really was missing.
+    expect(result.results[0]).toMatchObject({ outcome: 'missing' })
+  })
+
+  test('a proxy refusing with 407 stops the run, naming the proxy', async () => {
+    const refused = new TransportError(
+      'proxy',
+      'proxy proxy.test:3128 refused the tunnel (HTTP 407 Proxy Authentication Required): check the credentials in the proxy URL',
+      true
+    )
+    const { result, sent } = await runEngine({ provider: delos, ids: ids(5), script: () => refused, concurrency: 1 })
+    expect(sent).toHaveLength(1)
+    expect(result.results.map(r => r.reason)).toEqual([
+      refused.message,
+      ...ids(4).map(() => `not attempted: ${refused.message}`)
+    ])
   })
 })

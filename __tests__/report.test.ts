@@ -8,6 +8,7 @@ import { idResult, reportOf, runContext } from '../__fixtures__/report.js'
 const purgeResult = (results: IdResult[], credentialsRejected = false): PurgeResult => ({
   results,
   credentialsRejected,
+  halted: null,
   requests: results.length,
   rateLimitedAnswers: 0
 })

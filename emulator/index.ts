@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { send, text } from './answers.js'
@@ -27,6 +28,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const timers = new Set<NodeJS.Timeout>()
   const started = performance.now()
   let socketsOpened = 0
+  let tlsFailures = 0
 
   const elapsed = (): number => performance.now() - started
 
@@ -86,17 +88,22 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     record.status = answer.status
   }
 
-  const server = createServer((req, res) => {
+  const handle: RequestListener = (req, res) => {
     serve(req, res).catch((error: unknown) => {
       if (!res.headersSent && !req.socket.destroyed) send(res, text(500, `emulator error: ${String(error)}`))
     })
-  })
+  }
+  const server = options.tls
+    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handle)
+    : createServer(handle)
   server.keepAliveTimeout = 5000
-  server.on('connection', (socket: Socket) => {
+  // Requests arrive on the TLS socket once the handshake is done; a handshake that fails opens nothing to serve.
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     socketsOpened += 1
     socketIndex.set(socket, socketsOpened)
     if (connectLatencyMs > 0) handshakeOwed.add(socket)
   })
+  server.on('tlsClientError', () => void tlsFailures++)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
@@ -118,13 +125,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
 
   return {
-    url: `http://127.0.0.1:${port}${world.prefix}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}${world.prefix}`,
+    port,
     provider: options.provider,
     store: files.store,
     deleted: files.deleted,
     requests,
     get socketsOpened() {
       return socketsOpened
+    },
+    get tlsFailures() {
+      return tlsFailures
     },
     inject: rule => world.faults.inject(rule),
     clearFaults: () => world.faults.clear(),

@@ -31,6 +31,8 @@ export interface EmulatorOptions {
   rateLimit?: RateLimit
   /** Path the API is mounted under, e.g. '/proxy'. */
   pathPrefix?: string
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string }
 }
 
 export interface RecordedRequest {
@@ -75,15 +77,19 @@ export interface FaultRule {
 }
 
 export interface Emulator {
-  /** http://127.0.0.1:<port> plus the pathPrefix. */
+  /** http://127.0.0.1:<port> (https:// with `tls`) plus the pathPrefix. */
   readonly url: string
+  readonly port: number
   readonly provider: ProviderName
   /** Files that currently exist (for Delos: not soft-deleted). */
   readonly store: Set<string>
   /** IDs deleted, in order of deletion (Delos: first soft delete only). */
   readonly deleted: string[]
   readonly requests: RecordedRequest[]
+  /** Connections that could carry requests (with `tls`: whose handshake succeeded). */
   readonly socketsOpened: number
+  /** TLS handshakes that failed (the client refused the certificate, say). */
+  readonly tlsFailures: number
   /** Rules are checked in order of injection; the first match wins and its `times` counts down. */
   inject(rule: FaultRule): void
   clearFaults(): void

@@ -3,7 +3,7 @@
  * GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / RUNNER_TEMP / event file per run, a clean environment, and `node <runs.main>`
  * as a child process. The result carries what a later step could read: outputs, summary, report, workflow commands.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -28,6 +28,8 @@ export interface RunOptions {
   timeoutMs?: number
   /** Script to run instead of action.yml's runs.main (for testing the harness itself). */
   entry?: string
+  /** Cancels the run as the runner cancels a step. */
+  cancel?: Cancel
 }
 
 export interface WorkflowCommand {
@@ -36,13 +38,7 @@ export interface WorkflowCommand {
   message: string
 }
 
-export interface RunResult {
-  exitCode: number | null
-  /** Signal that ended the child, if any (SIGKILL after a timeout). */
-  signal: NodeJS.Signals | null
-  timedOut: boolean
-  stdout: string
-  stderr: string
+export interface RunResult extends ChildResult {
   outputs: Record<string, string>
   summary: string
   report: unknown
@@ -214,41 +210,100 @@ function inputEnv(manifest: ActionManifest, inputs: Record<string, string>): Rec
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [inputVariable(name), value]))
 }
 
-interface ChildResult {
+/** How the runner stops a node step it cancels: SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that. */
+export const RUNNER_SIGTERM_AFTER_MS = 7500
+export const RUNNER_SIGKILL_AFTER_MS = 2500
+
+/** Cancels the child the way the runner cancels a step, once `when` (polled every 5 ms) says so. */
+export interface Cancel {
+  when: () => boolean
+  /** SIGINT starts the runner's whole sequence; SIGTERM first (a host shutting down) is followed by SIGKILL 10 s later. */
+  signal: 'SIGINT' | 'SIGTERM'
+  /** Send the same signal again this long after the first, as an impatient user pressing Ctrl-C twice would. */
+  againAfterMs?: number
+}
+
+export interface ProcessOptions {
+  cwd: string
+  env: Record<string, string>
+  timeoutMs: number
+  cancel?: Cancel
+}
+
+export interface ChildResult {
   exitCode: number | null
   signal: NodeJS.Signals | null
   timedOut: boolean
   stdout: string
   stderr: string
+  /** Signals sent by `cancel`, with the time each went, in ms since the child started. */
+  signalsSent: Array<{ signal: NodeJS.Signals; atMs: number }>
+  /** When the child exited, in ms since it started. */
+  exitedAtMs: number
+}
+
+/** Sends the runner's stop sequence, starting with `cancel.signal`; returns a function that stops sending. */
+function stopSequence(
+  child: ChildProcess,
+  cancel: Cancel,
+  sent: ChildResult['signalsSent'],
+  started: number
+): () => void {
+  const send = (signal: NodeJS.Signals): void => {
+    sent.push({ signal, atMs: Math.round(performance.now() - started) })
+    child.kill(signal)
+  }
+  const first = cancel.signal
+  send(first)
+  const timers: NodeJS.Timeout[] = []
+  if (cancel.againAfterMs !== undefined) timers.push(setTimeout(() => send(first), cancel.againAfterMs))
+  const kill = (afterMs: number): void => void timers.push(setTimeout(() => send('SIGKILL'), afterMs))
+  if (first === 'SIGINT') {
+    timers.push(setTimeout(() => (send('SIGTERM'), kill(RUNNER_SIGKILL_AFTER_MS)), RUNNER_SIGTERM_AFTER_MS))
+  } else {
+    kill(RUNNER_SIGTERM_AFTER_MS + RUNNER_SIGKILL_AFTER_MS)
+  }
+  return () => timers.forEach(clearTimeout)
 }
 
 /** Spawns without blocking the event loop (an in-process emulator must keep serving) and kills on timeout. */
-function spawnCollect(
-  command: string,
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-  timeoutMs: number
-): Promise<ChildResult> {
+export function runProcess(command: string, args: string[], options: ProcessOptions): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const started = performance.now()
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
+    const signalsSent: ChildResult['signalsSent'] = []
     let timedOut = false
+    let stopSending = (): void => undefined
     const timer = setTimeout(() => {
       timedOut = true
       child.kill('SIGKILL')
-    }, timeoutMs)
+    }, options.timeoutMs)
+    const { cancel } = options
+    const poll = cancel
+      ? setInterval(() => {
+          if (!cancel.when()) return
+          clearInterval(poll)
+          stopSending = stopSequence(child, cancel, signalsSent, started)
+        }, 5)
+      : undefined
+    const done = (): void => {
+      clearTimeout(timer)
+      clearInterval(poll)
+      stopSending()
+    }
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
     child.on('error', error => {
-      clearTimeout(timer)
+      done()
       reject(error)
     })
     child.on('close', (exitCode, signal) => {
-      clearTimeout(timer)
+      done()
       const text = (chunks: Buffer[]): string => Buffer.concat(chunks).toString('utf8')
-      resolve({ exitCode, signal, timedOut, stdout: text(stdout), stderr: text(stderr) })
+      const exitedAtMs = Math.round(performance.now() - started)
+      resolve({ exitCode, signal, timedOut, stdout: text(stdout), stderr: text(stderr), signalsSent, exitedAtMs })
     })
   })
 }
@@ -355,13 +410,12 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
   }
   const script = path.resolve(REPO_ROOT, options.entry ?? bundledEntry(manifest.main))
   const started = performance.now()
-  const child = await spawnCollect(
-    options.node ?? process.execPath,
-    [...(options.nodeArgs ?? []), script],
-    files.workspace,
+  const child = await runProcess(options.node ?? process.execPath, [...(options.nodeArgs ?? []), script], {
+    cwd: files.workspace,
     env,
-    options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  )
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(options.cancel ? { cancel: options.cancel } : {})
+  })
   const durationMs = Math.round(performance.now() - started)
   return {
     ...child,

@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-import { main } from './cli.js'
+import { cancelledExitCode, main } from './cli.js'
+import { cancelOnSignals } from './signals.js'
 
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: text => process.stdout.write(text),
-  stderr: text => process.stderr.write(text),
-  interactive: process.stderr.isTTY === true,
-  env: process.env,
-  cwd: process.cwd()
-})
+const cancellation = cancelOnSignals(line => process.stderr.write(`\n${line}\n`), cancelledExitCode)
+try {
+  process.exitCode = await main(process.argv.slice(2), {
+    stdout: text => process.stdout.write(text),
+    stderr: text => process.stderr.write(text),
+    interactive: process.stderr.isTTY === true,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: cancellation.signal
+  })
+} finally {
+  cancellation.dispose()
+}

@@ -6,13 +6,19 @@ import type { IdResult } from './engine/purge.js'
 import { readIdsFile } from './inputs.js'
 import { runPipeline, type Shell } from './pipeline.js'
 import { PROVIDER_CHOICES } from './providers/index.js'
+import type { StopSignal } from './signals.js'
 import type { Report } from './report.js'
 import { oneLine } from './text.js'
 
 /** The key comes only from here: a flag would put it in process lists and shell history. */
 export const API_KEY_VARIABLE = 'FILE_PURGE_API_KEY'
 
-export const ExitCode = { Success: 0, Failure: 1, Usage: 2 } as const
+export const ExitCode = { Success: 0, Failure: 1, Usage: 2, Interrupted: 130, Terminated: 143 } as const
+
+/** A cancelled run exits as a shell reports a command a signal stopped: 128 + the signal's number. */
+export function cancelledExitCode(signal: StopSignal): number {
+  return signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted
+}
 
 /** A flag that carries an input's value, named as the input. */
 interface ValueFlag {
@@ -93,6 +99,7 @@ export const HELP = [
   ),
   '',
   'Exit codes: 0 success, 1 policy violation or failed verdict, 2 usage error.',
+  'Cancelled by Ctrl-C (SIGINT) or SIGTERM, it still reports every ID and exits 130 or 143; a second signal stops at once.',
   ''
 ].join('\n')
 
@@ -103,6 +110,8 @@ export interface CliIo {
   interactive: boolean
   env: NodeJS.ProcessEnv
   cwd: string
+  /** Aborted when the run is to be cancelled; its reason is the signal's name. */
+  signal?: AbortSignal
 }
 
 /** A one-line progress bar for a terminal, redrawn in place. */
@@ -228,7 +237,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const report = await runPipeline(
     { getInput: name => values[name] ?? '', readFile: readIdsFile, workspace: io.cwd, env: io.env },
     shell,
-    { eventName: 'cli' }
+    { eventName: 'cli', ...(io.signal ? { signal: io.signal } : {}) }
   )
+  if (io.signal?.aborted) return cancelledExitCode(io.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT')
   return report === undefined || report.verdict.failed ? ExitCode.Failure : ExitCode.Success
 }

@@ -1,7 +1,9 @@
+import type { EventEmitter } from 'node:events'
 import http from 'node:http'
 import https from 'node:https'
 import type { Duplex } from 'node:stream'
 import type { HttpAnswer } from './providers/types.js'
+import type { ProxySetting } from './proxy.js'
 
 /** Bodies are read up to this size: enough for any error message, bounded against a hostile answer. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -12,13 +14,22 @@ export interface HttpRequest {
   headers: Record<string, string>
   body?: string
   timeoutMs: number
+  /** Aborts the request: it fails as cancelled, whether or not the provider got it. */
+  signal?: AbortSignal
 }
 
-/** A request that got no HTTP answer: it timed out or the connection failed. */
+/**
+ * Why a request got no HTTP answer: a timeout, a connection error, a TLS problem (an untrusted or wrong
+ * certificate), a proxy that refused the tunnel, or cancellation.
+ */
+export type TransportErrorKind = 'timeout' | 'connection' | 'tls' | 'proxy' | 'cancelled'
+
 export class TransportError extends Error {
   constructor(
-    readonly kind: 'timeout' | 'connection',
-    message: string
+    readonly kind: TransportErrorKind,
+    message: string,
+    /** It will not fix itself: sending more requests the same way would only fail them the same way. */
+    readonly fatal = false
   ) {
     super(message)
     this.name = 'TransportError'
@@ -27,20 +38,27 @@ export class TransportError extends Error {
 
 export interface Transport {
   send(request: HttpRequest): Promise<HttpAnswer>
-  /** TCP (or TLS) connections opened so far. */
+  /** TCP (or TLS) connections opened so far, tunnels through a proxy included. */
   readonly socketsOpened: number
   close(): void
+}
+
+export interface TransportOptions {
+  maxSockets: number
+  /** Every request goes through this proxy: https targets (and http ones) by CONNECT tunnels, kept alive. */
+  proxy?: ProxySetting | undefined
 }
 
 type CreateConnection = (options: object, callback: (error: Error | null, socket: Duplex) => void) => Duplex
 
 /**
- * Node's own HTTP client over keep-alive agents that hold at most maxSockets connections, so sockets are reused
- * across requests. Redirects are never followed (node:http does not), and each attempt, body included, has its
- * own time limit. Per request it does a fraction of the work of a fetch implementation, which is what lets
- * thousands of deletes run at the speed the provider's latency allows.
+ * Node's own HTTP client over keep-alive agents that hold at most maxSockets connections (or, through a proxy,
+ * maxSockets tunnels), so sockets are reused across requests. Redirects are never followed (node:http does not),
+ * and each attempt, body included, has its own time limit. Per request it does a fraction of the work of a fetch
+ * implementation, which is what lets thousands of deletes run at the speed the provider's latency allows. The
+ * tunnelling agent is loaded only for a run that goes through a proxy.
  */
-export function createTransport(options: { maxSockets: number }): Transport {
+export async function createTransport(options: TransportOptions): Promise<Transport> {
   const opened = { count: 0 }
   const agentOptions = {
     keepAlive: true,
@@ -48,10 +66,19 @@ export function createTransport(options: { maxSockets: number }): Transport {
     maxFreeSockets: options.maxSockets,
     scheduling: 'lifo' as const
   }
-  const httpAgent = counting(new http.Agent(agentOptions), opened)
-  const httpsAgent = counting(new https.Agent(agentOptions), opened)
+  const { proxy } = options
+  // One tunnelling agent serves both schemes: it upgrades a tunnel to TLS for https targets.
+  // Credentials go in a header the agent sends as given, never in the URL it keeps (and may print when debugging).
+  const proxyHeaders = proxy?.authorization ? { 'Proxy-Authorization': proxy.authorization } : {}
+  const { HttpsProxyAgent } = proxy ? await import('https-proxy-agent') : { HttpsProxyAgent: undefined }
+  const tunnel =
+    proxy &&
+    HttpsProxyAgent &&
+    counting(new HttpsProxyAgent(proxy.url, { ...agentOptions, headers: proxyHeaders }), opened)
+  const httpAgent = tunnel ?? counting(new http.Agent(agentOptions), opened)
+  const httpsAgent = tunnel ?? counting(new https.Agent(agentOptions), opened)
   return {
-    send: request => exchange(request, request.url.protocol === 'https:' ? httpsAgent : httpAgent),
+    send: request => exchange(request, request.url.protocol === 'https:' ? httpsAgent : httpAgent, proxy),
     get socketsOpened() {
       return opened.count
     },
@@ -73,8 +100,14 @@ function counting<T extends http.Agent>(agent: T, opened: { count: number }): T 
   return agent
 }
 
+/** The tunnel's answer to CONNECT, as the proxying agent reports it. */
+interface ProxyConnect {
+  statusCode: number
+  statusText: string
+}
+
 /** One request and its answer, body read up to MAX_BODY_BYTES, within the request's time limit. */
-function exchange(request: HttpRequest, agent: http.Agent): Promise<HttpAnswer> {
+function exchange(request: HttpRequest, agent: http.Agent, proxy: ProxySetting | undefined): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const secure = request.url.protocol === 'https:'
     const headers =
@@ -87,16 +120,26 @@ function exchange(request: HttpRequest, agent: http.Agent): Promise<HttpAnswer> 
       if (done) return
       done = true
       clearTimeout(timer)
+      request.signal?.removeEventListener('abort', cancel)
       outcome()
     }
-    const fail = (kind: TransportError['kind'], reason: string): void =>
-      finish(() => reject(new TransportError(kind, reason)))
+    const fail = (error: TransportError): void => finish(() => reject(error))
     const timer = setTimeout(() => {
-      fail('timeout', `no answer within ${formatSeconds(request.timeoutMs)}`)
+      fail(new TransportError('timeout', `no answer within ${formatSeconds(request.timeoutMs)}`))
       req.destroy()
     }, request.timeoutMs)
+    const cancel = (): void => {
+      fail(new TransportError('cancelled', 'cancelled while waiting for the answer'))
+      req.destroy()
+    }
+    if (request.signal?.aborted) return cancel()
+    request.signal?.addEventListener('abort', cancel, { once: true })
 
-    req.on('error', error => fail('connection', connectionReason(error)))
+    // A proxy that refuses the tunnel answers CONNECT itself; that answer is never the provider's.
+    ;(req as EventEmitter).on('proxyConnect', (connect: ProxyConnect) => {
+      if (connect.statusCode !== 200 && proxy) fail(proxyRefusal(proxy, connect))
+    })
+    req.on('error', error => fail(transportError(error, proxy)))
     req.on('response', response => readAnswer(response, answer => finish(() => resolve(answer)), fail))
     req.end(request.body)
   })
@@ -106,7 +149,7 @@ function exchange(request: HttpRequest, agent: http.Agent): Promise<HttpAnswer> 
 function readAnswer(
   response: http.IncomingMessage,
   done: (answer: HttpAnswer) => void,
-  fail: (kind: TransportError['kind'], reason: string) => void
+  fail: (error: TransportError) => void
 ): void {
   const chunks: Buffer[] = []
   let size = 0
@@ -126,19 +169,67 @@ function readAnswer(
     }
   })
   response.on('end', () => done(answer()))
-  response.on('error', error => fail('connection', connectionReason(error)))
-  response.on('close', () => fail('connection', 'connection error: closed before the answer ended'))
+  response.on('error', error => fail(transportError(error, undefined)))
+  response.on('close', () => fail(new TransportError('connection', 'connection error: closed before the answer ended')))
+}
+
+/** A 4xx to CONNECT (407 authentication, 403 forbidden) will not change; a 5xx may be the proxy's own trouble. */
+function proxyRefusal(proxy: ProxySetting, connect: ProxyConnect): TransportError {
+  const status = `HTTP ${connect.statusCode}${connect.statusText ? ` ${connect.statusText}` : ''}`
+  const hint = connect.statusCode === 407 ? ': check the credentials in the proxy URL' : ''
+  return new TransportError(
+    'proxy',
+    `proxy ${proxy.host} refused the tunnel (${status})${hint}`,
+    connect.statusCode >= 400 && connect.statusCode < 500
+  )
+}
+
+/** What OpenSSL and Node call the certificate problems a user can fix by trusting a CA or fixing the host name. */
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE'
+])
+
+/** A transport error with a reason a user can act on; TLS problems are fatal, they will not fix themselves. */
+function transportError(error: unknown, proxy: ProxySetting | undefined): TransportError {
+  const code = (error as { code?: unknown } | undefined)?.code
+  const via = proxy ? ` (through proxy ${proxy.host})` : ''
+  if (typeof code === 'string' && UNTRUSTED.has(code)) {
+    return tlsError(
+      `the server's certificate is not signed by a trusted CA (${code})${via}; trust its CA with NODE_EXTRA_CA_CERTS`
+    )
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const detail =
+      error instanceof Error
+        ? `: ${error.message.replace(/^Hostname\/IP does not match certificate's altnames: /, '')}`
+        : ''
+    return tlsError(`the server's certificate is for another host name (${code})${detail}`)
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return tlsError(
+      `the server's certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not yet valid'} (${code})`
+    )
+  }
+  if (typeof code === 'string' && /^(ERR_SSL_|ERR_TLS_|CERT_)/.test(code)) {
+    return new TransportError('tls', `TLS failed (${code})${via}`, true)
+  }
+  const what = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)
+  return new TransportError('connection', `connection error: ${what}${via}`)
+}
+
+function tlsError(problem: string): TransportError {
+  return new TransportError('tls', `TLS certificate problem: ${problem}`, true)
 }
 
 function joinHeader(value: string | string[] | undefined): string | null {
   if (value === undefined) return null
   return Array.isArray(value) ? value.join(', ') : value
-}
-
-function connectionReason(error: unknown): string {
-  const code = (error as { code?: unknown } | undefined)?.code
-  if (typeof code === 'string') return `connection error: ${code}`
-  return `connection error: ${error instanceof Error ? error.message : String(error)}`
 }
 
 function formatSeconds(ms: number): string {

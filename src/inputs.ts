@@ -3,11 +3,12 @@ import path from 'node:path'
 import { Input, NumericInput, type InputName, type NumericInputName } from './constants.js'
 import { parseIds, uniqueIds } from './ids.js'
 import { findProvider, PROVIDER_CHOICES, PROVIDER_NAMES, type Provider } from './providers/index.js'
+import type { ProxyVariable } from './proxy.js'
 import { quote, splitList } from './text.js'
 
-/** One reason the run must not send anything, naming the input it is about. */
+/** One reason the run must not send anything, naming the input (or the proxy variable) it is about. */
 export interface PolicyViolation {
-  input: InputName
+  input: InputName | ProxyVariable
   message: string
 }
 

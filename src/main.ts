@@ -2,23 +2,31 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
-import { context, getOctokit } from '@actions/github'
 import { upsertComment, type PullRequestComments } from './comment.js'
 import { readIdsFile } from './inputs.js'
 import { runPipeline, type FinishedRun, type Shell } from './pipeline.js'
 import { annotations, outputValues, summaryMarkdown, type Report } from './report.js'
+import { cancelOnSignals } from './signals.js'
 
 const JOB_TOKEN_AUTHOR = 'github-actions[bot]'
 
-/** The pull request's comments through the job's token, paginated. */
-function pullRequestComments(token: string, issueNumber: number): PullRequestComments {
+/**
+ * The pull request's comments through the job's token, paginated. Octokit is loaded only here, when a comment is
+ * to be posted: it is most of the bundle, and every other run would pay for loading it.
+ */
+async function pullRequestComments(
+  token: string,
+  repository: string,
+  issueNumber: number
+): Promise<PullRequestComments> {
+  const { getOctokit } = await import('@actions/github')
   const octokit = getOctokit(token)
-  const where = { ...context.repo, issue_number: issueNumber }
+  const [owner = '', repo = ''] = repository.split('/')
+  const where = { owner, repo, issue_number: issueNumber }
   return {
     list: () => octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }),
     create: async body => void (await octokit.rest.issues.createComment({ ...where, body })),
-    update: async (id, body) =>
-      void (await octokit.rest.issues.updateComment({ ...context.repo, comment_id: id, body })),
+    update: async (id, body) => void (await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body })),
     // A personal token can say who it is; the job's own token cannot, and comments as the Actions bot.
     author: async () => {
       try {
@@ -38,7 +46,8 @@ async function commentOnPullRequest(token: string, report: Report, scrub: (text:
     return
   }
   try {
-    const done = await upsertComment(pullRequestComments(token, issueNumber), report)
+    const comments = await pullRequestComments(token, report.context.repository, issueNumber)
+    const done = await upsertComment(comments, report)
     core.info(`comment-on-pr: ${done} the comment on pull request #${issueNumber}`)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
@@ -102,15 +111,27 @@ const actionShell: Shell = {
   unexpected: message => core.setFailed(`file-purge: unexpected error: ${message}`)
 }
 
-/** The action: inputs → settings → plan → results → report and verdict, told to the runner. */
+/**
+ * The action: inputs → settings → plan → results → report and verdict, told to the runner. A cancelled job (SIGINT,
+ * then SIGTERM) still writes its outputs, report and summary, and fails the step.
+ */
 export async function run(): Promise<void> {
-  await runPipeline(
-    {
-      getInput: name => core.getInput(name, { trimWhitespace: false }),
-      readFile: readIdsFile,
-      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-      env: process.env
-    },
-    actionShell
+  const cancellation = cancelOnSignals(
+    line => core.info(line),
+    () => 1
   )
+  try {
+    await runPipeline(
+      {
+        getInput: name => core.getInput(name, { trimWhitespace: false }),
+        readFile: readIdsFile,
+        workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+        env: process.env
+      },
+      actionShell,
+      { signal: cancellation.signal }
+    )
+  } finally {
+    cancellation.dispose()
+  }
 }

@@ -6,6 +6,7 @@ import { readSettings, type InputSources, type Settings } from './inputs.js'
 import { LineLog } from './log.js'
 import { preflight, runPlan, verdict, type RunPlan, type Verdict } from './policy.js'
 import { bindProvider, secretForms } from './providers/index.js'
+import { proxyFor, proxySecrets, type ProxySetting } from './proxy.js'
 import { buildReport, logLine, type Report } from './report.js'
 import { count, displayUrl, scrub } from './text.js'
 
@@ -41,6 +42,8 @@ export interface Shell {
 export interface PipelineOptions {
   /** The event named in the report instead of the runner's (the command says "cli"). */
   eventName?: string
+  /** Cancels the run (SIGINT, SIGTERM): what is settled is reported, the rest fails as cancelled. */
+  signal?: AbortSignal
 }
 
 /**
@@ -68,11 +71,18 @@ export async function runPipeline(
   }
 }
 
-/** Masks the key, every form of it the provider puts on the wire, and the job token. Returns them all. */
+/**
+ * Masks the key, every form of it the provider puts on the wire, the job token and the credentials of any proxy
+ * variable. Returns them all.
+ */
 function maskSecrets(sources: InputSources, shell: Shell): string[] {
   const key = sources.getInput(Input.ApiKey)
   const token = sources.getInput(Input.GithubToken).trim()
-  const forms = [...secretForms(key, sources.getInput(Input.Provider)), ...(token === '' ? [] : [token])]
+  const forms = [
+    ...secretForms(key, sources.getInput(Input.Provider)),
+    ...(token === '' ? [] : [token]),
+    ...proxySecrets(sources.env)
+  ]
   for (const form of forms) shell.mask(form)
   return forms
 }
@@ -87,8 +97,10 @@ async function runStages(
   const startedAt = new Date()
   const context = readRunContext(sources.env, options.eventName === undefined ? {} : { eventName: options.eventName })
   const { settings, violations: inputViolations } = readSettings(sources)
-  const violations = preflight(settings, inputViolations)
+  const proxy = settings.baseUrl === undefined ? { proxy: undefined } : proxyFor(settings.baseUrl, sources.env)
+  const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])])
   const plan = runPlan(settings, violations)
+  const through = 'proxy' in proxy ? proxy.proxy : undefined
   let result = NOTHING_SENT
   let outcome: Verdict
   if (plan === undefined) {
@@ -98,7 +110,7 @@ async function runStages(
     for (const id of plan.planned) shell.info(`planned ${JSON.stringify(id)}`)
     outcome = { failed: false, message: `dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} planned` }
   } else {
-    result = await execute(plan, secrets, shell, log)
+    result = await execute({ plan, proxy: through, secrets, signal: options.signal }, shell, log)
     outcome = verdict(result, plan.failOn)
   }
   const report = buildReport({
@@ -106,6 +118,7 @@ async function runStages(
     baseUrl: settings.baseUrl ?? null,
     dryRun: settings.dryRun,
     failOn: settings.failOn,
+    proxy: plan && !plan.dryRun && through ? through.host : null,
     shard: plan?.shard ?? null,
     startedAt,
     endedAt: new Date(),
@@ -120,7 +133,13 @@ async function runStages(
   return { report, settings }
 }
 
-const NOTHING_SENT: PurgeResult = { results: [], credentialsRejected: false, requests: 0, rateLimitedAnswers: 0 }
+const NOTHING_SENT: PurgeResult = {
+  results: [],
+  credentialsRejected: false,
+  halted: null,
+  requests: 0,
+  rateLimitedAnswers: 0
+}
 
 /** "writer at https://api.writer.com (shard 2/8 of 1000 IDs)". */
 function where(plan: RunPlan): string {
@@ -128,13 +147,21 @@ function where(plan: RunPlan): string {
   return `${plan.provider.name} at ${displayUrl(plan.baseUrl)}${shard}`
 }
 
-/** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets. */
-async function execute(plan: RunPlan, secrets: readonly string[], shell: Shell, log: LineLog): Promise<PurgeResult> {
+interface Execution {
+  plan: RunPlan
+  proxy: ProxySetting | undefined
+  secrets: readonly string[]
+  signal: AbortSignal | undefined
+}
+
+/** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
+async function execute({ plan, proxy, secrets, signal }: Execution, shell: Shell, log: LineLog): Promise<PurgeResult> {
   const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : ''
   const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}`
-  shell.info(`deleting ${count(plan.planned.length, 'ID')} from ${where(plan)} (${limits})`)
+  const via = proxy ? ` through proxy ${proxy.host} (${proxy.variable})` : ''
+  shell.info(`deleting ${count(plan.planned.length, 'ID')} from ${where(plan)}${via} (${limits})`)
   shell.onStart?.(plan.planned)
-  const transport = createTransport({ maxSockets: plan.concurrency })
+  const transport = await createTransport({ maxSockets: plan.concurrency, proxy })
   const context = { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId }
   const flushed =
     <T extends unknown[]>(write: (...args: T) => void) =>
@@ -151,6 +178,7 @@ async function execute(plan: RunPlan, secrets: readonly string[], shell: Shell, 
       maxRetries: plan.maxRetries,
       timeoutMs: plan.timeoutSeconds * 1000,
       secrets,
+      ...(signal ? { signal } : {}),
       onResult: result => {
         if (shell.writeLines) log.line(logLine(result))
         shell.onResult?.(result)

@@ -70,13 +70,13 @@ export function verdict(result: PurgeResult, failOn: FailOn): Verdict {
   const counts = `${deleted} deleted, ${missing} missing, ${failedCount} failed of ${result.results.length}`
   const causes: string[] = []
   if (result.credentialsRejected) causes.push('the provider rejected the credentials')
+  else if (result.halted !== null) causes.push(`the run stopped: ${result.halted}`)
   if (failOn.failed && failedCount > 0) causes.push(`${count(failedCount, 'ID')} failed`)
   if (failOn.missing && missing > 0) causes.push(`${count(missing, 'ID')} missing (fail-on includes missing)`)
   if (causes.length === 0) return { failed: false, message: counts }
+  const stopped = result.credentialsRejected || result.halted !== null
   const blamed = result.results.filter(
-    r =>
-      (r.outcome === 'failed' && (failOn.failed || result.credentialsRejected)) ||
-      (r.outcome === 'missing' && failOn.missing)
+    r => (r.outcome === 'failed' && (failOn.failed || stopped)) || (r.outcome === 'missing' && failOn.missing)
   )
   const listed = blamed.slice(0, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`)
   const more = blamed.length > MAX_VERDICT_IDS ? `; and ${blamed.length - MAX_VERDICT_IDS} more in the report` : ''

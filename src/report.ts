@@ -20,6 +20,8 @@ export interface Report {
   dryRun: boolean
   /** Which outcomes fail the step. */
   failOn: FailOn
+  /** The proxy the requests went through (host:port), or null. */
+  proxy: string | null
   /** This job's shard of the ID list, when the purge is split. */
   shard: Shard | null
   startedAt: string
@@ -43,6 +45,7 @@ export interface ReportInput {
   baseUrl: URL | null
   dryRun: boolean
   failOn: FailOn
+  proxy: string | null
   shard: Shard | null
   startedAt: Date
   endedAt: Date
@@ -79,6 +82,7 @@ export function buildReport(input: ReportInput): Report {
     baseUrl: input.baseUrl === null ? null : displayUrl(input.baseUrl),
     dryRun: input.dryRun,
     failOn: input.failOn,
+    proxy: input.proxy,
     shard: input.shard,
     startedAt: input.startedAt.toISOString(),
     endedAt: input.endedAt.toISOString(),

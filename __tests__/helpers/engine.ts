@@ -44,7 +44,8 @@ export function virtualClock(): Clock & { delays: number[] } {
   }
 }
 
-export type Scripted = HttpAnswer | 'timeout' | 'reset'
+/** An answer, a transport failure, or 'hang': no answer until the request is cut off. */
+export type Scripted = HttpAnswer | 'timeout' | 'reset' | 'hang' | TransportError
 /** What the fake provider answers for an ID's n-th attempt (1-based). */
 export type Script = (id: string, attempt: number) => Scripted
 
@@ -75,6 +76,8 @@ export async function runEngine(options: {
   extra?: Partial<PurgeOptions>
   /** Answers for the provider's bulk endpoint (the chunk's IDs, its attempt); when given, IDs go in chunks. */
   bulkScript?: (ids: string[], attempt: number) => Scripted
+  /** Cancels the run this long (virtual ms) after it starts, the signal's reason being `reason` (default SIGINT). */
+  cancel?: { atMs: number; reason?: string }
 }): Promise<{ result: PurgeResult; sent: SentRequest[]; maxInFlight: number; clock: ReturnType<typeof virtualClock> }> {
   const clock = virtualClock()
   const attempts = new Map<string, number>()
@@ -97,16 +100,33 @@ export async function runEngine(options: {
       const { latencyMs = 10 } = options
       const latency =
         scripted === 'timeout' ? request.timeoutMs : typeof latencyMs === 'number' ? latencyMs : latencyMs(id, attempt)
-      clock.setTimeout(() => {
+      // As the real transport does: a request cut off fails as cancelled, whatever it was going to answer.
+      const cutOff = (): void => {
+        clock.clearTimeout(timer)
         inFlight--
-        if (scripted === 'timeout') reject(new TransportError('timeout', `no answer within ${request.timeoutMs} ms`))
-        else if (scripted === 'reset') reject(new TransportError('connection', 'connection error: ECONNRESET'))
-        else resolve(scripted)
-      }, latency)
+        reject(new TransportError('cancelled', 'cancelled while waiting for the answer'))
+      }
+      request.signal?.addEventListener('abort', cutOff, { once: true })
+      const timer =
+        scripted === 'hang'
+          ? undefined
+          : clock.setTimeout(() => {
+              request.signal?.removeEventListener('abort', cutOff)
+              inFlight--
+              if (scripted === 'timeout')
+                reject(new TransportError('timeout', `no answer within ${request.timeoutMs} ms`))
+              else if (scripted === 'reset') reject(new TransportError('connection', 'connection error: ECONNRESET'))
+              else if (scripted instanceof TransportError) reject(scripted)
+              else resolve(scripted)
+            }, latency)
     })
   }
+  const controller = new AbortController()
+  const { cancel } = options
+  if (cancel) clock.setTimeout(() => controller.abort(cancel.reason ?? 'SIGINT'), cancel.atMs)
   const result = await purge({
     ids: options.ids,
+    ...(cancel ? { signal: controller.signal } : {}),
     ...bindProvider(options.provider, context, options.bulkScript !== undefined),
     transport: { send },
     concurrency: options.concurrency ?? 4,

@@ -72,8 +72,11 @@ export type Decision =
   | { kind: 'park'; waitMs: number; hinted: boolean }
   /** The run has stopped: the unit is not sent again. */
   | { kind: 'abandon' }
-  /** The unit's IDs fail with `unitReason` and the run stops starting requests, for `reason`. */
-  | { kind: 'stop'; reason: string; unitReason: string; credentialsRejected: boolean }
+  /**
+   * The unit's IDs fail with `unitReason` and the run stops starting requests, for `reason`. `fatal`: the run could
+   * not do its work at all (the step fails whatever fail-on says).
+   */
+  | { kind: 'stop'; reason: string; unitReason: string; credentialsRejected: boolean; fatal?: boolean }
 
 export interface Ruling {
   decision: Decision
@@ -83,7 +86,15 @@ export interface Ruling {
   unanswered: boolean
 }
 
-type AnyClassification = Classification | BulkClassification
+/** What the transport's failures mean, besides the retryable ones (timeouts, connection errors). */
+export type TransportClassification =
+  /** It will not fix itself (an untrusted certificate, a proxy refusing): the run stops. */
+  | { kind: 'fatal'; reason: string }
+  /** The run was cancelled while the request waited for its answer: it may have done its work. */
+  | { kind: 'cut-off'; reason: string }
+
+/** Everything an attempt can end in. */
+export type AnyClassification = Classification | BulkClassification | TransportClassification
 type RetryClassification = Extract<Classification, { kind: 'retry' }>
 
 /** Whether an answer is a definite one: everything but a 429 tells the pool that requests get through. */
@@ -118,6 +129,10 @@ export function decide(classification: AnyClassification, unit: UnitView, run: R
       return keep(settled('failed', classification.reason))
     case 'credentials-rejected':
       return keep(stopRun('credentials rejected', `credentials rejected: ${classification.reason}`, true))
+    case 'fatal':
+      return keep(stopRun(classification.reason, classification.reason, false, true))
+    case 'cut-off':
+      return keep(settled('failed', classification.reason), true)
     case 'retry':
       return decideRetry(classification, unit, run, rules)
   }
@@ -127,8 +142,8 @@ function settled(outcome: Outcome, reason: string | null): Decision {
   return { kind: 'settle', outcome, reason }
 }
 
-function stopRun(reason: string, unitReason: string, credentialsRejected = false): Decision {
-  return { kind: 'stop', reason, unitReason, credentialsRejected }
+function stopRun(reason: string, unitReason: string, credentialsRejected = false, fatal = false): Decision {
+  return { kind: 'stop', reason, unitReason, credentialsRejected, ...(fatal ? { fatal } : {}) }
 }
 
 function attemptsText(attempts: number): string {

@@ -14,6 +14,9 @@ export interface IdResult {
   ms: number
 }
 
+/** Said of an ID that a request named but whose deletion no answer confirmed or ruled out. */
+export const OUTCOME_UNKNOWN = 'its outcome is unknown, it may have been deleted'
+
 /** What the run knows of one ID across every request that named it, until it settles. */
 interface IdState {
   attempts: number
@@ -98,13 +101,15 @@ export class Ledger {
     }
   }
 
-  /** Fails an ID the stopped run will not send (again). An ID a request already named was attempted, though. */
+  /**
+   * Fails an ID the stopped run will not send (again). An ID a request already named was attempted, though, and
+   * one whose attempt got no definite answer may have been deleted by it.
+   */
   abandon(index: number, stopReason: string, lastReason: string): void {
-    const attempted = this.state(index).attempts > 0
-    const reason = attempted
-      ? `${lastReason ? `${lastReason}; ` : ''}not retried: ${stopReason}`
-      : `not attempted: ${stopReason}`
-    this.settle(index, 'failed', reason)
+    const known = this.state(index)
+    if (known.attempts === 0) return this.settle(index, 'failed', `not attempted: ${stopReason}`)
+    const unknown = known.unanswered ? `; ${OUTCOME_UNKNOWN}` : ''
+    this.settle(index, 'failed', `${lastReason ? `${lastReason}; ` : ''}not retried: ${stopReason}${unknown}`)
   }
 
   /** Every result, in input order; only once the ledger is done. */

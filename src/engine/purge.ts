@@ -1,10 +1,9 @@
 import { MAX_REASON_LENGTH } from '../constants.js'
 import { TransportError, type Transport } from '../http.js'
 import type { BoundProvider } from '../providers/index.js'
-import type { BulkClassification, Classification } from '../providers/types.js'
 import { oneLine, scrub } from '../text.js'
-import { decide, isProgress, isSuccess, type Decision, type Rules } from './decide.js'
-import { Ledger, type IdResult } from './ledger.js'
+import { decide, isProgress, isSuccess, type AnyClassification, type Decision, type Rules } from './decide.js'
+import { Ledger, OUTCOME_UNKNOWN, type IdResult } from './ledger.js'
 import { DEFAULT_BACKOFF, Pacer, realClock, type BackoffPolicy, type Clock } from './pacing.js'
 import { Scheduler, unitOf, type Unit } from './scheduler.js'
 
@@ -15,9 +14,17 @@ export type { IdResult } from './ledger.js'
 export interface PurgeResult {
   results: IdResult[]
   credentialsRejected: boolean
+  /**
+   * Why the run could not do its work, when it could not: cancelled, or stopped by a problem that will not fix
+   * itself (an untrusted certificate, a proxy refusing the tunnel). The step fails whatever fail-on says.
+   */
+  halted: string | null
   requests: number
   rateLimitedAnswers: number
 }
+
+/** How long requests in flight may still answer once the run is cancelled: well inside the runner's 7.5 s. */
+export const CANCEL_GRACE_MS = 3000
 
 /** The provider with the run's context bound (`bindProvider`); with `bulk`, IDs go in chunks of its `maxIds`. */
 export interface PurgeOptions extends BoundProvider {
@@ -35,9 +42,15 @@ export interface PurgeOptions extends BoundProvider {
   onDebug?: (message: string) => void
   /** A 429 paused the whole pool: for how long, and how many requests may be in flight after it. */
   onPause?: (waitMs: number, inFlightLimit: number) => void
+  /**
+   * Cancels the run (its reason, a signal's name, is named in `halted`): no new request starts, requests in flight
+   * get `cancelGraceMs` to answer, then they are cut off.
+   */
+  signal?: AbortSignal
+  cancelGraceMs?: number
+  /** The run's pacer, when another stage shares it; a new one by default. */
+  pacer?: Pacer
 }
-
-type AnyClassification = Classification | BulkClassification
 
 /**
  * The engine: sends deletes through a bounded pool, paced by one shared Pacer, retrying what is worth retrying,
@@ -45,7 +58,13 @@ type AnyClassification = Classification | BulkClassification
  */
 export function purge(options: PurgeOptions): Promise<PurgeResult> {
   if (options.ids.length === 0) {
-    return Promise.resolve({ results: [], credentialsRejected: false, requests: 0, rateLimitedAnswers: 0 })
+    return Promise.resolve({
+      results: [],
+      credentialsRejected: false,
+      halted: null,
+      requests: 0,
+      rateLimitedAnswers: 0
+    })
   }
   return new Promise(resolve => new PurgeRun(options, resolve).start())
 }
@@ -65,7 +84,12 @@ class PurgeRun {
   private stalledPauses = 0
   private lastProgressAt: number
   private stopReason: string | undefined
+  private halted: string | null = null
   private finished = false
+  /** Cuts off the requests in flight once a cancelled run's grace is over. */
+  private readonly cutOff = new AbortController()
+  private graceTimer: unknown
+  private readonly onAbort = (): void => this.cancel()
 
   constructor(
     private readonly options: PurgeOptions,
@@ -77,7 +101,7 @@ class PurgeRun {
     // a pool that hears only 429s stops.
     const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs)
     this.rules = { maxRetries: options.maxRetries, backoff, stallLimitMs, random: options.random ?? Math.random }
-    this.pacer = new Pacer(options.concurrency)
+    this.pacer = options.pacer ?? new Pacer(options.concurrency)
     this.lastProgressAt = this.clock.now()
     const clean = (text: string): string => oneLine(scrub(text, options.secrets), MAX_REASON_LENGTH)
     this.ledger = new Ledger(options.ids, this.clock, clean, options.onResult)
@@ -91,6 +115,9 @@ class PurgeRun {
   }
 
   start(): void {
+    const { signal } = this.options
+    if (signal?.aborted) return this.cancel()
+    signal?.addEventListener('abort', this.onAbort, { once: true })
     this.pump()
   }
 
@@ -99,9 +126,22 @@ class PurgeRun {
     if (!this.finished && this.ledger.done && this.scheduler.sending === 0) {
       this.finished = true
       this.scheduler.close()
-      const { credentialsRejected, requests, rateLimitedAnswers } = this
-      this.resolve({ results: this.ledger.all(), credentialsRejected, requests, rateLimitedAnswers })
+      this.options.signal?.removeEventListener('abort', this.onAbort)
+      if (this.graceTimer !== undefined) this.clock.clearTimeout(this.graceTimer)
+      const { credentialsRejected, halted, requests, rateLimitedAnswers } = this
+      this.resolve({ results: this.ledger.all(), credentialsRejected, halted, requests, rateLimitedAnswers })
     }
+  }
+
+  /** Cancellation: the one stop path, then a short grace for the requests in flight before they are cut off. */
+  private cancel(): void {
+    const by: unknown = this.options.signal?.reason
+    this.halted ??= `cancelled${typeof by === 'string' && by !== '' ? ` (${by})` : ''}`
+    this.stop('cancelled')
+    if (this.scheduler.sending > 0) {
+      this.graceTimer = this.clock.setTimeout(() => this.cutOff.abort(), this.options.cancelGraceMs ?? CANCEL_GRACE_MS)
+    }
+    this.pump()
   }
 
   private async attempt(unit: Unit, now: number): Promise<void> {
@@ -134,7 +174,8 @@ class PurgeRun {
           url,
           headers,
           ...(body !== undefined ? { body } : {}),
-          timeoutMs: options.timeoutMs
+          timeoutMs: options.timeoutMs,
+          signal: this.cutOff.signal
         })
         this.ledger.answered(unit.indexes, answer.status)
         const classified =
@@ -146,7 +187,7 @@ class PurgeRun {
       } catch (error) {
         if (!(error instanceof TransportError)) throw error
         this.ledger.answered(unit.indexes, null)
-        return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: true }
+        return transportClassification(error)
       }
     } catch (error) {
       return { kind: 'failed', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` }
@@ -214,6 +255,7 @@ class PurgeRun {
         return
       case 'stop':
         this.credentialsRejected ||= decision.credentialsRejected
+        if (decision.fatal) this.halted ??= decision.reason
         for (const index of unit.indexes) ledger.settle(index, 'failed', decision.unitReason)
         this.stop(decision.reason)
     }
@@ -274,4 +316,15 @@ class PurgeRun {
   private describe(unit: Unit): string {
     return unit.bulk ? `bulk of ${unit.indexes.length}` : JSON.stringify(this.ledger.id(unit.indexes[0] as number))
   }
+}
+
+/**
+ * What a request that got no answer means: a timeout or a connection error is worth retrying (it may have done its
+ * work); a refused tunnel was never sent; a TLS or proxy problem that will not fix itself stops the run; a request
+ * cut off by cancellation may have done its work, and nobody will know.
+ */
+function transportClassification(error: TransportError): AnyClassification {
+  if (error.fatal) return { kind: 'fatal', reason: error.message }
+  if (error.kind === 'cancelled') return { kind: 'cut-off', reason: `${error.message}; ${OUTCOME_UNKNOWN}` }
+  return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: error.kind !== 'proxy' }
 }

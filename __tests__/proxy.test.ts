@@ -1,0 +1,115 @@
+import { describe, expect, test } from '@jest/globals'
+import { proxyFor, proxySecrets } from '../src/proxy.js'
+
+/** The proxy variables as a self-hosted runner passes them, read with @actions/http-client's semantics. */
+
+const host = (target: string, env: NodeJS.ProcessEnv): string | undefined => {
+  const choice = proxyFor(new URL(target), env)
+  if ('problem' in choice) throw new Error(choice.problem.message)
+  return choice.proxy?.url.href
+}
+
+describe('which variable', () => {
+  test.each<[string, string, NodeJS.ProcessEnv, string | undefined]>([
+    ['https targets read https_proxy', 'https://api.writer.com', { https_proxy: 'http://a:1' }, 'http://a:1/'],
+    ['then HTTPS_PROXY', 'https://api.writer.com', { HTTPS_PROXY: 'http://b:2' }, 'http://b:2/'],
+    [
+      'https_proxy before HTTPS_PROXY',
+      'https://api.writer.com',
+      { https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:2' },
+      'http://a:1/'
+    ],
+    ['http_proxy is not for https targets', 'https://api.writer.com', { http_proxy: 'http://a:1' }, undefined],
+    ['http targets read http_proxy', 'http://files.internal', { http_proxy: 'http://a:1' }, 'http://a:1/'],
+    [
+      'http_proxy before HTTP_PROXY',
+      'http://files.internal',
+      { http_proxy: 'http://a:1', HTTP_PROXY: 'http://b:2' },
+      'http://a:1/'
+    ],
+    [
+      'a value without a scheme means http://',
+      'https://api.writer.com',
+      { https_proxy: 'proxy.corp:3128' },
+      'http://proxy.corp:3128/'
+    ],
+    [
+      'an https:// proxy stays https://',
+      'https://api.writer.com',
+      { https_proxy: 'https://proxy.corp' },
+      'https://proxy.corp/'
+    ],
+    ['an empty variable is no proxy', 'https://api.writer.com', { https_proxy: '  ' }, undefined],
+    ['nothing set, no proxy', 'https://api.writer.com', {}, undefined]
+  ])('%s', (_, target, env, expected) => expect(host(target, env)).toBe(expected))
+})
+
+describe('what goes direct', () => {
+  const proxy = { https_proxy: 'http://proxy.corp:3128' }
+  test.each<[string, string, string, boolean]>([
+    ['an exact host', 'https://api.writer.com', 'api.writer.com', true],
+    ['another host', 'https://api.writer.com', 'api.imagekit.io', false],
+    ['host:port, with the scheme default port', 'https://api.writer.com', 'api.writer.com:443', true],
+    ['host:port, another port', 'https://api.writer.com', 'api.writer.com:8443', false],
+    ['host:port, an explicit port', 'https://api.writer.com:8443', 'api.writer.com:8443', true],
+    ['any subdomain of an entry', 'https://eu.api.writer.com', 'writer.com', true],
+    ['a leading dot: subdomains', 'https://api.writer.com', '.writer.com', true],
+    ['a leading dot: not the domain itself', 'https://writer.com', '.writer.com', false],
+    ['not a suffix of another name', 'https://notwriter.com', 'writer.com', false],
+    ['case does not matter', 'https://API.Writer.COM', 'api.WRITER.com', true],
+    ['* sends everything direct', 'https://api.writer.com', '*', true],
+    ['entries are comma-separated and trimmed', 'https://api.writer.com', ' x.test , api.writer.com ,', true]
+  ])('no_proxy: %s', (_, target, noProxy, direct) => {
+    expect(host(target, { ...proxy, no_proxy: noProxy }) === undefined).toBe(direct)
+    expect(host(target, { ...proxy, NO_PROXY: noProxy }) === undefined).toBe(direct)
+  })
+
+  test('no_proxy before NO_PROXY', () => {
+    expect(host('https://api.writer.com', { ...proxy, no_proxy: 'other.test', NO_PROXY: 'api.writer.com' })).toBe(
+      'http://proxy.corp:3128/'
+    )
+  })
+
+  test.each(['https://localhost:8443', 'https://127.0.0.1', 'https://127.10.0.3:9', 'https://[::1]:8443'])(
+    'loopback is never proxied: %s',
+    target => expect(host(target, proxy)).toBeUndefined()
+  )
+})
+
+describe('credentials', () => {
+  test('are percent-decoded into Proxy-Authorization, kept out of the URL, and every form is a secret', () => {
+    const choice = proxyFor(new URL('https://api.writer.com'), { https_proxy: 'http://build:p%40ss@proxy.corp:3128' })
+    if (!('proxy' in choice) || choice.proxy === undefined) throw new Error('expected a proxy')
+    const basic = Buffer.from('build:p@ss').toString('base64')
+    expect(choice.proxy).toEqual({
+      url: new URL('http://proxy.corp:3128'),
+      host: 'proxy.corp:3128',
+      variable: 'https_proxy',
+      authorization: `Basic ${basic}`,
+      secrets: ['p%40ss', 'p@ss', basic, `Basic ${basic}`]
+    })
+  })
+
+  test('a user name standing alone (a token) is the secret', () => {
+    expect(proxySecrets({ HTTPS_PROXY: 'http://t0ken@proxy.corp' })).toEqual(
+      expect.arrayContaining(['t0ken', Buffer.from('t0ken:').toString('base64')])
+    )
+  })
+
+  test('the credentials of every proxy variable are secrets, used or not', () => {
+    const secrets = proxySecrets({ https_proxy: 'http://u:one@a', HTTP_PROXY: 'b:8080', http_proxy: 'http://v:two@c' })
+    expect(secrets).toEqual(expect.arrayContaining(['one', 'two']))
+  })
+})
+
+describe('a proxy variable that cannot be used', () => {
+  test.each<[string, string]>([
+    ['socks5://proxy.corp:1080', 'https_proxy: scheme "socks5:" is not supported; use http:// or https://'],
+    ['http://[::1', 'https_proxy: "http://[::1" is not a proxy URL'],
+    ['http://user:secret@[bad', 'https_proxy: "http://…@[bad" is not a proxy URL']
+  ])('%s', (value, message) => {
+    expect(proxyFor(new URL('https://api.writer.com'), { https_proxy: value })).toEqual({
+      problem: { input: 'https_proxy', message }
+    })
+  })
+})
