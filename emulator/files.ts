@@ -1,11 +1,47 @@
-/** The provider's files: which exist, and which were deleted in what order. */
+import type { FileRecord, ListedRecord } from './types.js'
+
+const FIRST_CREATED_MS = Date.UTC(2026, 0, 1)
+
+/** The record an entry stands for, defaults filled in; `index` orders the default creation times. */
+function filled(entry: string | FileRecord, index: number): ListedRecord {
+  const record = typeof entry === 'string' ? { id: entry } : entry
+  const name = record.name !== undefined ? record.name : (record.path?.split('/').filter(Boolean).at(-1) ?? record.id)
+  return {
+    ...record,
+    name,
+    createdAt:
+      record.createdAt !== undefined ? record.createdAt : new Date(FIRST_CREATED_MS + index * 1000).toISOString(),
+    path: record.path ?? `/${name ?? record.id}`,
+    status: record.status ?? 'completed',
+    kind: record.kind ?? 'file'
+  }
+}
+
+/** The provider's files: which exist, what they look like, and which were deleted in what order. */
 export class Files {
-  readonly store: Set<string>
+  readonly store = new Set<string>()
   readonly deleted: string[] = []
   private readonly everDeleted = new Set<string>()
+  private readonly details = new Map<string, ListedRecord>()
+  /** ImageKit versions and folders: listed, never deleted directly. */
+  private readonly listedOnly: ListedRecord[] = []
+  private entries = 0
 
-  constructor(ids: Iterable<string>) {
-    this.store = new Set(ids)
+  constructor(entries: Iterable<string | FileRecord>) {
+    this.add(entries)
+  }
+
+  /** A bare ID of a known file changes nothing; a record replaces the file's details. */
+  add(entries: Iterable<string | FileRecord>): void {
+    for (const entry of entries) {
+      const record = filled(entry, this.entries++)
+      if (record.kind !== 'file') {
+        this.listedOnly.push(record)
+        continue
+      }
+      if (typeof entry !== 'string' || !this.details.has(record.id)) this.details.set(record.id, record)
+      this.store.add(record.id)
+    }
   }
 
   exists(id: string): boolean {
@@ -23,5 +59,22 @@ export class Files {
     this.deleted.push(id)
     this.everDeleted.add(id)
     return true
+  }
+
+  /** The details of a known file (an ID put into the store by hand gets the defaults). */
+  record(id: string): ListedRecord | undefined {
+    if (!this.known(id)) return undefined
+    let record = this.details.get(id)
+    if (record === undefined) {
+      record = filled(id, this.entries++)
+      this.details.set(id, record)
+    }
+    return record
+  }
+
+  /** What exists now: the store's files in its order, then folders and the versions of existing files. */
+  records(): ListedRecord[] {
+    const files = [...this.store].map(id => this.record(id) as ListedRecord)
+    return [...files, ...this.listedOnly.filter(record => record.kind === 'folder' || this.store.has(record.id))]
   }
 }

@@ -139,6 +139,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     },
     inject: rule => world.faults.inject(rule),
     clearFaults: () => world.faults.clear(),
+    addFiles: records => files.add(records),
+    records: () => files.records(),
     close
   }
 }

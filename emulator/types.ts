@@ -8,12 +8,42 @@ export interface RateLimit {
   intervalMs: number
 }
 
+/** One entry of a provider's store or listing; a bare ID string stands for `{ id }` with the defaults. */
+export interface FileRecord {
+  id: string
+  /** Default: the last segment of `path` when given, else the ID; null allowed (AnyFormat names are nullable). */
+  name?: string | null
+  /** ISO 8601 as the provider gives it; default 2026-01-01T00:00:00.000Z plus the entry's index in seconds. */
+  createdAt?: string | null
+  /** ImageKit filePath (folderPath for a folder), e.g. '/previews/pr-42/hero.jpg'; default '/' + name. */
+  path?: string
+  /** ImageKit: the file's own tags. */
+  tags?: string[]
+  /** ImageKit: names of its AITags. */
+  aiTags?: string[]
+  /** Writer or AnyFormat processing status; default 'completed'. */
+  status?: string
+  /** ImageKit only; default 'file'. Only files can be deleted; a version's `id` is the fileId of its file. */
+  kind?: 'file' | 'file-version' | 'folder'
+  /** Writer: the graphs the file is in. */
+  graphIds?: string[]
+  /** AnyFormat: the workflow the file's collection belongs to. */
+  workflowId?: string
+  /** Delos: the owning customer; default options.customerId. */
+  customerId?: string
+  /** Delos: isLock (listed, and cannot be deleted). */
+  locked?: boolean
+}
+
+/** A record with its defaults filled in. */
+export type ListedRecord = FileRecord & Required<Pick<FileRecord, 'name' | 'createdAt' | 'path' | 'status' | 'kind'>>
+
 export interface EmulatorOptions {
   provider: ProviderName
   /** The one accepted key. */
   apiKey: string
-  /** IDs that exist at start. */
-  files?: Iterable<string>
+  /** Files that exist at start (and, for ImageKit, versions and folders that are only listed). */
+  files?: Iterable<string | FileRecord>
   /** Delos: files belong to this customer; a request naming another customer is refused. */
   customerId?: string
   /** Delos: files with isLock=true (they exist, and cannot be deleted). */
@@ -81,7 +111,7 @@ export interface Emulator {
   readonly url: string
   readonly port: number
   readonly provider: ProviderName
-  /** Files that currently exist (for Delos: not soft-deleted). */
+  /** IDs of deletable files that currently exist (for Delos: not soft-deleted). */
   readonly store: Set<string>
   /** IDs deleted, in order of deletion (Delos: first soft delete only). */
   readonly deleted: string[]
@@ -93,6 +123,10 @@ export interface Emulator {
   /** Rules are checked in order of injection; the first match wins and its `times` counts down. */
   inject(rule: FaultRule): void
   clearFaults(): void
+  /** Adds files (or ImageKit versions and folders) now; a record for an existing file replaces its details. */
+  addFiles(records: Iterable<string | FileRecord>): void
+  /** What exists now, defaults filled in: the store's files in its order, then versions and folders. */
+  records(): ListedRecord[]
   /** Ends hanging requests, closes all sockets and the server. */
   close(): Promise<void>
 }
