@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import { empty, json, text, type Answer } from './answers.js'
 import type { Provider } from './providers/index.js'
 import type { RateHint } from './rate-window.js'
-import type { Fault, FaultRule } from './types.js'
+import type { Fault, FaultRule, RouteName } from './types.js'
 
 /** What a fault does to one request. */
 export type FaultEffect =
@@ -21,6 +21,7 @@ export interface FaultScene {
 
 interface ActiveRule {
   id: string | undefined
+  on: FaultRule['on']
   remaining: number
   fault: Fault
 }
@@ -34,22 +35,30 @@ export class FaultBook {
     if (!(remaining >= 1) || (Number.isFinite(remaining) && !Number.isInteger(remaining))) {
       throw new RangeError(`fault rule times must be a whole number ≥ 1, got ${rule.times}`)
     }
-    this.rules.push({ id: rule.id, remaining, fault: rule.fault })
+    this.rules.push({ id: rule.id, on: rule.on, remaining, fault: rule.fault })
   }
 
   clear(): void {
     this.rules = []
   }
 
-  /** The fault for a request naming `ids` (none for requests outside the routes), counted against its rule. */
-  take(ids: readonly string[]): Fault | undefined {
-    const index = this.rules.findIndex(rule => rule.id === undefined || ids.includes(rule.id))
+  /** The fault for a request on `route` naming `ids` (none for a list), counted against its rule. */
+  take(ids: readonly string[], route: RouteName): Fault | undefined {
+    const index = this.rules.findIndex(
+      rule => onRoute(rule.on, route) && (rule.id === undefined || ids.includes(rule.id))
+    )
     const rule = this.rules[index]
     if (rule === undefined) return undefined
     rule.remaining -= 1
     if (rule.remaining <= 0) this.rules.splice(index, 1)
     return rule.fault
   }
+}
+
+function onRoute(on: FaultRule['on'], route: RouteName): boolean {
+  if (on === 'list') return route === 'list'
+  if (on === 'delete') return route === 'delete' || route === 'bulk'
+  return true
 }
 
 // The .invalid TLD never resolves, so a client that follows the redirect fails instead of leaking the key.

@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { send, text } from './answers.js'
 import type { Emulator, EmulatorOptions, RecordedRequest } from './types.js'
-import { createWorld, targetPath } from './world.js'
+import { createWorld, routeName, targetPath } from './world.js'
 
 export * from './types.js'
 
@@ -53,12 +53,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       headers: { ...req.headers },
       status: 0,
       socket: socketIndex.get(req.socket) ?? 0,
-      at: elapsed()
+      at: elapsed(),
+      route: 'outside'
     }
     requests.push(record)
     const body = await readBody(req)
     const incoming = { method: req.method ?? '', target, headers: req.headers, body }
     const { route, effect, respond } = world.receive(incoming, elapsed())
+    record.route = routeName(route)
     if (route.kind === 'file') record.id = route.id
     if (route.kind === 'bulk' && route.ids !== undefined) record.ids = route.ids
 
@@ -86,6 +88,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (req.socket.destroyed) return
     send(res, answer)
     record.status = answer.status
+    record.answeredAt = elapsed()
   }
 
   const handle: RequestListener = (req, res) => {

@@ -65,6 +65,9 @@ export interface EmulatorOptions {
   tls?: { key: string; cert: string }
 }
 
+/** Which of the provider's routes a request took. */
+export type RouteName = 'delete' | 'bulk' | 'list' | 'outside'
+
 export interface RecordedRequest {
   method: string
   /** Raw request target: path and query as received. */
@@ -82,6 +85,10 @@ export interface RecordedRequest {
   socket: number
   /** Milliseconds since the emulator started. */
   at: number
+  /** Which route it took: a redirect to the slashed path counts as the request it was meant to be. */
+  route: RouteName
+  /** Milliseconds since the emulator started when the answer was written; undefined when none was sent. */
+  answeredAt?: number
 }
 
 export type Fault =
@@ -101,6 +108,8 @@ export type Fault =
 export interface FaultRule {
   /** Only requests for this file ID (per-file delete, or a bulk delete listing it); omit for every request. */
   id?: string
+  /** Only list requests, or only (per-file or bulk) delete requests; omit for every request. */
+  on?: 'list' | 'delete'
   /** How many matching requests it applies to; default Infinity. */
   times?: number
   fault: Fault

@@ -4,7 +4,7 @@ import { effectOf, FaultBook, type FaultEffect } from './faults.js'
 import { Files } from './files.js'
 import { createProvider, type ApiRequest, type Provider, type Route } from './providers/index.js'
 import { FixedWindow, type RateHint } from './rate-window.js'
-import type { EmulatorOptions, Fault } from './types.js'
+import type { EmulatorOptions, Fault, RouteName } from './types.js'
 
 /** Hints a rate-limit fault gives when no rateLimit option sets a window. */
 const DEFAULT_RATE_HINT: RateHint = { limit: 100, intervalMs: 1000, resetMs: 1000 }
@@ -61,7 +61,7 @@ export function createWorld(options: EmulatorOptions): World {
     const { method, target, headers, body } = incoming
     const request = apiRequest(method, target, headers, body, prefix)
     const route: Route = request === undefined ? { kind: 'outside' } : provider.route(request)
-    const applied = chooseFault ? chooseFault(route) : faults.take(idsOf(route))
+    const applied = chooseFault ? chooseFault(route) : faults.take(idsOf(route), routeName(route))
     const overLimit = rateWindow?.hit(elapsedMs)
     const rateHint = (): RateHint => rateWindow?.hint(elapsedMs) ?? DEFAULT_RATE_HINT
     const effect = applied && effectOf(applied, { provider, url: target, rateHint })
@@ -81,6 +81,21 @@ export function idsOf(route: Route): string[] {
   if (route.kind === 'file') return [route.id]
   if (route.kind === 'bulk') return route.ids ?? []
   return []
+}
+
+/** The route a request is recorded under: a redirect or a refused ID counts as the request it was meant to be. */
+export function routeName(route: Route): RouteName {
+  switch (route.kind) {
+    case 'file':
+    case 'invalid-id':
+      return 'delete'
+    case 'add-slash':
+      return route.of
+    case 'bulk':
+    case 'list':
+    case 'outside':
+      return route.kind
+  }
 }
 
 function splitTarget(target: string): { fullPath: string; rawQuery: string } {

@@ -37,7 +37,7 @@ function route(request: ApiRequest): Route {
   const bare = lastSegment(request.path, PREFIX)
   if (bare === undefined || bare === '') return OUTSIDE
   const query = request.rawQuery === '' ? '' : `?${request.rawQuery}`
-  return { kind: 'add-slash', location: `${request.fullPath}/${query}` }
+  return { kind: 'add-slash', location: `${request.fullPath}/${query}`, of: 'delete' }
 }
 
 /** AnyFormat: `DELETE /v2/files/{id}/` (slash required) with a Bearer key; 429 carries Retry-After. */

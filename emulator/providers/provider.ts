@@ -20,7 +20,10 @@ export type Route =
   | { kind: 'file'; id: string }
   /** `ids` is undefined when the body is not a well-formed `{"fileIds":[...]}`. */
   | { kind: 'bulk'; ids: string[] | undefined }
-  | { kind: 'add-slash'; location: string }
+  /** A list request; `workflow` is AnyFormat's, from the path. */
+  | { kind: 'list'; workflow?: string }
+  /** A delete or list path without the slash the API requires. */
+  | { kind: 'add-slash'; location: string; of: 'delete' | 'list' }
   | { kind: 'invalid-id' }
   | { kind: 'outside' }
 
