@@ -1,9 +1,10 @@
 /**
- * Provider answer bodies, as the providers' delete-file documents show them (and, where those are silent, their
- * public docs). The one source: the emulator sends exactly these, and tests hold the client against them.
- * Builders take what varies (an ID, a message); the named values are the documents' own examples.
+ * Provider answer bodies, as the providers' delete-file and list-files documents show them (and, where those are
+ * silent, their public docs). The one source: the emulator sends exactly these, and tests hold the client against
+ * them. Builders take what varies (an ID, a message, a listed file); the named values are the documents' own examples.
  */
 import { STATUS_CODES } from 'node:http'
+import type { ListedRecord } from '../emulator/types.js'
 
 const statusText = (status: number): string => STATUS_CODES[status] ?? `HTTP ${status}`
 
@@ -30,6 +31,23 @@ export const writerAnswers = {
   unauthorized: writerError(401, 'Invalid API key'),
   rateLimited: writerError(429, 'Too many requests')
 }
+
+export const writerMessages = {
+  invalidLimit: (max: number) => `limit must be between 1 and ${max}`,
+  invalidOrder: "order must be 'asc' or 'desc'",
+  unknownCursor: (id: string) => `Invalid cursor: no file ${id}`
+}
+
+// Writer list: {"data": [...], "has_more"}, cursor pagination by `after`.
+export const writerListItem = (file: ListedRecord) => ({
+  id: file.id,
+  name: file.name,
+  created_at: file.createdAt,
+  graph_ids: file.graphIds ?? [],
+  status: file.status
+})
+
+export const writerListPage = <T>(data: readonly T[], hasMore: boolean) => ({ data: [...data], has_more: hasMore })
 
 // ImageKit: {"message", "help"}; the bulk endpoint's 200 and 404 (docs).
 const IMAGEKIT_HELP = 'For support kindly contact us at support@imagekit.io .'

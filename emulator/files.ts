@@ -78,3 +78,31 @@ export class Files {
     return [...files, ...this.listedOnly.filter(record => record.kind === 'folder' || this.store.has(record.id))]
   }
 }
+
+/** Microseconds since the epoch (ISO 8601 may carry more digits than Date keeps); NaN when it is no time. */
+export function timeKey(iso: string): number {
+  const fraction = /\.(\d+)/.exec(iso)?.[1] ?? ''
+  const wholeMs = Date.parse(iso.replace(/\.\d+/, ''))
+  return wholeMs * 1000 + Number(fraction.slice(0, 6).padEnd(6, '0'))
+}
+
+function createdRank(record: ListedRecord): number {
+  const key = record.createdAt === null ? NaN : timeKey(record.createdAt)
+  return Number.isNaN(key) ? Infinity : key
+}
+
+/** Listing order: by creation time (none, or none readable, last), then by ID. */
+export function compareListed(a: ListedRecord, b: ListedRecord): number {
+  const byTime = createdRank(a) - createdRank(b)
+  // Infinity - Infinity is NaN: two files without a time are ordered by ID.
+  if (byTime !== 0 && !Number.isNaN(byTime)) return byTime
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/** The deletable files, in listing order. */
+export function listedFiles(files: Files): ListedRecord[] {
+  return files
+    .records()
+    .filter(record => record.kind === 'file')
+    .sort(compareListed)
+}

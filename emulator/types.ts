@@ -38,6 +38,13 @@ export interface FileRecord {
 /** A record with its defaults filled in. */
 export type ListedRecord = FileRecord & Required<Pick<FileRecord, 'name' | 'createdAt' | 'path' | 'status' | 'kind'>>
 
+/** The list page about to be answered. */
+export interface ListPage {
+  provider: ProviderName
+  /** 1-based: Delos and AnyFormat its page; ImageKit skip/limit + 1; Writer 1 without `after`, then counting on. */
+  page: number
+}
+
 export interface EmulatorOptions {
   provider: ProviderName
   /** The one accepted key. */
@@ -63,6 +70,10 @@ export interface EmulatorOptions {
   pathPrefix?: string
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
   tls?: { key: string; cert: string }
+  /** Every list ignores its server-side filters (ImageKit still validates searchQuery): the server narrows nothing. */
+  ignoreListFilters?: boolean
+  /** Called just before the provider builds a list page, so what it changes in the store shows on that page. */
+  onList?: (request: ListPage) => void
 }
 
 /** Which of the provider's routes a request took. */

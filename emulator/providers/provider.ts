@@ -77,6 +77,18 @@ export function deleteRoute(request: ApiRequest, prefix: string, suffix = ''): R
   return id === undefined ? OUTSIDE : { kind: 'file', id }
 }
 
+/** Route for a `GET <path>` list API. */
+export function listRoute(request: ApiRequest, path: string): Route | undefined {
+  return request.method === 'GET' && request.path === path ? { kind: 'list' } : undefined
+}
+
+/** A whole-number query parameter: `fallback` when absent, undefined when it is not a whole number. */
+export function intParam(query: URLSearchParams, name: string, fallback: number): number | undefined {
+  const value = query.get(name)
+  if (value === null) return fallback
+  return /^\d{1,9}$/.test(value) ? Number(value) : undefined
+}
+
 export function bearerKey(headers: IncomingHttpHeaders): string | undefined {
   return /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1]
 }
