@@ -65,8 +65,43 @@ export const imagekitAnswers = {
   bulkMissing: (missingFileIds: readonly string[]) =>
     imagekitError('The requested file(s) does not exist.', { missingFileIds: [...missingFileIds] }),
   bulkInvalid: imagekitError('Your request contains invalid fileIds parameter.'),
-  bulkTooMany: (max: number) => imagekitError(`Your request contains more than ${max} fileIds.`)
+  bulkTooMany: (max: number) => imagekitError(`Your request contains more than ${max} fileIds.`),
+  invalidParameter: (name: string) => imagekitError(`Your request contains invalid ${name} parameter.`),
+  invalidSearchQuery: imagekitError('Your request contains invalid searchQuery parameter.')
 }
+
+// ImageKit list: a bare array of files, file versions and folders.
+export const imagekitAITags = (names: readonly string[]) =>
+  names.map(name => ({ name, confidence: 95.5, source: 'google-auto-tagging' }))
+
+const imagekitFileFields = (file: ListedRecord) => ({
+  fileId: file.id,
+  name: file.name,
+  filePath: file.path,
+  tags: file.tags ?? null,
+  AITags: file.aiTags === undefined ? null : imagekitAITags(file.aiTags),
+  createdAt: file.createdAt,
+  updatedAt: file.createdAt
+})
+
+export const imagekitListFile = (file: ListedRecord) => ({ type: 'file', ...imagekitFileFields(file) })
+
+export const imagekitListVersion = (file: ListedRecord, versionInfo: { id: string; name: string }) => ({
+  type: 'file-version',
+  ...imagekitFileFields(file),
+  versionInfo
+})
+
+export const imagekitListFolder = (folder: ListedRecord) => ({
+  type: 'folder',
+  folderId: folder.id,
+  name: folder.name,
+  folderPath: folder.path,
+  createdAt: folder.createdAt,
+  updatedAt: folder.createdAt
+})
+
+export const imagekitListPage = <T>(items: readonly T[]) => [...items]
 
 // Delos: {"success", "message"}, every message as the document gives it.
 export const delosAnswer = (success: boolean, message: string, retryable?: boolean) => ({

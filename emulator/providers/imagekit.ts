@@ -1,7 +1,19 @@
-import { imagekitAnswers, imagekitError } from '../../__fixtures__/answers.js'
+import {
+  imagekitAnswers,
+  imagekitError,
+  imagekitListFile,
+  imagekitListFolder,
+  imagekitListPage,
+  imagekitListVersion
+} from '../../__fixtures__/answers.js'
 import { empty, json, type Answer } from '../answers.js'
+import { compareListed } from '../files.js'
+import type { ListedRecord } from '../types.js'
+import { parseSearch } from './imagekit-search.js'
 import {
   deleteRoute,
+  intParam,
+  listRoute,
   statusText,
   type ApiRequest,
   type Provider,
@@ -11,6 +23,7 @@ import {
 
 const BULK_PATH = '/v1/files/batch/deleteByFileIds'
 const BULK_MAX = 100
+const LIST_MAX = 1000
 
 function fileIdsOf(body: string): string[] | undefined {
   let parsed: unknown
@@ -29,11 +42,48 @@ function basicKey(authorization: string | undefined): string | undefined {
   return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8')
 }
 
-/** ImageKit: `DELETE /v1/files/{id}` and the bulk `POST /v1/files/batch/deleteByFileIds`, Basic `key:`. */
+/** A listing's items; each version gets an ID and a name from its place among its file's versions. */
+function listItems(records: readonly ListedRecord[]): Map<ListedRecord, unknown> {
+  const versions = new Map<string, number>()
+  const items = new Map<ListedRecord, unknown>()
+  for (const record of records) {
+    if (record.kind === 'folder') items.set(record, imagekitListFolder(record))
+    if (record.kind === 'file') items.set(record, imagekitListFile(record))
+    if (record.kind !== 'file-version') continue
+    const number = (versions.get(record.id) ?? 0) + 1
+    versions.set(record.id, number)
+    items.set(record, imagekitListVersion(record, { id: `${record.id}-v${number}`, name: `Version ${number}` }))
+  }
+  return items
+}
+
+/**
+ * ImageKit: `DELETE /v1/files/{id}`, the bulk `POST /v1/files/batch/deleteByFileIds` and `GET /v1/files` (skip and
+ * limit, a searchQuery subset), Basic `key:`.
+ */
 export function imagekit({ options, files }: ProviderContext): Provider {
   function route(request: ApiRequest): Route {
     if (request.method === 'POST' && request.path === BULK_PATH) return { kind: 'bulk', ids: fileIdsOf(request.body) }
-    return deleteRoute(request, '/v1/files/')
+    return listRoute(request, '/v1/files') ?? deleteRoute(request, '/v1/files/')
+  }
+
+  function list(query: URLSearchParams): Answer {
+    const limit = intParam(query, 'limit', LIST_MAX)
+    const skip = intParam(query, 'skip', 0)
+    const refuse = (name: string): Answer => json(400, imagekitAnswers.invalidParameter(name))
+    if (limit === undefined || limit < 1 || limit > LIST_MAX) return refuse('limit')
+    if (skip === undefined) return refuse('skip')
+    if ((query.get('sort') ?? 'ASC_CREATED') !== 'ASC_CREATED') return refuse('sort')
+    const search = parseSearch(query.get('searchQuery') ?? '')
+    if (search === undefined) return json(400, imagekitAnswers.invalidSearchQuery)
+    options.onList?.({ provider: 'imagekit', page: Math.floor(skip / limit) + 1 })
+    const records = files.records()
+    const items = listItems(records)
+    const page = records
+      .filter(record => options.ignoreListFilters || search(record))
+      .sort(compareListed)
+      .slice(skip, skip + limit)
+    return json(200, imagekitListPage(page.map(record => items.get(record))))
   }
 
   /** Deletes every listed file, or, when any does not exist, none of them. */
@@ -53,6 +103,7 @@ export function imagekit({ options, files }: ProviderContext): Provider {
       const key = basicKey(request.headers.authorization)
       if (key === undefined) return json(401, imagekitAnswers.unauthorized)
       if (key !== `${options.apiKey}:`) return json(401, imagekitAnswers.wrongKey)
+      if (routed.kind === 'list') return list(request.query)
       if (routed.kind === 'bulk') return bulkDelete(routed.ids)
       if (routed.kind !== 'file' || !files.remove(routed.id)) return json(404, imagekitAnswers.notFound)
       return empty(204)
