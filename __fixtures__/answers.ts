@@ -118,7 +118,8 @@ export const delosMessages = {
   accessDenied: (id: string) => `Access denied to file: ${id}`,
   unauthorized: 'Unauthorized',
   customerMismatch: 'File does not belong to specified customer',
-  // Not documented: a plain message in the same shape.
+  // Not documented: plain messages in the same shape.
+  invalidPagination: 'Invalid pagination parameters',
   rateLimited: 'Too many requests'
 }
 
@@ -131,6 +132,22 @@ export const delosAnswers = {
   unauthorized: delosAnswer(false, delosMessages.unauthorized),
   customerMismatch: delosAnswer(false, delosMessages.customerMismatch)
 }
+
+// Delos list: {"items": [...], "meta": {"page", "pageSize", "total"}}; the documents give no size, so one for all.
+export const DELOS_LISTED_SIZE = 1024
+
+export const delosListItem = (file: ListedRecord, customerId: string | null, isLock: boolean) => ({
+  id: file.id,
+  name: file.name,
+  customerId,
+  size: DELOS_LISTED_SIZE,
+  isLock
+})
+
+export const delosListPage = <T>(items: readonly T[], meta: { page: number; pageSize: number; total: number }) => ({
+  items: [...items],
+  meta: { page: meta.page, pageSize: meta.pageSize, total: meta.total }
+})
 
 // AnyFormat: {"error", "detail", "error_code", "retryable", "request_id"}; 422 {"detail": [{"msg", ...}]} (docs).
 const ANYFORMAT_ERROR_CODE: Record<number, string> = {
