@@ -176,9 +176,15 @@ export function anyformatError(
   return { error, detail, error_code, retryable, request_id: requestId }
 }
 
-export const anyformatValidation = (msg: string, type: string, input: string) => ({
-  detail: [{ loc: ['path', 'collection_id'], msg, type, input }]
-})
+export const anyformatValidation = (
+  msg: string,
+  type: string,
+  input: string,
+  loc: readonly string[] = ['path', 'collection_id']
+) => ({ detail: [{ loc: [...loc], msg, type, input }] })
+
+const queryValidation = (name: string, input: string, msg: string, type: string) =>
+  anyformatValidation(msg, type, input, ['query', name])
 
 export const anyformatAnswers = {
   notFound: anyformatError(404, 'File not found.', 'req_1'),
@@ -186,5 +192,28 @@ export const anyformatAnswers = {
   rateLimited: anyformatError(429, 'Rate limit exceeded.', 'req_3'),
   unavailable: anyformatError(503, 'Try again.', 'req_4'),
   validation: anyformatValidation('Input should be a valid UUID', 'uuid_parsing', 'not-a-uuid'),
-  emptyId: anyformatValidation('String should have at least 1 character', 'string_too_short', '')
+  emptyId: anyformatValidation('String should have at least 1 character', 'string_too_short', ''),
+  workflowNotFound: anyformatError(404, 'Workflow not found.', 'req_5'),
+  notInteger: (name: string, input: string) =>
+    queryValidation(
+      name,
+      input,
+      'Input should be a valid integer, unable to parse string as an integer',
+      'int_parsing'
+    ),
+  belowOne: (name: string, input: string) =>
+    queryValidation(name, input, 'Input should be greater than or equal to 1', 'greater_than_equal')
 }
+
+// AnyFormat list: {"count", "page", "page_size", "results": [...]}, page-numbered.
+export const anyformatListItem = (file: ListedRecord) => ({
+  id: file.id,
+  name: file.name,
+  status: file.status,
+  created_at: file.createdAt
+})
+
+export const anyformatListPage = <T>(
+  results: readonly T[],
+  page: { count: number; page: number; pageSize: number }
+) => ({ count: page.count, page: page.page, page_size: page.pageSize, results: [...results] })

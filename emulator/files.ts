@@ -72,6 +72,11 @@ export class Files {
     return record
   }
 
+  /** Every file record ever added, deleted ones included. */
+  history(): ListedRecord[] {
+    return [...this.details.values()]
+  }
+
   /** What exists now: the store's files in its order, then folders and the versions of existing files. */
   records(): ListedRecord[] {
     const files = [...this.store].map(id => this.record(id) as ListedRecord)

@@ -72,6 +72,8 @@ export interface EmulatorOptions {
   tls?: { key: string; cert: string }
   /** Every list ignores its server-side filters (ImageKit still validates searchQuery): the server narrows nothing. */
   ignoreListFilters?: boolean
+  /** AnyFormat: page_size is silently capped at this; default (and at most) 100. */
+  anyformatMaxPageSize?: number
   /** Called just before the provider builds a list page, so what it changes in the store shows on that page. */
   onList?: (request: ListPage) => void
 }
