@@ -494,11 +494,12 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
         httpStatus: 200,
         reason: null,
         attempts: 1,
-        ms: expect.any(Number)
+        ms: expect.any(Number),
+        source: 'input',
+        name: null,
+        createdAt: null
       })
-      expect(Date.parse((run.report as unknown as { endedAt: string }).endedAt)).toBeGreaterThanOrEqual(
-        Date.parse((run.report as unknown as { startedAt: string }).startedAt)
-      )
+      expect(Date.parse(run.report.endedAt)).toBeGreaterThanOrEqual(Date.parse(run.report.startedAt))
       expect(run.stdout).toMatch(/^deleted "a" \(HTTP 200, 1 attempt, \d+ ms\)$/m)
       expect(run.summary).toContain('## file-purge: writer')
     })

@@ -168,7 +168,7 @@ describe('base-url', () => {
 describe('preflight policy', () => {
   test('no IDs at all', () => {
     expect(settingsFrom({ ...base, 'file-ids': ' \n ' }).all.map(v => v.message)).toEqual([
-      'file-ids: no IDs given: set file-ids or file-ids-file'
+      'file-ids: no IDs given: set file-ids or file-ids-file, or select files (select-name, older-than, …)'
     ])
   })
 
@@ -240,5 +240,114 @@ describe('large ID files', () => {
     expect(all).toEqual([])
     expect(settings.ids).toHaveLength(100_000)
     expect(settings.ids[99_999]).toBe(list[99_999])
+  })
+})
+
+describe('selection: what each provider can honour (SPEC §9.2)', () => {
+  const messages = (inputs: Parameters<typeof settingsFrom>[0]) =>
+    settingsFrom({ 'api-key': 'k', ...inputs }).all.map(v => v.message)
+
+  test.each<[string, Parameters<typeof settingsFrom>[0], string[]]>([
+    [
+      'imagekit: name, folder, tags and age',
+      {
+        provider: 'imagekit',
+        'select-name': 'pr-*',
+        'select-path': '/p/**',
+        'select-tags': 'a,b',
+        'older-than': '30d'
+      },
+      []
+    ],
+    [
+      'writer: name, status, age and a graph',
+      {
+        provider: 'writer',
+        'select-name': '*',
+        'select-status': 'completed, FAILED',
+        'older-than': '1w',
+        'graph-id': 'g1'
+      },
+      []
+    ],
+    ['anyformat: a workflow alone', { provider: 'anyformat', 'workflow-id': 'wf-1' }, []],
+    ['delos: name within a customer', { provider: 'delos', 'select-name': 'tmp-*', 'customer-id': 'c1' }, []],
+    [
+      "a folder is ImageKit's only",
+      { provider: 'writer', 'select-path': '/p/' },
+      ['select-path: writer cannot select by folder (only imagekit can)']
+    ],
+    [
+      'tags too',
+      { provider: 'delos', 'select-tags': 'x' },
+      ['select-tags: delos cannot select by tag (only imagekit can)']
+    ],
+    [
+      'ImageKit has no status to select by',
+      { provider: 'imagekit', 'select-status': 'completed' },
+      ['select-status: imagekit cannot select by status (only writer, anyformat can)']
+    ],
+    [
+      "a word not in the provider's list",
+      { provider: 'writer', 'select-status': 'done' },
+      ['select-status: unknown status "done" for writer (allowed: in_progress, completed, failed)']
+    ],
+    [
+      'Delos gives no creation time: no age, no keep-newest',
+      { provider: 'delos', 'select-name': '*', 'older-than': '1d', 'keep-newest': '2' },
+      [
+        'older-than: delos cannot select by creation time: none is confirmed in its listing (only writer, imagekit, anyformat can)',
+        'keep-newest: delos cannot select by creation time: none is confirmed in its listing (only writer, imagekit, anyformat can)'
+      ]
+    ],
+    ["graph-id is Writer's", { provider: 'imagekit', 'graph-id': 'g' }, ['graph-id: is for writer only, not imagekit']],
+    [
+      "workflow-id is AnyFormat's",
+      { provider: 'writer', 'workflow-id': 'w', 'select-name': '*' },
+      ['workflow-id: is for anyformat only, not writer']
+    ],
+    [
+      'AnyFormat lists per workflow: selecting needs one',
+      { provider: 'anyformat', 'select-name': '*' },
+      ['workflow-id: is required to select from anyformat: it lists files per workflow']
+    ],
+    [
+      'keep-newest cannot be the only filter',
+      { provider: 'writer', 'keep-newest': '5' },
+      [
+        'keep-newest: cannot be the only filter: add select-name, select-path, select-tags, select-status, older-than or a scope'
+      ]
+    ],
+    [
+      'malformed values',
+      { provider: 'imagekit', 'select-path': 'previews', 'older-than': '30 days', 'keep-newest': '-1' },
+      [
+        'select-path: "previews" must start with "/" (a folder such as /previews/pr-42/, or /previews/** for its subfolders too)',
+        'older-than: "30 days" is not a whole number of hours, days or weeks (12h, 30d, 2w)',
+        'keep-newest: "-1" is not a whole number from 0 to 1000000'
+      ]
+    ],
+    [
+      'a glob with a control character',
+      { provider: 'writer', 'select-name': 'a\u0007b' },
+      ['select-name: "a\\u0007b" must be at most 1024 characters without control characters']
+    ],
+    [
+      'a scope ID follows the rules of an ID',
+      { provider: 'writer', 'graph-id': 'a/b' },
+      [
+        'graph-id: "a/b" contains "/" (an ID is 1-256 printable ASCII characters without / \\ ? # %, and not "." or "..")'
+      ]
+    ]
+  ])('%s', (_, inputs, expected) => expect(messages(inputs)).toEqual(expected))
+
+  test('selecting needs the key also in a dry run: selecting means listing', () => {
+    expect(messages({ provider: 'writer', 'select-name': '*', 'dry-run': 'true', 'api-key': '' })).toEqual([
+      'api-key: is required to select files, also in a dry run: selecting means listing them'
+    ])
+  })
+
+  test('no IDs is fine when selecting', () => {
+    expect(settingsFrom({ provider: 'writer', 'api-key': 'k', 'select-name': '*' }).all).toEqual([])
   })
 })

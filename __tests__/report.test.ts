@@ -55,6 +55,9 @@ describe('verdict', () => {
   })
 })
 
+/** What an entry says of an ID given in the inputs, which no listing showed. */
+const given = { source: 'input', name: null, createdAt: null }
+
 describe('outputs', () => {
   test('lists are JSON arrays in input order; counts always set', () => {
     const { values, warnings } = outputValues(
@@ -69,7 +72,9 @@ describe('outputs', () => {
       'deleted-count': '2',
       'missing-count': '1',
       'failed-count': '0',
-      'report-file': '/tmp/r.json'
+      'report-file': '/tmp/r.json',
+      selected: '[]',
+      'selected-count': '0'
     })
     expect(warnings).toEqual([])
   })
@@ -89,8 +94,8 @@ describe('outputs', () => {
   test('dry run: planned lists the IDs, the outcome lists are empty', () => {
     const r = reportOf([], { dryRun: true, planned: ['a', 'b'] })
     expect(r.entries).toEqual([
-      { id: 'a', outcome: 'planned', httpStatus: null, reason: 'dry run: not sent', attempts: 0, ms: 0 },
-      { id: 'b', outcome: 'planned', httpStatus: null, reason: 'dry run: not sent', attempts: 0, ms: 0 }
+      { id: 'a', outcome: 'planned', httpStatus: null, reason: 'dry run: not sent', attempts: 0, ms: 0, ...given },
+      { id: 'b', outcome: 'planned', httpStatus: null, reason: 'dry run: not sent', attempts: 0, ms: 0, ...given }
     ])
     const { values } = outputValues(r, 'f')
     expect([values.planned, values.deleted, values.missing, values.failed]).toEqual(['["a","b"]', '[]', '[]', '[]'])
@@ -115,7 +120,8 @@ describe('report file', () => {
       httpStatus: 500,
       reason: 'HTTP 500 (4 attempts)',
       attempts: 1,
-      ms: 5
+      ms: 5,
+      ...given
     })
   })
 })

@@ -31761,7 +31761,15 @@ const Input = {
     Bulk: 'bulk',
     Shard: 'shard',
     GithubToken: 'github-token',
-    CommentOnPr: 'comment-on-pr'
+    CommentOnPr: 'comment-on-pr',
+    SelectName: 'select-name',
+    SelectPath: 'select-path',
+    SelectTags: 'select-tags',
+    SelectStatus: 'select-status',
+    OlderThan: 'older-than',
+    KeepNewest: 'keep-newest',
+    GraphId: 'graph-id',
+    WorkflowId: 'workflow-id'
 };
 /** Output names, declared once. */
 const Output = {
@@ -31772,7 +31780,9 @@ const Output = {
     DeletedCount: 'deleted-count',
     MissingCount: 'missing-count',
     FailedCount: 'failed-count',
-    ReportFile: 'report-file'
+    ReportFile: 'report-file',
+    Selected: 'selected',
+    SelectedCount: 'selected-count'
 };
 /** Numeric inputs: the allowed range (inclusive) and the default, declared once; action.yml must agree. */
 const NumericInput = {
@@ -31789,6 +31799,11 @@ const MAX_REASON_LENGTH = 200;
 const MAX_LISTED_INVALID_IDS = 20;
 /** Rows of not-deleted IDs in the job summary. */
 const MAX_SUMMARY_ROWS = 200;
+/** Rows of selected (and of spared) files in the job summary. */
+const MAX_SUMMARY_SELECTED_ROWS = 200;
+/** A listing longer than this fails closed: nothing is deleted. */
+const MAX_LISTED_ITEMS = 1_000_000;
+const MAX_LIST_PAGES = 10_000;
 /** Per-ID annotations; the runner shows ten error annotations per step, one is kept for the roll-up. */
 const MAX_ID_ANNOTATIONS = 9;
 /** IDs named in the failure message. */
@@ -32083,7 +32098,7 @@ function field(body, name) {
         ? body[name]
         : undefined;
 }
-function common_text(value) {
+function trimmed(value) {
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 /** The human message of an error body in any of the documented shapes. */
@@ -32091,22 +32106,22 @@ function errorMessage(body) {
     const errors = field(body, 'errors');
     if (Array.isArray(errors)) {
         const descriptions = errors
-            .map(item => common_text(field(item, 'description')) ?? common_text(field(item, 'message')))
+            .map(item => trimmed(field(item, 'description')) ?? trimmed(field(item, 'message')))
             .filter(Boolean);
         if (descriptions.length > 0)
             return descriptions.join('; ');
     }
     const detail = field(body, 'detail');
     if (Array.isArray(detail)) {
-        const messages = detail.map(item => common_text(field(item, 'msg'))).filter(Boolean);
+        const messages = detail.map(item => trimmed(field(item, 'msg'))).filter(Boolean);
         if (messages.length > 0)
             return messages.join('; ');
     }
-    return (common_text(field(body, 'message')) ??
-        common_text(detail) ??
-        common_text(field(body, 'error')) ??
-        common_text(field(body, 'tpe')) ??
-        common_text(field(body, 'error_code')));
+    return (trimmed(field(body, 'message')) ??
+        trimmed(detail) ??
+        trimmed(field(body, 'error')) ??
+        trimmed(field(body, 'tpe')) ??
+        trimmed(field(body, 'error_code')));
 }
 /** "HTTP 423: File is locked", or what can be said of a body that is not JSON. */
 function describe(answer, body) {
@@ -32186,8 +32201,108 @@ function classifyByStatus(answer, body, options = {}) {
     return { kind: 'failed', reason: describe(answer, body) };
 }
 const JSON_ACCEPT = { Accept: 'application/json', 'User-Agent': USER_AGENT };
+/** Headers for a key sent as `Authorization: Bearer <key>`. */
+function bearer(apiKey) {
+    return { ...JSON_ACCEPT, Authorization: `Bearer ${apiKey}` };
+}
+/** `Basic base64("<key>:")`: a key with an empty password, as ImageKit takes its private key. */
+function basicAuth(apiKey) {
+    return `Basic ${Buffer.from(`${apiKey}:`, 'utf8').toString('base64')}`;
+}
+/** A route's URL with these query parameters; empty values are left out. */
+function listUrl(baseUrl, steps, query) {
+    const url = routeUrl(baseUrl, steps);
+    for (const [name, value] of Object.entries(query))
+        if (value !== undefined && value !== '')
+            url.searchParams.set(name, value);
+    return url;
+}
+/** A string field, or null when it is missing, null or not a string. */
+function common_text(body, name) {
+    const value = field(body, name);
+    return typeof value === 'string' ? value : null;
+}
+/** Reads every item of a page with `read`; a page with an item it cannot read is refused whole. */
+function readItems(values, read) {
+    const items = [];
+    for (const value of values) {
+        const item = read(value);
+        if (item === undefined)
+            return undefined;
+        items.push(item);
+    }
+    return items;
+}
+/** The ID of a listed item: a non-empty string, or undefined. */
+function itemId(value, name) {
+    const id = field(value, name);
+    return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/providers/anyformat-list.ts
+
+const PAGE_SIZE = 100;
+function item(value) {
+    const id = itemId(value, 'id');
+    if (id === undefined)
+        return undefined;
+    const common = { path: null, tags: null, kind: 'file', locked: false };
+    return {
+        id,
+        name: common_text(value, 'name'),
+        createdAt: common_text(value, 'created_at'),
+        status: common_text(value, 'status'),
+        ...common
+    };
+}
+const whole = (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+/**
+ * AnyFormat: `GET /v2/workflows/{workflow-id}/files/?page=K&page_size=100`, pages of
+ * `{"count", "page", "page_size", "results": [...]}` from 1. The server caps page_size silently, so the end is where
+ * page × page_size as answered reaches count. Items are file collections: deleting one deletes its files.
+ */
+const anyformatList = {
+    capabilities: {
+        path: false,
+        tags: false,
+        age: true,
+        statuses: [
+            'pending',
+            'queued',
+            'in_progress',
+            'processing',
+            'processed',
+            'completed',
+            'error',
+            'failed',
+            'cancelled'
+        ],
+        unfinished: ['pending', 'queued', 'in_progress', 'processing'],
+        scopes: ['workflowId'],
+        requiredScope: 'workflowId'
+    },
+    request(cursor, _filters, scope, { baseUrl, apiKey }) {
+        const steps = ['v2', 'workflows', encodeURIComponent(scope.workflowId), 'files', ''];
+        const url = listUrl(baseUrl, steps, { page: String(cursor.page), page_size: String(PAGE_SIZE) });
+        return { method: 'GET', url, headers: bearer(apiKey) };
+    },
+    read(answer, cursor) {
+        const body = jsonBody(answer);
+        const [count, page, size, results] = ['count', 'page', 'page_size', 'results'].map(name => field(body, name));
+        if (!whole(count) || !whole(page) || !whole(size) || size === 0 || !Array.isArray(results)) {
+            return { problem: 'the page is not {"count", "page", "page_size", "results": [...]}' };
+        }
+        if (page !== cursor.page)
+            return { problem: `asked for page ${cursor.page}, got page ${page}` };
+        const items = readItems(results, item);
+        if (items === undefined)
+            return { problem: 'an item of the page has no "id"' };
+        return { items, next: page * size >= count ? undefined : { page: page + 1 }, total: count };
+    }
+};
 
 ;// CONCATENATED MODULE: ./src/providers/anyformat.ts
+
 
 /** AnyFormat: DELETE /v2/files/{id}/ (the trailing slash is required), Bearer key; success is 204. */
 const anyformat = {
@@ -32197,15 +32312,53 @@ const anyformat = {
     request: (id, { baseUrl, apiKey }) => ({
         method: 'DELETE',
         url: fileUrl(baseUrl, ['v2', 'files'], id, true),
-        headers: { ...JSON_ACCEPT, Authorization: `Bearer ${apiKey}` }
+        headers: bearer(apiKey)
     }),
     derivedSecrets: () => [],
+    list: anyformatList,
     classify: (answer, now) => ({
         classification: classifyByStatus(answer, jsonBody(answer), { waitMs: retryAfterMs(answer, now) })
     })
 };
 
+;// CONCATENATED MODULE: ./src/providers/delos-list.ts
+
+const delos_list_PAGE_SIZE = 100;
+function delos_list_item(value) {
+    const id = itemId(value, 'id');
+    if (id === undefined)
+        return undefined;
+    const common = { createdAt: null, path: null, tags: null, status: null, kind: 'file' };
+    return { id, name: common_text(value, 'name'), locked: field(value, 'isLock') === true, ...common };
+}
+/**
+ * Delos: `GET /v2/storage/file?meta.page=K&meta.pageSize=100` (+ `customerId`). Its docs name only the page's
+ * items array, so anything but an object with `items` fails the listing; a page shorter than asked for is the last.
+ * No creation time is confirmed, so Delos cannot select by age.
+ */
+const delosList = {
+    capabilities: { path: false, tags: false, age: false, statuses: undefined, unfinished: [], scopes: ['customerId'] },
+    request(cursor, _filters, scope, { baseUrl, apiKey }) {
+        const query = { 'meta.page': String(cursor.page), 'meta.pageSize': String(delos_list_PAGE_SIZE), customerId: scope.customerId };
+        return {
+            method: 'GET',
+            url: listUrl(baseUrl, ['v2', 'storage', 'file'], query),
+            headers: { ...JSON_ACCEPT, Authorization: apiKey }
+        };
+    },
+    read(answer, cursor) {
+        const values = field(jsonBody(answer), 'items');
+        if (!Array.isArray(values))
+            return { problem: 'the page is not an object with an "items" array' };
+        const items = readItems(values, delos_list_item);
+        if (items === undefined)
+            return { problem: 'an item of the page has no "id"' };
+        return { items, next: items.length < delos_list_PAGE_SIZE ? undefined : { page: cursor.page + 1 } };
+    }
+};
+
 ;// CONCATENATED MODULE: ./src/providers/delos.ts
+
 
 /** Delos documents its error messages but not their HTTP statuses, so the message decides first. */
 const MESSAGES = [
@@ -32227,6 +32380,7 @@ const delos = {
         return { method: 'DELETE', url, headers: { ...JSON_ACCEPT, Authorization: apiKey } };
     },
     derivedSecrets: () => [],
+    list: delosList,
     classify(answer, now) {
         const body = jsonBody(answer);
         // Redirects are refused whatever their body says; a cut body cannot confirm anything.
@@ -32250,7 +32404,85 @@ const delos = {
     }
 };
 
+;// CONCATENATED MODULE: ./src/providers/imagekit-list.ts
+
+const imagekit_list_PAGE_SIZE = 1000;
+/** A value that can go into searchQuery as a double-quoted string: nothing that could end the string early. */
+const quotable = (value) => !/["\\]/.test(value) && !/[\u0000-\u001f\u007f]/.test(value);
+const quoted = (value) => `"${value}"`;
+/**
+ * The searchQuery for these filters: always `type = "file"` (the query overrides the type parameter), then a clause
+ * per filter the server can narrow by, joined by AND. Only the user's values go in, each quoted, and a value that
+ * holds a quote or a backslash is left out: the client filters alone then. So an input can only narrow the query,
+ * never widen it.
+ */
+function imagekitSearchQuery(filters) {
+    const clauses = ['type = "file"'];
+    const { namePrefix, folder, tags, createdBefore } = filters;
+    if (namePrefix && quotable(namePrefix))
+        clauses.push(`name : ${quoted(namePrefix)}`);
+    if (folder && quotable(folder.path))
+        clauses.push(`path ${folder.subfolders ? ':' : '='} ${quoted(folder.path)}`);
+    if (tags && tags.length > 0 && tags.every(quotable))
+        clauses.push(`tags IN [${tags.map(quoted).join(', ')}]`);
+    if (createdBefore && quotable(createdBefore))
+        clauses.push(`createdAt < ${quoted(createdBefore)}`);
+    return clauses.join(' AND ');
+}
+function strings(value) {
+    return Array.isArray(value) && value.every(tag => typeof tag === 'string') ? value : null;
+}
+/** An item of the listing: a file, a file version or a folder; only files carry a fileId that can be selected. */
+function imagekit_list_item(value) {
+    const type = field(value, 'type');
+    if (type !== 'file' && type !== 'file-version' && type !== 'folder')
+        return undefined;
+    const id = common_text(value, type === 'folder' ? 'folderId' : 'fileId');
+    if (id === null || id === '')
+        return undefined;
+    return {
+        id,
+        name: common_text(value, 'name'),
+        createdAt: common_text(value, 'createdAt'),
+        path: common_text(value, type === 'folder' ? 'folderPath' : 'filePath'),
+        tags: strings(field(value, 'tags')),
+        status: null,
+        kind: type,
+        locked: false
+    };
+}
+/**
+ * ImageKit: `GET /v1/files?limit=1000&skip=K&sort=ASC_CREATED&searchQuery=…`, pages of bare JSON arrays holding
+ * files, file versions and folders; a page shorter than the limit is the last.
+ */
+const imagekitList = {
+    capabilities: { path: true, tags: true, age: true, statuses: undefined, unfinished: [], scopes: [] },
+    request(cursor, filters, _scope, { baseUrl, apiKey }) {
+        const query = {
+            limit: String(imagekit_list_PAGE_SIZE),
+            skip: String((cursor.page - 1) * imagekit_list_PAGE_SIZE),
+            sort: 'ASC_CREATED',
+            searchQuery: imagekitSearchQuery(filters)
+        };
+        return {
+            method: 'GET',
+            url: listUrl(baseUrl, ['v1', 'files'], query),
+            headers: { ...JSON_ACCEPT, Authorization: basicAuth(apiKey) }
+        };
+    },
+    read(answer, cursor) {
+        const values = jsonBody(answer);
+        if (!Array.isArray(values))
+            return { problem: 'the page is not a JSON array' };
+        const items = readItems(values, imagekit_list_item);
+        if (items === undefined)
+            return { problem: 'an item of the page is not a file, file version or folder with its ID' };
+        return { items, next: values.length < imagekit_list_PAGE_SIZE ? undefined : { page: cursor.page + 1 } };
+    }
+};
+
 ;// CONCATENATED MODULE: ./src/providers/imagekit.ts
+
 
 function header(answer, name) {
     const value = answer.headers.get(name);
@@ -32271,7 +32503,7 @@ function classifyAnswer(answer, now) {
         waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now)
     });
 }
-function strings(value) {
+function imagekit_strings(value) {
     return Array.isArray(value) && value.every(item => typeof item === 'string') ? value : undefined;
 }
 function withWindow(answer, classification) {
@@ -32293,7 +32525,7 @@ const bulk = {
     classify(answer, ids, now) {
         const body = jsonBody(answer);
         const asked = new Set(ids);
-        const listed = (name) => strings(field(body, name))?.filter(id => asked.has(id));
+        const listed = (name) => imagekit_strings(field(body, name))?.filter(id => asked.has(id));
         let classification;
         // A cut answer or one saying "success": false confirms nothing, whatever it lists.
         const trusted = !answer.truncated && field(body, 'success') !== false;
@@ -32328,14 +32560,63 @@ const imagekit = {
         headers: { ...JSON_ACCEPT, Authorization: basicAuth(apiKey) }
     }),
     derivedSecrets: apiKey => [basicAuth(apiKey), basicAuth(apiKey).slice('Basic '.length)],
+    list: imagekitList,
     classify: (answer, now) => withWindow(answer, classifyAnswer(answer, now)),
     bulk
 };
-function basicAuth(apiKey) {
-    return `Basic ${Buffer.from(`${apiKey}:`, 'utf8').toString('base64')}`;
+
+;// CONCATENATED MODULE: ./src/providers/writer-list.ts
+
+const writer_list_PAGE_SIZE = 100;
+function writer_list_item(value) {
+    const id = itemId(value, 'id');
+    if (id === undefined)
+        return undefined;
+    const common = { path: null, tags: null, kind: 'file', locked: false };
+    return {
+        id,
+        name: common_text(value, 'name'),
+        createdAt: common_text(value, 'created_at'),
+        status: common_text(value, 'status'),
+        ...common
+    };
 }
+/**
+ * Writer: `GET /v1/files?limit=100&order=asc` (+ `graph_id`, `status` when one status is asked for), pages of
+ * `{"data": [...], "has_more": bool}`; the next page starts after the last ID listed.
+ */
+const writerList = {
+    capabilities: {
+        path: false,
+        tags: false,
+        age: true,
+        statuses: ['in_progress', 'completed', 'failed'],
+        unfinished: ['in_progress'],
+        scopes: ['graphId']
+    },
+    request(cursor, filters, scope, { baseUrl, apiKey }) {
+        const status = filters.statuses?.length === 1 ? filters.statuses[0] : undefined;
+        const query = { limit: String(writer_list_PAGE_SIZE), order: 'asc', after: cursor.after, graph_id: scope.graphId, status };
+        return { method: 'GET', url: listUrl(baseUrl, ['v1', 'files'], query), headers: bearer(apiKey) };
+    },
+    read(answer, cursor) {
+        const body = jsonBody(answer);
+        const data = field(body, 'data');
+        const more = field(body, 'has_more');
+        if (!Array.isArray(data) || typeof more !== 'boolean')
+            return { problem: 'the page is not {"data": [...], "has_more": ...}' };
+        const items = readItems(data, writer_list_item);
+        if (items === undefined)
+            return { problem: 'an item of the page has no "id"' };
+        const last = items.at(-1);
+        if (more && last === undefined)
+            return { problem: 'an empty page says "has_more": true' };
+        return { items, next: more && last ? { page: cursor.page + 1, after: last.id } : undefined };
+    }
+};
 
 ;// CONCATENATED MODULE: ./src/providers/writer.ts
+
 
 /** Writer: DELETE /v1/files/{id}, Bearer key; success is 200 {"id","deleted":true}. */
 const writer = {
@@ -32345,9 +32626,10 @@ const writer = {
     request: (id, { baseUrl, apiKey }) => ({
         method: 'DELETE',
         url: fileUrl(baseUrl, ['v1', 'files'], id),
-        headers: { ...JSON_ACCEPT, Authorization: `Bearer ${apiKey}` }
+        headers: bearer(apiKey)
     }),
     derivedSecrets: () => [],
+    list: writerList,
     classify(answer, now) {
         const body = jsonBody(answer);
         return {
@@ -32407,7 +32689,152 @@ function secretForms(rawKey, providerName) {
     return [...new Set(forms.filter(form => form.length > 0))];
 }
 
+;// CONCATENATED MODULE: ./src/selection.ts
+/**
+ * Selecting files to purge (SPEC §9): the filters as read from the inputs, and the pure functions that decide,
+ * item by item, what a listing selects, what keep-newest spares and what cannot be judged.
+ */
+
+/** Whether the inputs ask for a selection at all. */
+function selecting(selection) {
+    const { filters, scope } = selection;
+    return Object.values(filters).some(value => value !== undefined) || scope.graphId !== '' || scope.workflowId !== '';
+}
+/** Whether anything besides keep-newest narrows the selection (a filter, or a scope). */
+function narrowed(selection) {
+    const { keepNewest: _, ...others } = selection.filters;
+    return (Object.values(others).some(value => value !== undefined) ||
+        selection.scope.graphId !== '' ||
+        selection.scope.workflowId !== '');
+}
+const HOUR_MS = 3_600_000;
+const UNIT_MS = { h: HOUR_MS, d: 24 * HOUR_MS, w: 7 * 24 * HOUR_MS };
+/** `30d`, `12h`, `2w`: the duration in ms, or undefined when it is not one. */
+function parseDuration(text) {
+    const match = /^(\d{1,6})\s*([hdw])$/i.exec(text.trim());
+    if (!match || Number(match[1]) < 1)
+        return undefined;
+    return Number(match[1]) * UNIT_MS[match[2].toLowerCase()];
+}
+/** A folder for select-path ('/a/b/', '/a/b' or '/a/b/**'), normalised to '/a/b/'; or why it is not one. */
+function parseFolder(text) {
+    const subfolders = text.endsWith('/**');
+    const bare = subfolders ? text.slice(0, -2) : text;
+    if (!bare.startsWith('/'))
+        return 'must start with "/" (a folder such as /previews/pr-42/, or /previews/** for its subfolders too)';
+    if (/[*?]/.test(bare))
+        return 'may hold a wildcard only as a trailing /** (this folder and its subfolders)';
+    const folder = bare.endsWith('/') ? bare : `${bare}/`;
+    const steps = folder.slice(1, -1);
+    if (steps !== '' && steps.split('/').some(step => step === '' || step === '.' || step === '..')) {
+        return 'must not hold empty, "." or ".." steps';
+    }
+    return { folder, subfolders };
+}
+/** A creation time in ms: ISO 8601 with a time and a zone (Z or ±hh:mm), any number of fraction digits; else null. */
+function createdMs(text) {
+    if (text === null || !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text))
+        return null;
+    const ms = Date.parse(text);
+    return Number.isNaN(ms) ? null : ms;
+}
+/**
+ * Why an item cannot be judged (skipped), whether it passes every filter but age (true) or not (false). A field an
+ * active filter needs and the item lacks is a skip, never a guess; a file not in a final state is skipped unless
+ * select-status names its status.
+ */
+function judge(item, filters, capabilities) {
+    if (item.kind !== 'file')
+        return 'not a file';
+    if (item.locked)
+        return 'locked';
+    if (filters.statuses !== undefined) {
+        if (item.status === null)
+            return 'no status';
+        if (!filters.statuses.includes(item.status))
+            return false;
+    }
+    else if (item.status !== null && capabilities.unfinished.includes(item.status)) {
+        return 'not finished';
+    }
+    if (filters.name !== undefined) {
+        if (item.name === null)
+            return 'no name';
+        if (!globMatch(filters.name, item.name))
+            return false;
+    }
+    if (filters.path !== undefined) {
+        if (item.path === null)
+            return 'no path';
+        if (!inFolder(item.path, filters.path))
+            return false;
+    }
+    if (filters.tags !== undefined && !(item.tags ?? []).some(tag => filters.tags?.includes(tag)))
+        return false;
+    const aged = filters.olderThan !== undefined || filters.keepNewest !== undefined;
+    if (aged && createdMs(item.createdAt) === null)
+        return 'no creation time';
+    return true;
+}
+function inFolder(path, { folder, subfolders }) {
+    const parent = path.slice(0, path.lastIndexOf('/') + 1);
+    return subfolders ? parent.startsWith(folder) : parent === folder;
+}
+/** Newest first; at equal times the smaller ID (in code-unit order) counts as the newer. */
+function newestFirst(a, b) {
+    const byTime = (createdMs(b.createdAt) ?? 0) - (createdMs(a.createdAt) ?? 0);
+    return byTime !== 0 ? byTime : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+/**
+ * What a listing selects: the files that pass every filter, less the keep-newest newest of them (spared before
+ * age is looked at, so older-than never leaves fewer than N), less those not older than the cutoff. An ID listed
+ * twice counts once.
+ */
+function selection_select(items, filters, capabilities, runStartMs) {
+    const skipped = {};
+    const seen = new Set();
+    const candidates = [];
+    for (const item of items) {
+        if (seen.has(item.id))
+            continue;
+        seen.add(item.id);
+        const verdict = judge(item, filters, capabilities);
+        if (verdict === true)
+            candidates.push(item);
+        else if (verdict !== false)
+            skipped[verdict] = (skipped[verdict] ?? 0) + 1;
+    }
+    const spared = filters.keepNewest === undefined ? [] : [...candidates].sort(newestFirst).slice(0, filters.keepNewest);
+    const sparedIds = new Set(spared.map(item => item.id));
+    const cutoff = filters.olderThan === undefined ? Infinity : runStartMs - filters.olderThan.ms;
+    const selected = candidates.filter(item => !sparedIds.has(item.id) && (createdMs(item.createdAt) ?? -Infinity) < cutoff);
+    return { selected, spared, matched: candidates.length, skipped };
+}
+const DAY_MS = 24 * HOUR_MS;
+/**
+ * What the server may narrow by for these filters: only ever less than the client selects from. The name's literal
+ * start (before its first wildcard); the age a day later than the cutoff, and not at all with keep-newest (the newest
+ * files must be listed to be spared); the status only where exactly one is asked for.
+ */
+function serverFilters(filters, runStartMs) {
+    const prefix = filters.name?.split(/[*?]/, 1)[0] ?? '';
+    const server = {};
+    if (prefix !== '')
+        server.namePrefix = prefix;
+    if (filters.path)
+        server.folder = { path: filters.path.folder, subfolders: filters.path.subfolders };
+    if (filters.tags)
+        server.tags = filters.tags;
+    if (filters.statuses)
+        server.statuses = filters.statuses;
+    if (filters.olderThan && filters.keepNewest === undefined) {
+        server.createdBefore = new Date(runStartMs - filters.olderThan.ms + DAY_MS).toISOString();
+    }
+    return server;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -32492,7 +32919,8 @@ function readSettings(sources) {
         bulk: read.boolean(Input.Bulk, true),
         shard: readShard(read.text(Input.Shard), violation),
         commentOnPr: read.boolean(Input.CommentOnPr, false),
-        githubToken: read.text(Input.GithubToken)
+        githubToken: read.text(Input.GithubToken),
+        selection: readSelection(read)
     };
     return { settings, violations: read.violations };
 }
@@ -32534,6 +32962,88 @@ function readIds(read) {
         }
     }
     return uniqueIds(...lists);
+}
+/** The inputs that turn selection on (customer-id only narrows it). */
+const SELECTION_INPUTS = [
+    Input.SelectName,
+    Input.SelectPath,
+    Input.SelectTags,
+    Input.SelectStatus,
+    Input.OlderThan,
+    Input.KeepNewest,
+    Input.GraphId,
+    Input.WorkflowId
+];
+/** Longest select-name glob, select-path and scope ID read. */
+const MAX_SELECT_TEXT = 1024;
+/** The selection inputs: each malformed one is a violation naming it; what a provider can honour is policy's. */
+function readSelection(read) {
+    const filters = {};
+    const plain = (name) => {
+        const text = read.text(name);
+        if (text === '')
+            return undefined;
+        if (text.length > MAX_SELECT_TEXT || inputs_CONTROL.test(text)) {
+            read.violation(name, `${quote(text)} must be at most ${MAX_SELECT_TEXT} characters without control characters`);
+            return undefined;
+        }
+        return text;
+    };
+    const name = plain(Input.SelectName);
+    if (name !== undefined)
+        filters.name = name;
+    const path = plain(Input.SelectPath);
+    const folder = path === undefined ? undefined : parseFolder(path);
+    if (typeof folder === 'string')
+        read.violation(Input.SelectPath, `${quote(path ?? '')} ${folder}`);
+    else if (folder !== undefined)
+        filters.path = folder;
+    const tags = words(plain(Input.SelectTags), false);
+    if (tags)
+        filters.tags = tags;
+    const statuses = words(plain(Input.SelectStatus), true);
+    if (statuses)
+        filters.statuses = statuses;
+    const age = readAge(read, plain(Input.OlderThan), plain(Input.KeepNewest));
+    Object.assign(filters, age);
+    const scope = {
+        graphId: readScopeId(read, Input.GraphId),
+        workflowId: readScopeId(read, Input.WorkflowId),
+        customerId: read.text(Input.CustomerId)
+    };
+    return { filters, scope, requested: SELECTION_INPUTS.some(input => read.text(input) !== '') };
+}
+/** Comma-separated words, trimmed, empties dropped; undefined when there are none. */
+function words(text, lowerCase) {
+    const list = (text ?? '').split(',').map(word => (lowerCase ? word.trim().toLowerCase() : word.trim()));
+    const kept = [...new Set(list.filter(word => word !== ''))];
+    return kept.length > 0 ? kept : undefined;
+}
+function readAge(read, olderThan, keepNewest) {
+    const filters = {};
+    if (olderThan !== undefined) {
+        const ms = parseDuration(olderThan);
+        if (ms === undefined)
+            read.violation(Input.OlderThan, `${quote(olderThan)} is not a whole number of hours, days or weeks (12h, 30d, 2w)`);
+        else
+            filters.olderThan = { text: olderThan, ms };
+    }
+    if (keepNewest !== undefined) {
+        const n = /^\d+$/.test(keepNewest) ? Number(keepNewest) : NaN;
+        if (!Number.isSafeInteger(n) || n > MAX_IDS)
+            read.violation(Input.KeepNewest, `${quote(keepNewest)} is not a whole number from 0 to ${MAX_IDS}`);
+        else
+            filters.keepNewest = n;
+    }
+    return filters;
+}
+/** graph-id and workflow-id go into a request path or query: they follow the rules of an ID. */
+function readScopeId(read, name) {
+    const id = read.text(name);
+    const problem = id === '' ? undefined : idProblem(id);
+    if (problem !== undefined)
+        read.violation(name, `${quote(id)} ${problem} (${ID_RULE})`);
+    return problem === undefined ? id : '';
 }
 function readApiKey(read) {
     const apiKey = read.text(Input.ApiKey);
@@ -32628,14 +33138,14 @@ function readBaseUrl(text, provider, violation) {
 function readRunContext(env, options = {}) {
     const first = (...names) => names.map(name => env[name]).find(value => value !== undefined && value !== '') ?? '';
     const repository = first('GITHUB_REPOSITORY', 'CI_PROJECT_PATH', 'JOB_NAME');
-    const runId = whole(first('GITHUB_RUN_ID', 'CI_PIPELINE_ID', 'BUILD_NUMBER'));
+    const runId = context_whole(first('GITHUB_RUN_ID', 'CI_PIPELINE_ID', 'BUILD_NUMBER'));
     const githubRun = env.GITHUB_REPOSITORY && runId !== null && env.GITHUB_RUN_ID;
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
     return {
         repository,
         workflow: first('GITHUB_WORKFLOW', 'CI_JOB_NAME'),
         runId,
-        runAttempt: whole(env.GITHUB_RUN_ATTEMPT ?? ''),
+        runAttempt: context_whole(env.GITHUB_RUN_ATTEMPT ?? ''),
         actor: first('GITHUB_ACTOR', 'GITLAB_USER_LOGIN', 'USER'),
         eventName: options.eventName ?? env.GITHUB_EVENT_NAME ?? '',
         ref: first('GITHUB_REF', 'CI_COMMIT_REF_NAME', 'GIT_BRANCH'),
@@ -32644,7 +33154,7 @@ function readRunContext(env, options = {}) {
         runUrl: githubRun ? `${serverUrl}/${repository}/actions/runs/${runId}` : first('CI_JOB_URL', 'BUILD_URL') || null
     };
 }
-function whole(text) {
+function context_whole(text) {
     return /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) && Number(text) > 0 ? Number(text) : null;
 }
 /** The pull request's number from the event payload (pull_request and pull_request_target events). */
@@ -32661,6 +33171,8 @@ function pullRequestNumber(eventPath, readFile) {
     }
 }
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -32841,6 +33353,98 @@ function formatSeconds(ms) {
     return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
+;// CONCATENATED MODULE: ./src/engine/ledger.ts
+/** Said of an ID that a request named but whose deletion no answer confirmed or ruled out. */
+const OUTCOME_UNKNOWN = 'its outcome is unknown, it may have been deleted';
+/**
+ * Per-ID state and results: every ID of the run settles here exactly once, as deleted, missing or failed, with
+ * the reason cleaned by `clean` (scrubbed of secrets, one line, bounded).
+ */
+class Ledger {
+    ids;
+    clock;
+    clean;
+    onResult;
+    results;
+    states;
+    settled = 0;
+    constructor(ids, clock, clean, onResult) {
+        this.ids = ids;
+        this.clock = clock;
+        this.clean = clean;
+        this.onResult = onResult;
+        this.results = new Array(ids.length);
+        this.states = new Array(ids.length);
+    }
+    /** Every ID has settled. */
+    get done() {
+        return this.settled === this.ids.length;
+    }
+    id(index) {
+        return this.ids[index];
+    }
+    /** A request naming these IDs starts now. */
+    started(indexes, now) {
+        for (const index of indexes) {
+            const known = this.state(index);
+            if (known.attempts++ === 0)
+                known.firstStart = now;
+        }
+    }
+    /** The request got an answer with this status, or none (null). */
+    answered(indexes, status) {
+        for (const index of indexes)
+            this.state(index).lastStatus = status;
+    }
+    /** The request got no definite answer: it may have deleted these IDs. */
+    markUnanswered(indexes) {
+        for (const index of indexes)
+            this.state(index).unanswered = true;
+    }
+    settle(index, outcome, reason) {
+        const known = this.state(index);
+        const result = {
+            id: this.id(index),
+            outcome,
+            httpStatus: known.lastStatus,
+            reason: reason === null ? null : this.clean(reason),
+            attempts: known.attempts,
+            ms: known.attempts === 0 ? 0 : this.clock.now() - known.firstStart
+        };
+        this.states[index] = undefined;
+        this.results[index] = result;
+        this.settled++;
+        this.onResult?.(result);
+    }
+    /** Not found: deleted after all when one of our own earlier attempts may have done it. */
+    settleNotFound(index, reason) {
+        if (this.state(index).unanswered) {
+            this.settle(index, 'deleted', `${reason} after an earlier attempt got no answer: counted as deleted, that attempt most likely deleted it`);
+        }
+        else {
+            this.settle(index, 'missing', reason);
+        }
+    }
+    /**
+     * Fails an ID the stopped run will not send (again). An ID a request already named was attempted, though, and
+     * one whose attempt got no definite answer may have been deleted by it.
+     */
+    abandon(index, stopReason, lastReason) {
+        const known = this.state(index);
+        if (known.attempts === 0)
+            return this.settle(index, 'failed', `not attempted: ${stopReason}`);
+        const unknown = known.unanswered ? `; ${OUTCOME_UNKNOWN}` : '';
+        this.settle(index, 'failed', `${lastReason ? `${lastReason}; ` : ''}not retried: ${stopReason}${unknown}`);
+    }
+    /** Every result, in input order; only once the ledger is done. */
+    all() {
+        return this.results;
+    }
+    state(index) {
+        return (this.states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/pacing.ts
 /** Time, backoff and the shared pacer: how fast the whole pool may go. */
 const realClock = {
@@ -32950,6 +33554,7 @@ const LEARNED_SPACING_DECAY = 0.998;
 
 ;// CONCATENATED MODULE: ./src/engine/decide.ts
 
+
 /** A 429 never uses up a unit's retries; this bounds how often one unit may be refused all the same. */
 const MAX_RATE_LIMITED_ATTEMPTS = 20;
 const FRESH_BUDGET = { retriesUsed: 0, rateLimited: 0, lastReason: '' };
@@ -33031,97 +33636,17 @@ function decideRetry(classification, unit, run, rules) {
     }
     return rule({ kind: 'retry', afterMs: waitMs ?? backoffMs(rules.backoff, next.retriesUsed, rules.random) }, next);
 }
-
-;// CONCATENATED MODULE: ./src/engine/ledger.ts
-/** Said of an ID that a request named but whose deletion no answer confirmed or ruled out. */
-const OUTCOME_UNKNOWN = 'its outcome is unknown, it may have been deleted';
 /**
- * Per-ID state and results: every ID of the run settles here exactly once, as deleted, missing or failed, with
- * the reason cleaned by `clean` (scrubbed of secrets, one line, bounded).
+ * What a request that got no answer means: a timeout or a connection error is worth retrying (it may have done its
+ * work); a refused tunnel was never sent; a TLS or proxy problem that will not fix itself stops the run; a request
+ * cut off by cancellation may have done its work, and nobody will know.
  */
-class Ledger {
-    ids;
-    clock;
-    clean;
-    onResult;
-    results;
-    states;
-    settled = 0;
-    constructor(ids, clock, clean, onResult) {
-        this.ids = ids;
-        this.clock = clock;
-        this.clean = clean;
-        this.onResult = onResult;
-        this.results = new Array(ids.length);
-        this.states = new Array(ids.length);
-    }
-    /** Every ID has settled. */
-    get done() {
-        return this.settled === this.ids.length;
-    }
-    id(index) {
-        return this.ids[index];
-    }
-    /** A request naming these IDs starts now. */
-    started(indexes, now) {
-        for (const index of indexes) {
-            const known = this.state(index);
-            if (known.attempts++ === 0)
-                known.firstStart = now;
-        }
-    }
-    /** The request got an answer with this status, or none (null). */
-    answered(indexes, status) {
-        for (const index of indexes)
-            this.state(index).lastStatus = status;
-    }
-    /** The request got no definite answer: it may have deleted these IDs. */
-    markUnanswered(indexes) {
-        for (const index of indexes)
-            this.state(index).unanswered = true;
-    }
-    settle(index, outcome, reason) {
-        const known = this.state(index);
-        const result = {
-            id: this.id(index),
-            outcome,
-            httpStatus: known.lastStatus,
-            reason: reason === null ? null : this.clean(reason),
-            attempts: known.attempts,
-            ms: known.attempts === 0 ? 0 : this.clock.now() - known.firstStart
-        };
-        this.states[index] = undefined;
-        this.results[index] = result;
-        this.settled++;
-        this.onResult?.(result);
-    }
-    /** Not found: deleted after all when one of our own earlier attempts may have done it. */
-    settleNotFound(index, reason) {
-        if (this.state(index).unanswered) {
-            this.settle(index, 'deleted', `${reason} after an earlier attempt got no answer: counted as deleted, that attempt most likely deleted it`);
-        }
-        else {
-            this.settle(index, 'missing', reason);
-        }
-    }
-    /**
-     * Fails an ID the stopped run will not send (again). An ID a request already named was attempted, though, and
-     * one whose attempt got no definite answer may have been deleted by it.
-     */
-    abandon(index, stopReason, lastReason) {
-        const known = this.state(index);
-        if (known.attempts === 0)
-            return this.settle(index, 'failed', `not attempted: ${stopReason}`);
-        const unknown = known.unanswered ? `; ${OUTCOME_UNKNOWN}` : '';
-        this.settle(index, 'failed', `${lastReason ? `${lastReason}; ` : ''}not retried: ${stopReason}${unknown}`);
-    }
-    /** Every result, in input order; only once the ledger is done. */
-    all() {
-        return this.results;
-    }
-    state(index) {
-        return (this.states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null });
-    }
+function transportClassification(error) {
+    if (error.fatal)
+        return { kind: 'fatal', reason: error.message };
+    if (error.kind === 'cancelled')
+        return { kind: 'cut-off', reason: `${error.message}; ${OUTCOME_UNKNOWN}` };
+    return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: error.kind !== 'proxy' };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/queue.ts
@@ -33286,6 +33811,7 @@ class Scheduler {
 
 
 
+
 /** How long requests in flight may still answer once the run is cancelled: well inside the runner's 7.5 s. */
 const CANCEL_GRACE_MS = 3000;
 /**
@@ -33330,6 +33856,8 @@ class PurgeRun {
     constructor(options, resolve) {
         this.options = options;
         this.resolve = resolve;
+        // Every request in flight listens to the cut-off signal: up to `concurrency` of them, more than Node's default 10.
+        (0,external_node_events_.setMaxListeners)(options.concurrency + 1, this.cutOff.signal);
         this.clock = options.clock ?? realClock;
         const backoff = options.backoff ?? DEFAULT_BACKOFF;
         // The longest all retries of one ID could wait, and never less than one wait a provider may ask for: past it,
@@ -33369,8 +33897,7 @@ class PurgeRun {
     }
     /** Cancellation: the one stop path, then a short grace for the requests in flight before they are cut off. */
     cancel() {
-        const by = this.options.signal?.reason;
-        this.halted ??= `cancelled${typeof by === 'string' && by !== '' ? ` (${by})` : ''}`;
+        this.halted ??= this.options.signal ? cancellation(this.options.signal) : 'cancelled';
         this.stop('cancelled');
         if (this.scheduler.sending > 0) {
             this.graceTimer = this.clock.setTimeout(() => this.cutOff.abort(), this.options.cancelGraceMs ?? CANCEL_GRACE_MS);
@@ -33557,17 +34084,10 @@ class PurgeRun {
         return unit.bulk ? `bulk of ${unit.indexes.length}` : JSON.stringify(this.ledger.id(unit.indexes[0]));
     }
 }
-/**
- * What a request that got no answer means: a timeout or a connection error is worth retrying (it may have done its
- * work); a refused tunnel was never sent; a TLS or proxy problem that will not fix itself stops the run; a request
- * cut off by cancellation may have done its work, and nobody will know.
- */
-function transportClassification(error) {
-    if (error.fatal)
-        return { kind: 'fatal', reason: error.message };
-    if (error.kind === 'cancelled')
-        return { kind: 'cut-off', reason: `${error.message}; ${OUTCOME_UNKNOWN}` };
-    return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: error.kind !== 'proxy' };
+/** "cancelled (SIGTERM)": what a cancelled run says, naming the signal when the shell gave it as the reason. */
+function cancellation(signal) {
+    const by = signal.reason;
+    return `cancelled${typeof by === 'string' && by !== '' ? ` (${by})` : ''}`;
 }
 
 ;// CONCATENATED MODULE: ./src/log.ts
@@ -33609,51 +34129,135 @@ class LineLog {
 
 
 
+
+
 /** The IDs this run sends: all of them, or this shard's share. */
-function plannedIds(settings) {
-    const { shard } = settings;
-    return shard === undefined ? settings.ids : settings.ids.filter(id => shardOf(id, shard.count) === shard.index);
+function plannedIds(ids, shard) {
+    return shard === undefined ? [...ids] : ids.filter(id => shardOf(id, shard.count) === shard.index);
+}
+function collector(violations) {
+    return (input, message) => void violations.push({ input, message: `${input}: ${message}` });
 }
 /** The rules across inputs. Returns every violation; a run may start only when there is none. */
 function preflight(settings, inputViolations) {
     const violations = [...inputViolations];
-    const add = (input, message) => {
-        violations.push({ input, message: `${input}: ${message}` });
-    };
+    const add = collector(violations);
+    const select = selecting(settings.selection);
     const idsGiven = !inputViolations.some(v => v.input === Input.FileIds || v.input === Input.FileIdsFile);
-    if (settings.ids.length === 0 && idsGiven)
-        add(Input.FileIds, 'no IDs given: set file-ids or file-ids-file');
-    if (!settings.dryRun && settings.apiKey === '')
-        add(Input.ApiKey, 'is required unless dry-run is true');
-    const planned = plannedIds(settings);
+    if (settings.ids.length === 0 && idsGiven && !settings.selection.requested) {
+        add(Input.FileIds, 'no IDs given: set file-ids or file-ids-file, or select files (select-name, older-than, …)');
+    }
+    if (settings.apiKey === '') {
+        if (select)
+            add(Input.ApiKey, 'is required to select files, also in a dry run: selecting means listing them');
+        else if (!settings.dryRun)
+            add(Input.ApiKey, 'is required unless dry-run is true');
+    }
+    idRules(settings.ids, settings, add);
+    if (settings.commentOnPr && settings.githubToken === '')
+        add(Input.GithubToken, 'is required when comment-on-pr is true');
+    if (settings.customerId !== '' && settings.provider !== undefined && !settings.provider.acceptsCustomerId) {
+        add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`);
+    }
+    if (select && settings.provider !== undefined)
+        selectionRules(settings, settings.provider, add);
+    return violations;
+}
+/**
+ * The rules for a selection's IDs once the listing is in: each selected ID must be valid, and the union with the
+ * given IDs passes max-deletions and protected-ids as given IDs do. A larger selection is never cut short.
+ */
+function selectedIdRules(settings, union, selected) {
+    const violations = [];
+    const add = collector(violations);
+    const invalid = selected.flatMap(id => {
+        const problem = idProblem(id);
+        return problem === undefined ? [] : [`the listing gave ID ${quote(id)}, which ${problem} (${ID_RULE})`];
+    });
+    for (const message of invalid.slice(0, MAX_LISTED_INVALID_IDS))
+        add('selection', message);
+    idRules(union, settings, add);
+    return violations;
+}
+/** max-deletions over this run's share of the IDs, and protected-ids over all of them. */
+function idRules(ids, settings, add) {
+    const planned = plannedIds(ids, settings.shard);
     if (planned.length > settings.maxDeletions) {
         const what = settings.shard
             ? `${planned.length} unique IDs in shard ${settings.shard.index}/${settings.shard.count}`
             : `${planned.length} unique IDs`;
         add(Input.MaxDeletions, `${what} exceed max-deletions (${settings.maxDeletions}); raise it or split the list`);
     }
-    const protectedHits = settings.protectedPatterns.length === 0
-        ? []
-        : settings.ids.flatMap(id => {
-            const pattern = protectedBy(settings.protectedPatterns, id);
-            return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`];
-        });
-    for (const message of protectedHits.slice(0, MAX_LISTED_INVALID_IDS))
+    if (settings.protectedPatterns.length === 0)
+        return;
+    const hits = ids.flatMap(id => {
+        const pattern = protectedBy(settings.protectedPatterns, id);
+        return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`];
+    });
+    for (const message of hits.slice(0, MAX_LISTED_INVALID_IDS))
         add(Input.ProtectedIds, message);
-    if (protectedHits.length > MAX_LISTED_INVALID_IDS)
-        add(Input.ProtectedIds, `${protectedHits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`);
-    if (settings.commentOnPr && settings.githubToken === '')
-        add(Input.GithubToken, 'is required when comment-on-pr is true');
-    if (settings.customerId !== '' && settings.provider !== undefined && !settings.provider.acceptsCustomerId) {
-        add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`);
+    if (hits.length > MAX_LISTED_INVALID_IDS)
+        add(Input.ProtectedIds, `${hits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`);
+}
+/** The providers whose listing can do this: what a violation names as the alternative. */
+function whoCan(test) {
+    const names = PROVIDER_NAMES.filter(name => {
+        const list = PROVIDERS[name].list;
+        return list !== undefined && test(list.capabilities);
+    });
+    return names.length === 0 ? 'no provider can' : `only ${names.join(', ')} can`;
+}
+/** SPEC §9.2: a filter the provider cannot honour is a violation naming the input and the provider, never ignored. */
+function selectionRules(settings, provider, add) {
+    const { filters, scope } = settings.selection;
+    const capabilities = provider.list?.capabilities;
+    if (capabilities === undefined)
+        return add(Input.SelectName, `${provider.name} cannot list its files: selection is not possible`);
+    const refuse = (input, what, test) => add(input, `${provider.name} cannot select by ${what} (${whoCan(test)})`);
+    if (filters.path && !capabilities.path)
+        refuse(Input.SelectPath, 'folder', c => c.path);
+    if (filters.tags && !capabilities.tags)
+        refuse(Input.SelectTags, 'tag', c => c.tags);
+    if (filters.statuses && capabilities.statuses === undefined)
+        refuse(Input.SelectStatus, 'status', c => c.statuses !== undefined);
+    const allowed = capabilities.statuses;
+    if (allowed !== undefined) {
+        for (const word of filters.statuses ?? []) {
+            if (!allowed.includes(word)) {
+                add(Input.SelectStatus, `unknown status ${quote(word)} for ${provider.name} (allowed: ${allowed.join(', ')})`);
+            }
+        }
     }
-    return violations;
+    if (!capabilities.age) {
+        const why = 'creation time: none is confirmed in its listing';
+        if (filters.olderThan)
+            refuse(Input.OlderThan, why, c => c.age);
+        if (filters.keepNewest !== undefined)
+            refuse(Input.KeepNewest, why, c => c.age);
+    }
+    const scopes = [
+        ['graphId', Input.GraphId],
+        ['workflowId', Input.WorkflowId]
+    ];
+    for (const [key, input] of scopes) {
+        if (scope[key] !== '' && !capabilities.scopes.includes(key))
+            add(input, `is for ${forWhom(key)} only, not ${provider.name}`);
+    }
+    const required = scopes.find(([key]) => key === capabilities.requiredScope);
+    if (required && scope[required[0]] === '')
+        add(required[1], `is required to select from ${provider.name}: it lists files per ${required[1].replace(/-id$/, '')}`);
+    if (filters.keepNewest !== undefined && !narrowed(settings.selection)) {
+        add(Input.KeepNewest, 'cannot be the only filter: add select-name, select-path, select-tags, select-status, older-than or a scope');
+    }
+}
+function forWhom(scope) {
+    return PROVIDER_NAMES.filter(name => PROVIDERS[name].list?.capabilities.scopes.includes(scope)).join(', ');
 }
 /** The plan a run may start with, or undefined while anything is in violation. */
 function runPlan(settings, violations) {
     const { provider, baseUrl } = settings;
     return violations.length === 0 && provider !== undefined && baseUrl !== undefined
-        ? { ...settings, provider, baseUrl, planned: plannedIds(settings) }
+        ? { ...settings, provider, baseUrl, planned: plannedIds(settings.ids, settings.shard) }
         : undefined;
 }
 /** Whether the run fails, with counts and the first IDs that made it so. */
@@ -33679,6 +34283,356 @@ function verdict(result, failOn) {
     const listed = blamed.slice(0, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`);
     const more = blamed.length > MAX_VERDICT_IDS ? `; and ${blamed.length - MAX_VERDICT_IDS} more in the report` : '';
     return { failed: true, message: `${causes.join('; ')} (${counts}). ${listed.join('; ')}${more}` };
+}
+
+;// CONCATENATED MODULE: ./src/engine/list.ts
+
+
+
+
+
+
+class ListingFailed extends Error {
+    failure;
+    constructor(failure) {
+        super(failure.reason);
+        this.failure = failure;
+    }
+}
+/**
+ * Lists every page, one request at a time, before anything is deleted: deleting while paging by offset would
+ * shift the later pages. Each page request goes through the run's transport and pacer with the deletes' rules for
+ * retries, rate limits and time limits. It fails closed: an error that retries do not cure, a page that does not
+ * read, a count that keeps changing, or a listing past the bounds ends it with no items at all.
+ */
+async function listAll(options) {
+    const clock = options.clock ?? realClock;
+    const started = clock.now();
+    const pager = new Pager(options, clock);
+    const done = () => ({ pages: pager.pages, requests: pager.requests, ms: clock.now() - started });
+    try {
+        const items = await pager.all();
+        return { complete: true, items, ...done() };
+    }
+    catch (error) {
+        if (!(error instanceof ListingFailed))
+            throw error;
+        const { reason, credentialsRejected = false, halted = null } = error.failure;
+        return { complete: false, reason, credentialsRejected, halted, ...done() };
+    }
+}
+/** The state of one listing: the pages read, the requests sent, the count the provider announced. */
+class Pager {
+    options;
+    clock;
+    pages = 0;
+    requests = 0;
+    rules;
+    progress = 0;
+    stalledPauses = 0;
+    lastProgressAt;
+    constructor(options, clock) {
+        this.options = options;
+        this.clock = clock;
+        const backoff = options.backoff ?? DEFAULT_BACKOFF;
+        const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs);
+        this.rules = { maxRetries: options.maxRetries, backoff, stallLimitMs, random: options.random ?? Math.random };
+        this.lastProgressAt = clock.now();
+    }
+    /** Every page from the first. A count that changes restarts the listing once; a second change fails it. */
+    async all() {
+        for (let restarts = 0;; restarts++) {
+            const listed = await this.fromStart();
+            if (listed !== 'count changed')
+                return listed;
+            if (restarts > 0)
+                throw new ListingFailed({ reason: "the provider's count of files changed while listing, twice" });
+        }
+    }
+    async fromStart() {
+        const items = [];
+        let total;
+        for (let cursor = { page: 1 }; cursor !== undefined;) {
+            if (this.pages >= MAX_LIST_PAGES)
+                throw new ListingFailed({ reason: `more than ${MAX_LIST_PAGES.toLocaleString('en')} pages` });
+            const page = await this.page(cursor);
+            this.pages++;
+            if (page.total !== undefined && total !== undefined && page.total !== total)
+                return 'count changed';
+            total = page.total ?? total;
+            for (const item of page.items)
+                items.push(item);
+            if (items.length > MAX_LISTED_ITEMS)
+                throw new ListingFailed({ reason: `more than ${MAX_LISTED_ITEMS.toLocaleString('en')} items` });
+            this.options.onPage?.(cursor.page, page.items.length);
+            cursor = page.next;
+        }
+        return items;
+    }
+    /** One page, asked for again as the rules say until it reads or the rules give up. */
+    async page(cursor) {
+        let budget = FRESH_BUDGET;
+        for (let attempts = 1;; attempts++) {
+            const mark = this.progress;
+            const answered = await this.attempt(cursor);
+            if ('items' in answered)
+                return answered;
+            const classification = answered.classification;
+            const now = this.clock.now();
+            if (isProgress(classification))
+                this.progressed(now);
+            const view = {
+                now,
+                stopReason: undefined,
+                stalled: this.progress === mark,
+                lastProgressAt: this.lastProgressAt,
+                stalledPauses: this.stalledPauses
+            };
+            const ruling = decide(classification, { attempts, bulk: false, budget }, view, this.rules);
+            budget = ruling.budget;
+            await this.carryOut(ruling.decision, cursor, now, view.stalled);
+        }
+    }
+    /** One request for a page: the page it read, or what the answer (or its absence) means. */
+    async attempt(cursor) {
+        const { options, clock } = this;
+        await this.paced();
+        this.requests++;
+        const { method, url, headers } = options.list.request(cursor, options.filters, options.scope, options.context);
+        let answer;
+        try {
+            answer = await options.transport.send({
+                method,
+                url,
+                headers,
+                timeoutMs: options.timeoutMs,
+                ...(options.signal ? { signal: options.signal } : {})
+            });
+        }
+        catch (error) {
+            if (!(error instanceof TransportError))
+                throw error;
+            if (error.kind === 'cancelled' && options.signal)
+                throw this.cancelled(options.signal);
+            return { classification: transportClassification(error) };
+        }
+        const classified = options.classify(answer, clock.now());
+        if (classified.window)
+            options.pacer.window(classified.window.limit, classified.window.intervalMs);
+        if (answer.status < 200 || answer.status >= 300)
+            return { classification: classified.classification };
+        const reading = answer.truncated
+            ? { problem: 'the page is larger than the transport reads' }
+            : options.list.read(answer, cursor);
+        if ('problem' in reading)
+            throw new ListingFailed({ reason: `page ${cursor.page}: ${reading.problem}` });
+        const now = clock.now();
+        options.pacer.succeeded(now);
+        this.progressed(now);
+        return reading;
+    }
+    progressed(now) {
+        this.progress++;
+        this.stalledPauses = 0;
+        this.lastProgressAt = now;
+    }
+    /** Waits as the decision says before the page is asked for again, or ends the listing. */
+    async carryOut(decision, cursor, now, stalled) {
+        const where = `page ${cursor.page}: `;
+        switch (decision.kind) {
+            case 'retry':
+                return this.sleep(decision.afterMs);
+            case 'park':
+                if (this.options.pacer.rateLimited(now, decision.waitMs, decision.hinted)) {
+                    if (stalled)
+                        this.stalledPauses++;
+                    this.options.onPause?.(decision.waitMs);
+                }
+                return;
+            case 'stop':
+                throw new ListingFailed({
+                    reason: `${where}${this.clean(decision.unitReason)}`,
+                    credentialsRejected: decision.credentialsRejected,
+                    ...(decision.fatal ? { halted: this.clean(decision.reason) } : {})
+                });
+            case 'settle':
+            case 'not-found':
+                throw new ListingFailed({ reason: `${where}${this.clean(decision.reason ?? 'failed')}` });
+            default:
+                throw new ListingFailed({ reason: `${where}unexpected answer (${decision.kind})` });
+        }
+    }
+    cancelled(signal) {
+        return new ListingFailed({ reason: 'cancelled before the listing was complete', halted: cancellation(signal) });
+    }
+    clean(text) {
+        return oneLine(scrub(text, this.options.secrets), MAX_REASON_LENGTH);
+    }
+    /** Waits until the pacer lets the next request start; a cancelled listing fails instead. */
+    async paced() {
+        const { pacer, signal } = this.options;
+        for (;;) {
+            if (signal?.aborted)
+                throw this.cancelled(signal);
+            const now = this.clock.now();
+            const at = pacer.startAt(now);
+            if (at <= now)
+                return pacer.started(now);
+            await this.sleep(at - now);
+        }
+    }
+    /** A wait on the run's clock that a cancellation ends early. */
+    sleep(ms) {
+        const { signal } = this.options;
+        return new Promise(resolve => {
+            const wake = () => {
+                this.clock.clearTimeout(timer);
+                resolve();
+            };
+            const timer = this.clock.setTimeout(() => {
+                signal?.removeEventListener('abort', wake);
+                resolve();
+            }, ms);
+            signal?.addEventListener('abort', wake, { once: true });
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/select-stage.ts
+/**
+ * The selection stage: lists the provider's files (all pages, before any delete), selects from them, and unites
+ * the selection with the given IDs. Its outcome is either the IDs to plan with, violations, or a listing that did
+ * not finish, in which case nothing is deleted.
+ */
+
+
+
+
+
+
+async function selectStage(options) {
+    const { plan, list } = options;
+    const { filters, scope } = plan.selection;
+    const runStart = options.startedAt.getTime();
+    options.info(`listing ${plan.provider.name} files to select from (${describeScope(plan)})`);
+    const listing = await listAll({
+        list,
+        filters: serverFilters(filters, runStart),
+        scope,
+        context: { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId },
+        classify: (answer, now) => plan.provider.classify(answer, now),
+        transport: options.transport,
+        pacer: options.pacer,
+        maxRetries: plan.maxRetries,
+        timeoutMs: plan.timeoutSeconds * 1000,
+        secrets: options.secrets,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onPause: waitMs => options.info(`rate limited (HTTP 429) while listing: paused for ${(waitMs / 1000).toFixed(1)} s`)
+    });
+    if (!listing.complete) {
+        options.info(`the listing did not finish after ${count(listing.pages, 'page')}: ${listing.reason}; nothing is deleted`);
+        const { reason, credentialsRejected, halted } = listing;
+        return { ...emptyStage(plan, listing, runStart), failure: { reason, credentialsRejected, halted } };
+    }
+    const selected = selection_select(listing.items, filters, list.capabilities, runStart);
+    const selectedIds = selected.selected.map(item => item.id);
+    const ids = uniqueIds(plan.ids, selectedIds);
+    const given = new Set(plan.ids);
+    tell(options, listing, selected);
+    return {
+        report: selectionReport(plan, listing, selected, runStart),
+        ids,
+        selectedIds: new Set(selectedIds.filter(id => !given.has(id))),
+        listed: new Map(listing.items.map(item => [item.id, { name: item.name, createdAt: item.createdAt }])),
+        violations: selectedIdRules(plan, ids, selectedIds)
+    };
+}
+function describeScope(plan) {
+    const { filters, scope } = plan.selection;
+    const parts = [
+        filters.name !== undefined ? `name ${JSON.stringify(filters.name)}` : '',
+        filters.path
+            ? `in ${JSON.stringify(filters.path.folder)}${filters.path.subfolders ? ' and its subfolders' : ''}`
+            : '',
+        filters.tags ? `tagged ${filters.tags.map(tag => JSON.stringify(tag)).join(' or ')}` : '',
+        filters.statuses ? `status ${filters.statuses.join(' or ')}` : '',
+        filters.olderThan ? `older than ${filters.olderThan.text}` : '',
+        filters.keepNewest !== undefined ? `keeping the newest ${filters.keepNewest}` : '',
+        scope.graphId ? `graph ${JSON.stringify(scope.graphId)}` : '',
+        scope.workflowId ? `workflow ${JSON.stringify(scope.workflowId)}` : '',
+        scope.customerId ? `customer ${JSON.stringify(scope.customerId)}` : ''
+    ];
+    return parts.filter(part => part !== '').join(', ');
+}
+/** One line for the listing; a dry run then shows every selected file and every spared one. */
+function tell(options, listing, selected) {
+    const { info, itemLine } = options;
+    const skipped = Object.entries(selected.skipped).map(([reason, n]) => `${n} ${reason}`);
+    info(`listed ${count(listing.items.length, 'item')} in ${count(listing.pages, 'page')} (${listing.ms} ms): ${selected.matched} matched, ${selected.selected.length} selected, ${selected.spared.length} spared${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`);
+    if (selected.selected.length === 0)
+        info('nothing matched the selection');
+    if (!options.plan.dryRun)
+        return;
+    for (const item of selected.selected)
+        itemLine(`would delete ${describeItem(item)}`);
+    for (const item of selected.spared)
+        itemLine(`spared by keep-newest ${describeItem(item)}`);
+}
+/** An item as a log line shows it; JSON-quoted, so provider text cannot start a workflow command. */
+function describeItem(item) {
+    const parts = [
+        item.name !== null ? `name ${JSON.stringify(item.name)}` : '',
+        item.createdAt !== null ? `created ${JSON.stringify(item.createdAt)}` : '',
+        item.path !== null ? `path ${JSON.stringify(item.path)}` : '',
+        item.status !== null ? `status ${JSON.stringify(item.status)}` : ''
+    ].filter(part => part !== '');
+    return `${JSON.stringify(item.id)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
+const listedFile = ({ id, name, createdAt, path, status }) => ({
+    id,
+    name,
+    createdAt,
+    path,
+    status
+});
+function selectionReport(plan, listing, selected, runStart) {
+    const { filters, scope } = plan.selection;
+    return {
+        filters: {
+            name: filters.name ?? null,
+            path: filters.path ? `${filters.path.folder}${filters.path.subfolders ? '**' : ''}` : null,
+            tags: filters.tags ?? null,
+            status: filters.statuses ?? null,
+            olderThan: filters.olderThan?.text ?? null,
+            keepNewest: filters.keepNewest ?? null
+        },
+        scope: {
+            graphId: scope.graphId || null,
+            workflowId: scope.workflowId || null,
+            customerId: scope.customerId || null
+        },
+        cutoff: filters.olderThan ? new Date(runStart - filters.olderThan.ms).toISOString() : null,
+        complete: listing.complete,
+        pages: listing.pages,
+        requests: listing.requests,
+        listed: listing.complete ? listing.items.length : 0,
+        matched: selected?.matched ?? 0,
+        selected: selected?.selected.length ?? 0,
+        spared: selected?.spared.length ?? 0,
+        skipped: selected?.skipped ?? {},
+        ms: listing.ms,
+        selectedFiles: (selected?.selected ?? []).slice(0, MAX_SUMMARY_SELECTED_ROWS).map(listedFile),
+        sparedFiles: (selected?.spared ?? []).map(listedFile)
+    };
+}
+function emptyStage(plan, listing, runStart) {
+    return {
+        report: selectionReport(plan, listing, undefined, runStart),
+        ids: plan.ids,
+        selectedIds: new Set(),
+        listed: new Map(),
+        violations: []
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/proxy.ts
@@ -33784,6 +34738,11 @@ function hideUserinfo(text) {
 
 function buildReport(input) {
     const count = (outcome) => input.results.filter(r => r.outcome === outcome).length;
+    const about = (id) => {
+        const seen = input.listed?.get(id);
+        const source = input.selectedIds?.has(id) ? 'selected' : 'input';
+        return { source, name: seen?.name ?? null, createdAt: seen?.createdAt ?? null };
+    };
     const entries = input.dryRun
         ? input.planned.map(id => ({
             id,
@@ -33791,7 +34750,8 @@ function buildReport(input) {
             httpStatus: null,
             reason: 'dry run: not sent',
             attempts: 0,
-            ms: 0
+            ms: 0,
+            ...about(id)
         }))
         : input.results.map(({ id, outcome, httpStatus, reason, attempts, ms }) => ({
             id,
@@ -33799,7 +34759,8 @@ function buildReport(input) {
             httpStatus,
             reason,
             attempts,
-            ms
+            ms,
+            ...about(id)
         }));
     return {
         provider: input.provider,
@@ -33813,6 +34774,7 @@ function buildReport(input) {
         context: input.context,
         verdict: input.verdict,
         violations: input.violations.map(v => v.message),
+        selection: input.selection ?? null,
         totals: {
             planned: input.planned.length,
             deleted: count('deleted'),
@@ -33836,6 +34798,7 @@ function outputValues(report, reportFile) {
     };
     const ids = (outcome) => report.entries.filter(e => e.outcome === outcome).map(e => e.id);
     const planned = report.entries.map(e => e.id);
+    const selected = report.violations.length > 0 ? [] : report.entries.filter(e => e.source === 'selected').map(e => e.id);
     return {
         values: {
             [Output.Deleted]: list(Output.Deleted, ids('deleted')),
@@ -33845,7 +34808,9 @@ function outputValues(report, reportFile) {
             [Output.DeletedCount]: String(report.totals.deleted),
             [Output.MissingCount]: String(report.totals.missing),
             [Output.FailedCount]: String(report.totals.failed),
-            [Output.ReportFile]: reportFile
+            [Output.ReportFile]: reportFile,
+            [Output.Selected]: list(Output.Selected, selected),
+            [Output.SelectedCount]: String(selected.length)
         },
         warnings
     };
@@ -33871,6 +34836,8 @@ function summaryMarkdown(report) {
     lines.push('| planned | deleted | missing | failed | requests | answered 429 |', '|---:|---:|---:|---:|---:|---:|');
     lines.push(`| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} | ${totals.requests} | ${totals.rateLimitedAnswers} |`, '');
     lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '');
+    if (report.selection)
+        lines.push(...selectionMarkdown(report.selection, report.dryRun));
     const notDeleted = report.entries.filter(e => e.outcome === 'missing' || e.outcome === 'failed');
     if (notDeleted.length > 0) {
         lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|');
@@ -33883,6 +34850,49 @@ function summaryMarkdown(report) {
     }
     lines.push(`Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`, '');
     return lines.join('\n');
+}
+/** The selection: what was asked for, what the listing gave, the selected files and those keep-newest spared. */
+function selectionMarkdown(selection, dryRun) {
+    const { filters, scope } = selection;
+    const asked = [
+        filters.name !== null ? `name ${cell(filters.name)}` : '',
+        filters.path !== null ? `path ${cell(filters.path)}` : '',
+        filters.tags !== null ? `tags ${cell(filters.tags.join(', '))}` : '',
+        filters.status !== null ? `status ${cell(filters.status.join(', '))}` : '',
+        filters.olderThan !== null
+            ? `older than ${cell(filters.olderThan)} (created before ${selection.cutoff ?? ''})`
+            : '',
+        filters.keepNewest !== null ? `keep the newest ${filters.keepNewest}` : '',
+        ...Object.entries(scope).flatMap(([name, value]) => (value === null ? [] : [`${name} ${cell(value)}`]))
+    ].filter(part => part !== '');
+    const skipped = Object.entries(selection.skipped).map(([reason, n]) => `${n} ${reason}`);
+    const lines = [
+        '### Selection',
+        '',
+        `Asked for: ${asked.join('; ') || 'everything'}.`,
+        '',
+        '| pages | listed | matched | selected | spared | skipped | ms |',
+        '|---:|---:|---:|---:|---:|---|---:|',
+        `| ${selection.pages} | ${selection.listed} | ${selection.matched} | ${selection.selected} | ${selection.spared} | ${skipped.join(', ') || '0'} | ${selection.ms} |`,
+        ''
+    ];
+    if (!selection.complete)
+        lines.push('**The listing did not finish: nothing was deleted.**', '');
+    else if (selection.selected === 0)
+        lines.push('Nothing matched: nothing to delete.', '');
+    lines.push(...fileTable(dryRun ? 'Would be deleted' : 'Selected', selection.selectedFiles, selection.selected));
+    lines.push(...fileTable('Spared by keep-newest', selection.sparedFiles, selection.spared));
+    return lines;
+}
+function fileTable(title, files, total) {
+    if (files.length === 0)
+        return [];
+    const rows = files.slice(0, MAX_SUMMARY_SELECTED_ROWS).map(f => {
+        const cells = [f.id, f.name ?? '', f.createdAt ?? '', f.path ?? '', f.status ?? ''].map(text => cell(text));
+        return `| ${cells.join(' | ')} |`;
+    });
+    const more = total > rows.length ? ['', `${total - rows.length} more left out; every ID is in the report file.`] : [];
+    return [`#### ${title}`, '', '| ID | name | created | path | status |', '|---|---|---|---|---|', ...rows, ...more, ''];
 }
 /**
  * One annotation per ID that counts against the run (failed, and missing when fail-on says so), capped so the
@@ -33912,6 +34922,9 @@ function logLine(result) {
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
+
+
+
 
 
 
@@ -33966,41 +34979,101 @@ async function runStages(sources, shell, log, secrets, options) {
     const { settings, violations: inputViolations } = readSettings(sources);
     const proxy = settings.baseUrl === undefined ? { proxy: undefined } : proxyFor(settings.baseUrl, sources.env);
     const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])]);
-    const plan = runPlan(settings, violations);
     const through = 'proxy' in proxy ? proxy.proxy : undefined;
-    let result = NOTHING_SENT;
-    let outcome;
-    if (plan === undefined) {
-        outcome = { failed: true, message: `${count(violations.length, 'policy violation')}; nothing was sent` };
-    }
-    else if (plan.dryRun) {
-        shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`);
-        for (const id of plan.planned)
-            shell.info(`planned ${JSON.stringify(id)}`);
-        outcome = { failed: false, message: `dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} planned` };
-    }
-    else {
-        result = await execute({ plan, proxy: through, secrets, signal: options.signal }, shell, log);
-        outcome = verdict(result, plan.failOn);
-    }
+    const plan = runPlan(settings, violations);
+    const run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log };
+    const { outcome, result, selection, finalPlan } = plan === undefined ? refused(violations) : await withSession(run, plan, session => stages(run, plan, session));
     const report = buildReport({
         provider: settings.provider?.name ?? null,
         baseUrl: settings.baseUrl ?? null,
         dryRun: settings.dryRun,
         failOn: settings.failOn,
-        proxy: plan && !plan.dryRun && through ? through.host : null,
+        proxy: plan && through && (!plan.dryRun || selection) ? through.host : null,
         shard: plan?.shard ?? null,
         startedAt,
         endedAt: new Date(),
         context,
         verdict: outcome,
-        violations,
-        planned: plan?.planned ?? [],
+        violations: [...violations, ...(selection?.violations ?? [])],
+        planned: finalPlan?.planned ?? [],
         results: result.results,
-        requests: result.requests,
-        rateLimitedAnswers: result.rateLimitedAnswers
+        requests: result.requests + (selection?.report.requests ?? 0),
+        rateLimitedAnswers: result.rateLimitedAnswers,
+        selection: selection?.report ?? null,
+        ...(selection ? { selectedIds: selection.selectedIds, listed: selection.listed } : {})
     });
     return { report, settings };
+}
+function refused(violations) {
+    return {
+        outcome: { failed: true, message: `${count(violations.length, 'policy violation')}; nothing was sent` },
+        result: NOTHING_SENT
+    };
+}
+async function withSession(run, plan, work) {
+    const transport = await createTransport({ maxSockets: plan.concurrency, proxy: run.proxy });
+    try {
+        return await work({ transport, pacer: new Pacer(plan.concurrency) });
+    }
+    finally {
+        transport.close();
+    }
+}
+/** Select (when asked), then plan, then delete or, in a dry run, show what would be deleted. */
+async function stages(run, initial, session) {
+    let plan = initial;
+    let selection;
+    if (selecting(plan.selection) && plan.provider.list) {
+        selection = await selectStage({
+            plan,
+            list: plan.provider.list,
+            ...session,
+            secrets: run.secrets,
+            signal: run.signal,
+            startedAt: run.startedAt,
+            info: line => run.shell.info(line),
+            itemLine: run.shell.writeLines ? line => run.log.line(line) : line => run.shell.info(line)
+        });
+        run.log.flush();
+        if (selection.failure)
+            return { ...listingFailed(plan, selection.failure), selection, finalPlan: plan };
+        if (selection.violations.length > 0)
+            return { ...refused(selection.violations), selection };
+        plan = { ...plan, ids: selection.ids, planned: plannedIds(selection.ids, plan.shard) };
+    }
+    const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : '';
+    if (plan.dryRun) {
+        run.shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`);
+        for (const id of plan.planned)
+            run.shell.info(`planned ${JSON.stringify(id)}`);
+        const message = `dry run: nothing was deleted; ${nothing}${count(plan.planned.length, 'ID')} planned`;
+        return {
+            outcome: { failed: false, message },
+            result: NOTHING_SENT,
+            ...(selection ? { selection } : {}),
+            finalPlan: plan
+        };
+    }
+    const result = await execute({ plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal }, run.shell, run.log);
+    const outcome = verdict(result, plan.failOn);
+    const message = nothing && !outcome.failed ? `${nothing}${outcome.message}` : outcome.message;
+    return { outcome: { ...outcome, message }, result, ...(selection ? { selection } : {}), finalPlan: plan };
+}
+/** A listing that did not finish deletes nothing: the given IDs are not attempted, and the step fails. */
+function listingFailed(plan, failure) {
+    const reason = `not attempted: the listing failed: ${failure.reason}`;
+    const results = plan.planned.map(id => ({
+        id,
+        outcome: 'failed',
+        httpStatus: null,
+        reason,
+        attempts: 0,
+        ms: 0
+    }));
+    const halted = failure.credentialsRejected ? null : (failure.halted ?? `the listing failed: ${failure.reason}`);
+    const result = { ...NOTHING_SENT, results, credentialsRejected: failure.credentialsRejected, halted };
+    const outcome = verdict(result, plan.failOn);
+    return { outcome: { ...outcome, message: `${outcome.message}; nothing was deleted` }, result };
 }
 const NOTHING_SENT = {
     results: [],
@@ -34015,40 +35088,35 @@ function where(plan) {
     return `${plan.provider.name} at ${displayUrl(plan.baseUrl)}${shard}`;
 }
 /** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
-async function execute({ plan, proxy, secrets, signal }, shell, log) {
+async function execute({ plan, session, proxy, secrets, signal }, shell, log) {
     const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : '';
     const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}`;
     const via = proxy ? ` through proxy ${proxy.host} (${proxy.variable})` : '';
     shell.info(`deleting ${count(plan.planned.length, 'ID')} from ${where(plan)}${via} (${limits})`);
     shell.onStart?.(plan.planned);
-    const transport = await createTransport({ maxSockets: plan.concurrency, proxy });
     const context = { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId };
     const flushed = (write) => (...args) => {
         log.flush();
         write(...args);
     };
-    try {
-        return await purge({
-            ids: plan.planned,
-            ...bindProvider(plan.provider, context, plan.bulk),
-            transport,
-            concurrency: plan.concurrency,
-            maxRetries: plan.maxRetries,
-            timeoutMs: plan.timeoutSeconds * 1000,
-            secrets,
-            ...(signal ? { signal } : {}),
-            onResult: result => {
-                if (shell.writeLines)
-                    log.line(logLine(result));
-                shell.onResult?.(result);
-            },
-            onDebug: flushed(message => shell.debug(message)),
-            onPause: flushed((waitMs, limit) => shell.info(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`))
-        });
-    }
-    finally {
-        transport.close();
-    }
+    return purge({
+        ids: plan.planned,
+        ...bindProvider(plan.provider, context, plan.bulk),
+        transport: session.transport,
+        pacer: session.pacer,
+        concurrency: plan.concurrency,
+        maxRetries: plan.maxRetries,
+        timeoutMs: plan.timeoutSeconds * 1000,
+        secrets,
+        ...(signal ? { signal } : {}),
+        onResult: result => {
+            if (shell.writeLines)
+                log.line(logLine(result));
+            shell.onResult?.(result);
+        },
+        onDebug: flushed(message => shell.debug(message)),
+        onPause: flushed((waitMs, limit) => shell.info(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`))
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/signals.ts

@@ -58,7 +58,31 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
   numericFlag(Input.Concurrency, 'requests in flight at most'),
   numericFlag(Input.MaxRetries, 'retries per ID after the first attempt'),
   numericFlag(Input.TimeoutSeconds, 'time limit for one attempt, in seconds'),
-  { input: Input.Shard, argument: 'I/N', help: 'only shard I of N of the IDs (a stable hash partition)' }
+  { input: Input.Shard, argument: 'I/N', help: 'only shard I of N of the IDs (a stable hash partition)' },
+  { input: Input.SelectName, argument: 'GLOB', help: 'select listed files whose whole name matches (* and ?)' },
+  {
+    input: Input.SelectPath,
+    argument: 'FOLDER',
+    help: 'ImageKit: select files in this folder (/a/b/), or in it and below (/a/b/**)'
+  },
+  {
+    input: Input.SelectTags,
+    argument: 'TAGS',
+    help: 'ImageKit: select files whose own tags hold any of these (comma-separated)'
+  },
+  {
+    input: Input.SelectStatus,
+    argument: 'WORDS',
+    help: "select files with any of these statuses (the provider's words)"
+  },
+  { input: Input.OlderThan, argument: 'AGE', help: 'select files created more than AGE ago: 12h, 30d, 2w' },
+  { input: Input.KeepNewest, argument: 'N', help: 'spare the N newest files that pass the other filters' },
+  { input: Input.GraphId, argument: 'ID', help: 'Writer: select among the files of this graph' },
+  {
+    input: Input.WorkflowId,
+    argument: 'ID',
+    help: 'AnyFormat: select among the collections of this workflow (required there)'
+  }
 ]
 
 /** Flags of the command itself, and the switches that set a boolean input. */
@@ -89,7 +113,7 @@ function helpLine(flag: string, help: string, fallback?: string): string {
 export const HELP = [
   'file-purge: delete files by ID from Writer, ImageKit, Delos or AnyFormat, and report what became of each.',
   '',
-  'Usage: file-purge --provider NAME (--file-ids IDS | --file-ids-file PATH) [options]',
+  'Usage: file-purge --provider NAME (--file-ids IDS | --file-ids-file PATH | selection flags) [options]',
   '',
   `The provider key is read from the environment variable ${API_KEY_VARIABLE} (never from a flag).`,
   '',

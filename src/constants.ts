@@ -16,7 +16,15 @@ export const Input = {
   Bulk: 'bulk',
   Shard: 'shard',
   GithubToken: 'github-token',
-  CommentOnPr: 'comment-on-pr'
+  CommentOnPr: 'comment-on-pr',
+  SelectName: 'select-name',
+  SelectPath: 'select-path',
+  SelectTags: 'select-tags',
+  SelectStatus: 'select-status',
+  OlderThan: 'older-than',
+  KeepNewest: 'keep-newest',
+  GraphId: 'graph-id',
+  WorkflowId: 'workflow-id'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 
@@ -29,7 +37,9 @@ export const Output = {
   DeletedCount: 'deleted-count',
   MissingCount: 'missing-count',
   FailedCount: 'failed-count',
-  ReportFile: 'report-file'
+  ReportFile: 'report-file',
+  Selected: 'selected',
+  SelectedCount: 'selected-count'
 } as const
 export type OutputName = (typeof Output)[keyof typeof Output]
 
@@ -50,6 +60,11 @@ export const MAX_REASON_LENGTH = 200
 export const MAX_LISTED_INVALID_IDS = 20
 /** Rows of not-deleted IDs in the job summary. */
 export const MAX_SUMMARY_ROWS = 200
+/** Rows of selected (and of spared) files in the job summary. */
+export const MAX_SUMMARY_SELECTED_ROWS = 200
+/** A listing longer than this fails closed: nothing is deleted. */
+export const MAX_LISTED_ITEMS = 1_000_000
+export const MAX_LIST_PAGES = 10_000
 /** Per-ID annotations; the runner shows ten error annotations per step, one is kept for the roll-up. */
 export const MAX_ID_ANNOTATIONS = 9
 /** IDs named in the failure message. */

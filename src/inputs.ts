@@ -1,14 +1,16 @@
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { Input, NumericInput, type InputName, type NumericInputName } from './constants.js'
-import { parseIds, uniqueIds } from './ids.js'
+import { ID_RULE, idProblem, MAX_IDS, parseIds, uniqueIds } from './ids.js'
 import { findProvider, PROVIDER_CHOICES, PROVIDER_NAMES, type Provider } from './providers/index.js'
 import type { ProxyVariable } from './proxy.js'
+import { parseDuration, parseFolder, type Selection, type SelectionFilters } from './selection.js'
 import { quote, splitList } from './text.js'
 
 /** One reason the run must not send anything, naming the input (or the proxy variable) it is about. */
 export interface PolicyViolation {
-  input: InputName | ProxyVariable
+  /** 'selection' for what the listing gave: an ID it listed that could not be sent. */
+  input: InputName | ProxyVariable | 'selection'
   message: string
 }
 
@@ -35,6 +37,8 @@ export interface Settings {
   shard: Shard | undefined
   commentOnPr: boolean
   githubToken: string
+  /** What to select from the provider's listing (SPEC §9); see `selecting`. */
+  selection: Selection
 }
 
 /** Shard `index` (1-based) of `count`. */
@@ -133,7 +137,8 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
     bulk: read.boolean(Input.Bulk, true),
     shard: readShard(read.text(Input.Shard), violation),
     commentOnPr: read.boolean(Input.CommentOnPr, false),
-    githubToken: read.text(Input.GithubToken)
+    githubToken: read.text(Input.GithubToken),
+    selection: readSelection(read)
   }
   return { settings, violations: read.violations }
 }
@@ -177,6 +182,88 @@ function readIds(read: InputReader): string[] {
     }
   }
   return uniqueIds(...lists)
+}
+
+/** The inputs that turn selection on (customer-id only narrows it). */
+const SELECTION_INPUTS: readonly InputName[] = [
+  Input.SelectName,
+  Input.SelectPath,
+  Input.SelectTags,
+  Input.SelectStatus,
+  Input.OlderThan,
+  Input.KeepNewest,
+  Input.GraphId,
+  Input.WorkflowId
+]
+
+/** Longest select-name glob, select-path and scope ID read. */
+const MAX_SELECT_TEXT = 1024
+
+/** The selection inputs: each malformed one is a violation naming it; what a provider can honour is policy's. */
+function readSelection(read: InputReader): Selection {
+  const filters: SelectionFilters = {}
+  const plain = (name: InputName): string | undefined => {
+    const text = read.text(name)
+    if (text === '') return undefined
+    if (text.length > MAX_SELECT_TEXT || CONTROL.test(text)) {
+      read.violation(name, `${quote(text)} must be at most ${MAX_SELECT_TEXT} characters without control characters`)
+      return undefined
+    }
+    return text
+  }
+  const name = plain(Input.SelectName)
+  if (name !== undefined) filters.name = name
+  const path = plain(Input.SelectPath)
+  const folder = path === undefined ? undefined : parseFolder(path)
+  if (typeof folder === 'string') read.violation(Input.SelectPath, `${quote(path ?? '')} ${folder}`)
+  else if (folder !== undefined) filters.path = folder
+  const tags = words(plain(Input.SelectTags), false)
+  if (tags) filters.tags = tags
+  const statuses = words(plain(Input.SelectStatus), true)
+  if (statuses) filters.statuses = statuses
+  const age = readAge(read, plain(Input.OlderThan), plain(Input.KeepNewest))
+  Object.assign(filters, age)
+  const scope = {
+    graphId: readScopeId(read, Input.GraphId),
+    workflowId: readScopeId(read, Input.WorkflowId),
+    customerId: read.text(Input.CustomerId)
+  }
+  return { filters, scope, requested: SELECTION_INPUTS.some(input => read.text(input) !== '') }
+}
+
+/** Comma-separated words, trimmed, empties dropped; undefined when there are none. */
+function words(text: string | undefined, lowerCase: boolean): string[] | undefined {
+  const list = (text ?? '').split(',').map(word => (lowerCase ? word.trim().toLowerCase() : word.trim()))
+  const kept = [...new Set(list.filter(word => word !== ''))]
+  return kept.length > 0 ? kept : undefined
+}
+
+function readAge(read: InputReader, olderThan: string | undefined, keepNewest: string | undefined): SelectionFilters {
+  const filters: SelectionFilters = {}
+  if (olderThan !== undefined) {
+    const ms = parseDuration(olderThan)
+    if (ms === undefined)
+      read.violation(
+        Input.OlderThan,
+        `${quote(olderThan)} is not a whole number of hours, days or weeks (12h, 30d, 2w)`
+      )
+    else filters.olderThan = { text: olderThan, ms }
+  }
+  if (keepNewest !== undefined) {
+    const n = /^\d+$/.test(keepNewest) ? Number(keepNewest) : NaN
+    if (!Number.isSafeInteger(n) || n > MAX_IDS)
+      read.violation(Input.KeepNewest, `${quote(keepNewest)} is not a whole number from 0 to ${MAX_IDS}`)
+    else filters.keepNewest = n
+  }
+  return filters
+}
+
+/** graph-id and workflow-id go into a request path or query: they follow the rules of an ID. */
+function readScopeId(read: InputReader, name: InputName): string {
+  const id = read.text(name)
+  const problem = id === '' ? undefined : idProblem(id)
+  if (problem !== undefined) read.violation(name, `${quote(id)} ${problem} (${ID_RULE})`)
+  return problem === undefined ? id : ''
 }
 
 function readApiKey(read: InputReader): string {

@@ -1,10 +1,13 @@
 import { Input } from './constants.js'
 import { readRunContext } from './context.js'
 import { purge, type IdResult, type PurgeResult } from './engine/purge.js'
-import { createTransport } from './http.js'
-import { readSettings, type InputSources, type Settings } from './inputs.js'
+import { Pacer } from './engine/pacing.js'
+import { createTransport, type Transport } from './http.js'
+import { readSettings, type InputSources, type PolicyViolation, type Settings } from './inputs.js'
 import { LineLog } from './log.js'
-import { preflight, runPlan, verdict, type RunPlan, type Verdict } from './policy.js'
+import { plannedIds, preflight, runPlan, verdict, type RunPlan, type Verdict } from './policy.js'
+import { selectStage, type SelectStage } from './select-stage.js'
+import { selecting } from './selection.js'
 import { bindProvider, secretForms } from './providers/index.js'
 import { proxyFor, proxySecrets, type ProxySetting } from './proxy.js'
 import { buildReport, logLine, type Report } from './report.js'
@@ -99,38 +102,131 @@ async function runStages(
   const { settings, violations: inputViolations } = readSettings(sources)
   const proxy = settings.baseUrl === undefined ? { proxy: undefined } : proxyFor(settings.baseUrl, sources.env)
   const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])])
-  const plan = runPlan(settings, violations)
   const through = 'proxy' in proxy ? proxy.proxy : undefined
-  let result = NOTHING_SENT
-  let outcome: Verdict
-  if (plan === undefined) {
-    outcome = { failed: true, message: `${count(violations.length, 'policy violation')}; nothing was sent` }
-  } else if (plan.dryRun) {
-    shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`)
-    for (const id of plan.planned) shell.info(`planned ${JSON.stringify(id)}`)
-    outcome = { failed: false, message: `dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} planned` }
-  } else {
-    result = await execute({ plan, proxy: through, secrets, signal: options.signal }, shell, log)
-    outcome = verdict(result, plan.failOn)
-  }
+  const plan = runPlan(settings, violations)
+  const run: Run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log }
+  const { outcome, result, selection, finalPlan } =
+    plan === undefined ? refused(violations) : await withSession(run, plan, session => stages(run, plan, session))
   const report = buildReport({
     provider: settings.provider?.name ?? null,
     baseUrl: settings.baseUrl ?? null,
     dryRun: settings.dryRun,
     failOn: settings.failOn,
-    proxy: plan && !plan.dryRun && through ? through.host : null,
+    proxy: plan && through && (!plan.dryRun || selection) ? through.host : null,
     shard: plan?.shard ?? null,
     startedAt,
     endedAt: new Date(),
     context,
     verdict: outcome,
-    violations,
-    planned: plan?.planned ?? [],
+    violations: [...violations, ...(selection?.violations ?? [])],
+    planned: finalPlan?.planned ?? [],
     results: result.results,
-    requests: result.requests,
-    rateLimitedAnswers: result.rateLimitedAnswers
+    requests: result.requests + (selection?.report.requests ?? 0),
+    rateLimitedAnswers: result.rateLimitedAnswers,
+    selection: selection?.report ?? null,
+    ...(selection ? { selectedIds: selection.selectedIds, listed: selection.listed } : {})
   })
   return { report, settings }
+}
+
+/** What the stages share: the plan (if preflight passed), the proxy, the secrets, and where to tell progress. */
+interface Run {
+  plan: RunPlan | undefined
+  proxy: ProxySetting | undefined
+  secrets: readonly string[]
+  signal: AbortSignal | undefined
+  startedAt: Date
+  shell: Shell
+  log: LineLog
+}
+
+/** The transport and pacer of one run: the listing and the deletes share the connections and the provider's budget. */
+interface Session {
+  transport: Transport
+  pacer: Pacer
+}
+
+interface StagesOutcome {
+  outcome: Verdict
+  result: PurgeResult
+  selection?: SelectStage
+  /** The plan the run went with: with the selected IDs, once there is a selection. */
+  finalPlan?: RunPlan
+}
+
+function refused(violations: readonly PolicyViolation[]): StagesOutcome {
+  return {
+    outcome: { failed: true, message: `${count(violations.length, 'policy violation')}; nothing was sent` },
+    result: NOTHING_SENT
+  }
+}
+
+async function withSession<T>(run: Run, plan: RunPlan, work: (session: Session) => Promise<T>): Promise<T> {
+  const transport = await createTransport({ maxSockets: plan.concurrency, proxy: run.proxy })
+  try {
+    return await work({ transport, pacer: new Pacer(plan.concurrency) })
+  } finally {
+    transport.close()
+  }
+}
+
+/** Select (when asked), then plan, then delete or, in a dry run, show what would be deleted. */
+async function stages(run: Run, initial: RunPlan, session: Session): Promise<StagesOutcome> {
+  let plan = initial
+  let selection: SelectStage | undefined
+  if (selecting(plan.selection) && plan.provider.list) {
+    selection = await selectStage({
+      plan,
+      list: plan.provider.list,
+      ...session,
+      secrets: run.secrets,
+      signal: run.signal,
+      startedAt: run.startedAt,
+      info: line => run.shell.info(line),
+      itemLine: run.shell.writeLines ? line => run.log.line(line) : line => run.shell.info(line)
+    })
+    run.log.flush()
+    if (selection.failure) return { ...listingFailed(plan, selection.failure), selection, finalPlan: plan }
+    if (selection.violations.length > 0) return { ...refused(selection.violations), selection }
+    plan = { ...plan, ids: selection.ids, planned: plannedIds(selection.ids, plan.shard) }
+  }
+  const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : ''
+  if (plan.dryRun) {
+    run.shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`)
+    for (const id of plan.planned) run.shell.info(`planned ${JSON.stringify(id)}`)
+    const message = `dry run: nothing was deleted; ${nothing}${count(plan.planned.length, 'ID')} planned`
+    return {
+      outcome: { failed: false, message },
+      result: NOTHING_SENT,
+      ...(selection ? { selection } : {}),
+      finalPlan: plan
+    }
+  }
+  const result = await execute(
+    { plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal },
+    run.shell,
+    run.log
+  )
+  const outcome = verdict(result, plan.failOn)
+  const message = nothing && !outcome.failed ? `${nothing}${outcome.message}` : outcome.message
+  return { outcome: { ...outcome, message }, result, ...(selection ? { selection } : {}), finalPlan: plan }
+}
+
+/** A listing that did not finish deletes nothing: the given IDs are not attempted, and the step fails. */
+function listingFailed(plan: RunPlan, failure: NonNullable<SelectStage['failure']>): StagesOutcome {
+  const reason = `not attempted: the listing failed: ${failure.reason}`
+  const results = plan.planned.map(id => ({
+    id,
+    outcome: 'failed' as const,
+    httpStatus: null,
+    reason,
+    attempts: 0,
+    ms: 0
+  }))
+  const halted = failure.credentialsRejected ? null : (failure.halted ?? `the listing failed: ${failure.reason}`)
+  const result: PurgeResult = { ...NOTHING_SENT, results, credentialsRejected: failure.credentialsRejected, halted }
+  const outcome = verdict(result, plan.failOn)
+  return { outcome: { ...outcome, message: `${outcome.message}; nothing was deleted` }, result }
 }
 
 const NOTHING_SENT: PurgeResult = {
@@ -149,19 +245,23 @@ function where(plan: RunPlan): string {
 
 interface Execution {
   plan: RunPlan
+  session: Session
   proxy: ProxySetting | undefined
   secrets: readonly string[]
   signal: AbortSignal | undefined
 }
 
 /** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
-async function execute({ plan, proxy, secrets, signal }: Execution, shell: Shell, log: LineLog): Promise<PurgeResult> {
+async function execute(
+  { plan, session, proxy, secrets, signal }: Execution,
+  shell: Shell,
+  log: LineLog
+): Promise<PurgeResult> {
   const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : ''
   const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}`
   const via = proxy ? ` through proxy ${proxy.host} (${proxy.variable})` : ''
   shell.info(`deleting ${count(plan.planned.length, 'ID')} from ${where(plan)}${via} (${limits})`)
   shell.onStart?.(plan.planned)
-  const transport = await createTransport({ maxSockets: plan.concurrency, proxy })
   const context = { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId }
   const flushed =
     <T extends unknown[]>(write: (...args: T) => void) =>
@@ -169,28 +269,25 @@ async function execute({ plan, proxy, secrets, signal }: Execution, shell: Shell
       log.flush()
       write(...args)
     }
-  try {
-    return await purge({
-      ids: plan.planned,
-      ...bindProvider(plan.provider, context, plan.bulk),
-      transport,
-      concurrency: plan.concurrency,
-      maxRetries: plan.maxRetries,
-      timeoutMs: plan.timeoutSeconds * 1000,
-      secrets,
-      ...(signal ? { signal } : {}),
-      onResult: result => {
-        if (shell.writeLines) log.line(logLine(result))
-        shell.onResult?.(result)
-      },
-      onDebug: flushed(message => shell.debug(message)),
-      onPause: flushed((waitMs: number, limit: number) =>
-        shell.info(
-          `rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`
-        )
+  return purge({
+    ids: plan.planned,
+    ...bindProvider(plan.provider, context, plan.bulk),
+    transport: session.transport,
+    pacer: session.pacer,
+    concurrency: plan.concurrency,
+    maxRetries: plan.maxRetries,
+    timeoutMs: plan.timeoutSeconds * 1000,
+    secrets,
+    ...(signal ? { signal } : {}),
+    onResult: result => {
+      if (shell.writeLines) log.line(logLine(result))
+      shell.onResult?.(result)
+    },
+    onDebug: flushed(message => shell.debug(message)),
+    onPause: flushed((waitMs: number, limit: number) =>
+      shell.info(
+        `rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`
       )
-    })
-  } finally {
-    transport.close()
-  }
+    )
+  })
 }

@@ -1,7 +1,9 @@
-import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS } from './constants.js'
-import { protectedBy, shardOf } from './ids.js'
-import type { FailOn, PolicyViolation, Settings } from './inputs.js'
-import type { Provider } from './providers/index.js'
+import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS, type InputName } from './constants.js'
+import { ID_RULE, idProblem, protectedBy, shardOf } from './ids.js'
+import type { FailOn, PolicyViolation, Settings, Shard } from './inputs.js'
+import { PROVIDER_NAMES, PROVIDERS, type Provider } from './providers/index.js'
+import type { ListCapabilities, ListScope } from './providers/types.js'
+import { narrowed, selecting } from './selection.js'
 import type { IdResult, PurgeResult } from './engine/purge.js'
 import { count, quote } from './text.js'
 
@@ -9,50 +11,143 @@ import { count, quote } from './text.js'
 export type RunPlan = Settings & { provider: Provider; baseUrl: URL; planned: string[] }
 
 /** The IDs this run sends: all of them, or this shard's share. */
-export function plannedIds(settings: Settings): string[] {
-  const { shard } = settings
-  return shard === undefined ? settings.ids : settings.ids.filter(id => shardOf(id, shard.count) === shard.index)
+export function plannedIds(ids: readonly string[], shard: Shard | undefined): string[] {
+  return shard === undefined ? [...ids] : ids.filter(id => shardOf(id, shard.count) === shard.index)
+}
+
+type Add = (input: PolicyViolation['input'], message: string) => void
+
+function collector(violations: PolicyViolation[]): Add {
+  return (input, message) => void violations.push({ input, message: `${input}: ${message}` })
 }
 
 /** The rules across inputs. Returns every violation; a run may start only when there is none. */
 export function preflight(settings: Settings, inputViolations: readonly PolicyViolation[]): PolicyViolation[] {
   const violations = [...inputViolations]
-  const add = (input: PolicyViolation['input'], message: string): void => {
-    violations.push({ input, message: `${input}: ${message}` })
-  }
+  const add = collector(violations)
+  const select = selecting(settings.selection)
   const idsGiven = !inputViolations.some(v => v.input === Input.FileIds || v.input === Input.FileIdsFile)
-  if (settings.ids.length === 0 && idsGiven) add(Input.FileIds, 'no IDs given: set file-ids or file-ids-file')
-  if (!settings.dryRun && settings.apiKey === '') add(Input.ApiKey, 'is required unless dry-run is true')
-  const planned = plannedIds(settings)
+  if (settings.ids.length === 0 && idsGiven && !settings.selection.requested) {
+    add(Input.FileIds, 'no IDs given: set file-ids or file-ids-file, or select files (select-name, older-than, …)')
+  }
+  if (settings.apiKey === '') {
+    if (select) add(Input.ApiKey, 'is required to select files, also in a dry run: selecting means listing them')
+    else if (!settings.dryRun) add(Input.ApiKey, 'is required unless dry-run is true')
+  }
+  idRules(settings.ids, settings, add)
+  if (settings.commentOnPr && settings.githubToken === '')
+    add(Input.GithubToken, 'is required when comment-on-pr is true')
+  if (settings.customerId !== '' && settings.provider !== undefined && !settings.provider.acceptsCustomerId) {
+    add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`)
+  }
+  if (select && settings.provider !== undefined) selectionRules(settings, settings.provider, add)
+  return violations
+}
+
+/**
+ * The rules for a selection's IDs once the listing is in: each selected ID must be valid, and the union with the
+ * given IDs passes max-deletions and protected-ids as given IDs do. A larger selection is never cut short.
+ */
+export function selectedIdRules(
+  settings: Settings,
+  union: readonly string[],
+  selected: readonly string[]
+): PolicyViolation[] {
+  const violations: PolicyViolation[] = []
+  const add = collector(violations)
+  const invalid = selected.flatMap(id => {
+    const problem = idProblem(id)
+    return problem === undefined ? [] : [`the listing gave ID ${quote(id)}, which ${problem} (${ID_RULE})`]
+  })
+  for (const message of invalid.slice(0, MAX_LISTED_INVALID_IDS)) add('selection', message)
+  idRules(union, settings, add)
+  return violations
+}
+
+/** max-deletions over this run's share of the IDs, and protected-ids over all of them. */
+function idRules(ids: readonly string[], settings: Settings, add: Add): void {
+  const planned = plannedIds(ids, settings.shard)
   if (planned.length > settings.maxDeletions) {
     const what = settings.shard
       ? `${planned.length} unique IDs in shard ${settings.shard.index}/${settings.shard.count}`
       : `${planned.length} unique IDs`
     add(Input.MaxDeletions, `${what} exceed max-deletions (${settings.maxDeletions}); raise it or split the list`)
   }
-  const protectedHits =
-    settings.protectedPatterns.length === 0
-      ? []
-      : settings.ids.flatMap(id => {
-          const pattern = protectedBy(settings.protectedPatterns, id)
-          return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`]
-        })
-  for (const message of protectedHits.slice(0, MAX_LISTED_INVALID_IDS)) add(Input.ProtectedIds, message)
-  if (protectedHits.length > MAX_LISTED_INVALID_IDS)
-    add(Input.ProtectedIds, `${protectedHits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`)
-  if (settings.commentOnPr && settings.githubToken === '')
-    add(Input.GithubToken, 'is required when comment-on-pr is true')
-  if (settings.customerId !== '' && settings.provider !== undefined && !settings.provider.acceptsCustomerId) {
-    add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`)
+  if (settings.protectedPatterns.length === 0) return
+  const hits = ids.flatMap(id => {
+    const pattern = protectedBy(settings.protectedPatterns, id)
+    return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`]
+  })
+  for (const message of hits.slice(0, MAX_LISTED_INVALID_IDS)) add(Input.ProtectedIds, message)
+  if (hits.length > MAX_LISTED_INVALID_IDS)
+    add(Input.ProtectedIds, `${hits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`)
+}
+
+/** The providers whose listing can do this: what a violation names as the alternative. */
+function whoCan(test: (capabilities: ListCapabilities) => boolean): string {
+  const names = PROVIDER_NAMES.filter(name => {
+    const list = PROVIDERS[name].list
+    return list !== undefined && test(list.capabilities)
+  })
+  return names.length === 0 ? 'no provider can' : `only ${names.join(', ')} can`
+}
+
+/** SPEC §9.2: a filter the provider cannot honour is a violation naming the input and the provider, never ignored. */
+function selectionRules(settings: Settings, provider: Provider, add: Add): void {
+  const { filters, scope } = settings.selection
+  const capabilities = provider.list?.capabilities
+  if (capabilities === undefined)
+    return add(Input.SelectName, `${provider.name} cannot list its files: selection is not possible`)
+  const refuse = (input: PolicyViolation['input'], what: string, test: (c: ListCapabilities) => boolean): void =>
+    add(input, `${provider.name} cannot select by ${what} (${whoCan(test)})`)
+  if (filters.path && !capabilities.path) refuse(Input.SelectPath, 'folder', c => c.path)
+  if (filters.tags && !capabilities.tags) refuse(Input.SelectTags, 'tag', c => c.tags)
+  if (filters.statuses && capabilities.statuses === undefined)
+    refuse(Input.SelectStatus, 'status', c => c.statuses !== undefined)
+  const allowed = capabilities.statuses
+  if (allowed !== undefined) {
+    for (const word of filters.statuses ?? []) {
+      if (!allowed.includes(word)) {
+        add(Input.SelectStatus, `unknown status ${quote(word)} for ${provider.name} (allowed: ${allowed.join(', ')})`)
+      }
+    }
   }
-  return violations
+  if (!capabilities.age) {
+    const why = 'creation time: none is confirmed in its listing'
+    if (filters.olderThan) refuse(Input.OlderThan, why, c => c.age)
+    if (filters.keepNewest !== undefined) refuse(Input.KeepNewest, why, c => c.age)
+  }
+  const scopes: Array<[keyof ListScope, InputName]> = [
+    ['graphId', Input.GraphId],
+    ['workflowId', Input.WorkflowId]
+  ]
+  for (const [key, input] of scopes) {
+    if (scope[key] !== '' && !capabilities.scopes.includes(key))
+      add(input, `is for ${forWhom(key)} only, not ${provider.name}`)
+  }
+  const required = scopes.find(([key]) => key === capabilities.requiredScope)
+  if (required && scope[required[0]] === '')
+    add(
+      required[1],
+      `is required to select from ${provider.name}: it lists files per ${required[1].replace(/-id$/, '')}`
+    )
+  if (filters.keepNewest !== undefined && !narrowed(settings.selection)) {
+    add(
+      Input.KeepNewest,
+      'cannot be the only filter: add select-name, select-path, select-tags, select-status, older-than or a scope'
+    )
+  }
+}
+
+function forWhom(scope: keyof ListScope): string {
+  return PROVIDER_NAMES.filter(name => PROVIDERS[name].list?.capabilities.scopes.includes(scope)).join(', ')
 }
 
 /** The plan a run may start with, or undefined while anything is in violation. */
 export function runPlan(settings: Settings, violations: readonly PolicyViolation[]): RunPlan | undefined {
   const { provider, baseUrl } = settings
   return violations.length === 0 && provider !== undefined && baseUrl !== undefined
-    ? { ...settings, provider, baseUrl, planned: plannedIds(settings) }
+    ? { ...settings, provider, baseUrl, planned: plannedIds(settings.ids, settings.shard) }
     : undefined
 }
 

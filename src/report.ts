@@ -1,4 +1,11 @@
-import { MAX_ID_ANNOTATIONS, MAX_LIST_OUTPUT_BYTES, MAX_SUMMARY_ROWS, Output, type OutputName } from './constants.js'
+import {
+  MAX_ID_ANNOTATIONS,
+  MAX_LIST_OUTPUT_BYTES,
+  MAX_SUMMARY_ROWS,
+  MAX_SUMMARY_SELECTED_ROWS,
+  Output,
+  type OutputName
+} from './constants.js'
 import type { RunContext } from './context.js'
 import type { FailOn, PolicyViolation, Shard } from './inputs.js'
 import type { Verdict } from './policy.js'
@@ -12,6 +19,49 @@ export interface ReportEntry {
   reason: string | null
   attempts: number
   ms: number
+  /** Given in file-ids or file-ids-file, or selected from the listing (an ID both given and selected is given). */
+  source: 'input' | 'selected'
+  /** As the provider's listing gave them; null for an ID the listing did not show. */
+  name: string | null
+  createdAt: string | null
+}
+
+/** A file as the listing showed it. */
+export interface ListedFile {
+  id: string
+  name: string | null
+  createdAt: string | null
+  path: string | null
+  status: string | null
+}
+
+/** What a selection asked for and what the listing gave (SPEC §9.5). */
+export interface SelectionReport {
+  filters: {
+    name: string | null
+    path: string | null
+    tags: string[] | null
+    status: string[] | null
+    olderThan: string | null
+    keepNewest: number | null
+  }
+  scope: { graphId: string | null; workflowId: string | null; customerId: string | null }
+  /** Created before this (ISO UTC), for older-than. */
+  cutoff: string | null
+  /** Whether every page was read; when not, nothing was deleted. */
+  complete: boolean
+  pages: number
+  requests: number
+  listed: number
+  matched: number
+  selected: number
+  spared: number
+  skipped: Partial<Record<string, number>>
+  ms: number
+  /** The first selected files, with what the listing said of them (the job summary's rows). */
+  selectedFiles: ListedFile[]
+  /** Every file keep-newest spared, newest first. */
+  sparedFiles: ListedFile[]
 }
 
 export interface Report {
@@ -29,6 +79,8 @@ export interface Report {
   context: RunContext
   verdict: Verdict
   violations: string[]
+  /** What was selected from the provider's listing, when the run selected files. */
+  selection: SelectionReport | null
   totals: {
     planned: number
     deleted: number
@@ -56,10 +108,19 @@ export interface ReportInput {
   results: readonly IdResult[]
   requests: number
   rateLimitedAnswers: number
+  selection?: SelectionReport | null
+  /** IDs the selection chose, and what the listing said of every listed ID. */
+  selectedIds?: ReadonlySet<string>
+  listed?: ReadonlyMap<string, { name: string | null; createdAt: string | null }>
 }
 
 export function buildReport(input: ReportInput): Report {
   const count = (outcome: Outcome): number => input.results.filter(r => r.outcome === outcome).length
+  const about = (id: string): Pick<ReportEntry, 'source' | 'name' | 'createdAt'> => {
+    const seen = input.listed?.get(id)
+    const source = input.selectedIds?.has(id) ? 'selected' : 'input'
+    return { source, name: seen?.name ?? null, createdAt: seen?.createdAt ?? null }
+  }
   const entries: ReportEntry[] = input.dryRun
     ? input.planned.map(id => ({
         id,
@@ -67,7 +128,8 @@ export function buildReport(input: ReportInput): Report {
         httpStatus: null,
         reason: 'dry run: not sent',
         attempts: 0,
-        ms: 0
+        ms: 0,
+        ...about(id)
       }))
     : input.results.map(({ id, outcome, httpStatus, reason, attempts, ms }) => ({
         id,
@@ -75,7 +137,8 @@ export function buildReport(input: ReportInput): Report {
         httpStatus,
         reason,
         attempts,
-        ms
+        ms,
+        ...about(id)
       }))
   return {
     provider: input.provider,
@@ -89,6 +152,7 @@ export function buildReport(input: ReportInput): Report {
     context: input.context,
     verdict: input.verdict,
     violations: input.violations.map(v => v.message),
+    selection: input.selection ?? null,
     totals: {
       planned: input.planned.length,
       deleted: count('deleted'),
@@ -117,6 +181,8 @@ export function outputValues(
   }
   const ids = (outcome: Outcome): string[] => report.entries.filter(e => e.outcome === outcome).map(e => e.id)
   const planned = report.entries.map(e => e.id)
+  const selected =
+    report.violations.length > 0 ? [] : report.entries.filter(e => e.source === 'selected').map(e => e.id)
   return {
     values: {
       [Output.Deleted]: list(Output.Deleted, ids('deleted')),
@@ -126,7 +192,9 @@ export function outputValues(
       [Output.DeletedCount]: String(report.totals.deleted),
       [Output.MissingCount]: String(report.totals.missing),
       [Output.FailedCount]: String(report.totals.failed),
-      [Output.ReportFile]: reportFile
+      [Output.ReportFile]: reportFile,
+      [Output.Selected]: list(Output.Selected, selected),
+      [Output.SelectedCount]: String(selected.length)
     },
     warnings
   }
@@ -154,6 +222,7 @@ export function summaryMarkdown(report: Report): string {
     ''
   )
   lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '')
+  if (report.selection) lines.push(...selectionMarkdown(report.selection, report.dryRun))
   const notDeleted = report.entries.filter(e => e.outcome === 'missing' || e.outcome === 'failed')
   if (notDeleted.length > 0) {
     lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|')
@@ -169,6 +238,48 @@ export function summaryMarkdown(report: Report): string {
     ''
   )
   return lines.join('\n')
+}
+
+/** The selection: what was asked for, what the listing gave, the selected files and those keep-newest spared. */
+function selectionMarkdown(selection: SelectionReport, dryRun: boolean): string[] {
+  const { filters, scope } = selection
+  const asked = [
+    filters.name !== null ? `name ${cell(filters.name)}` : '',
+    filters.path !== null ? `path ${cell(filters.path)}` : '',
+    filters.tags !== null ? `tags ${cell(filters.tags.join(', '))}` : '',
+    filters.status !== null ? `status ${cell(filters.status.join(', '))}` : '',
+    filters.olderThan !== null
+      ? `older than ${cell(filters.olderThan)} (created before ${selection.cutoff ?? ''})`
+      : '',
+    filters.keepNewest !== null ? `keep the newest ${filters.keepNewest}` : '',
+    ...Object.entries(scope).flatMap(([name, value]) => (value === null ? [] : [`${name} ${cell(value)}`]))
+  ].filter(part => part !== '')
+  const skipped = Object.entries(selection.skipped).map(([reason, n]) => `${n} ${reason}`)
+  const lines = [
+    '### Selection',
+    '',
+    `Asked for: ${asked.join('; ') || 'everything'}.`,
+    '',
+    '| pages | listed | matched | selected | spared | skipped | ms |',
+    '|---:|---:|---:|---:|---:|---|---:|',
+    `| ${selection.pages} | ${selection.listed} | ${selection.matched} | ${selection.selected} | ${selection.spared} | ${skipped.join(', ') || '0'} | ${selection.ms} |`,
+    ''
+  ]
+  if (!selection.complete) lines.push('**The listing did not finish: nothing was deleted.**', '')
+  else if (selection.selected === 0) lines.push('Nothing matched: nothing to delete.', '')
+  lines.push(...fileTable(dryRun ? 'Would be deleted' : 'Selected', selection.selectedFiles, selection.selected))
+  lines.push(...fileTable('Spared by keep-newest', selection.sparedFiles, selection.spared))
+  return lines
+}
+
+function fileTable(title: string, files: readonly ListedFile[], total: number): string[] {
+  if (files.length === 0) return []
+  const rows = files.slice(0, MAX_SUMMARY_SELECTED_ROWS).map(f => {
+    const cells = [f.id, f.name ?? '', f.createdAt ?? '', f.path ?? '', f.status ?? ''].map(text => cell(text))
+    return `| ${cells.join(' | ')} |`
+  })
+  const more = total > rows.length ? ['', `${total - rows.length} more left out; every ID is in the report file.`] : []
+  return [`#### ${title}`, '', '| ID | name | created | path | status |', '|---|---|---|---|---|', ...rows, ...more, '']
 }
 
 /** What an annotation says of an ID: a result, or its report entry. */

@@ -6,9 +6,22 @@
  */
 import { readFileSync } from 'node:fs'
 import { isMap, isScalar, isSeq, parse as parseYaml, parseDocument, stringify } from 'yaml'
+import { PROVIDER_NAMES } from '../../src/providers/index.js'
 
 /** The public input contract: the providers `provider` accepts, case-insensitive. */
-export const PROVIDERS = ['writer', 'imagekit', 'delos', 'anyformat'] as const
+export const PROVIDERS = PROVIDER_NAMES
+
+/** The inputs that turn on selection (SPEC §9.1): with one of them, no ID input is needed. */
+const SELECTION_INPUTS = [
+  'select-name',
+  'select-path',
+  'select-tags',
+  'select-status',
+  'older-than',
+  'keep-newest',
+  'graph-id',
+  'workflow-id'
+]
 
 /** `uses:` values that run this action: the published one, or the repository itself in a self-test. */
 export const ACTION_REF = /^(?:file-purge\/file-purge@[\w.\-/]+|\.\/?)$/
@@ -120,8 +133,11 @@ function checkStep(step: Record<string, unknown>, where: string, action: ActionM
       : undefined
   }
   const blank = (name: string): boolean => (text(name) ?? '').trim() === ''
-  if (blank('file-ids') && blank('file-ids-file'))
-    report('neither "file-ids" nor "file-ids-file" is given: with no IDs at all the step always fails')
+  const selecting = SELECTION_INPUTS.some(name => !blank(name))
+  if (blank('file-ids') && blank('file-ids-file') && !selecting)
+    report(
+      'neither "file-ids" nor "file-ids-file" nor a selection input is given: with no IDs at all the step always fails'
+    )
   const provider = text('provider')
   if (provider !== undefined && !hasExpression(provider)) {
     const known = (PROVIDERS as readonly string[]).includes(provider.trim().toLowerCase())

@@ -2,7 +2,9 @@
  * The engine's rules, as pure functions: what one answer means for the request (unit) that got it. No clock, no
  * timers, no state of their own: the scheduler and the ledger carry out what these decide.
  */
+import type { TransportError } from '../http.js'
 import type { BulkClassification, Classification } from '../providers/types.js'
+import { OUTCOME_UNKNOWN } from './ledger.js'
 import { backoffMs, rateLimitPauseMs, type BackoffPolicy } from './pacing.js'
 
 export type Outcome = 'deleted' | 'missing' | 'failed'
@@ -184,4 +186,15 @@ function decideRetry(classification: RetryClassification, unit: UnitView, run: R
     return rule(unit.bulk ? { kind: 'fall-back', reason: given } : settled('failed', given), next)
   }
   return rule({ kind: 'retry', afterMs: waitMs ?? backoffMs(rules.backoff, next.retriesUsed, rules.random) }, next)
+}
+
+/**
+ * What a request that got no answer means: a timeout or a connection error is worth retrying (it may have done its
+ * work); a refused tunnel was never sent; a TLS or proxy problem that will not fix itself stops the run; a request
+ * cut off by cancellation may have done its work, and nobody will know.
+ */
+export function transportClassification(error: TransportError): AnyClassification {
+  if (error.fatal) return { kind: 'fatal', reason: error.message }
+  if (error.kind === 'cancelled') return { kind: 'cut-off', reason: `${error.message}; ${OUTCOME_UNKNOWN}` }
+  return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: error.kind !== 'proxy' }
 }

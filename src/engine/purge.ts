@@ -1,9 +1,18 @@
+import { setMaxListeners } from 'node:events'
 import { MAX_REASON_LENGTH } from '../constants.js'
 import { TransportError, type Transport } from '../http.js'
 import type { BoundProvider } from '../providers/index.js'
 import { oneLine, scrub } from '../text.js'
-import { decide, isProgress, isSuccess, type AnyClassification, type Decision, type Rules } from './decide.js'
-import { Ledger, OUTCOME_UNKNOWN, type IdResult } from './ledger.js'
+import {
+  decide,
+  isProgress,
+  isSuccess,
+  transportClassification,
+  type AnyClassification,
+  type Decision,
+  type Rules
+} from './decide.js'
+import { Ledger, type IdResult } from './ledger.js'
 import { DEFAULT_BACKOFF, Pacer, realClock, type BackoffPolicy, type Clock } from './pacing.js'
 import { Scheduler, unitOf, type Unit } from './scheduler.js'
 
@@ -95,6 +104,8 @@ class PurgeRun {
     private readonly options: PurgeOptions,
     private readonly resolve: (result: PurgeResult) => void
   ) {
+    // Every request in flight listens to the cut-off signal: up to `concurrency` of them, more than Node's default 10.
+    setMaxListeners(options.concurrency + 1, this.cutOff.signal)
     this.clock = options.clock ?? realClock
     const backoff = options.backoff ?? DEFAULT_BACKOFF
     // The longest all retries of one ID could wait, and never less than one wait a provider may ask for: past it,
@@ -135,8 +146,7 @@ class PurgeRun {
 
   /** Cancellation: the one stop path, then a short grace for the requests in flight before they are cut off. */
   private cancel(): void {
-    const by: unknown = this.options.signal?.reason
-    this.halted ??= `cancelled${typeof by === 'string' && by !== '' ? ` (${by})` : ''}`
+    this.halted ??= this.options.signal ? cancellation(this.options.signal) : 'cancelled'
     this.stop('cancelled')
     if (this.scheduler.sending > 0) {
       this.graceTimer = this.clock.setTimeout(() => this.cutOff.abort(), this.options.cancelGraceMs ?? CANCEL_GRACE_MS)
@@ -318,13 +328,8 @@ class PurgeRun {
   }
 }
 
-/**
- * What a request that got no answer means: a timeout or a connection error is worth retrying (it may have done its
- * work); a refused tunnel was never sent; a TLS or proxy problem that will not fix itself stops the run; a request
- * cut off by cancellation may have done its work, and nobody will know.
- */
-function transportClassification(error: TransportError): AnyClassification {
-  if (error.fatal) return { kind: 'fatal', reason: error.message }
-  if (error.kind === 'cancelled') return { kind: 'cut-off', reason: `${error.message}; ${OUTCOME_UNKNOWN}` }
-  return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: error.kind !== 'proxy' }
+/** "cancelled (SIGTERM)": what a cancelled run says, naming the signal when the shell gave it as the reason. */
+export function cancellation(signal: AbortSignal): string {
+  const by: unknown = signal.reason
+  return `cancelled${typeof by === 'string' && by !== '' ? ` (${by})` : ''}`
 }

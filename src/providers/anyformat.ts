@@ -1,4 +1,5 @@
-import { classifyByStatus, fileUrl, jsonBody, JSON_ACCEPT, retryAfterMs } from './common.js'
+import { bearer, classifyByStatus, fileUrl, jsonBody, retryAfterMs } from './common.js'
+import { anyformatList } from './anyformat-list.js'
 import type { Provider } from './types.js'
 
 /** AnyFormat: DELETE /v2/files/{id}/ (the trailing slash is required), Bearer key; success is 204. */
@@ -9,9 +10,10 @@ export const anyformat = {
   request: (id, { baseUrl, apiKey }) => ({
     method: 'DELETE',
     url: fileUrl(baseUrl, ['v2', 'files'], id, true),
-    headers: { ...JSON_ACCEPT, Authorization: `Bearer ${apiKey}` }
+    headers: bearer(apiKey)
   }),
   derivedSecrets: () => [],
+  list: anyformatList,
   classify: (answer, now) => ({
     classification: classifyByStatus(answer, jsonBody(answer), { waitMs: retryAfterMs(answer, now) })
   })

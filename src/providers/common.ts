@@ -51,7 +51,7 @@ export function field(body: unknown, name: string): unknown {
     : undefined
 }
 
-function text(value: unknown): string | undefined {
+function trimmed(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
 }
 
@@ -60,21 +60,21 @@ export function errorMessage(body: unknown): string | undefined {
   const errors = field(body, 'errors')
   if (Array.isArray(errors)) {
     const descriptions = errors
-      .map(item => text(field(item, 'description')) ?? text(field(item, 'message')))
+      .map(item => trimmed(field(item, 'description')) ?? trimmed(field(item, 'message')))
       .filter(Boolean)
     if (descriptions.length > 0) return descriptions.join('; ')
   }
   const detail = field(body, 'detail')
   if (Array.isArray(detail)) {
-    const messages = detail.map(item => text(field(item, 'msg'))).filter(Boolean)
+    const messages = detail.map(item => trimmed(field(item, 'msg'))).filter(Boolean)
     if (messages.length > 0) return messages.join('; ')
   }
   return (
-    text(field(body, 'message')) ??
-    text(detail) ??
-    text(field(body, 'error')) ??
-    text(field(body, 'tpe')) ??
-    text(field(body, 'error_code'))
+    trimmed(field(body, 'message')) ??
+    trimmed(detail) ??
+    trimmed(field(body, 'error')) ??
+    trimmed(field(body, 'tpe')) ??
+    trimmed(field(body, 'error_code'))
   )
 }
 
@@ -155,3 +155,44 @@ export function classifyByStatus(
 }
 
 export const JSON_ACCEPT = { Accept: 'application/json', 'User-Agent': USER_AGENT }
+
+/** Headers for a key sent as `Authorization: Bearer <key>`. */
+export function bearer(apiKey: string): Record<string, string> {
+  return { ...JSON_ACCEPT, Authorization: `Bearer ${apiKey}` }
+}
+
+/** `Basic base64("<key>:")`: a key with an empty password, as ImageKit takes its private key. */
+export function basicAuth(apiKey: string): string {
+  return `Basic ${Buffer.from(`${apiKey}:`, 'utf8').toString('base64')}`
+}
+
+/** A route's URL with these query parameters; empty values are left out. */
+export function listUrl(baseUrl: URL, steps: readonly string[], query: Record<string, string | undefined>): URL {
+  const url = routeUrl(baseUrl, steps)
+  for (const [name, value] of Object.entries(query))
+    if (value !== undefined && value !== '') url.searchParams.set(name, value)
+  return url
+}
+
+/** A string field, or null when it is missing, null or not a string. */
+export function text(body: unknown, name: string): string | null {
+  const value = field(body, name)
+  return typeof value === 'string' ? value : null
+}
+
+/** Reads every item of a page with `read`; a page with an item it cannot read is refused whole. */
+export function readItems<T>(values: readonly unknown[], read: (value: unknown) => T | undefined): T[] | undefined {
+  const items: T[] = []
+  for (const value of values) {
+    const item = read(value)
+    if (item === undefined) return undefined
+    items.push(item)
+  }
+  return items
+}
+
+/** The ID of a listed item: a non-empty string, or undefined. */
+export function itemId(value: unknown, name: string): string | undefined {
+  const id = field(value, name)
+  return typeof id === 'string' && id !== '' ? id : undefined
+}

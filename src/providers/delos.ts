@@ -1,4 +1,5 @@
 import { classifyByStatus, field, fileUrl, jsonBody, JSON_ACCEPT, retryAfterMs } from './common.js'
+import { delosList } from './delos-list.js'
 import type { Classification, Provider } from './types.js'
 
 /** Delos documents its error messages but not their HTTP statuses, so the message decides first. */
@@ -21,6 +22,7 @@ export const delos = {
     return { method: 'DELETE', url, headers: { ...JSON_ACCEPT, Authorization: apiKey } }
   },
   derivedSecrets: () => [],
+  list: delosList,
   classify(answer, now) {
     const body = jsonBody(answer)
     // Redirects are refused whatever their body says; a cut body cannot confirm anything.

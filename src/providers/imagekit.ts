@@ -1,4 +1,15 @@
-import { classifyByStatus, describe, field, fileUrl, jsonBody, JSON_ACCEPT, retryAfterMs, routeUrl } from './common.js'
+import {
+  basicAuth,
+  classifyByStatus,
+  describe,
+  field,
+  fileUrl,
+  jsonBody,
+  JSON_ACCEPT,
+  retryAfterMs,
+  routeUrl
+} from './common.js'
+import { imagekitList } from './imagekit-list.js'
 import type { BulkClassification, BulkDelete, Classification, HttpAnswer, Provider, RateWindow } from './types.js'
 
 function header(answer: HttpAnswer, name: string): number | undefined {
@@ -81,10 +92,7 @@ export const imagekit = {
     headers: { ...JSON_ACCEPT, Authorization: basicAuth(apiKey) }
   }),
   derivedSecrets: apiKey => [basicAuth(apiKey), basicAuth(apiKey).slice('Basic '.length)],
+  list: imagekitList,
   classify: (answer, now) => withWindow(answer, classifyAnswer(answer, now)),
   bulk
 } satisfies Provider<'imagekit'>
-
-function basicAuth(apiKey: string): string {
-  return `Basic ${Buffer.from(`${apiKey}:`, 'utf8').toString('base64')}`
-}

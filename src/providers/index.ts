@@ -4,7 +4,7 @@ import { imagekit } from './imagekit.js'
 import type {
   BulkClassification,
   ClassifiedAnswer,
-  DeleteRequest,
+  ProviderRequest,
   HttpAnswer,
   Provider,
   RateWindow,
@@ -30,11 +30,11 @@ export function findProvider(name: string): Provider | undefined {
 }
 /** A provider's requests and readings with one run's context bound: what the engine sends and how it reads answers. */
 export interface BoundProvider {
-  request: (id: string) => DeleteRequest
+  request: (id: string) => ProviderRequest
   classify: (answer: HttpAnswer, now: number) => ClassifiedAnswer
   bulk?: {
     maxIds: number
-    request: (ids: readonly string[]) => DeleteRequest
+    request: (ids: readonly string[]) => ProviderRequest
     classify: (
       answer: HttpAnswer,
       ids: readonly string[],

@@ -9,8 +9,9 @@ export interface HttpAnswer {
   truncated?: boolean
 }
 
-export interface DeleteRequest {
-  method: 'DELETE' | 'POST'
+/** One request to the provider's API: a delete, a bulk delete, or a page of its listing. */
+export interface ProviderRequest {
+  method: 'DELETE' | 'POST' | 'GET'
   url: URL
   headers: Record<string, string>
   body?: string
@@ -58,7 +59,7 @@ export type BulkClassification =
 export interface BulkDelete {
   /** The most IDs one request may carry. */
   readonly maxIds: number
-  request(ids: readonly string[], context: RequestContext): DeleteRequest
+  request(ids: readonly string[], context: RequestContext): ProviderRequest
   classify(
     answer: HttpAnswer,
     ids: readonly string[],
@@ -71,7 +72,7 @@ export interface Provider<Name extends string = string> {
   readonly name: Name
   readonly defaultBaseUrl: string
   /** The request that deletes one file. */
-  request(id: string, context: RequestContext): DeleteRequest
+  request(id: string, context: RequestContext): ProviderRequest
   /** Every form of the key that goes on the wire, besides the key itself, to be masked. */
   derivedSecrets(apiKey: string): string[]
   classify(answer: HttpAnswer, now: number): ClassifiedAnswer
@@ -79,4 +80,74 @@ export interface Provider<Name extends string = string> {
   readonly acceptsCustomerId: boolean
   /** A bulk endpoint, where the provider has one. */
   readonly bulk?: BulkDelete
+  /** How the provider lists its files, where it can (selection, SPEC §9). */
+  readonly list?: ProviderList
+}
+
+/** One item of a provider's listing, as far as selection needs it; null where the provider gave nothing. */
+export interface ListItem {
+  id: string
+  name: string | null
+  /** The creation time as the provider wrote it. */
+  createdAt: string | null
+  /** ImageKit: the file's path, folders and name. */
+  path: string | null
+  /** ImageKit: the file's own tags (never its AITags). */
+  tags: string[] | null
+  status: string | null
+  /** Only files can be selected: ImageKit lists folders and file versions beside them. */
+  kind: 'file' | 'folder' | 'file-version'
+  /** Delos: a locked file cannot be deleted. */
+  locked: boolean
+}
+
+/** What the listing stands for: the scope inputs. Empty strings where not given. */
+export interface ListScope {
+  graphId: string
+  workflowId: string
+  customerId: string
+}
+
+/** Filters the server may narrow by. They only ever make the listing shorter; the client checks every item again. */
+export interface ServerFilters {
+  /** The literal start of the name glob. */
+  namePrefix?: string
+  folder?: { path: string; subfolders: boolean }
+  tags?: readonly string[]
+  /** ISO UTC: a day later than the cutoff, so no file the client would select is left out. */
+  createdBefore?: string
+  statuses?: readonly string[]
+}
+
+/** Where the listing has got to. */
+export interface ListCursor {
+  /** 1-based number of the page to ask for next. */
+  page: number
+  /** Writer: the last ID listed so far. */
+  after?: string
+}
+
+/** A page read: its items, where to go next (none at the end), and the total the provider announced. */
+export type PageReading = { items: ListItem[]; next: ListCursor | undefined; total?: number } | { problem: string }
+
+/** The filters a provider can be asked to honour; a refused one is a policy violation, never ignored. */
+export interface ListCapabilities {
+  path: boolean
+  tags: boolean
+  /** older-than and keep-newest need a creation time the provider confirms. */
+  age: boolean
+  /** The provider's status words, or undefined when it has none to filter by. */
+  statuses: readonly string[] | undefined
+  /** Status words of files not yet in a final state: skipped unless select-status names them. */
+  unfinished: readonly string[]
+  /** The scope inputs the provider takes, and the one it needs to list at all. */
+  scopes: ReadonlyArray<keyof ListScope>
+  requiredScope?: keyof ListScope
+}
+
+/** How a provider lists its files: the request for a page, and how to read one. */
+export interface ProviderList {
+  readonly capabilities: ListCapabilities
+  request(cursor: ListCursor, filters: ServerFilters, scope: ListScope, context: RequestContext): ProviderRequest
+  read(answer: HttpAnswer, cursor: ListCursor): PageReading
 }

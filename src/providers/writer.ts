@@ -1,4 +1,5 @@
-import { classifyByStatus, field, fileUrl, jsonBody, JSON_ACCEPT, retryAfterMs } from './common.js'
+import { bearer, classifyByStatus, field, fileUrl, jsonBody, retryAfterMs } from './common.js'
+import { writerList } from './writer-list.js'
 import type { Provider } from './types.js'
 
 /** Writer: DELETE /v1/files/{id}, Bearer key; success is 200 {"id","deleted":true}. */
@@ -9,9 +10,10 @@ export const writer = {
   request: (id, { baseUrl, apiKey }) => ({
     method: 'DELETE',
     url: fileUrl(baseUrl, ['v1', 'files'], id),
-    headers: { ...JSON_ACCEPT, Authorization: `Bearer ${apiKey}` }
+    headers: bearer(apiKey)
   }),
   derivedSecrets: () => [],
+  list: writerList,
   classify(answer, now) {
     const body = jsonBody(answer)
     return {

@@ -1,0 +1,268 @@
+import { MAX_LIST_PAGES, MAX_LISTED_ITEMS, MAX_REASON_LENGTH } from '../constants.js'
+import { TransportError, type Transport } from '../http.js'
+import type {
+  ClassifiedAnswer,
+  HttpAnswer,
+  ListCursor,
+  ListItem,
+  ListScope,
+  PageReading,
+  ProviderList,
+  RequestContext,
+  ServerFilters
+} from '../providers/types.js'
+import { oneLine, scrub } from '../text.js'
+import {
+  decide,
+  FRESH_BUDGET,
+  isProgress,
+  transportClassification,
+  type AnyClassification,
+  type Budget,
+  type Decision,
+  type Rules
+} from './decide.js'
+import { cancellation } from './purge.js'
+import { DEFAULT_BACKOFF, realClock, type BackoffPolicy, type Clock, type Pacer } from './pacing.js'
+
+export interface ListOptions {
+  list: ProviderList
+  filters: ServerFilters
+  scope: ListScope
+  context: RequestContext
+  /** How the provider's error answers read: the same rules as its deletes'. */
+  classify: (answer: HttpAnswer, now: number) => ClassifiedAnswer
+  transport: Pick<Transport, 'send'>
+  /** The run's pacer: the listing and the deletes share the provider's budget. */
+  pacer: Pacer
+  maxRetries: number
+  timeoutMs: number
+  secrets: readonly string[]
+  clock?: Clock
+  random?: () => number
+  backoff?: BackoffPolicy
+  /** Cancels the listing: it fails, and nothing is deleted. */
+  signal?: AbortSignal
+  onPage?: (page: number, items: number) => void
+  onPause?: (waitMs: number) => void
+}
+
+export interface ListedPages {
+  pages: number
+  requests: number
+  ms: number
+}
+
+/** The whole listing, or why there is none: a partial list is never used. */
+export type Listing =
+  | ({ complete: true; items: ListItem[] } & ListedPages)
+  | ({ complete: false; reason: string; credentialsRejected: boolean; halted: string | null } & ListedPages)
+
+/** Why a listing stopped short, for the run's verdict. */
+interface Failure {
+  reason: string
+  credentialsRejected?: boolean
+  halted?: string
+}
+
+class ListingFailed extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.reason)
+  }
+}
+
+/**
+ * Lists every page, one request at a time, before anything is deleted: deleting while paging by offset would
+ * shift the later pages. Each page request goes through the run's transport and pacer with the deletes' rules for
+ * retries, rate limits and time limits. It fails closed: an error that retries do not cure, a page that does not
+ * read, a count that keeps changing, or a listing past the bounds ends it with no items at all.
+ */
+export async function listAll(options: ListOptions): Promise<Listing> {
+  const clock = options.clock ?? realClock
+  const started = clock.now()
+  const pager = new Pager(options, clock)
+  const done = (): ListedPages => ({ pages: pager.pages, requests: pager.requests, ms: clock.now() - started })
+  try {
+    const items = await pager.all()
+    return { complete: true, items, ...done() }
+  } catch (error) {
+    if (!(error instanceof ListingFailed)) throw error
+    const { reason, credentialsRejected = false, halted = null } = error.failure
+    return { complete: false, reason, credentialsRejected, halted, ...done() }
+  }
+}
+
+/** The state of one listing: the pages read, the requests sent, the count the provider announced. */
+class Pager {
+  pages = 0
+  requests = 0
+  private readonly rules: Rules
+  private progress = 0
+  private stalledPauses = 0
+  private lastProgressAt: number
+
+  constructor(
+    private readonly options: ListOptions,
+    private readonly clock: Clock
+  ) {
+    const backoff = options.backoff ?? DEFAULT_BACKOFF
+    const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs)
+    this.rules = { maxRetries: options.maxRetries, backoff, stallLimitMs, random: options.random ?? Math.random }
+    this.lastProgressAt = clock.now()
+  }
+
+  /** Every page from the first. A count that changes restarts the listing once; a second change fails it. */
+  async all(): Promise<ListItem[]> {
+    for (let restarts = 0; ; restarts++) {
+      const listed = await this.fromStart()
+      if (listed !== 'count changed') return listed
+      if (restarts > 0)
+        throw new ListingFailed({ reason: "the provider's count of files changed while listing, twice" })
+    }
+  }
+
+  private async fromStart(): Promise<ListItem[] | 'count changed'> {
+    const items: ListItem[] = []
+    let total: number | undefined
+    for (let cursor: ListCursor | undefined = { page: 1 }; cursor !== undefined;) {
+      if (this.pages >= MAX_LIST_PAGES)
+        throw new ListingFailed({ reason: `more than ${MAX_LIST_PAGES.toLocaleString('en')} pages` })
+      const page = await this.page(cursor)
+      this.pages++
+      if (page.total !== undefined && total !== undefined && page.total !== total) return 'count changed'
+      total = page.total ?? total
+      for (const item of page.items) items.push(item)
+      if (items.length > MAX_LISTED_ITEMS)
+        throw new ListingFailed({ reason: `more than ${MAX_LISTED_ITEMS.toLocaleString('en')} items` })
+      this.options.onPage?.(cursor.page, page.items.length)
+      cursor = page.next
+    }
+    return items
+  }
+
+  /** One page, asked for again as the rules say until it reads or the rules give up. */
+  private async page(cursor: ListCursor): Promise<Extract<PageReading, { items: ListItem[] }>> {
+    let budget: Budget = FRESH_BUDGET
+    for (let attempts = 1; ; attempts++) {
+      const mark = this.progress
+      const answered = await this.attempt(cursor)
+      if ('items' in answered) return answered
+      const classification = answered.classification
+      const now = this.clock.now()
+      if (isProgress(classification)) this.progressed(now)
+      const view = {
+        now,
+        stopReason: undefined,
+        stalled: this.progress === mark,
+        lastProgressAt: this.lastProgressAt,
+        stalledPauses: this.stalledPauses
+      }
+      const ruling = decide(classification, { attempts, bulk: false, budget }, view, this.rules)
+      budget = ruling.budget
+      await this.carryOut(ruling.decision, cursor, now, view.stalled)
+    }
+  }
+
+  /** One request for a page: the page it read, or what the answer (or its absence) means. */
+  private async attempt(
+    cursor: ListCursor
+  ): Promise<Extract<PageReading, { items: ListItem[] }> | { classification: AnyClassification }> {
+    const { options, clock } = this
+    await this.paced()
+    this.requests++
+    const { method, url, headers } = options.list.request(cursor, options.filters, options.scope, options.context)
+    let answer: HttpAnswer
+    try {
+      answer = await options.transport.send({
+        method,
+        url,
+        headers,
+        timeoutMs: options.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {})
+      })
+    } catch (error) {
+      if (!(error instanceof TransportError)) throw error
+      if (error.kind === 'cancelled' && options.signal) throw this.cancelled(options.signal)
+      return { classification: transportClassification(error) }
+    }
+    const classified = options.classify(answer, clock.now())
+    if (classified.window) options.pacer.window(classified.window.limit, classified.window.intervalMs)
+    if (answer.status < 200 || answer.status >= 300) return { classification: classified.classification }
+    const reading = answer.truncated
+      ? { problem: 'the page is larger than the transport reads' }
+      : options.list.read(answer, cursor)
+    if ('problem' in reading) throw new ListingFailed({ reason: `page ${cursor.page}: ${reading.problem}` })
+    const now = clock.now()
+    options.pacer.succeeded(now)
+    this.progressed(now)
+    return reading
+  }
+
+  private progressed(now: number): void {
+    this.progress++
+    this.stalledPauses = 0
+    this.lastProgressAt = now
+  }
+
+  /** Waits as the decision says before the page is asked for again, or ends the listing. */
+  private async carryOut(decision: Decision, cursor: ListCursor, now: number, stalled: boolean): Promise<void> {
+    const where = `page ${cursor.page}: `
+    switch (decision.kind) {
+      case 'retry':
+        return this.sleep(decision.afterMs)
+      case 'park':
+        if (this.options.pacer.rateLimited(now, decision.waitMs, decision.hinted)) {
+          if (stalled) this.stalledPauses++
+          this.options.onPause?.(decision.waitMs)
+        }
+        return
+      case 'stop':
+        throw new ListingFailed({
+          reason: `${where}${this.clean(decision.unitReason)}`,
+          credentialsRejected: decision.credentialsRejected,
+          ...(decision.fatal ? { halted: this.clean(decision.reason) } : {})
+        })
+      case 'settle':
+      case 'not-found':
+        throw new ListingFailed({ reason: `${where}${this.clean(decision.reason ?? 'failed')}` })
+      default:
+        throw new ListingFailed({ reason: `${where}unexpected answer (${decision.kind})` })
+    }
+  }
+
+  private cancelled(signal: AbortSignal): ListingFailed {
+    return new ListingFailed({ reason: 'cancelled before the listing was complete', halted: cancellation(signal) })
+  }
+
+  private clean(text: string): string {
+    return oneLine(scrub(text, this.options.secrets), MAX_REASON_LENGTH)
+  }
+
+  /** Waits until the pacer lets the next request start; a cancelled listing fails instead. */
+  private async paced(): Promise<void> {
+    const { pacer, signal } = this.options
+    for (;;) {
+      if (signal?.aborted) throw this.cancelled(signal)
+      const now = this.clock.now()
+      const at = pacer.startAt(now)
+      if (at <= now) return pacer.started(now)
+      await this.sleep(at - now)
+    }
+  }
+
+  /** A wait on the run's clock that a cancellation ends early. */
+  private sleep(ms: number): Promise<void> {
+    const { signal } = this.options
+    return new Promise(resolve => {
+      const wake = (): void => {
+        this.clock.clearTimeout(timer)
+        resolve()
+      }
+      const timer = this.clock.setTimeout(() => {
+        signal?.removeEventListener('abort', wake)
+        resolve()
+      }, ms)
+      signal?.addEventListener('abort', wake, { once: true })
+    })
+  }
+}

@@ -1,0 +1,35 @@
+import { field, itemId, JSON_ACCEPT, jsonBody, listUrl, readItems, text } from './common.js'
+import type { ListItem, ProviderList } from './types.js'
+
+const PAGE_SIZE = 100
+
+function item(value: unknown): ListItem | undefined {
+  const id = itemId(value, 'id')
+  if (id === undefined) return undefined
+  const common = { createdAt: null, path: null, tags: null, status: null, kind: 'file' as const }
+  return { id, name: text(value, 'name'), locked: field(value, 'isLock') === true, ...common }
+}
+
+/**
+ * Delos: `GET /v2/storage/file?meta.page=K&meta.pageSize=100` (+ `customerId`). Its docs name only the page's
+ * items array, so anything but an object with `items` fails the listing; a page shorter than asked for is the last.
+ * No creation time is confirmed, so Delos cannot select by age.
+ */
+export const delosList: ProviderList = {
+  capabilities: { path: false, tags: false, age: false, statuses: undefined, unfinished: [], scopes: ['customerId'] },
+  request(cursor, _filters, scope, { baseUrl, apiKey }) {
+    const query = { 'meta.page': String(cursor.page), 'meta.pageSize': String(PAGE_SIZE), customerId: scope.customerId }
+    return {
+      method: 'GET',
+      url: listUrl(baseUrl, ['v2', 'storage', 'file'], query),
+      headers: { ...JSON_ACCEPT, Authorization: apiKey }
+    }
+  },
+  read(answer, cursor) {
+    const values = field(jsonBody(answer), 'items')
+    if (!Array.isArray(values)) return { problem: 'the page is not an object with an "items" array' }
+    const items = readItems(values, item)
+    if (items === undefined) return { problem: 'an item of the page has no "id"' }
+    return { items, next: items.length < PAGE_SIZE ? undefined : { page: cursor.page + 1 } }
+  }
+}

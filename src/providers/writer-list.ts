@@ -1,0 +1,49 @@
+import { bearer, field, itemId, jsonBody, listUrl, readItems, text } from './common.js'
+import type { ListItem, ProviderList } from './types.js'
+
+const PAGE_SIZE = 100
+
+function item(value: unknown): ListItem | undefined {
+  const id = itemId(value, 'id')
+  if (id === undefined) return undefined
+  const common = { path: null, tags: null, kind: 'file' as const, locked: false }
+  return {
+    id,
+    name: text(value, 'name'),
+    createdAt: text(value, 'created_at'),
+    status: text(value, 'status'),
+    ...common
+  }
+}
+
+/**
+ * Writer: `GET /v1/files?limit=100&order=asc` (+ `graph_id`, `status` when one status is asked for), pages of
+ * `{"data": [...], "has_more": bool}`; the next page starts after the last ID listed.
+ */
+export const writerList: ProviderList = {
+  capabilities: {
+    path: false,
+    tags: false,
+    age: true,
+    statuses: ['in_progress', 'completed', 'failed'],
+    unfinished: ['in_progress'],
+    scopes: ['graphId']
+  },
+  request(cursor, filters, scope, { baseUrl, apiKey }) {
+    const status = filters.statuses?.length === 1 ? filters.statuses[0] : undefined
+    const query = { limit: String(PAGE_SIZE), order: 'asc', after: cursor.after, graph_id: scope.graphId, status }
+    return { method: 'GET', url: listUrl(baseUrl, ['v1', 'files'], query), headers: bearer(apiKey) }
+  },
+  read(answer, cursor) {
+    const body = jsonBody(answer)
+    const data = field(body, 'data')
+    const more = field(body, 'has_more')
+    if (!Array.isArray(data) || typeof more !== 'boolean')
+      return { problem: 'the page is not {"data": [...], "has_more": ...}' }
+    const items = readItems(data, item)
+    if (items === undefined) return { problem: 'an item of the page has no "id"' }
+    const last = items.at(-1)
+    if (more && last === undefined) return { problem: 'an empty page says "has_more": true' }
+    return { items, next: more && last ? { page: cursor.page + 1, after: last.id } : undefined }
+  }
+}

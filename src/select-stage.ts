@@ -1,0 +1,177 @@
+/**
+ * The selection stage: lists the provider's files (all pages, before any delete), selects from them, and unites
+ * the selection with the given IDs. Its outcome is either the IDs to plan with, violations, or a listing that did
+ * not finish, in which case nothing is deleted.
+ */
+import { MAX_SUMMARY_SELECTED_ROWS } from './constants.js'
+import { listAll, type Listing } from './engine/list.js'
+import type { Pacer } from './engine/pacing.js'
+import type { Transport } from './http.js'
+import { uniqueIds } from './ids.js'
+import type { PolicyViolation } from './inputs.js'
+import { selectedIdRules, type RunPlan } from './policy.js'
+import type { ListItem, ProviderList } from './providers/types.js'
+import type { ListedFile, SelectionReport } from './report.js'
+import { select, serverFilters, type Selected } from './selection.js'
+import { count } from './text.js'
+
+export interface SelectStageOptions {
+  plan: RunPlan
+  list: ProviderList
+  transport: Pick<Transport, 'send'>
+  pacer: Pacer
+  secrets: readonly string[]
+  signal: AbortSignal | undefined
+  startedAt: Date
+  info: (line: string) => void
+  /** Writes one line per selected and spared file (a dry run shows them all). */
+  itemLine: (line: string) => void
+}
+
+export interface SelectStage {
+  report: SelectionReport
+  /** The given IDs, then the selected ones, de-duplicated: what the run plans with. */
+  ids: string[]
+  selectedIds: Set<string>
+  /** What the listing said of each listed ID. */
+  listed: Map<string, { name: string | null; createdAt: string | null }>
+  violations: PolicyViolation[]
+  /** Why the listing did not finish: nothing is deleted then. */
+  failure?: { reason: string; credentialsRejected: boolean; halted: string | null }
+}
+
+export async function selectStage(options: SelectStageOptions): Promise<SelectStage> {
+  const { plan, list } = options
+  const { filters, scope } = plan.selection
+  const runStart = options.startedAt.getTime()
+  options.info(`listing ${plan.provider.name} files to select from (${describeScope(plan)})`)
+  const listing = await listAll({
+    list,
+    filters: serverFilters(filters, runStart),
+    scope,
+    context: { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId },
+    classify: (answer, now) => plan.provider.classify(answer, now),
+    transport: options.transport,
+    pacer: options.pacer,
+    maxRetries: plan.maxRetries,
+    timeoutMs: plan.timeoutSeconds * 1000,
+    secrets: options.secrets,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onPause: waitMs => options.info(`rate limited (HTTP 429) while listing: paused for ${(waitMs / 1000).toFixed(1)} s`)
+  })
+  if (!listing.complete) {
+    options.info(
+      `the listing did not finish after ${count(listing.pages, 'page')}: ${listing.reason}; nothing is deleted`
+    )
+    const { reason, credentialsRejected, halted } = listing
+    return { ...emptyStage(plan, listing, runStart), failure: { reason, credentialsRejected, halted } }
+  }
+  const selected = select(listing.items, filters, list.capabilities, runStart)
+  const selectedIds = selected.selected.map(item => item.id)
+  const ids = uniqueIds(plan.ids, selectedIds)
+  const given = new Set(plan.ids)
+  tell(options, listing, selected)
+  return {
+    report: selectionReport(plan, listing, selected, runStart),
+    ids,
+    selectedIds: new Set(selectedIds.filter(id => !given.has(id))),
+    listed: new Map(listing.items.map(item => [item.id, { name: item.name, createdAt: item.createdAt }])),
+    violations: selectedIdRules(plan, ids, selectedIds)
+  }
+}
+
+function describeScope(plan: RunPlan): string {
+  const { filters, scope } = plan.selection
+  const parts = [
+    filters.name !== undefined ? `name ${JSON.stringify(filters.name)}` : '',
+    filters.path
+      ? `in ${JSON.stringify(filters.path.folder)}${filters.path.subfolders ? ' and its subfolders' : ''}`
+      : '',
+    filters.tags ? `tagged ${filters.tags.map(tag => JSON.stringify(tag)).join(' or ')}` : '',
+    filters.statuses ? `status ${filters.statuses.join(' or ')}` : '',
+    filters.olderThan ? `older than ${filters.olderThan.text}` : '',
+    filters.keepNewest !== undefined ? `keeping the newest ${filters.keepNewest}` : '',
+    scope.graphId ? `graph ${JSON.stringify(scope.graphId)}` : '',
+    scope.workflowId ? `workflow ${JSON.stringify(scope.workflowId)}` : '',
+    scope.customerId ? `customer ${JSON.stringify(scope.customerId)}` : ''
+  ]
+  return parts.filter(part => part !== '').join(', ')
+}
+
+/** One line for the listing; a dry run then shows every selected file and every spared one. */
+function tell(options: SelectStageOptions, listing: Extract<Listing, { complete: true }>, selected: Selected): void {
+  const { info, itemLine } = options
+  const skipped = Object.entries(selected.skipped).map(([reason, n]) => `${n} ${reason}`)
+  info(
+    `listed ${count(listing.items.length, 'item')} in ${count(listing.pages, 'page')} (${listing.ms} ms): ${selected.matched} matched, ${selected.selected.length} selected, ${selected.spared.length} spared${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`
+  )
+  if (selected.selected.length === 0) info('nothing matched the selection')
+  if (!options.plan.dryRun) return
+  for (const item of selected.selected) itemLine(`would delete ${describeItem(item)}`)
+  for (const item of selected.spared) itemLine(`spared by keep-newest ${describeItem(item)}`)
+}
+
+/** An item as a log line shows it; JSON-quoted, so provider text cannot start a workflow command. */
+function describeItem(item: ListItem): string {
+  const parts = [
+    item.name !== null ? `name ${JSON.stringify(item.name)}` : '',
+    item.createdAt !== null ? `created ${JSON.stringify(item.createdAt)}` : '',
+    item.path !== null ? `path ${JSON.stringify(item.path)}` : '',
+    item.status !== null ? `status ${JSON.stringify(item.status)}` : ''
+  ].filter(part => part !== '')
+  return `${JSON.stringify(item.id)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`
+}
+
+const listedFile = ({ id, name, createdAt, path, status }: ListItem): ListedFile => ({
+  id,
+  name,
+  createdAt,
+  path,
+  status
+})
+
+function selectionReport(
+  plan: RunPlan,
+  listing: Listing,
+  selected: Selected | undefined,
+  runStart: number
+): SelectionReport {
+  const { filters, scope } = plan.selection
+  return {
+    filters: {
+      name: filters.name ?? null,
+      path: filters.path ? `${filters.path.folder}${filters.path.subfolders ? '**' : ''}` : null,
+      tags: filters.tags ?? null,
+      status: filters.statuses ?? null,
+      olderThan: filters.olderThan?.text ?? null,
+      keepNewest: filters.keepNewest ?? null
+    },
+    scope: {
+      graphId: scope.graphId || null,
+      workflowId: scope.workflowId || null,
+      customerId: scope.customerId || null
+    },
+    cutoff: filters.olderThan ? new Date(runStart - filters.olderThan.ms).toISOString() : null,
+    complete: listing.complete,
+    pages: listing.pages,
+    requests: listing.requests,
+    listed: listing.complete ? listing.items.length : 0,
+    matched: selected?.matched ?? 0,
+    selected: selected?.selected.length ?? 0,
+    spared: selected?.spared.length ?? 0,
+    skipped: selected?.skipped ?? {},
+    ms: listing.ms,
+    selectedFiles: (selected?.selected ?? []).slice(0, MAX_SUMMARY_SELECTED_ROWS).map(listedFile),
+    sparedFiles: (selected?.spared ?? []).map(listedFile)
+  }
+}
+
+function emptyStage(plan: RunPlan, listing: Listing, runStart: number): Omit<SelectStage, 'failure'> {
+  return {
+    report: selectionReport(plan, listing, undefined, runStart),
+    ids: plan.ids,
+    selectedIds: new Set(),
+    listed: new Map(),
+    violations: []
+  }
+}

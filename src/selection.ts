@@ -1,0 +1,180 @@
+/**
+ * Selecting files to purge (SPEC §9): the filters as read from the inputs, and the pure functions that decide,
+ * item by item, what a listing selects, what keep-newest spares and what cannot be judged.
+ */
+import { globMatch } from './ids.js'
+import type { ListCapabilities, ListItem, ListScope, ServerFilters } from './providers/types.js'
+
+/** The filters of a selection, each undefined when its input is not set. */
+export interface SelectionFilters {
+  /** Glob (* and ?) against the whole name, case-sensitive. */
+  name?: string
+  /** ImageKit: a folder ('/a/b/'), alone or with its subfolders. */
+  path?: { folder: string; subfolders: boolean }
+  /** ImageKit: the file's own tags hold any of these. */
+  tags?: string[]
+  /** The provider's status words, any of them. */
+  statuses?: string[]
+  /** Created before the run's start minus this. */
+  olderThan?: { text: string; ms: number }
+  /** The N newest files that pass the other filters (age aside) are spared. */
+  keepNewest?: number
+}
+
+export interface Selection {
+  filters: SelectionFilters
+  scope: ListScope
+  /** Whether any selection input was given, valid or not (an invalid one is a violation of its own). */
+  requested: boolean
+}
+
+/** Whether the inputs ask for a selection at all. */
+export function selecting(selection: Selection): boolean {
+  const { filters, scope } = selection
+  return Object.values(filters).some(value => value !== undefined) || scope.graphId !== '' || scope.workflowId !== ''
+}
+
+/** Whether anything besides keep-newest narrows the selection (a filter, or a scope). */
+export function narrowed(selection: Selection): boolean {
+  const { keepNewest: _, ...others } = selection.filters
+  return (
+    Object.values(others).some(value => value !== undefined) ||
+    selection.scope.graphId !== '' ||
+    selection.scope.workflowId !== ''
+  )
+}
+
+const HOUR_MS = 3_600_000
+const UNIT_MS: Record<string, number> = { h: HOUR_MS, d: 24 * HOUR_MS, w: 7 * 24 * HOUR_MS }
+
+/** `30d`, `12h`, `2w`: the duration in ms, or undefined when it is not one. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,6})\s*([hdw])$/i.exec(text.trim())
+  if (!match || Number(match[1]) < 1) return undefined
+  return Number(match[1]) * (UNIT_MS[(match[2] as string).toLowerCase()] as number)
+}
+
+/** A folder for select-path ('/a/b/', '/a/b' or '/a/b/**'), normalised to '/a/b/'; or why it is not one. */
+export function parseFolder(text: string): { folder: string; subfolders: boolean } | string {
+  const subfolders = text.endsWith('/**')
+  const bare = subfolders ? text.slice(0, -2) : text
+  if (!bare.startsWith('/'))
+    return 'must start with "/" (a folder such as /previews/pr-42/, or /previews/** for its subfolders too)'
+  if (/[*?]/.test(bare)) return 'may hold a wildcard only as a trailing /** (this folder and its subfolders)'
+  const folder = bare.endsWith('/') ? bare : `${bare}/`
+  const steps = folder.slice(1, -1)
+  if (steps !== '' && steps.split('/').some(step => step === '' || step === '.' || step === '..')) {
+    return 'must not hold empty, "." or ".." steps'
+  }
+  return { folder, subfolders }
+}
+
+/** Items the listing gave that selection could not judge, by reason. */
+export type SkipReason =
+  'not a file' | 'locked' | 'not finished' | 'no status' | 'no name' | 'no path' | 'no creation time'
+
+export interface Selected {
+  /** What the selection deletes, in listing order. */
+  selected: ListItem[]
+  /** What keep-newest spared, newest first. */
+  spared: ListItem[]
+  /** Files that passed every filter but age (what keep-newest and older-than chose from). */
+  matched: number
+  skipped: Partial<Record<SkipReason, number>>
+}
+
+/** A creation time in ms: ISO 8601 with a time and a zone (Z or ±hh:mm), any number of fraction digits; else null. */
+export function createdMs(text: string | null): number | null {
+  if (text === null || !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text)) return null
+  const ms = Date.parse(text)
+  return Number.isNaN(ms) ? null : ms
+}
+
+/**
+ * Why an item cannot be judged (skipped), whether it passes every filter but age (true) or not (false). A field an
+ * active filter needs and the item lacks is a skip, never a guess; a file not in a final state is skipped unless
+ * select-status names its status.
+ */
+export function judge(item: ListItem, filters: SelectionFilters, capabilities: ListCapabilities): SkipReason | boolean {
+  if (item.kind !== 'file') return 'not a file'
+  if (item.locked) return 'locked'
+  if (filters.statuses !== undefined) {
+    if (item.status === null) return 'no status'
+    if (!filters.statuses.includes(item.status)) return false
+  } else if (item.status !== null && capabilities.unfinished.includes(item.status)) {
+    return 'not finished'
+  }
+  if (filters.name !== undefined) {
+    if (item.name === null) return 'no name'
+    if (!globMatch(filters.name, item.name)) return false
+  }
+  if (filters.path !== undefined) {
+    if (item.path === null) return 'no path'
+    if (!inFolder(item.path, filters.path)) return false
+  }
+  if (filters.tags !== undefined && !(item.tags ?? []).some(tag => filters.tags?.includes(tag))) return false
+  const aged = filters.olderThan !== undefined || filters.keepNewest !== undefined
+  if (aged && createdMs(item.createdAt) === null) return 'no creation time'
+  return true
+}
+
+function inFolder(path: string, { folder, subfolders }: { folder: string; subfolders: boolean }): boolean {
+  const parent = path.slice(0, path.lastIndexOf('/') + 1)
+  return subfolders ? parent.startsWith(folder) : parent === folder
+}
+
+/** Newest first; at equal times the smaller ID (in code-unit order) counts as the newer. */
+function newestFirst(a: ListItem, b: ListItem): number {
+  const byTime = (createdMs(b.createdAt) ?? 0) - (createdMs(a.createdAt) ?? 0)
+  return byTime !== 0 ? byTime : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/**
+ * What a listing selects: the files that pass every filter, less the keep-newest newest of them (spared before
+ * age is looked at, so older-than never leaves fewer than N), less those not older than the cutoff. An ID listed
+ * twice counts once.
+ */
+export function select(
+  items: readonly ListItem[],
+  filters: SelectionFilters,
+  capabilities: ListCapabilities,
+  runStartMs: number
+): Selected {
+  const skipped: Selected['skipped'] = {}
+  const seen = new Set<string>()
+  const candidates: ListItem[] = []
+  for (const item of items) {
+    if (seen.has(item.id)) continue
+    seen.add(item.id)
+    const verdict = judge(item, filters, capabilities)
+    if (verdict === true) candidates.push(item)
+    else if (verdict !== false) skipped[verdict] = (skipped[verdict] ?? 0) + 1
+  }
+  const spared = filters.keepNewest === undefined ? [] : [...candidates].sort(newestFirst).slice(0, filters.keepNewest)
+  const sparedIds = new Set(spared.map(item => item.id))
+  const cutoff = filters.olderThan === undefined ? Infinity : runStartMs - filters.olderThan.ms
+  const selected = candidates.filter(
+    item => !sparedIds.has(item.id) && (createdMs(item.createdAt) ?? -Infinity) < cutoff
+  )
+  return { selected, spared, matched: candidates.length, skipped }
+}
+
+const DAY_MS = 24 * HOUR_MS
+
+/**
+ * What the server may narrow by for these filters: only ever less than the client selects from. The name's literal
+ * start (before its first wildcard); the age a day later than the cutoff, and not at all with keep-newest (the newest
+ * files must be listed to be spared); the status only where exactly one is asked for.
+ */
+export function serverFilters(filters: SelectionFilters, runStartMs: number): ServerFilters {
+  const prefix = filters.name?.split(/[*?]/, 1)[0] ?? ''
+  const server: ServerFilters = {}
+  if (prefix !== '') server.namePrefix = prefix
+  if (filters.path) server.folder = { path: filters.path.folder, subfolders: filters.path.subfolders }
+  if (filters.tags) server.tags = filters.tags
+  if (filters.statuses) server.statuses = filters.statuses
+  if (filters.olderThan && filters.keepNewest === undefined) {
+    server.createdBefore = new Date(runStartMs - filters.olderThan.ms + DAY_MS).toISOString()
+  }
+  return server
+}
