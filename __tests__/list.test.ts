@@ -80,7 +80,7 @@ describe('reading pages', () => {
     id: 'f1',
     name: 'a.pdf',
     created_at: '2026-01-01T00:00:00.123456Z',
-    graph_ids: [],
+    graph_ids: ['g'],
     status: 'completed'
   }
 
@@ -91,6 +91,7 @@ describe('reading pages', () => {
           id: 'f1',
           name: 'a.pdf',
           createdAt: '2026-01-01T00:00:00.123456Z',
+          graphIds: ['g'],
           path: null,
           tags: null,
           status: 'completed',

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { PROVIDERS } from '../src/providers/index.js'
-import type { ListItem } from '../src/providers/types.js'
+import type { ListItem, ListScope } from '../src/providers/types.js'
 import {
-  createdMs,
+  createdUs,
   judge,
   parseDuration,
   parseFolder,
@@ -61,14 +61,15 @@ describe('parsing the inputs', () => {
   ])('select-path %j', (text, parsed) => expect(parseFolder(text)).toEqual(parsed))
 
   test.each<[string | null, number | null]>([
-    ['2026-01-01T00:00:00Z', Date.parse('2026-01-01T00:00:00Z')],
-    ['2026-01-01T00:00:00.123456Z', Date.parse('2026-01-01T00:00:00.123Z')],
-    ['2026-01-01T02:00:00+02:00', Date.parse('2026-01-01T00:00:00Z')],
+    ['2026-01-01T00:00:00Z', Date.parse('2026-01-01T00:00:00Z') * 1000],
+    ['2026-01-01T00:00:00.123456Z', Date.parse('2026-01-01T00:00:00Z') * 1000 + 123_456],
+    ['2026-01-01T00:00:00.1Z', Date.parse('2026-01-01T00:00:00Z') * 1000 + 100_000],
+    ['2026-01-01T02:00:00+02:00', Date.parse('2026-01-01T00:00:00Z') * 1000],
     ['2026-01-01', null],
     ['yesterday', null],
     ['2026-13-01T00:00:00Z', null],
     [null, null]
-  ])('a creation time %j', (text, ms) => expect(createdMs(text)).toBe(ms))
+  ])('a creation time %j, in microseconds', (text, us) => expect(createdUs(text)).toBe(us))
 })
 
 describe('judging one item', () => {
@@ -144,6 +145,23 @@ describe('judging one item', () => {
   ])('%s', (_, listed, filters, capabilities, verdict) => expect(judge(listed, filters, capabilities)).toBe(verdict))
 })
 
+describe('the scope, checked on every item as the filters are', () => {
+  const graph = { graphId: 'g1', workflowId: '', customerId: '' }
+  const customer = { graphId: '', workflowId: '', customerId: 'c1' }
+  test.each<[string, ListItem, ListScope, ReturnType<typeof judge>]>([
+    ['a Writer file in the graph', item('w', { graphIds: ['g0', 'g1'] }), graph, true],
+    [
+      'a Writer file in another graph, which a server ignoring graph_id returned',
+      item('w', { graphIds: ['g2'] }),
+      graph,
+      false
+    ],
+    ['a Writer file whose graphs the listing did not give', item('w', { graphIds: null }), graph, 'no scope'],
+    ['a Delos file of the customer', item('d', { customerId: 'c1' }), customer, true],
+    ['a Delos file of another customer', item('d', { customerId: 'c2' }), customer, false]
+  ])('%s', (_, listed, scope, verdict) => expect(judge(listed, {}, writer, scope)).toBe(verdict))
+})
+
 describe('select', () => {
   const old = (id: string, days: number) => item(id, { createdAt: day(days) })
   const olderThan30 = { olderThan: { text: '30d', ms: 30 * 86_400_000 } }
@@ -159,6 +177,12 @@ describe('select', () => {
     expect(spared.map(i => i.id)).toEqual(['a', 'b', 'c'])
     expect(selected.map(i => i.id)).toEqual(['d'])
     expect(matched).toBe(4)
+  })
+
+  test('keep-newest tells microseconds apart: only equal times fall back to the ID', () => {
+    const at = (us: string) => `2026-06-01T00:00:00.${us}Z`
+    const items = [item('a', { createdAt: at('123456') }), item('b', { createdAt: at('123457') })]
+    expect(select(items, { name: '*', keepNewest: 1 }, writer, START).spared.map(i => i.id)).toEqual(['b'])
   })
 
   test('keep-newest: at equal times the smaller ID counts as the newer', () => {

@@ -16,6 +16,8 @@ export interface HttpRequest {
   timeoutMs: number
   /** Aborts the request: it fails as cancelled, whether or not the provider got it. */
   signal?: AbortSignal
+  /** The body is read up to this many bytes (default MAX_BODY_BYTES): a page of a listing needs more. */
+  maxBodyBytes?: number
 }
 
 /**
@@ -140,7 +142,8 @@ function exchange(request: HttpRequest, agent: http.Agent, proxy: ProxySetting |
       if (connect.statusCode !== 200 && proxy) fail(proxyRefusal(proxy, connect))
     })
     req.on('error', error => fail(transportError(error, proxy)))
-    req.on('response', response => readAnswer(response, answer => finish(() => resolve(answer)), fail))
+    const bound = request.maxBodyBytes ?? MAX_BODY_BYTES
+    req.on('response', response => readAnswer(response, bound, answer => finish(() => resolve(answer)), fail))
     req.end(request.body)
   })
 }
@@ -148,6 +151,7 @@ function exchange(request: HttpRequest, agent: http.Agent, proxy: ProxySetting |
 /** Reads an answer's body up to the bound; a body cut short by the connection is a connection error. */
 function readAnswer(
   response: http.IncomingMessage,
+  bound: number,
   done: (answer: HttpAnswer) => void,
   fail: (error: TransportError) => void
 ): void {
@@ -156,13 +160,13 @@ function readAnswer(
   const answer = (): HttpAnswer => ({
     status: response.statusCode ?? 0,
     headers: { get: name => joinHeader(response.headers[name.toLowerCase()]) },
-    body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
-    truncated: size > MAX_BODY_BYTES || (size === MAX_BODY_BYTES && !response.complete)
+    body: Buffer.concat(chunks).subarray(0, bound).toString('utf8'),
+    truncated: size > bound || (size === bound && !response.complete)
   })
   response.on('data', (chunk: Buffer) => {
     chunks.push(chunk)
     size += chunk.length
-    if (size >= MAX_BODY_BYTES) {
+    if (size >= bound) {
       // Enough to classify; the rest is dropped with the connection.
       done(answer())
       response.destroy()

@@ -175,5 +175,6 @@ export function verdict(result: PurgeResult, failOn: FailOn): Verdict {
   )
   const listed = blamed.slice(0, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`)
   const more = blamed.length > MAX_VERDICT_IDS ? `; and ${blamed.length - MAX_VERDICT_IDS} more in the report` : ''
-  return { failed: true, message: `${causes.join('; ')} (${counts}). ${listed.join('; ')}${more}` }
+  const named = listed.length > 0 ? `. ${listed.join('; ')}${more}` : ''
+  return { failed: true, message: `${causes.join('; ')} (${counts})${named}` }
 }

@@ -66,7 +66,7 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
     const { reason, credentialsRejected, halted } = listing
     return { ...emptyStage(plan, listing, runStart), failure: { reason, credentialsRejected, halted } }
   }
-  const selected = select(listing.items, filters, list.capabilities, runStart)
+  const selected = select(listing.items, filters, list.capabilities, runStart, scope)
   const selectedIds = selected.selected.map(item => item.id)
   const ids = uniqueIds(plan.ids, selectedIds)
   const given = new Set(plan.ids)

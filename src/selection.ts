@@ -71,7 +71,7 @@ export function parseFolder(text: string): { folder: string; subfolders: boolean
 
 /** Items the listing gave that selection could not judge, by reason. */
 export type SkipReason =
-  'not a file' | 'locked' | 'not finished' | 'no status' | 'no name' | 'no path' | 'no creation time'
+  'not a file' | 'locked' | 'no scope' | 'not finished' | 'no status' | 'no name' | 'no path' | 'no creation time'
 
 export interface Selected {
   /** What the selection deletes, in listing order. */
@@ -83,11 +83,15 @@ export interface Selected {
   skipped: Partial<Record<SkipReason, number>>
 }
 
-/** A creation time in ms: ISO 8601 with a time and a zone (Z or ±hh:mm), any number of fraction digits; else null. */
-export function createdMs(text: string | null): number | null {
-  if (text === null || !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text)) return null
-  const ms = Date.parse(text)
-  return Number.isNaN(ms) ? null : ms
+/**
+ * A creation time in microseconds since the epoch (Writer's times carry microseconds, which a Date would drop):
+ * ISO 8601 with a time and a zone (Z or ±hh:mm); null for anything else.
+ */
+export function createdUs(text: string | null): number | null {
+  const match = text === null ? null : /^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(text)
+  if (match === null) return null
+  const ms = Date.parse(`${match[1]}${match[3]}`)
+  return Number.isNaN(ms) ? null : ms * 1000 + Number((match[2] ?? '').slice(0, 6).padEnd(6, '0'))
 }
 
 /**
@@ -95,9 +99,16 @@ export function createdMs(text: string | null): number | null {
  * active filter needs and the item lacks is a skip, never a guess; a file not in a final state is skipped unless
  * select-status names its status.
  */
-export function judge(item: ListItem, filters: SelectionFilters, capabilities: ListCapabilities): SkipReason | boolean {
+export function judge(
+  item: ListItem,
+  filters: SelectionFilters,
+  capabilities: ListCapabilities,
+  scope: ListScope = NO_SCOPE
+): SkipReason | boolean {
   if (item.kind !== 'file') return 'not a file'
   if (item.locked) return 'locked'
+  const inScope = withinScope(item, scope)
+  if (inScope !== true) return inScope
   if (filters.statuses !== undefined) {
     if (item.status === null) return 'no status'
     if (!filters.statuses.includes(item.status)) return false
@@ -114,7 +125,22 @@ export function judge(item: ListItem, filters: SelectionFilters, capabilities: L
   }
   if (filters.tags !== undefined && !(item.tags ?? []).some(tag => filters.tags?.includes(tag))) return false
   const aged = filters.olderThan !== undefined || filters.keepNewest !== undefined
-  if (aged && createdMs(item.createdAt) === null) return 'no creation time'
+  if (aged && createdUs(item.createdAt) === null) return 'no creation time'
+  return true
+}
+
+const NO_SCOPE: ListScope = { graphId: '', workflowId: '', customerId: '' }
+
+/** The server narrows by scope; the client checks it too, on the field the item carries (none is a skip). */
+function withinScope(item: ListItem, scope: ListScope): 'no scope' | boolean {
+  if (scope.graphId !== '' && item.graphIds !== undefined) {
+    if (item.graphIds === null) return 'no scope'
+    if (!item.graphIds.includes(scope.graphId)) return false
+  }
+  if (scope.customerId !== '' && item.customerId !== undefined) {
+    if (item.customerId === null) return 'no scope'
+    if (item.customerId !== scope.customerId) return false
+  }
   return true
 }
 
@@ -125,7 +151,7 @@ function inFolder(path: string, { folder, subfolders }: { folder: string; subfol
 
 /** Newest first; at equal times the smaller ID (in code-unit order) counts as the newer. */
 function newestFirst(a: ListItem, b: ListItem): number {
-  const byTime = (createdMs(b.createdAt) ?? 0) - (createdMs(a.createdAt) ?? 0)
+  const byTime = (createdUs(b.createdAt) ?? 0) - (createdUs(a.createdAt) ?? 0)
   return byTime !== 0 ? byTime : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 
@@ -138,23 +164,23 @@ export function select(
   items: readonly ListItem[],
   filters: SelectionFilters,
   capabilities: ListCapabilities,
-  runStartMs: number
+  runStartMs: number,
+  scope: ListScope = NO_SCOPE
 ): Selected {
   const skipped: Selected['skipped'] = {}
   const seen = new Set<string>()
   const candidates: ListItem[] = []
   for (const item of items) {
-    if (seen.has(item.id)) continue
-    seen.add(item.id)
-    const verdict = judge(item, filters, capabilities)
-    if (verdict === true) candidates.push(item)
-    else if (verdict !== false) skipped[verdict] = (skipped[verdict] ?? 0) + 1
+    const verdict = judge(item, filters, capabilities, scope)
+    if (verdict === true && !seen.has(item.id)) candidates.push(item)
+    else if (verdict !== true && verdict !== false) skipped[verdict] = (skipped[verdict] ?? 0) + 1
+    if (verdict === true) seen.add(item.id)
   }
   const spared = filters.keepNewest === undefined ? [] : [...candidates].sort(newestFirst).slice(0, filters.keepNewest)
   const sparedIds = new Set(spared.map(item => item.id))
-  const cutoff = filters.olderThan === undefined ? Infinity : runStartMs - filters.olderThan.ms
+  const cutoff = filters.olderThan === undefined ? Infinity : (runStartMs - filters.olderThan.ms) * 1000
   const selected = candidates.filter(
-    item => !sparedIds.has(item.id) && (createdMs(item.createdAt) ?? -Infinity) < cutoff
+    item => !sparedIds.has(item.id) && (createdUs(item.createdAt) ?? -Infinity) < cutoff
   )
   return { selected, spared, matched: candidates.length, skipped }
 }

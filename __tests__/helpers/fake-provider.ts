@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { Answer } from '../../emulator/answers.js'
-import type { EmulatorOptions, Fault } from '../../emulator/types.js'
+import type { EmulatorOptions, Fault, FileRecord, ListedRecord } from '../../emulator/types.js'
 import { createWorld, idsOf, type World } from '../../emulator/world.js'
 import type { Clock } from '../../src/engine/pacing.js'
 import { TransportError, type HttpRequest } from '../../src/http.js'
@@ -46,8 +46,8 @@ export interface FakeCall {
 
 export interface FakeProviderOptions {
   provider: ProviderName
-  /** Files that exist at start. */
-  files: Iterable<string>
+  /** Files that exist at start: IDs, or records with what the listing shows of them. */
+  files: Iterable<string | FileRecord>
   key: string
   clock: Clock
   /** Fault for a request naming `ids`; `attempt` is the 1-based count of requests that named ids[0]. */
@@ -73,6 +73,8 @@ export interface FakeProvider {
   readonly observed: Map<string, Observed[]>
   /** Requests the provider's rate window refused. */
   readonly rateLimited: number
+  /** What the provider holds now: its files, and ImageKit's folders and versions. */
+  records(): ListedRecord[]
 }
 
 /** The emulator's fault for a scripted kind; 'ok' is none. */
@@ -209,7 +211,8 @@ export function fakeProvider(options: FakeProviderOptions): FakeProvider {
     observed,
     get rateLimited() {
       return rateLimited
-    }
+    },
+    records: () => world.files.records()
   }
 }
 

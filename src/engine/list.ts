@@ -25,6 +25,9 @@ import {
 import { cancellation } from './purge.js'
 import { DEFAULT_BACKOFF, realClock, type BackoffPolicy, type Clock, type Pacer } from './pacing.js'
 
+/** A page is read up to this size: a thousand ImageKit items take about half a MiB. */
+export const MAX_PAGE_BYTES = 32 * 1024 * 1024
+
 export interface ListOptions {
   list: ProviderList
   filters: ServerFilters
@@ -178,6 +181,7 @@ class Pager {
         url,
         headers,
         timeoutMs: options.timeoutMs,
+        maxBodyBytes: MAX_PAGE_BYTES,
         ...(options.signal ? { signal: options.signal } : {})
       })
     } catch (error) {

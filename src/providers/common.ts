@@ -180,6 +180,12 @@ export function text(body: unknown, name: string): string | null {
   return typeof value === 'string' ? value : null
 }
 
+/** A field that is an array of strings, or null. */
+export function strings(body: unknown, name: string): string[] | null {
+  const value = field(body, name)
+  return Array.isArray(value) && value.every(item => typeof item === 'string') ? value : null
+}
+
 /** Reads every item of a page with `read`; a page with an item it cannot read is refused whole. */
 export function readItems<T>(values: readonly unknown[], read: (value: unknown) => T | undefined): T[] | undefined {
   const items: T[] = []

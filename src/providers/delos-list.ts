@@ -7,7 +7,8 @@ function item(value: unknown): ListItem | undefined {
   const id = itemId(value, 'id')
   if (id === undefined) return undefined
   const common = { createdAt: null, path: null, tags: null, status: null, kind: 'file' as const }
-  return { id, name: text(value, 'name'), locked: field(value, 'isLock') === true, ...common }
+  const locked = field(value, 'isLock') === true
+  return { id, name: text(value, 'name'), locked, customerId: text(value, 'customerId'), ...common }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { basicAuth, JSON_ACCEPT, field, jsonBody, listUrl, readItems, text } from './common.js'
+import { basicAuth, field, JSON_ACCEPT, jsonBody, listUrl, readItems, strings, text } from './common.js'
 import type { ListItem, ProviderList, ServerFilters } from './types.js'
 
 const PAGE_SIZE = 1000
@@ -23,10 +23,6 @@ export function imagekitSearchQuery(filters: ServerFilters): string {
   return clauses.join(' AND ')
 }
 
-function strings(value: unknown): string[] | null {
-  return Array.isArray(value) && value.every(tag => typeof tag === 'string') ? value : null
-}
-
 /** An item of the listing: a file, a file version or a folder; only files carry a fileId that can be selected. */
 function item(value: unknown): ListItem | undefined {
   const type = field(value, 'type')
@@ -38,7 +34,7 @@ function item(value: unknown): ListItem | undefined {
     name: text(value, 'name'),
     createdAt: text(value, 'createdAt'),
     path: text(value, type === 'folder' ? 'folderPath' : 'filePath'),
-    tags: strings(field(value, 'tags')),
+    tags: strings(value, 'tags'),
     status: null,
     kind: type,
     locked: false

@@ -99,6 +99,9 @@ export interface ListItem {
   kind: 'file' | 'folder' | 'file-version'
   /** Delos: a locked file cannot be deleted. */
   locked: boolean
+  /** Writer: the graphs the file is in; Delos: its customer. The scope is checked on every item, as filters are. */
+  graphIds?: string[] | null
+  customerId?: string | null
 }
 
 /** What the listing stands for: the scope inputs. Empty strings where not given. */

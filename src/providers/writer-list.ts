@@ -1,4 +1,4 @@
-import { bearer, field, itemId, jsonBody, listUrl, readItems, text } from './common.js'
+import { bearer, field, itemId, jsonBody, listUrl, readItems, strings, text } from './common.js'
 import type { ListItem, ProviderList } from './types.js'
 
 const PAGE_SIZE = 100
@@ -12,6 +12,7 @@ function item(value: unknown): ListItem | undefined {
     name: text(value, 'name'),
     createdAt: text(value, 'created_at'),
     status: text(value, 'status'),
+    graphIds: strings(value, 'graph_ids'),
     ...common
   }
 }
