@@ -266,3 +266,63 @@ describe('writer: keep-newest with older-than', () => {
     expect(run.summary).toContain('#### Spared by keep-newest')
   })
 })
+
+describe('the selected IDs meet the same policy as given ones', () => {
+  test('shards: each lists the whole scope and keeps its part; together they delete the selection once', async () => {
+    const files = Array.from({ length: 120 }, (_, i) => ({ id: `pr-42-${i}`, name: `pr-42-${i}` }))
+    const emulator = await emulate({ provider: 'delos', files })
+    const first = await act(emulator, { 'select-name': 'pr-42-*', shard: '1/2' })
+    const second = await act(emulator, { 'select-name': 'pr-42-*', shard: '2/2' })
+    const deleted = [...list(first.outputs.deleted), ...list(second.outputs.deleted)]
+    expect(deleted.sort()).toEqual(files.map(f => f.id).sort())
+    expect(list(first.outputs.deleted).some(id => list(second.outputs.deleted).includes(id))).toBe(false)
+    expect(emulator.store.size).toBe(0)
+  })
+
+  test('a selected ID matching protected-ids is a violation: nothing is deleted', async () => {
+    const emulator = await emulate({
+      provider: 'writer',
+      files: [
+        { id: 'prod-1', name: 'pr-42-a' },
+        { id: 'tmp-1', name: 'pr-42-b' }
+      ]
+    })
+    const run = await act(emulator, { 'select-name': 'pr-42-*', 'protected-ids': 'prod-*' })
+    expect(run.exitCode).toBe(1)
+    expect(run.commands.filter(c => c.command === 'error').map(c => c.message)).toContain(
+      'protected-ids: ID "prod-1" matches protected pattern "prod-*"'
+    )
+    expect(emulator.store.size).toBe(2)
+  })
+
+  test('delos: a locked file whose name matches is listed, skipped and left alone', async () => {
+    const emulator = await emulate({
+      provider: 'delos',
+      files: [
+        { id: 'a', name: 'pr-42-a' },
+        { id: 'l', name: 'pr-42-l', locked: true }
+      ]
+    })
+    const run = await act(emulator, { 'select-name': 'pr-42-*' })
+    expect(run.exitCode).toBe(0)
+    expect(list(run.outputs.deleted)).toEqual(['a'])
+    expect(run.report.selection?.skipped).toEqual({ locked: 1 })
+    expect([...emulator.store]).toEqual(['l'])
+  })
+
+  test('given and selected IDs are united, given first; one both given and selected counts as given', async () => {
+    const emulator = await emulate({
+      provider: 'writer',
+      files: ['x', { id: 'pr-1', name: 'pr-42-1' }, { id: 'pr-2', name: 'pr-42-2' }]
+    })
+    const run = await act(emulator, { 'file-ids': 'x pr-2', 'select-name': 'pr-42-*' })
+    expect(run.exitCode).toBe(0)
+    expect(list(run.outputs.planned)).toEqual(['x', 'pr-2', 'pr-1'])
+    expect(list(run.outputs.selected)).toEqual(['pr-1'])
+    expect(run.report.entries.map(e => [e.id, e.source, e.name])).toEqual([
+      ['x', 'input', 'x'],
+      ['pr-2', 'input', 'pr-42-2'],
+      ['pr-1', 'selected', 'pr-42-1']
+    ])
+  })
+})
