@@ -464,6 +464,20 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
   })
 
   describe('reporting', () => {
+    test('a job summary that cannot be written is a warning: the outputs are set and the verdict stands', async () => {
+      const emulator = await emulate({ provider: 'writer', files: ['a'] })
+      const run = await purgeFrom(
+        emulator,
+        { 'file-ids': 'a' },
+        { env: { GITHUB_STEP_SUMMARY: '/nonexistent/summary.md' } }
+      )
+      expect(run.exitCode).toBe(0)
+      expect(run.outputs.deleted).toBe('["a"]')
+      expect(run.commands.filter(c => c.command === 'warning').map(c => c.message)).toEqual([
+        "could not write the job summary: Unable to access summary file: '/nonexistent/summary.md'. Check if the file has correct read/write permissions."
+      ])
+    })
+
     test('report: provider, base URL, times, the run context as audit trail, totals, one entry per ID', async () => {
       const emulator = await emulate({ provider: 'writer', files: ['a'] })
       const run = await purgeFrom(

@@ -1,8 +1,7 @@
 /**
  * `npm run local-action`: runs the action's TypeScript entry (src/main.ts, its exported `run`) with
- * @github/local-action, which stubs @actions/core and @actions/github and takes inputs from a dotenv file, against
- * a local provider emulator; then prints what the emulator saw and the report, and exits 0 when the action
- * succeeded, 1 when it failed.
+ * @github/local-action, which takes inputs from a dotenv file, against a local provider emulator; then prints what
+ * the emulator saw, the report and the outputs, and exits 0 when the action succeeded, 1 when it failed.
  *
  *   npm run local-action                              .env.example against an emulator of its INPUT_PROVIDER
  *   npm run local-action -- --env my.env              another env file, still against the emulator
@@ -10,12 +9,12 @@
  *   npm run local-action -- --env .env --no-emulator  the env file as it is: the real provider, real deletions
  *
  * With the emulator, the env file is copied to a temporary file with INPUT_BASE-URL set to the emulator and
- * INPUT_API-KEY to the key it accepts, so nothing leaves the machine. RUNNER_TEMP, GITHUB_STEP_SUMMARY and
- * GITHUB_EVENT_PATH always point into a fresh temporary directory, where the report and summary are kept.
+ * INPUT_API-KEY to the key it accepts, so nothing leaves the machine. RUNNER_TEMP, GITHUB_OUTPUT,
+ * GITHUB_STEP_SUMMARY and GITHUB_EVENT_PATH always point into a fresh temporary directory, where the report, the
+ * outputs and the summary are kept (the action writes them itself, as on a runner).
  *
- * Why the exit code comes from the report: local-action's stub of core.setFailed records the failure but does
- * not set the process's exit code (only `process.exitCode = 1`, which the action sets on policy violations,
- * reaches it). The report's verdict says whether the step would have failed on a runner.
+ * Why the exit code comes from the report: local-action decides its own exit code, while the report's verdict says
+ * whether the step would have failed on a runner.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -25,7 +24,7 @@ import { parseArgs, parseEnv } from 'node:util'
 import { startEmulator, type Emulator } from '../emulator/index.js'
 import { PROVIDER_NAMES, type ProviderName } from '../src/providers/index.js'
 import type { Report } from '../src/report.js'
-import { REPO_ROOT } from './runner.js'
+import { parseOutputFile, REPO_ROOT } from './runner.js'
 
 /** The one key the emulator accepts. */
 const EMULATOR_KEY = 'local-emulator-key-0123456789'
@@ -236,6 +235,13 @@ function describeReport(found: { file: string; report: Report } | undefined, sum
   if (existsSync(summaryFile) && readFileSync(summaryFile, 'utf8').trim() !== '') console.log(`summary: ${summaryFile}`)
 }
 
+function describeOutputs(outputFile: string): void {
+  const outputs = Object.entries(parseOutputFile(readFileSync(outputFile, 'utf8')))
+  console.log(outputs.length === 0 ? 'outputs: none set' : 'outputs:')
+  for (const [name, value] of outputs)
+    console.log(`  ${name.padEnd(15)} ${value.length > 200 ? `${value.slice(0, 200)}…` : value}`)
+}
+
 async function main(): Promise<number> {
   const options = readOptions(process.argv.slice(2))
   const source = readFileSync(options.envFile, 'utf8')
@@ -246,7 +252,14 @@ async function main(): Promise<number> {
   mkdirSync(runnerTemp)
   const summaryFile = path.join(tempDir, 'step_summary.md')
   writeFileSync(summaryFile, '')
-  const overrides: Record<string, string> = { RUNNER_TEMP: runnerTemp, GITHUB_STEP_SUMMARY: summaryFile }
+  // The action writes its outputs into the runner's file, as on a runner, not through local-action's stubs.
+  const outputFile = path.join(tempDir, 'github_output')
+  writeFileSync(outputFile, '')
+  const overrides: Record<string, string> = {
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_OUTPUT: outputFile
+  }
   if ((env['GITHUB_EVENT_PATH'] ?? '') === '') {
     overrides.GITHUB_EVENT_PATH = path.join(tempDir, 'event.json')
     writeFileSync(overrides.GITHUB_EVENT_PATH, '{}\n')
@@ -281,6 +294,7 @@ async function main(): Promise<number> {
     if (emulator !== undefined) describeEmulator(emulator, before)
     const found = findReport(runnerTemp)
     describeReport(found, summaryFile)
+    describeOutputs(outputFile)
     if (exit.timedOut) {
       console.log(`local-action did not finish within ${options.timeoutMs / 1000} s and was stopped`)
       return 1

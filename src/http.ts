@@ -4,6 +4,9 @@ import https from 'node:https'
 import type { Duplex } from 'node:stream'
 import type { HttpAnswer } from './providers/types.js'
 import type { ProxySetting } from './proxy.js'
+import { TransportError } from './transport-error.js'
+
+export { TransportError, type TransportErrorKind } from './transport-error.js'
 
 /** Bodies are read up to this size: enough for any error message, bounded against a hostile answer. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -18,24 +21,6 @@ export interface HttpRequest {
   signal?: AbortSignal
   /** The body is read up to this many bytes (default MAX_BODY_BYTES): a page of a listing needs more. */
   maxBodyBytes?: number
-}
-
-/**
- * Why a request got no HTTP answer: a timeout, a connection error, a TLS problem (an untrusted or wrong
- * certificate), a proxy that refused the tunnel, or cancellation.
- */
-export type TransportErrorKind = 'timeout' | 'connection' | 'tls' | 'proxy' | 'cancelled'
-
-export class TransportError extends Error {
-  constructor(
-    readonly kind: TransportErrorKind,
-    message: string,
-    /** It will not fix itself: sending more requests the same way would only fail them the same way. */
-    readonly fatal = false
-  ) {
-    super(message)
-    this.name = 'TransportError'
-  }
 }
 
 export interface Transport {

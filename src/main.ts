@@ -1,12 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import * as core from '@actions/core'
 import { upsertComment, type PullRequestComments } from './comment.js'
 import { readIdsFile } from './inputs.js'
 import { runPipeline, type FinishedRun, type Shell } from './pipeline.js'
 import { annotations, outputValues, summaryMarkdown, type Report } from './report.js'
 import { cancelOnSignals } from './signals.js'
+import * as core from './toolkit.js'
 
 const JOB_TOKEN_AUTHOR = 'github-actions[bot]'
 
@@ -62,12 +62,13 @@ function writeReport(report: Report): string {
   return file
 }
 
-async function writeSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) {
-    core.debug('GITHUB_STEP_SUMMARY is not set; no job summary written')
-    return
+/** The job summary; a summary that cannot be written is a warning: the outputs and the report already tell. */
+function writeSummary(markdown: string, scrub: (text: string) => string): void {
+  try {
+    if (!core.appendSummary(markdown)) core.debug('GITHUB_STEP_SUMMARY is not set; no job summary written')
+  } catch (error) {
+    core.warning(`could not write the job summary: ${scrub(error instanceof Error ? error.message : String(error))}`)
   }
-  await core.summary.addRaw(markdown).write()
 }
 
 /** Tells the runner: annotations, the report file, outputs, the job summary, the comment and the verdict. */
@@ -83,7 +84,7 @@ async function publish({ report, settings, scrub }: FinishedRun): Promise<void> 
   const { values, warnings } = outputValues(report, reportFile)
   for (const [name, value] of Object.entries(values)) core.setOutput(name, value)
   for (const warning of warnings) core.warning(warning)
-  await writeSummary(summaryMarkdown(report))
+  writeSummary(summaryMarkdown(report), scrub)
   if (settings.commentOnPr && settings.githubToken !== '')
     await commentOnPullRequest(settings.githubToken, report, scrub)
 
@@ -123,7 +124,7 @@ export async function run(): Promise<void> {
   try {
     await runPipeline(
       {
-        getInput: name => core.getInput(name, { trimWhitespace: false }),
+        getInput: name => core.getInput(name),
         readFile: readIdsFile,
         workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
         env: process.env

@@ -2,7 +2,7 @@ import { Input } from './constants.js'
 import { readRunContext } from './context.js'
 import { purge, type IdResult, type PurgeResult } from './engine/purge.js'
 import { Pacer } from './engine/pacing.js'
-import { createTransport, type Transport } from './http.js'
+import type { Transport } from './http.js'
 import { readSettings, type InputSources, type PolicyViolation, type Settings } from './inputs.js'
 import { LineLog } from './log.js'
 import { plannedIds, preflight, runPlan, verdict, type RunPlan, type Verdict } from './policy.js'
@@ -106,7 +106,7 @@ async function runStages(
   const plan = runPlan(settings, violations)
   const run: Run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log }
   const { outcome, result, selection, finalPlan } =
-    plan === undefined ? refused(violations) : await withSession(run, plan, session => stages(run, plan, session))
+    plan === undefined ? refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions))
   const report = buildReport({
     provider: settings.provider?.name ?? null,
     baseUrl: settings.baseUrl ?? null,
@@ -161,24 +161,37 @@ function refused(violations: readonly PolicyViolation[]): StagesOutcome {
   }
 }
 
-async function withSession<T>(run: Run, plan: RunPlan, work: (session: Session) => Promise<T>): Promise<T> {
-  const transport = await createTransport({ maxSockets: plan.concurrency, proxy: run.proxy })
+/**
+ * Opens the run's session when a stage first needs one: a dry run that selects nothing loads no HTTP client at all,
+ * which is most of what a short run would otherwise spend starting.
+ */
+async function withSession<T>(
+  run: Run,
+  plan: RunPlan,
+  work: (sessions: () => Promise<Session>) => Promise<T>
+): Promise<T> {
+  let opened: Promise<Session> | undefined
+  const open = async (): Promise<Session> => {
+    const { createTransport } = await import('./http.js')
+    const transport = await createTransport({ maxSockets: plan.concurrency, proxy: run.proxy })
+    return { transport, pacer: new Pacer(plan.concurrency) }
+  }
   try {
-    return await work({ transport, pacer: new Pacer(plan.concurrency) })
+    return await work(() => (opened ??= open()))
   } finally {
-    transport.close()
+    if (opened) (await opened).transport.close()
   }
 }
 
 /** Select (when asked), then plan, then delete or, in a dry run, show what would be deleted. */
-async function stages(run: Run, initial: RunPlan, session: Session): Promise<StagesOutcome> {
+async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Session>): Promise<StagesOutcome> {
   let plan = initial
   let selection: SelectStage | undefined
   if (selecting(plan.selection) && plan.provider.list) {
     selection = await selectStage({
       plan,
       list: plan.provider.list,
-      ...session,
+      ...(await sessions()),
       secrets: run.secrets,
       signal: run.signal,
       startedAt: run.startedAt,
@@ -202,6 +215,7 @@ async function stages(run: Run, initial: RunPlan, session: Session): Promise<Sta
       finalPlan: plan
     }
   }
+  const session = await sessions()
   const result = await execute(
     { plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal },
     run.shell,

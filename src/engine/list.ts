@@ -1,5 +1,6 @@
 import { MAX_LIST_PAGES, MAX_LISTED_ITEMS, MAX_REASON_LENGTH } from '../constants.js'
-import { TransportError, type Transport } from '../http.js'
+import type { Transport } from '../http.js'
+import { TransportError } from '../transport-error.js'
 import type {
   ClassifiedAnswer,
   HttpAnswer,

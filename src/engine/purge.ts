@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events'
 import { MAX_REASON_LENGTH } from '../constants.js'
-import { TransportError, type Transport } from '../http.js'
+import type { Transport } from '../http.js'
+import { TransportError } from '../transport-error.js'
 import type { BoundProvider } from '../providers/index.js'
 import { oneLine, scrub } from '../text.js'
 import {
