@@ -240,6 +240,20 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       }
     )
 
+    test('max-rate spaces every request of the run evenly, the listing included, whatever the concurrency', async () => {
+      const files = ids(12)
+      const emulator = await emulate({ provider: 'writer', files })
+      const run = await purgeFrom(emulator, { 'select-name': 'file_*', concurrency: '16', 'max-rate': '600' })
+      expect(run.exitCode).toBe(0)
+      expect(json(run.outputs.deleted)).toEqual(files)
+      const starts = emulator.requests.map(r => r.at)
+      expect(emulator.requests[0]!.route).toBe('list')
+      expect(starts).toHaveLength(1 + 12)
+      const gaps = starts.slice(1).map((at, i) => at - starts[i]!)
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(90)
+      expect(run.stdout).toContain('at most 600 requests a minute')
+    })
+
     test('a 429 pauses the whole pool for the hinted time', async () => {
       const emulator = await emulate({ provider: 'imagekit', files: ids(12) }, [
         { id: 'file_0', times: 1, fault: { kind: 'rate-limit', resetMs: 700 } }

@@ -82,7 +82,11 @@ describe('reading inputs', () => {
     ['shard', '0/4', 'shard: "0/4" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)'],
     ['shard', '5/4', 'shard: "5/4" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)'],
     ['shard', '2', 'shard: "2" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)'],
-    ['shard', '1/1001', 'shard: "1/1001" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)']
+    ['shard', '1/1001', 'shard: "1/1001" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)'],
+    ['max-rate', '0', 'max-rate: "0" is not a whole number of requests a minute from 1 to 100000'],
+    ['max-rate', '100001', 'max-rate: "100001" is not a whole number of requests a minute from 1 to 100000'],
+    ['max-rate', '6.5', 'max-rate: "6.5" is not a whole number of requests a minute from 1 to 100000'],
+    ['max-rate', '400/min', 'max-rate: "400/min" is not a whole number of requests a minute from 1 to 100000']
   ])('%s %j is a violation', (input, value, message) => {
     expect(settingsFrom({ ...base, [input]: value }).all.map(v => v.message)).toEqual([message])
   })
@@ -97,6 +101,13 @@ describe('reading inputs', () => {
     })
     expect(all).toEqual([])
     expect(settings).toMatchObject({ concurrency: 64, maxRetries: 0, timeoutSeconds: 600, maxDeletions: 1 })
+  })
+
+  test('max-rate is no cap when empty, and any whole number of requests a minute from 1 to 100000', () => {
+    expect(settingsFrom(base).settings.maxRate).toBeUndefined()
+    expect(settingsFrom({ ...base, 'max-rate': '1' }).settings.maxRate).toBe(1)
+    expect(settingsFrom({ ...base, 'max-rate': ' 300 ' }).settings.maxRate).toBe(300)
+    expect(settingsFrom({ ...base, 'max-rate': '100000' }).settings.maxRate).toBe(100_000)
   })
 
   test.each([

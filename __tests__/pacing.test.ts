@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { Pacer, rateLimitPauseMs, DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { bindProvider, PROVIDERS, type ProviderName } from '../src/providers/index.js'
 import { purge } from '../src/engine/purge.js'
+import { listAll } from '../src/engine/list.js'
 import { virtualClock } from './helpers/engine.js'
 import { fakeProvider } from './helpers/fake-provider.js'
 import { seededRandom } from './helpers/common.js'
@@ -101,5 +102,67 @@ describe('pacing under a rate limit', () => {
     expect(pacer.startAt(2100)).toBe(2500)
     for (let i = 0; i < 8; i++) pacer.succeeded(2600)
     expect(pacer.limit).toBe(5)
+  })
+})
+
+describe('max-rate', () => {
+  test('the floor spaces request starts evenly, and a slower announced or learned pace still wins', () => {
+    const pacer = new Pacer(16, 120)
+    expect(pacer.spacingMs).toBe(500)
+    pacer.started(0)
+    expect(pacer.startAt(0)).toBe(500)
+    pacer.started(500)
+    expect(pacer.startAt(600)).toBe(1000)
+    pacer.window(1, 2000)
+    expect(pacer.spacingMs).toBe(2000)
+    pacer.window(100, 1000)
+    expect(pacer.spacingMs).toBe(500)
+    expect(new Pacer(16).spacingMs).toBe(0)
+  })
+
+  test('one cap for the whole run: the listing and the deletes share it, every start at least 60000 / max-rate apart', async () => {
+    const clock = virtualClock()
+    const files = Array.from({ length: 250 }, (_, i) => `f${i}`)
+    const fake = fakeProvider({ provider: 'writer', files, key: 'k', clock, latency: () => 25 })
+    const context = { baseUrl: new URL('https://provider.test'), apiKey: 'k', customerId: '' }
+    const provider = PROVIDERS.writer
+    const pacer = new Pacer(16, 600)
+    const started = clock.now()
+    const listing = await listAll({
+      list: provider.list!,
+      filters: {},
+      scope: { graphId: '', workflowId: '', customerId: '' },
+      context,
+      classify: (a, now) => provider.classify(a, now),
+      transport: { send: fake.send },
+      pacer,
+      maxRetries: 3,
+      timeoutMs: 30_000,
+      secrets: ['k'],
+      clock,
+      random: seededRandom(1)
+    })
+    if (!listing.complete) throw new Error(listing.reason)
+    const ids = listing.items.map(item => item.id).slice(0, 40)
+    const result = await purge({
+      ids,
+      ...bindProvider(provider, context, false),
+      transport: { send: fake.send },
+      pacer,
+      concurrency: 16,
+      maxRetries: 3,
+      timeoutMs: 30_000,
+      secrets: ['k'],
+      clock,
+      random: seededRandom(1)
+    })
+    expect(result.results.every(r => r.outcome === 'deleted')).toBe(true)
+    const starts = fake.calls.map(call => call.at)
+    expect(fake.calls.filter(call => call.url.search !== '')).toHaveLength(3)
+    expect(starts).toHaveLength(3 + 40)
+    const gaps = starts.slice(1).map((at, i) => at - starts[i]!)
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100)
+    expect(Math.max(...gaps)).toBeLessThan(100 + 25 + 1)
+    expect(clock.now() - started).toBeLessThan(43 * 100 + 100)
   })
 })

@@ -486,7 +486,8 @@ const Input = {
     OlderThan: 'older-than',
     KeepNewest: 'keep-newest',
     GraphId: 'graph-id',
-    WorkflowId: 'workflow-id'
+    WorkflowId: 'workflow-id',
+    MaxRate: 'max-rate'
 };
 /** Output names, declared once. */
 const Output = {
@@ -508,6 +509,8 @@ const NumericInput = {
     [Input.MaxRetries]: { min: 0, max: 10, default: 3 },
     [Input.TimeoutSeconds]: { min: 1, max: 600, default: 30 }
 };
+/** max-rate, requests per minute: empty for no cap. 100,000 a minute is far above any provider's limit. */
+const MAX_RATE_RANGE = { min: 1, max: 100_000 };
 /** A list output larger than this is set to '' and the report file is the place to read it. */
 const MAX_LIST_OUTPUT_BYTES = 1024 * 1024;
 /** Provider reasons are cut to this length. */
@@ -1664,7 +1667,8 @@ function readSettings(sources) {
         shard: readShard(read.text(Input.Shard), violation),
         commentOnPr: read.boolean(Input.CommentOnPr, false),
         githubToken: read.text(Input.GithubToken),
-        selection: readSelection(read)
+        selection: readSelection(read),
+        maxRate: readMaxRate(read)
     };
     return { settings, violations: read.violations };
 }
@@ -1706,6 +1710,17 @@ function readIds(read) {
         }
     }
     return uniqueIds(...lists);
+}
+function readMaxRate(read) {
+    const text = read.text(Input.MaxRate);
+    if (text === '')
+        return undefined;
+    const { min, max } = MAX_RATE_RANGE;
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (Number.isSafeInteger(value) && value >= min && value <= max)
+        return value;
+    read.violation(Input.MaxRate, `${quote(text)} is not a whole number of requests a minute from ${min} to ${max}`);
+    return undefined;
 }
 /** The inputs that turn selection on (customer-id only narrows it). */
 const SELECTION_INPUTS = [
@@ -2050,9 +2065,16 @@ class Pacer {
     firstStart;
     successes = 0;
     everLimited = false;
-    constructor(ceiling) {
+    /** The spacing max-rate asks for, 0 without a cap. */
+    floorMs;
+    /**
+     * `ceiling`: requests in flight at most. `maxPerMinute`: the run's own rate cap (max-rate), requests spaced
+     * evenly at 60000 / maxPerMinute ms at least, whatever the provider announces or the pacer learns.
+     */
+    constructor(ceiling, maxPerMinute) {
         this.ceiling = ceiling;
         this.allowed = ceiling;
+        this.floorMs = maxPerMinute === undefined ? 0 : 60_000 / maxPerMinute;
     }
     /** How many requests may be in flight now. */
     get limit() {
@@ -2060,7 +2082,7 @@ class Pacer {
     }
     /** Milliseconds between request starts, 0 when unpaced. */
     get spacingMs() {
-        return this.announcedMs > 0 ? this.announcedMs : this.learnedMs;
+        return Math.max(this.floorMs, this.announcedMs > 0 ? this.announcedMs : this.learnedMs);
     }
     /** When the next request may start (ms timestamp); not before now. */
     startAt(now) {
@@ -3588,7 +3610,7 @@ async function withSession(run, plan, work) {
     const open = async () => {
         const { createTransport } = await __nccwpck_require__.e(/* import() */ 803).then(__nccwpck_require__.bind(__nccwpck_require__, 6803));
         const transport = await createTransport({ maxSockets: plan.concurrency, proxy: run.proxy });
-        return { transport, pacer: new Pacer(plan.concurrency) };
+        return { transport, pacer: new Pacer(plan.concurrency, plan.maxRate) };
     };
     try {
         return await work(() => (opened ??= open()));
@@ -3670,7 +3692,8 @@ function where(plan) {
 /** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
 async function execute({ plan, session, proxy, secrets, signal }, shell, log) {
     const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : '';
-    const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}`;
+    const rate = plan.maxRate === undefined ? '' : `, at most ${plan.maxRate} requests a minute`;
+    const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}${rate}`;
     const via = proxy ? ` through proxy ${proxy.host} (${proxy.variable})` : '';
     shell.info(`deleting ${count(plan.planned.length, 'ID')} from ${where(plan)}${via} (${limits})`);
     shell.onStart?.(plan.planned);

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { Input, NumericInput, type InputName, type NumericInputName } from './constants.js'
+import { Input, MAX_RATE_RANGE, NumericInput, type InputName, type NumericInputName } from './constants.js'
 import type { IdResult } from './engine/purge.js'
 import { readIdsFile } from './inputs.js'
 import { runPipeline, type Shell } from './pipeline.js'
@@ -58,6 +58,11 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
   numericFlag(Input.Concurrency, 'requests in flight at most'),
   numericFlag(Input.MaxRetries, 'retries per ID after the first attempt'),
   numericFlag(Input.TimeoutSeconds, 'time limit for one attempt, in seconds'),
+  {
+    input: Input.MaxRate,
+    argument: 'N',
+    help: `requests per minute at most, listing included, ${MAX_RATE_RANGE.min}-${MAX_RATE_RANGE.max} (none: adaptive)`
+  },
   { input: Input.Shard, argument: 'I/N', help: 'only shard I of N of the IDs (a stable hash partition)' },
   { input: Input.SelectName, argument: 'GLOB', help: 'select listed files whose whole name matches (* and ?)' },
   {

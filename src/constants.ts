@@ -24,7 +24,8 @@ export const Input = {
   OlderThan: 'older-than',
   KeepNewest: 'keep-newest',
   GraphId: 'graph-id',
-  WorkflowId: 'workflow-id'
+  WorkflowId: 'workflow-id',
+  MaxRate: 'max-rate'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 
@@ -51,6 +52,9 @@ export const NumericInput = {
   [Input.TimeoutSeconds]: { min: 1, max: 600, default: 30 }
 } as const satisfies Partial<Record<InputName, { min: number; max: number; default: number }>>
 export type NumericInputName = keyof typeof NumericInput
+
+/** max-rate, requests per minute: empty for no cap. 100,000 a minute is far above any provider's limit. */
+export const MAX_RATE_RANGE = { min: 1, max: 100_000 } as const
 
 /** A list output larger than this is set to '' and the report file is the place to read it. */
 export const MAX_LIST_OUTPUT_BYTES = 1024 * 1024

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { Input, NumericInput, type InputName, type NumericInputName } from './constants.js'
+import { Input, MAX_RATE_RANGE, NumericInput, type InputName, type NumericInputName } from './constants.js'
 import { ID_RULE, idProblem, MAX_IDS, parseIds, uniqueIds } from './ids.js'
 import { findProvider, PROVIDER_CHOICES, PROVIDER_NAMES, type Provider } from './providers/index.js'
 import type { ProxyVariable } from './proxy.js'
@@ -39,6 +39,8 @@ export interface Settings {
   githubToken: string
   /** What to select from the provider's listing (SPEC §9); see `selecting`. */
   selection: Selection
+  /** Requests per minute at most, listing included; undefined for no cap (adaptive pacing only). */
+  maxRate: number | undefined
 }
 
 /** Shard `index` (1-based) of `count`. */
@@ -138,7 +140,8 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
     shard: readShard(read.text(Input.Shard), violation),
     commentOnPr: read.boolean(Input.CommentOnPr, false),
     githubToken: read.text(Input.GithubToken),
-    selection: readSelection(read)
+    selection: readSelection(read),
+    maxRate: readMaxRate(read)
   }
   return { settings, violations: read.violations }
 }
@@ -182,6 +185,16 @@ function readIds(read: InputReader): string[] {
     }
   }
   return uniqueIds(...lists)
+}
+
+function readMaxRate(read: InputReader): number | undefined {
+  const text = read.text(Input.MaxRate)
+  if (text === '') return undefined
+  const { min, max } = MAX_RATE_RANGE
+  const value = /^\d+$/.test(text) ? Number(text) : NaN
+  if (Number.isSafeInteger(value) && value >= min && value <= max) return value
+  read.violation(Input.MaxRate, `${quote(text)} is not a whole number of requests a minute from ${min} to ${max}`)
+  return undefined
 }
 
 /** The inputs that turn selection on (customer-id only narrows it). */

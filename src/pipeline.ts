@@ -174,7 +174,7 @@ async function withSession<T>(
   const open = async (): Promise<Session> => {
     const { createTransport } = await import('./http.js')
     const transport = await createTransport({ maxSockets: plan.concurrency, proxy: run.proxy })
-    return { transport, pacer: new Pacer(plan.concurrency) }
+    return { transport, pacer: new Pacer(plan.concurrency, plan.maxRate) }
   }
   try {
     return await work(() => (opened ??= open()))
@@ -272,7 +272,8 @@ async function execute(
   log: LineLog
 ): Promise<PurgeResult> {
   const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : ''
-  const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}`
+  const rate = plan.maxRate === undefined ? '' : `, at most ${plan.maxRate} requests a minute`
+  const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}${rate}`
   const via = proxy ? ` through proxy ${proxy.host} (${proxy.variable})` : ''
   shell.info(`deleting ${count(plan.planned.length, 'ID')} from ${where(plan)}${via} (${limits})`)
   shell.onStart?.(plan.planned)

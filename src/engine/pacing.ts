@@ -55,9 +55,19 @@ export class Pacer {
   private firstStart: number | undefined
   private successes = 0
   private everLimited = false
+  /** The spacing max-rate asks for, 0 without a cap. */
+  private readonly floorMs: number
 
-  constructor(private readonly ceiling: number) {
+  /**
+   * `ceiling`: requests in flight at most. `maxPerMinute`: the run's own rate cap (max-rate), requests spaced
+   * evenly at 60000 / maxPerMinute ms at least, whatever the provider announces or the pacer learns.
+   */
+  constructor(
+    private readonly ceiling: number,
+    maxPerMinute?: number
+  ) {
     this.allowed = ceiling
+    this.floorMs = maxPerMinute === undefined ? 0 : 60_000 / maxPerMinute
   }
 
   /** How many requests may be in flight now. */
@@ -67,7 +77,7 @@ export class Pacer {
 
   /** Milliseconds between request starts, 0 when unpaced. */
   get spacingMs(): number {
-    return this.announcedMs > 0 ? this.announcedMs : this.learnedMs
+    return Math.max(this.floorMs, this.announcedMs > 0 ? this.announcedMs : this.learnedMs)
   }
 
   /** When the next request may start (ms timestamp); not before now. */
