@@ -1,7 +1,8 @@
 import { verdict } from '../src/policy.js'
 import type { IdResult } from '../src/engine/purge.js'
 import type { RunContext } from '../src/context.js'
-import { buildReport, type Report, type ReportInput } from '../src/report.js'
+import { buildReport, type Report, type ReportInput, type RunReport } from '../src/report.js'
+import { Tally, type ReportEntry } from '../src/tally.js'
 
 export const runContext: RunContext = {
   repository: 'o/r',
@@ -31,9 +32,36 @@ export const idResult = (
   ms: 5
 })
 
-/** A report of an ImageKit run over these results, its verdict as the default fail-on would give it. */
-export function reportOf(results: IdResult[], extra: Partial<ReportInput> = {}): Report {
-  return buildReport({
+/** The tally of these results, as a run over exactly these IDs would keep it, and the entries it wrote. */
+export function tallyOf(
+  results: readonly IdResult[],
+  planned = results.map(r => r.id)
+): {
+  tally: Tally
+  entries: ReportEntry[]
+} {
+  const entries: ReportEntry[] = []
+  const tally = new Tally(
+    planned,
+    () => ({ source: 'input', name: null, createdAt: null }),
+    entry => entries.push(entry)
+  )
+  results.forEach((result, index) => tally.record(index, result))
+  return { tally, entries }
+}
+
+/**
+ * A report of an ImageKit run over these results (in a dry run, over `planned`), its verdict as the default fail-on
+ * would give it, with the entries its file would hold.
+ */
+export function reportOf(
+  results: IdResult[],
+  extra: Partial<Omit<ReportInput, 'tally'>> & { planned?: string[] } = {}
+): RunReport & Pick<Report, 'entries'> {
+  const { planned, ...input } = extra
+  const { tally, entries } = tallyOf(results, planned ?? results.map(r => r.id))
+  if (extra.dryRun) tally.recordPlanned()
+  const report = buildReport({
     provider: 'imagekit',
     baseUrl: new URL('https://api.imagekit.io'),
     dryRun: false,
@@ -43,15 +71,12 @@ export function reportOf(results: IdResult[], extra: Partial<ReportInput> = {}):
     startedAt: new Date('2026-01-01T00:00:00Z'),
     endedAt: new Date('2026-01-01T00:00:01Z'),
     context: runContext,
-    verdict: verdict(
-      { results, credentialsRejected: false, halted: null, requests: results.length, rateLimitedAnswers: 0 },
-      { failed: true, missing: false }
-    ),
+    verdict: verdict({ credentialsRejected: false, halted: null }, tally, { failed: true, missing: false }),
     violations: [],
-    planned: results.map(r => r.id),
-    results,
+    tally,
     requests: results.length,
     rateLimitedAnswers: 0,
-    ...extra
+    ...input
   })
+  return { ...report, entries }
 }

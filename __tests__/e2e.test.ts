@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs'
+import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, test } from '@jest/globals'
 import type { Emulator, ProviderName } from '../emulator/index.js'
@@ -489,6 +489,32 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       expect(run.outputs.deleted).toBe('["a"]')
       expect(run.commands.filter(c => c.command === 'warning').map(c => c.message)).toEqual([
         "could not write the job summary: Unable to access summary file: '/nonexistent/summary.md'. Check if the file has correct read/write permissions."
+      ])
+    })
+
+    test('the report file is the only thing left in RUNNER_TEMP, in input order however the answers came', async () => {
+      const files = ids(40)
+      const emulator = await emulate({ provider: 'writer', files }, [
+        { id: 'file_0', times: 2, fault: { kind: 'status', status: 503 } }
+      ])
+      const run = await purgeFrom(emulator, { 'file-ids': files.join(' '), concurrency: '8' })
+      expect(run.exitCode).toBe(0)
+      const runnerTemp = path.join(run.tempDir, 'runner_temp')
+      const [directory, ...others] = readdirSync(runnerTemp)
+      expect(others).toEqual([])
+      expect(readdirSync(path.join(runnerTemp, directory!))).toEqual(['report.json'])
+      expect(run.outputs['report-file']).toBe(path.join(runnerTemp, directory!, 'report.json'))
+      expect(run.report.entries.map(e => e.id)).toEqual(files)
+      expect(run.report.entries[0]).toMatchObject({ id: 'file_0', outcome: 'deleted', attempts: 3 })
+    })
+
+    test('a RUNNER_TEMP that cannot be written: a warning, no report-file, and the outputs and verdict as ever', async () => {
+      const emulator = await emulate({ provider: 'writer', files: ['a', 'b'] })
+      const run = await purgeFrom(emulator, { 'file-ids': 'a b' }, { env: { RUNNER_TEMP: '/nonexistent/runner-temp' } })
+      expect(run.exitCode).toBe(0)
+      expect(run.outputs).toMatchObject({ deleted: '["a","b"]', 'report-file': '', 'deleted-count': '2' })
+      expect(run.commands.filter(c => c.command === 'warning').map(c => c.message)).toEqual([
+        "could not write the report file: ENOENT: no such file or directory, mkdtemp '/nonexistent/runner-temp/file-purge-XXXXXX'"
       ])
     })
 

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import zlib from 'node:zlib'
 import { describe, expect, test } from '@jest/globals'
+import { tallyOf } from '../__fixtures__/report.js'
 import type { Emulator } from '../emulator/index.js'
 import type { RunOptions } from '../scripts/runner.js'
 import { createTransport, MAX_BODY_BYTES, TransportError } from '../src/http.js'
@@ -258,7 +259,7 @@ describe('hostile answers are classified without throwing and neutralised in rea
       expect(result.results.map(r => r.id)).toEqual(ids)
       const lines = [
         ...result.results.map(logLine),
-        ...annotations(result.results, { failed: true, missing: true }, true).map(a => a.message),
+        ...annotations(tallyOf(result.results).tally, { failed: true, missing: true }, true).map(a => a.message),
         ...debug
       ]
       for (const line of lines) {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { createTransport, MAX_BODY_BYTES, TransportError } from '../src/http.js'
 import { bindProvider, PROVIDERS } from '../src/providers/index.js'
-import { purge } from '../src/engine/purge.js'
+import { purgeAll } from './helpers/engine.js'
 import { proxyFor } from '../src/proxy.js'
 import { closedAfterTest, emulate, KEY, rawServer, unusedPort } from './helpers/common.js'
 import { startProxy } from './helpers/proxy.js'
@@ -13,7 +13,7 @@ describe('transport', () => {
     const emulator = await emulate({ provider: 'writer', files: ids(300), latencyMs: 2 })
     const transport = closedAfterTest(await createTransport({ maxSockets: 6 }))
     const context = { baseUrl: new URL(emulator.url), apiKey: KEY, customerId: '' }
-    const result = await purge({
+    const result = await purgeAll({
       ids: ids(300),
       ...bindProvider(PROVIDERS.writer, context, false),
       transport,
@@ -121,7 +121,7 @@ describe('through a proxy (CONNECT tunnels)', () => {
       await createTransport({ maxSockets: 4, proxy: proxySetting('http://api.writer.test', { http_proxy: proxy.url }) })
     )
     const context = { baseUrl: new URL('http://api.writer.test'), apiKey: KEY, customerId: '' }
-    const result = await purge({
+    const result = await purgeAll({
       ids: ids(200),
       ...bindProvider(PROVIDERS.writer, context, false),
       transport,

@@ -1,9 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { Pacer, rateLimitPauseMs, DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { bindProvider, PROVIDERS, type ProviderName } from '../src/providers/index.js'
-import { purge } from '../src/engine/purge.js'
 import { listAll } from '../src/engine/list.js'
-import { virtualClock } from './helpers/engine.js'
+import { purgeAll, virtualClock } from './helpers/engine.js'
 import { fakeProvider } from './helpers/fake-provider.js'
 import { seededRandom } from './helpers/common.js'
 
@@ -28,7 +27,7 @@ async function limitedRun(
     emulator: { rateLimit: { limit: options.perWindow, intervalMs: options.windowMs } }
   })
   const context = { baseUrl: new URL('https://provider.test'), apiKey: 'k', customerId: '' }
-  const result = await purge({
+  const result = await purgeAll({
     ids,
     ...bindProvider(PROVIDERS[provider], context, false),
     transport: { send: fake.send },
@@ -144,7 +143,7 @@ describe('max-rate', () => {
     })
     if (!listing.complete) throw new Error(listing.reason)
     const ids = listing.items.map(item => item.id).slice(0, 40)
-    const result = await purge({
+    const result = await purgeAll({
       ids,
       ...bindProvider(provider, context, false),
       transport: { send: fake.send },

@@ -4,10 +4,10 @@ import { idProblem, parseIds, uniqueIds } from '../src/ids.js'
 import { DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { bindProvider, PROVIDER_NAMES, PROVIDERS, type Provider, type ProviderName } from '../src/providers/index.js'
 import type { HttpAnswer } from '../src/providers/types.js'
-import { MAX_RATE_LIMITED_ATTEMPTS, purge, type IdResult, type PurgeOptions } from '../src/engine/purge.js'
+import { MAX_RATE_LIMITED_ATTEMPTS, type IdResult, type PurgeOptions } from '../src/engine/purge.js'
 import { splitList } from '../src/text.js'
 import { answer } from './helpers/answers.js'
-import { virtualClock } from './helpers/engine.js'
+import { purgeAll, virtualClock } from './helpers/engine.js'
 import {
   expectedOutcome,
   fakeProvider,
@@ -554,10 +554,8 @@ describe('the engine under random faults', () => {
   async function purgeThrough(
     fake: FakeProvider,
     name: ProviderName,
-    options: Pick<
-      PurgeOptions,
-      'ids' | 'concurrency' | 'maxRetries' | 'timeoutMs' | 'clock' | 'random' | 'onResult'
-    > & {
+    options: Pick<PurgeOptions, 'ids' | 'concurrency' | 'maxRetries' | 'timeoutMs' | 'clock' | 'random'> & {
+      onResult?: PurgeOptions['onResult']
       bulk: boolean
       base?: string
     }
@@ -568,7 +566,7 @@ describe('the engine under random faults', () => {
     const debug: string[] = []
     const started = options.clock?.now() ?? 0
     const result = await ends(
-      purge({
+      purgeAll({
         ...engine,
         ...bindProvider(provider, context, bulk),
         transport: { send: fake.send },

@@ -3,7 +3,7 @@ import nock from 'nock'
 import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
 import { createTransport } from '../src/http.js'
 import { bindProvider, PROVIDERS, type ProviderName } from '../src/providers/index.js'
-import { purge } from '../src/engine/purge.js'
+import { purgeAll } from './helpers/engine.js'
 import { KEY } from './helpers/common.js'
 
 /** Each provider's wire protocol, through the real transport, with nock standing in for the provider's host. */
@@ -23,7 +23,7 @@ async function run(provider: ProviderName, ids: string[], { customerId = '', con
   const spec = PROVIDERS[provider]
   const context = { baseUrl: new URL(spec.defaultBaseUrl), apiKey: KEY, customerId }
   try {
-    return await purge({
+    return await purgeAll({
       ids,
       ...bindProvider(spec, context, false),
       transport,

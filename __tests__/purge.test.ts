@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
+import { tallyOf } from '../__fixtures__/report.js'
 import { backoffMs, DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { PROVIDERS } from '../src/providers/index.js'
 import { MAX_RATE_LIMITED_ATTEMPTS } from '../src/engine/purge.js'
@@ -673,19 +674,14 @@ describe('cancellation', () => {
   })
 
   test('the verdict fails and says the run was cancelled, whatever fail-on says', () => {
-    const v = verdict(
-      {
-        results: [
-          { id: 'a', outcome: 'deleted', httpStatus: 204, reason: null, attempts: 1, ms: 1 },
-          { id: 'b', outcome: 'failed', httpStatus: null, reason: 'not attempted: cancelled', attempts: 0, ms: 0 }
-        ],
-        credentialsRejected: false,
-        halted: 'cancelled (SIGTERM)',
-        requests: 1,
-        rateLimitedAnswers: 0
-      },
-      { failed: false, missing: false }
-    )
+    const { tally } = tallyOf([
+      { id: 'a', outcome: 'deleted', httpStatus: 204, reason: null, attempts: 1, ms: 1 },
+      { id: 'b', outcome: 'failed', httpStatus: null, reason: 'not attempted: cancelled', attempts: 0, ms: 0 }
+    ])
+    const v = verdict({ credentialsRejected: false, halted: 'cancelled (SIGTERM)' }, tally, {
+      failed: false,
+      missing: false
+    })
     expect(v).toEqual({
       failed: true,
       message:
@@ -708,7 +704,7 @@ describe('transport failures that will not fix themselves', () => {
       true
     )
     expect(result.results.slice(2).every(r => r.reason === `not attempted: ${tls.message}`)).toBe(true)
-    expect(verdict(result, { failed: false, missing: false }).failed).toBe(true)
+    expect(verdict(result, tallyOf(result.results).tally, { failed: false, missing: false }).failed).toBe(true)
   })
 
   test('a proxy answering CONNECT with a 5xx is retried, as a request that never reached the provider', async () => {

@@ -1,17 +1,15 @@
 import { describe, expect, test } from '@jest/globals'
 import { MAX_SUMMARY_ROWS } from '../src/constants.js'
 import { verdict } from '../src/policy.js'
-import type { IdResult, PurgeResult } from '../src/engine/purge.js'
+import type { IdResult } from '../src/engine/purge.js'
+import type { FailOn } from '../src/inputs.js'
 import { annotations, logLine, outputValues, summaryMarkdown } from '../src/report.js'
-import { idResult, reportOf, runContext } from '../__fixtures__/report.js'
+import { idResult, reportOf, runContext, tallyOf } from '../__fixtures__/report.js'
 
-const purgeResult = (results: IdResult[], credentialsRejected = false): PurgeResult => ({
-  results,
-  credentialsRejected,
-  halted: null,
-  requests: results.length,
-  rateLimitedAnswers: 0
-})
+const verdictOf = (results: IdResult[], failOn: FailOn, credentialsRejected = false) =>
+  verdict({ credentialsRejected, halted: null }, tallyOf(results).tally, failOn)
+const annotationsOf = (results: IdResult[], failOn: FailOn, failing: boolean) =>
+  annotations(tallyOf(results).tally, failOn, failing)
 const failOnFailed = { failed: true, missing: false }
 
 describe('verdict', () => {
@@ -22,24 +20,24 @@ describe('verdict', () => {
   ]
 
   test('fails on failed IDs by default, naming them with reasons and counts', () => {
-    expect(verdict(purgeResult(mixed), failOnFailed)).toEqual({
+    expect(verdictOf(mixed, failOnFailed)).toEqual({
       failed: true,
       message: '1 ID failed (1 deleted, 1 missing, 1 failed of 3). "c" failed: HTTP 423: locked'
     })
   })
   test('fail-on missing fails on missing IDs only', () => {
-    const v = verdict(purgeResult(mixed), { failed: false, missing: true })
+    const v = verdictOf(mixed, { failed: false, missing: true })
     expect(v.failed).toBe(true)
     expect(v.message).toContain('"b" missing: HTTP 404')
     expect(v.message).not.toContain('"c"')
   })
-  test('fail-on none passes', () =>
-    expect(verdict(purgeResult(mixed), { failed: false, missing: false }).failed).toBe(false))
+  test('fail-on none passes', () => expect(verdictOf(mixed, { failed: false, missing: false }).failed).toBe(false))
   test('credentials rejected fails whatever fail-on says', () => {
-    const v = verdict(purgeResult([idResult('a', 'failed', 'credentials rejected: HTTP 401', 401)], true), {
-      failed: false,
-      missing: false
-    })
+    const v = verdictOf(
+      [idResult('a', 'failed', 'credentials rejected: HTTP 401', 401)],
+      { failed: false, missing: false },
+      true
+    )
     expect(v).toEqual({
       failed: true,
       message:
@@ -48,7 +46,7 @@ describe('verdict', () => {
   })
   test('names the first ten IDs and counts the rest', () => {
     const many = Array.from({ length: 25 }, (_, i) => idResult(`f${i}`, 'failed', 'HTTP 500'))
-    const { message } = verdict(purgeResult(many), failOnFailed)
+    const { message } = verdictOf(many, failOnFailed)
     expect(message).toContain('"f9" failed')
     expect(message).not.toContain('"f10"')
     expect(message).toMatch(/and 15 more in the report$/)
@@ -171,14 +169,14 @@ describe('job summary', () => {
 describe('annotations and log lines', () => {
   test('one annotation per failed ID, at most nine, leaving the tenth to the verdict', () => {
     const many = Array.from({ length: 30 }, (_, i) => idResult(`f${i}`, 'failed', 'HTTP 500'))
-    const list = annotations(many, failOnFailed, true)
+    const list = annotationsOf(many, failOnFailed, true)
     expect(list).toHaveLength(9)
     expect(list[0]).toEqual({ level: 'error', message: 'failed "f0": HTTP 500' })
   })
 
   test('when the step passes (fail-on none) they are warnings with a roll-up line', () => {
     const many = Array.from({ length: 12 }, (_, i) => idResult(`f${i}`, 'failed', 'HTTP 500'))
-    const list = annotations(many, { failed: false, missing: false }, false)
+    const list = annotationsOf(many, { failed: false, missing: false }, false)
     expect(list.every(a => a.level === 'warning')).toBe(true)
     expect(list.at(-1)!.message).toBe('3 more IDs not deleted; see the job summary and report-file')
   })
@@ -188,15 +186,15 @@ describe('annotations and log lines', () => {
       idResult('a', 'failed', 'credentials rejected: HTTP 401', 401),
       { ...idResult('b', 'failed', 'not attempted: credentials rejected', null), attempts: 0 }
     ]
-    expect(annotations(results, failOnFailed, true)).toEqual([
+    expect(annotationsOf(results, failOnFailed, true)).toEqual([
       { level: 'error', message: 'failed "a": credentials rejected: HTTP 401' }
     ])
   })
 
   test('missing IDs are annotated only when fail-on includes missing', () => {
     const results = [idResult('m', 'missing', 'HTTP 404', 404)]
-    expect(annotations(results, failOnFailed, false)).toEqual([])
-    expect(annotations(results, { failed: true, missing: true }, true)).toEqual([
+    expect(annotationsOf(results, failOnFailed, false)).toEqual([])
+    expect(annotationsOf(results, { failed: true, missing: true }, true)).toEqual([
       { level: 'error', message: 'missing "m": HTTP 404' }
     ])
   })

@@ -1,6 +1,76 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 8992:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qy: () => (/* binding */ displayUrl),
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   U9: () => (/* binding */ count),
+/* harmony export */   UZ: () => (/* binding */ markdownCell),
+/* harmony export */   _I: () => (/* binding */ scrub),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   hD: () => (/* binding */ quote),
+/* harmony export */   ry: () => (/* binding */ splitList)
+/* harmony export */ });
+/** Helpers that make untrusted text (IDs, input values, provider answers) safe to show. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/** JSON-quotes a value and cuts it, so an error can name it without carrying control characters or megabytes. */
+function quote(value, max = 80) {
+    const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+    const quoted = JSON.stringify(cut);
+    return value.length > max ? `${quoted} (${value.length} characters)` : quoted;
+}
+/** Replaces every secret form with ***. Longest first, so a derived form is not half-replaced by a shorter one. */
+function scrub(text, secrets) {
+    let out = text;
+    for (const secret of [...secrets].filter(s => s.length > 0).sort((a, b) => b.length - a.length)) {
+        out = out.split(secret).join('***');
+    }
+    return out;
+}
+/**
+ * One line of plain text: control characters and line breaks folded into spaces, the workflow-command markers
+ * broken up ("::" anywhere, and the older "##[" that the runner reads anywhere in a line), cut to max characters.
+ */
+function oneLine(text, max) {
+    const flat = text
+        .replace(CONTROL, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/:(?=:)/g, ': ')
+        .replace(/#(?=#\[)/g, '# ');
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+/**
+ * Text for a Markdown table cell (the job summary, the pull request comment): one line, and every character that
+ * Markdown or HTML would read as markup as a numeric entity, so no link, mention, tag or column break gets through.
+ */
+function markdownCell(text, max) {
+    return oneLine(text, max).replace(/[&<>|`\\*_[\]~@]/g, char => `&#${char.charCodeAt(0)};`);
+}
+/** Splits a list input on newlines, commas or white space and drops empties. */
+function splitList(text) {
+    return text.split(/[\s,]+/).filter(item => item.length > 0);
+}
+/** A base URL as users wrote it: origin and path prefix, no trailing slash. */
+function displayUrl(url) {
+    return `${url.origin}${url.pathname.replace(/\/$/, '')}`;
+}
+/** "1 ID", "3 IDs". */
+function count(n, noun) {
+    return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+/** What went wrong, from anything thrown: an error's message (from any realm), else the value as text. */
+function errorMessage(error) {
+    const message = error?.message;
+    return typeof message === 'string' ? message : String(error);
+}
+
+
+/***/ }),
+
 /***/ 1049:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -529,56 +599,8 @@ const MAX_ID_ANNOTATIONS = 9;
 /** IDs named in the failure message. */
 const MAX_VERDICT_IDS = 10;
 
-;// CONCATENATED MODULE: ./src/text.ts
-/** Helpers that make untrusted text (IDs, input values, provider answers) safe to show. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-/** JSON-quotes a value and cuts it, so an error can name it without carrying control characters or megabytes. */
-function quote(value, max = 80) {
-    const cut = value.length > max ? `${value.slice(0, max)}…` : value;
-    const quoted = JSON.stringify(cut);
-    return value.length > max ? `${quoted} (${value.length} characters)` : quoted;
-}
-/** Replaces every secret form with ***. Longest first, so a derived form is not half-replaced by a shorter one. */
-function scrub(text, secrets) {
-    let out = text;
-    for (const secret of [...secrets].filter(s => s.length > 0).sort((a, b) => b.length - a.length)) {
-        out = out.split(secret).join('***');
-    }
-    return out;
-}
-/**
- * One line of plain text: control characters and line breaks folded into spaces, the workflow-command markers
- * broken up ("::" anywhere, and the older "##[" that the runner reads anywhere in a line), cut to max characters.
- */
-function oneLine(text, max) {
-    const flat = text
-        .replace(CONTROL, ' ')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .replace(/:(?=:)/g, ': ')
-        .replace(/#(?=#\[)/g, '# ');
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-/**
- * Text for a Markdown table cell (the job summary, the pull request comment): one line, and every character that
- * Markdown or HTML would read as markup as a numeric entity, so no link, mention, tag or column break gets through.
- */
-function markdownCell(text, max) {
-    return oneLine(text, max).replace(/[&<>|`\\*_[\]~@]/g, char => `&#${char.charCodeAt(0)};`);
-}
-/** Splits a list input on newlines, commas or white space and drops empties. */
-function splitList(text) {
-    return text.split(/[\s,]+/).filter(item => item.length > 0);
-}
-/** A base URL as users wrote it: origin and path prefix, no trailing slash. */
-function displayUrl(url) {
-    return `${url.origin}${url.pathname.replace(/\/$/, '')}`;
-}
-/** "1 ID", "3 IDs". */
-function count(n, noun) {
-    return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
+// EXTERNAL MODULE: ./src/text.ts
+var src_text = __nccwpck_require__(8992);
 ;// CONCATENATED MODULE: ./src/comment.ts
 
 
@@ -588,11 +610,11 @@ function commentMarker(report) {
     return `<!-- file-purge:${report.provider ?? 'none'}${shard} -->`;
 }
 // '@' too: an ID or a provider's message must not mention (and notify) anyone.
-const escapeCell = (text) => markdownCell(text, 200);
+const escapeCell = (text) => (0,src_text/* markdownCell */.UZ)(text, 200);
 /** The comment: counts, the verdict, the IDs that failed with their reasons, and a link to the run. */
 function commentBody(report) {
     const { totals } = report;
-    const failed = report.entries.filter(entry => entry.outcome === 'failed');
+    const failed = report.shown.failed.map(shown => shown.entry);
     const lines = [
         commentMarker(report),
         `### ${report.verdict.failed ? '❌' : '✅'} file-purge: ${report.provider ?? 'no provider'}${report.shard ? ` (shard ${report.shard.index}/${report.shard.count})` : ''}`,
@@ -605,12 +627,12 @@ function commentBody(report) {
     ];
     if (report.violations.length > 0)
         lines.push(`Policy violations, nothing was sent: ${report.violations.length}.`, '');
-    if (failed.length > 0) {
+    if (totals.failed > 0) {
         lines.push('| failed ID | reason |', '|---|---|');
         for (const entry of failed.slice(0, MAX_VERDICT_IDS))
             lines.push(`| ${escapeCell(entry.id)} | ${escapeCell(entry.reason ?? '')} |`);
-        if (failed.length > MAX_VERDICT_IDS)
-            lines.push('', `and ${failed.length - MAX_VERDICT_IDS} more in the run's report.`);
+        if (totals.failed > MAX_VERDICT_IDS)
+            lines.push('', `and ${totals.failed - MAX_VERDICT_IDS} more in the run's report.`);
         lines.push('');
     }
     lines.push(report.context.runUrl
@@ -687,7 +709,7 @@ function parseIds(text, source) {
         if (problem === undefined)
             ids.push(id);
         else if (++invalid <= MAX_LISTED_INVALID_IDS)
-            problems.push(`${source}: invalid ID ${quote(id)}: ${problem} (${ID_RULE})`);
+            problems.push(`${source}: invalid ID ${(0,src_text/* quote */.hD)(id)}: ${problem} (${ID_RULE})`);
         if (ids.length + invalid > MAX_IDS)
             return { ids: [], problems: [...problems, tooMany] };
     }
@@ -706,7 +728,7 @@ function parseJsonArray(text) {
         value = JSON.parse(text);
     }
     catch (error) {
-        return `starts with "[" but is not valid JSON (${error instanceof Error ? oneLine(error.message, 120) : 'parse error'})`;
+        return `starts with "[" but is not valid JSON (${error instanceof Error ? (0,src_text/* oneLine */.TN)(error.message, 120) : 'parse error'})`;
     }
     if (!Array.isArray(value))
         return 'starts with "[" but is not a JSON array';
@@ -1601,7 +1623,7 @@ function readIdsFile(filePath) {
 }
 const BOOLEAN = /^(true|True|TRUE|false|False|FALSE)$/;
 const LOCAL_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
-const inputs_CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Reads raw inputs one at a time, collecting a violation for every one that is invalid. */
 class InputReader {
     sources;
@@ -1629,7 +1651,7 @@ class InputReader {
         if (text === '')
             return fallback;
         if (!BOOLEAN.test(text))
-            this.violation(name, `${quote(text)} is not a boolean (true or false)`);
+            this.violation(name, `${(0,src_text/* quote */.hD)(text)} is not a boolean (true or false)`);
         return /^true$/i.test(text);
     }
     number(name) {
@@ -1639,7 +1661,7 @@ class InputReader {
             return fallback;
         const value = /^\d+$/.test(text) ? Number(text) : NaN;
         if (!Number.isSafeInteger(value) || value < min || value > max) {
-            this.violation(name, `${quote(text)} is not a whole number from ${min} to ${max}`);
+            this.violation(name, `${(0,src_text/* quote */.hD)(text)} is not a whole number from ${min} to ${max}`);
             return fallback;
         }
         return value;
@@ -1659,7 +1681,7 @@ function readSettings(sources) {
         dryRun: read.boolean(Input.DryRun, false),
         failOn: readFailOn(read.text(Input.FailOn), violation),
         maxDeletions: read.number(Input.MaxDeletions),
-        protectedPatterns: splitList(read.raw(Input.ProtectedIds)),
+        protectedPatterns: (0,src_text/* splitList */.ry)(read.raw(Input.ProtectedIds)),
         concurrency: read.number(Input.Concurrency),
         maxRetries: read.number(Input.MaxRetries),
         timeoutSeconds: read.number(Input.TimeoutSeconds),
@@ -1678,7 +1700,7 @@ function readProvider(read) {
     if (provider === undefined) {
         const problem = name === ''
             ? `is required (${PROVIDER_CHOICES})`
-            : `unknown provider ${quote(name)} (allowed: ${PROVIDER_NAMES.join(', ')})`;
+            : `unknown provider ${(0,src_text/* quote */.hD)(name)} (allowed: ${PROVIDER_NAMES.join(', ')})`;
         read.violation(Input.Provider, problem);
     }
     return provider;
@@ -1700,11 +1722,11 @@ function readIds(read) {
             text = read.sources.readFile(resolved);
         }
         catch (error) {
-            const why = error instanceof Error ? error.message.replace(/^[A-Z]+: /, '') : String(error);
-            read.violation(Input.FileIdsFile, `cannot read ${quote(resolved, 200)}: ${why}`);
+            const why = (0,src_text/* errorMessage */.gJ)(error).replace(/^[A-Z]+: /, '');
+            read.violation(Input.FileIdsFile, `cannot read ${(0,src_text/* quote */.hD)(resolved, 200)}: ${why}`);
         }
         if (text !== undefined) {
-            const parsed = parseIds(text, `${Input.FileIdsFile} ${quote(file, 120)}`);
+            const parsed = parseIds(text, `${Input.FileIdsFile} ${(0,src_text/* quote */.hD)(file, 120)}`);
             lists.push(parsed.ids);
             read.problems(Input.FileIdsFile, parsed.problems);
         }
@@ -1719,7 +1741,7 @@ function readMaxRate(read) {
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
     if (Number.isSafeInteger(value) && value >= min && value <= max)
         return value;
-    read.violation(Input.MaxRate, `${quote(text)} is not a whole number of requests a minute from ${min} to ${max}`);
+    read.violation(Input.MaxRate, `${(0,src_text/* quote */.hD)(text)} is not a whole number of requests a minute from ${min} to ${max}`);
     return undefined;
 }
 /** The inputs that turn selection on (customer-id only narrows it). */
@@ -1742,8 +1764,8 @@ function readSelection(read) {
         const text = read.text(name);
         if (text === '')
             return undefined;
-        if (text.length > MAX_SELECT_TEXT || inputs_CONTROL.test(text)) {
-            read.violation(name, `${quote(text)} must be at most ${MAX_SELECT_TEXT} characters without control characters`);
+        if (text.length > MAX_SELECT_TEXT || CONTROL.test(text)) {
+            read.violation(name, `${(0,src_text/* quote */.hD)(text)} must be at most ${MAX_SELECT_TEXT} characters without control characters`);
             return undefined;
         }
         return text;
@@ -1754,7 +1776,7 @@ function readSelection(read) {
     const path = plain(Input.SelectPath);
     const folder = path === undefined ? undefined : parseFolder(path);
     if (typeof folder === 'string')
-        read.violation(Input.SelectPath, `${quote(path ?? '')} ${folder}`);
+        read.violation(Input.SelectPath, `${(0,src_text/* quote */.hD)(path ?? '')} ${folder}`);
     else if (folder !== undefined)
         filters.path = folder;
     const tags = words(plain(Input.SelectTags), false);
@@ -1783,14 +1805,14 @@ function readAge(read, olderThan, keepNewest) {
     if (olderThan !== undefined) {
         const ms = parseDuration(olderThan);
         if (ms === undefined)
-            read.violation(Input.OlderThan, `${quote(olderThan)} is not a whole number of hours, days or weeks (12h, 30d, 2w)`);
+            read.violation(Input.OlderThan, `${(0,src_text/* quote */.hD)(olderThan)} is not a whole number of hours, days or weeks (12h, 30d, 2w)`);
         else
             filters.olderThan = { text: olderThan, ms };
     }
     if (keepNewest !== undefined) {
         const n = /^\d+$/.test(keepNewest) ? Number(keepNewest) : NaN;
         if (!Number.isSafeInteger(n) || n > MAX_IDS)
-            read.violation(Input.KeepNewest, `${quote(keepNewest)} is not a whole number from 0 to ${MAX_IDS}`);
+            read.violation(Input.KeepNewest, `${(0,src_text/* quote */.hD)(keepNewest)} is not a whole number from 0 to ${MAX_IDS}`);
         else
             filters.keepNewest = n;
     }
@@ -1801,13 +1823,13 @@ function readScopeId(read, name) {
     const id = read.text(name);
     const problem = id === '' ? undefined : idProblem(id);
     if (problem !== undefined)
-        read.violation(name, `${quote(id)} ${problem} (${ID_RULE})`);
+        read.violation(name, `${(0,src_text/* quote */.hD)(id)} ${problem} (${ID_RULE})`);
     return problem === undefined ? id : '';
 }
 function readApiKey(read) {
     const apiKey = read.text(Input.ApiKey);
     // Never echo the key, not even in part.
-    if (inputs_CONTROL.test(apiKey))
+    if (CONTROL.test(apiKey))
         read.violation(Input.ApiKey, 'contains a line break or control character');
     else if (/[^\x20-\x7e]/.test(apiKey)) {
         read.violation(Input.ApiKey, 'contains a character outside printable ASCII, which cannot go in an HTTP header');
@@ -1816,8 +1838,8 @@ function readApiKey(read) {
 }
 function readCustomerId(read) {
     const customerId = read.text(Input.CustomerId);
-    if (customerId.length > 256 || inputs_CONTROL.test(customerId)) {
-        read.violation(Input.CustomerId, `${quote(customerId)} must be at most 256 characters without control characters`);
+    if (customerId.length > 256 || CONTROL.test(customerId)) {
+        read.violation(Input.CustomerId, `${(0,src_text/* quote */.hD)(customerId)} must be at most 256 characters without control characters`);
     }
     return customerId;
 }
@@ -1830,18 +1852,18 @@ function readShard(text, violation) {
     const index = Number(match?.[1]);
     const count = Number(match?.[2]);
     if (!match || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
-        violation(Input.Shard, `${quote(text)} is not i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS} (for example 2/8)`);
+        violation(Input.Shard, `${(0,src_text/* quote */.hD)(text)} is not i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS} (for example 2/8)`);
         return undefined;
     }
     return { index, count };
 }
 function readFailOn(text, violation) {
-    const words = splitList(text.toLowerCase());
+    const words = (0,src_text/* splitList */.ry)(text.toLowerCase());
     if (words.length === 0)
         return { failed: true, missing: false };
     const unknown = words.filter(word => !['failed', 'missing', 'none'].includes(word));
     if (unknown.length > 0) {
-        violation(Input.FailOn, `unknown ${unknown.map(word => quote(word, 40)).join(', ')} (allowed: failed, missing, or none)`);
+        violation(Input.FailOn, `unknown ${unknown.map(word => (0,src_text/* quote */.hD)(word, 40)).join(', ')} (allowed: failed, missing, or none)`);
         return { failed: true, missing: false };
     }
     if (words.includes('none')) {
@@ -1861,7 +1883,7 @@ function readBaseUrl(text, provider, violation) {
     }
     catch {
         // Whatever stands before an '@' may be credentials: never repeat it.
-        violation(Input.BaseUrl, `${quote(text.replace(/\/\/[^/]*@/, '//…@'))} is not an absolute URL`);
+        violation(Input.BaseUrl, `${(0,src_text/* quote */.hD)(text.replace(/\/\/[^/]*@/, '//…@'))} is not an absolute URL`);
         return undefined;
     }
     const problems = [];
@@ -1870,7 +1892,7 @@ function readBaseUrl(text, provider, violation) {
             problems.push('http:// is allowed only to localhost, 127.0.0.0/8 or [::1]; use https://');
     }
     else if (url.protocol !== 'https:') {
-        problems.push(`scheme ${quote(url.protocol)} is not allowed; use https://`);
+        problems.push(`scheme ${(0,src_text/* quote */.hD)(url.protocol)} is not allowed; use https://`);
     }
     if (url.username !== '' || url.password !== '')
         problems.push('must not carry credentials; pass the key in api-key');
@@ -1880,7 +1902,7 @@ function readBaseUrl(text, provider, violation) {
         // Credentials in the URL are secrets too: name the host only.
         const shown = url.username !== '' || url.password !== '' ? `${url.protocol}//${url.host}` : text;
         for (const problem of problems)
-            violation(Input.BaseUrl, `${quote(shown)}: ${problem}`);
+            violation(Input.BaseUrl, `${(0,src_text/* quote */.hD)(shown)}: ${problem}`);
         return undefined;
     }
     url.pathname = url.pathname.replace(/\/+$/, '');
@@ -1930,23 +1952,21 @@ function pullRequestNumber(eventPath, readFile) {
     }
 }
 
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
 // EXTERNAL MODULE: ./src/transport-error.ts
 var transport_error = __nccwpck_require__(1049);
 ;// CONCATENATED MODULE: ./src/engine/ledger.ts
 /** Said of an ID that a request named but whose deletion no answer confirmed or ruled out. */
 const OUTCOME_UNKNOWN = 'its outcome is unknown, it may have been deleted';
 /**
- * Per-ID state and results: every ID of the run settles here exactly once, as deleted, missing or failed, with
- * the reason cleaned by `clean` (scrubbed of secrets, one line, bounded).
+ * Per-ID state until each ID settles, exactly once, as deleted, missing or failed, with the reason cleaned by `clean`
+ * (scrubbed of secrets, one line, bounded). A settled ID's result goes to `onResult` and is not kept: a run of
+ * 100,000 IDs holds state only for those in flight or waiting to be retried.
  */
 class Ledger {
     ids;
     clock;
     clean;
     onResult;
-    results;
     states;
     settled = 0;
     constructor(ids, clock, clean, onResult) {
@@ -1954,7 +1974,6 @@ class Ledger {
         this.clock = clock;
         this.clean = clean;
         this.onResult = onResult;
-        this.results = new Array(ids.length);
         this.states = new Array(ids.length);
     }
     /** Every ID has settled. */
@@ -1993,9 +2012,8 @@ class Ledger {
             ms: known.attempts === 0 ? 0 : this.clock.now() - known.firstStart
         };
         this.states[index] = undefined;
-        this.results[index] = result;
         this.settled++;
-        this.onResult?.(result);
+        this.onResult(result, index);
     }
     /** Not found: deleted after all when one of our own earlier attempts may have done it. */
     settleNotFound(index, reason) {
@@ -2016,10 +2034,6 @@ class Ledger {
             return this.settle(index, 'failed', `not attempted: ${stopReason}`);
         const unknown = known.unanswered ? `; ${OUTCOME_UNKNOWN}` : '';
         this.settle(index, 'failed', `${lastReason ? `${lastReason}; ` : ''}not retried: ${stopReason}${unknown}`);
-    }
-    /** Every result, in input order; only once the ledger is done. */
-    all() {
-        return this.results;
     }
     state(index) {
         return (this.states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null });
@@ -2399,7 +2413,6 @@ class Scheduler {
 
 
 
-
 /** How long requests in flight may still answer once the run is cancelled: well inside the runner's 7.5 s. */
 const CANCEL_GRACE_MS = 3000;
 /**
@@ -2409,7 +2422,6 @@ const CANCEL_GRACE_MS = 3000;
 function purge(options) {
     if (options.ids.length === 0) {
         return Promise.resolve({
-            results: [],
             credentialsRejected: false,
             halted: null,
             requests: 0,
@@ -2444,8 +2456,6 @@ class PurgeRun {
     constructor(options, resolve) {
         this.options = options;
         this.resolve = resolve;
-        // Every request in flight listens to the cut-off signal: up to `concurrency` of them, more than Node's default 10.
-        (0,external_node_events_.setMaxListeners)(options.concurrency + 1, this.cutOff.signal);
         this.clock = options.clock ?? realClock;
         const backoff = options.backoff ?? DEFAULT_BACKOFF;
         // The longest all retries of one ID could wait, and never less than one wait a provider may ask for: past it,
@@ -2454,7 +2464,7 @@ class PurgeRun {
         this.rules = { maxRetries: options.maxRetries, backoff, stallLimitMs, random: options.random ?? Math.random };
         this.pacer = options.pacer ?? new Pacer(options.concurrency);
         this.lastProgressAt = this.clock.now();
-        const clean = (text) => oneLine(scrub(text, options.secrets), MAX_REASON_LENGTH);
+        const clean = (text) => (0,src_text/* oneLine */.TN)((0,src_text/* scrub */._I)(text, options.secrets), MAX_REASON_LENGTH);
         this.ledger = new Ledger(options.ids, this.clock, clean, options.onResult);
         this.scheduler = new Scheduler({
             total: options.ids.length,
@@ -2480,7 +2490,7 @@ class PurgeRun {
             if (this.graceTimer !== undefined)
                 this.clock.clearTimeout(this.graceTimer);
             const { credentialsRejected, halted, requests, rateLimitedAnswers } = this;
-            this.resolve({ results: this.ledger.all(), credentialsRejected, halted, requests, rateLimitedAnswers });
+            this.resolve({ credentialsRejected, halted, requests, rateLimitedAnswers });
         }
     }
     /** Cancellation: the one stop path, then a short grace for the requests in flight before they are cut off. */
@@ -2538,7 +2548,7 @@ class PurgeRun {
             }
         }
         catch (error) {
-            return { kind: 'failed', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` };
+            return { kind: 'failed', reason: `internal error: ${(0,src_text/* errorMessage */.gJ)(error)}` };
         }
     }
     answered(unit, classification) {
@@ -2666,7 +2676,7 @@ class PurgeRun {
             this.ledger.settle(index, 'failed', `not attempted: ${reason}`);
     }
     clean(text) {
-        return oneLine(scrub(text, this.options.secrets), MAX_REASON_LENGTH);
+        return (0,src_text/* oneLine */.TN)((0,src_text/* scrub */._I)(text, this.options.secrets), MAX_REASON_LENGTH);
     }
     describe(unit) {
         return unit.bulk ? `bulk of ${unit.indexes.length}` : JSON.stringify(this.ledger.id(unit.indexes[0]));
@@ -2681,22 +2691,30 @@ function cancellation(signal) {
 ;// CONCATENATED MODULE: ./src/log.ts
 /**
  * Log lines batched into few writes: on a runner, stdout is a pipe and every write a system call, which at
- * thousands of IDs costs more than the requests. Lines still appear within `flushMs` of being logged.
+ * thousands of IDs costs more than the requests. Lines still appear within `flushMs` of being logged. A batch is
+ * kept as bytes, not as strings: at thousands of lines a second, strings waiting for their batch were enough to make
+ * the garbage collector grow the heap.
  */
 class LineLog {
     write;
     flushMs;
-    maxLines;
-    lines = [];
+    block;
+    used = 0;
     timer;
-    constructor(write, flushMs = 200, maxLines = 256) {
+    constructor(write, flushMs = 200, blockBytes = 32 * 1024) {
         this.write = write;
         this.flushMs = flushMs;
-        this.maxLines = maxLines;
+        this.block = Buffer.alloc(blockBytes);
     }
     line(text) {
-        this.lines.push(text);
-        if (this.lines.length >= this.maxLines)
+        const bytes = Buffer.byteLength(text) + 1;
+        if (this.used + bytes > this.block.length)
+            this.flush();
+        if (bytes > this.block.length)
+            return this.write(`${text}\n`);
+        this.used += this.block.write(text, this.used);
+        this.block[this.used++] = 0x0a;
+        if (this.used === this.block.length)
             this.flush();
         else
             this.timer ??= setTimeout(() => this.flush(), this.flushMs);
@@ -2705,15 +2723,127 @@ class LineLog {
         if (this.timer !== undefined)
             clearTimeout(this.timer);
         this.timer = undefined;
-        if (this.lines.length === 0)
+        if (this.used === 0)
             return;
-        const text = `${this.lines.join('\n')}\n`;
-        this.lines = [];
+        const text = this.block.toString('utf8', 0, this.used);
+        this.used = 0;
         this.write(text);
     }
 }
 
+;// CONCATENATED MODULE: ./src/tally.ts
+
+/** Enough of each kind for every place that shows entries: the summary's rows are the most. */
+const SHOWN_PER_KIND = MAX_SUMMARY_ROWS;
+const CODE = { deleted: 1, missing: 2, failed: 3 };
+/**
+ * What a run keeps of its results. Results arrive as IDs settle, in any order; each is put in input order (held
+ * only while an earlier ID is still open), counted, written once to `write` (the report's spool) and then dropped.
+ * What stays per ID is one byte, its outcome, so the outputs can list IDs in input order; besides that, only the
+ * first few entries of each kind that the summary, annotations, verdict and comment show.
+ */
+class Tally {
+    planned;
+    about;
+    write;
+    counts = { deleted: 0, missing: 0, failed: 0, attemptedFailed: 0 };
+    shown = { missing: [], failed: [], attemptedFailed: [] };
+    outcomes;
+    /**
+     * Results that settled before an earlier ID, at `index % ahead.length`: a window that grows (by powers of two)
+     * only as far as results run ahead. Slots are cleared as they are written, and the array is never rebuilt
+     * otherwise: a dropped map's table would keep those results alive for the garbage collector.
+     */
+    ahead = new Array(64);
+    next = 0;
+    constructor(planned, about, write) {
+        this.planned = planned;
+        this.about = about;
+        this.write = write;
+        this.outcomes = new Uint8Array(planned.length);
+    }
+    /** The result of planned[index]. */
+    record(index, result) {
+        this.outcomes[index] = CODE[result.outcome];
+        this.counts[result.outcome]++;
+        if (result.outcome === 'failed' && result.attempts > 0)
+            this.counts.attemptedFailed++;
+        if (index !== this.next)
+            return this.holdBack(index, result);
+        this.emit(index, result);
+        for (;;) {
+            const slot = this.next % this.ahead.length;
+            const held = this.ahead[slot];
+            if (held === undefined)
+                return;
+            this.ahead[slot] = undefined;
+            this.emit(this.next, held);
+        }
+    }
+    /** A dry run: every planned ID gets its entry, and nothing is sent. */
+    recordPlanned() {
+        for (const id of this.planned) {
+            this.write({
+                id,
+                outcome: 'planned',
+                httpStatus: null,
+                reason: 'dry run: not sent',
+                attempts: 0,
+                ms: 0,
+                ...this.about(id)
+            });
+        }
+    }
+    /** Every ID with this outcome, in input order. */
+    ids(outcome) {
+        const code = CODE[outcome];
+        const ids = [];
+        this.outcomes.forEach((recorded, index) => {
+            if (recorded === code)
+                ids.push(this.planned[index]);
+        });
+        return ids;
+    }
+    holdBack(index, result) {
+        if (index - this.next >= this.ahead.length) {
+            let size = this.ahead.length;
+            while (index - this.next >= size)
+                size *= 2;
+            const wider = new Array(size);
+            for (let open = this.next; open < this.next + this.ahead.length; open++) {
+                wider[open % size] = this.ahead[open % this.ahead.length];
+            }
+            this.ahead = wider;
+        }
+        this.ahead[index % this.ahead.length] = result;
+    }
+    emit(index, result) {
+        this.next = index + 1;
+        const { id, outcome, httpStatus, reason, attempts, ms } = result;
+        const entry = { id, outcome, httpStatus, reason, attempts, ms, ...this.about(id) };
+        this.write(entry);
+        if (outcome === 'deleted')
+            return;
+        keep(this.shown[outcome], index, entry);
+        if (outcome === 'failed' && attempts > 0)
+            keep(this.shown.attemptedFailed, index, entry);
+    }
+}
+function keep(list, index, entry) {
+    if (list.length < SHOWN_PER_KIND)
+        list.push({ index, entry });
+}
+/** The first `limit` entries of these lists together, in input order. */
+function firstShown(lists, limit) {
+    return lists
+        .flat()
+        .sort((a, b) => a.index - b.index)
+        .slice(0, limit)
+        .map(shown => shown.entry);
+}
+
 ;// CONCATENATED MODULE: ./src/policy.ts
+
 
 
 
@@ -2760,7 +2890,7 @@ function selectedIdRules(settings, union, selected) {
     const add = collector(violations);
     const invalid = selected.flatMap(id => {
         const problem = idProblem(id);
-        return problem === undefined ? [] : [`the listing gave ID ${quote(id)}, which ${problem} (${ID_RULE})`];
+        return problem === undefined ? [] : [`the listing gave ID ${(0,src_text/* quote */.hD)(id)}, which ${problem} (${ID_RULE})`];
     });
     for (const message of invalid.slice(0, MAX_LISTED_INVALID_IDS))
         add('selection', message);
@@ -2780,7 +2910,7 @@ function idRules(ids, settings, add) {
         return;
     const hits = ids.flatMap(id => {
         const pattern = protectedBy(settings.protectedPatterns, id);
-        return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`];
+        return pattern === undefined ? [] : [`ID ${(0,src_text/* quote */.hD)(id)} matches protected pattern ${(0,src_text/* quote */.hD)(pattern)}`];
     });
     for (const message of hits.slice(0, MAX_LISTED_INVALID_IDS))
         add(Input.ProtectedIds, message);
@@ -2812,7 +2942,7 @@ function selectionRules(settings, provider, add) {
     if (allowed !== undefined) {
         for (const word of filters.statuses ?? []) {
             if (!allowed.includes(word)) {
-                add(Input.SelectStatus, `unknown status ${quote(word)} for ${provider.name} (allowed: ${allowed.join(', ')})`);
+                add(Input.SelectStatus, `unknown status ${(0,src_text/* quote */.hD)(word)} for ${provider.name} (allowed: ${allowed.join(', ')})`);
             }
         }
     }
@@ -2849,27 +2979,25 @@ function runPlan(settings, violations) {
         : undefined;
 }
 /** Whether the run fails, with counts and the first IDs that made it so. */
-function verdict(result, failOn) {
-    const tally = (outcome) => result.results.filter(r => r.outcome === outcome).length;
-    const deleted = tally('deleted');
-    const missing = tally('missing');
-    const failedCount = tally('failed');
-    const counts = `${deleted} deleted, ${missing} missing, ${failedCount} failed of ${result.results.length}`;
+function verdict(result, tally, failOn) {
+    const { deleted, missing, failed } = tally.counts;
+    const counts = `${deleted} deleted, ${missing} missing, ${failed} failed of ${tally.planned.length}`;
     const causes = [];
     if (result.credentialsRejected)
         causes.push('the provider rejected the credentials');
     else if (result.halted !== null)
         causes.push(`the run stopped: ${result.halted}`);
-    if (failOn.failed && failedCount > 0)
-        causes.push(`${count(failedCount, 'ID')} failed`);
+    if (failOn.failed && failed > 0)
+        causes.push(`${(0,src_text/* count */.U9)(failed, 'ID')} failed`);
     if (failOn.missing && missing > 0)
-        causes.push(`${count(missing, 'ID')} missing (fail-on includes missing)`);
+        causes.push(`${(0,src_text/* count */.U9)(missing, 'ID')} missing (fail-on includes missing)`);
     if (causes.length === 0)
         return { failed: false, message: counts };
-    const stopped = result.credentialsRejected || result.halted !== null;
-    const blamed = result.results.filter(r => (r.outcome === 'failed' && (failOn.failed || stopped)) || (r.outcome === 'missing' && failOn.missing));
-    const listed = blamed.slice(0, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`);
-    const more = blamed.length > MAX_VERDICT_IDS ? `; and ${blamed.length - MAX_VERDICT_IDS} more in the report` : '';
+    const blameFailed = failOn.failed || result.credentialsRejected || result.halted !== null;
+    const kinds = [blameFailed ? tally.shown.failed : [], failOn.missing ? tally.shown.missing : []];
+    const blamed = (blameFailed ? failed : 0) + (failOn.missing ? missing : 0);
+    const listed = firstShown(kinds, MAX_VERDICT_IDS).map(r => `${(0,src_text/* quote */.hD)(r.id)} ${r.outcome}: ${r.reason ?? ''}`);
+    const more = blamed > MAX_VERDICT_IDS ? `; and ${blamed - MAX_VERDICT_IDS} more in the report` : '';
     const named = listed.length > 0 ? `. ${listed.join('; ')}${more}` : '';
     return { failed: true, message: `${causes.join('; ')} (${counts})${named}` };
 }
@@ -3058,7 +3186,7 @@ class Pager {
         return new ListingFailed({ reason: 'cancelled before the listing was complete', halted: cancellation(signal) });
     }
     clean(text) {
-        return oneLine(scrub(text, this.options.secrets), MAX_REASON_LENGTH);
+        return (0,src_text/* oneLine */.TN)((0,src_text/* scrub */._I)(text, this.options.secrets), MAX_REASON_LENGTH);
     }
     /** Waits until the pacer lets the next request start; a cancelled listing fails instead. */
     async paced() {
@@ -3122,7 +3250,7 @@ async function selectStage(options) {
         onPause: waitMs => options.info(`rate limited (HTTP 429) while listing: paused for ${(waitMs / 1000).toFixed(1)} s`)
     });
     if (!listing.complete) {
-        options.info(`the listing did not finish after ${count(listing.pages, 'page')}: ${listing.reason}; nothing is deleted`);
+        options.info(`the listing did not finish after ${(0,src_text/* count */.U9)(listing.pages, 'page')}: ${listing.reason}; nothing is deleted`);
         const { reason, credentialsRejected, halted } = listing;
         return { ...emptyStage(plan, listing, runStart), failure: { reason, credentialsRejected, halted } };
     }
@@ -3160,7 +3288,7 @@ function describeScope(plan) {
 function tell(options, listing, selected) {
     const { info, itemLine } = options;
     const skipped = Object.entries(selected.skipped).map(([reason, n]) => `${n} ${reason}`);
-    info(`listed ${count(listing.items.length, 'item')} in ${count(listing.pages, 'page')} (${listing.ms} ms): ${selected.matched} matched, ${selected.selected.length} selected, ${selected.spared.length} spared${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`);
+    info(`listed ${(0,src_text/* count */.U9)(listing.items.length, 'item')} in ${(0,src_text/* count */.U9)(listing.pages, 'page')} (${listing.ms} ms): ${selected.matched} matched, ${selected.selected.length} selected, ${selected.spared.length} spared${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`);
     if (selected.selected.length === 0)
         info('nothing matched the selection');
     if (!options.plan.dryRun)
@@ -3252,10 +3380,10 @@ function proxyFor(target, env) {
     const value = (env[variable] ?? '').trim();
     const url = parseProxyUrl(value);
     if (url === undefined) {
-        return { problem: { input: variable, message: `${variable}: ${quote(hideUserinfo(value))} is not a proxy URL` } };
+        return { problem: { input: variable, message: `${variable}: ${(0,src_text/* quote */.hD)(hideUserinfo(value))} is not a proxy URL` } };
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        const scheme = quote(url.protocol);
+        const scheme = (0,src_text/* quote */.hD)(url.protocol);
         return {
             problem: { input: variable, message: `${variable}: scheme ${scheme} is not supported; use http:// or https://` }
         };
@@ -3328,35 +3456,14 @@ function hideUserinfo(text) {
 ;// CONCATENATED MODULE: ./src/report.ts
 
 
+
 function buildReport(input) {
-    const count = (outcome) => input.results.filter(r => r.outcome === outcome).length;
-    const about = (id) => {
-        const seen = input.listed?.get(id);
-        const source = input.selectedIds?.has(id) ? 'selected' : 'input';
-        return { source, name: seen?.name ?? null, createdAt: seen?.createdAt ?? null };
-    };
-    const entries = input.dryRun
-        ? input.planned.map(id => ({
-            id,
-            outcome: 'planned',
-            httpStatus: null,
-            reason: 'dry run: not sent',
-            attempts: 0,
-            ms: 0,
-            ...about(id)
-        }))
-        : input.results.map(({ id, outcome, httpStatus, reason, attempts, ms }) => ({
-            id,
-            outcome,
-            httpStatus,
-            reason,
-            attempts,
-            ms,
-            ...about(id)
-        }));
+    const { tally } = input;
+    const refused = input.violations.length > 0;
+    const planned = refused ? [] : tally.planned;
     return {
         provider: input.provider,
-        baseUrl: input.baseUrl === null ? null : displayUrl(input.baseUrl),
+        baseUrl: input.baseUrl === null ? null : (0,src_text/* displayUrl */.Qy)(input.baseUrl),
         dryRun: input.dryRun,
         failOn: input.failOn,
         proxy: input.proxy,
@@ -3368,14 +3475,42 @@ function buildReport(input) {
         violations: input.violations.map(v => v.message),
         selection: input.selection ?? null,
         totals: {
-            planned: input.planned.length,
-            deleted: count('deleted'),
-            missing: count('missing'),
-            failed: count('failed'),
+            planned: tally.planned.length,
+            deleted: tally.counts.deleted,
+            missing: tally.counts.missing,
+            failed: tally.counts.failed,
             requests: input.requests,
             rateLimitedAnswers: input.rateLimitedAnswers
         },
-        entries
+        lists: {
+            deleted: tally.ids('deleted'),
+            missing: tally.ids('missing'),
+            failed: tally.ids('failed'),
+            planned,
+            selected: input.selectedIds ? planned.filter(id => input.selectedIds?.has(id)) : []
+        },
+        shown: tally.shown,
+        counts: tally.counts
+    };
+}
+/** The report's own fields, for the file: none of what only the shells use. */
+function reportFields(run) {
+    const { provider, baseUrl, dryRun, failOn, proxy, shard, startedAt, endedAt, context, verdict } = run;
+    const { violations, selection, totals } = run;
+    return {
+        provider,
+        baseUrl,
+        dryRun,
+        failOn,
+        proxy,
+        shard,
+        startedAt,
+        endedAt,
+        context,
+        verdict,
+        violations,
+        selection,
+        totals
     };
 }
 /** Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning. */
@@ -3388,27 +3523,25 @@ function outputValues(report, reportFile) {
         warnings.push(`output ${name} (${ids.length} IDs) is larger than 1 MiB and was set to ''; read the list from report-file: ${reportFile}`);
         return '';
     };
-    const ids = (outcome) => report.entries.filter(e => e.outcome === outcome).map(e => e.id);
-    const planned = report.entries.map(e => e.id);
-    const selected = report.violations.length > 0 ? [] : report.entries.filter(e => e.source === 'selected').map(e => e.id);
+    const { lists } = report;
     return {
         values: {
-            [Output.Deleted]: list(Output.Deleted, ids('deleted')),
-            [Output.Missing]: list(Output.Missing, ids('missing')),
-            [Output.Failed]: list(Output.Failed, ids('failed')),
-            [Output.Planned]: list(Output.Planned, report.violations.length > 0 ? [] : planned),
+            [Output.Deleted]: list(Output.Deleted, lists.deleted),
+            [Output.Missing]: list(Output.Missing, lists.missing),
+            [Output.Failed]: list(Output.Failed, lists.failed),
+            [Output.Planned]: list(Output.Planned, lists.planned),
             [Output.DeletedCount]: String(report.totals.deleted),
             [Output.MissingCount]: String(report.totals.missing),
             [Output.FailedCount]: String(report.totals.failed),
             [Output.ReportFile]: reportFile,
-            [Output.Selected]: list(Output.Selected, selected),
-            [Output.SelectedCount]: String(selected.length)
+            [Output.Selected]: list(Output.Selected, lists.selected),
+            [Output.SelectedCount]: String(lists.selected.length)
         },
         warnings
     };
 }
 /** A summary table cell. */
-const cell = (text) => markdownCell(text, 300);
+const cell = (text) => (0,src_text/* markdownCell */.UZ)(text, 300);
 /** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
 function summaryMarkdown(report) {
     const lines = [`## file-purge: ${report.provider === null ? 'no provider' : cell(report.provider)}`, ''];
@@ -3430,14 +3563,14 @@ function summaryMarkdown(report) {
     lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '');
     if (report.selection)
         lines.push(...selectionMarkdown(report.selection, report.dryRun));
-    const notDeleted = report.entries.filter(e => e.outcome === 'missing' || e.outcome === 'failed');
-    if (notDeleted.length > 0) {
+    const notDeleted = totals.missing + totals.failed;
+    if (notDeleted > 0) {
         lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|');
-        for (const e of notDeleted.slice(0, MAX_SUMMARY_ROWS)) {
+        for (const e of firstShown([report.shown.missing, report.shown.failed], MAX_SUMMARY_ROWS)) {
             lines.push(`| ${cell(e.id)} | ${e.outcome} | ${e.httpStatus ?? ''} | ${e.attempts} | ${cell(e.reason ?? '')} |`);
         }
-        if (notDeleted.length > MAX_SUMMARY_ROWS)
-            lines.push('', `${notDeleted.length - MAX_SUMMARY_ROWS} more rows left out; every ID is in the report file.`);
+        if (notDeleted > MAX_SUMMARY_ROWS)
+            lines.push('', `${notDeleted - MAX_SUMMARY_ROWS} more rows left out; every ID is in the report file.`);
         lines.push('');
     }
     lines.push(`Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`, '');
@@ -3488,19 +3621,22 @@ function fileTable(title, files, total) {
 }
 /**
  * One annotation per ID that counts against the run (failed, and missing when fail-on says so), capped so the
- * runner's ten per step leave room for the roll-up: the verdict when failing, else a line here.
+ * runner's ten per step leave room for the roll-up: the verdict when failing, else a line here. IDs never attempted
+ * (the run stopped) are counted in the roll-up, not annotated one by one.
  */
-function annotations(results, failOn, failing) {
-    // IDs never attempted (the run stopped) are counted in the roll-up, not annotated one by one.
-    const problems = results.filter(r => (r.outcome === 'failed' && r.attempts > 0) || (r.outcome === 'missing' && failOn.missing));
+function annotations(report, failOn, failing) {
+    const { shown, counts } = report;
+    const problems = firstShown([shown.attemptedFailed, failOn.missing ? shown.missing : []], MAX_ID_ANNOTATIONS);
+    const total = counts.attemptedFailed + (failOn.missing ? counts.missing : 0);
     const level = (r) => (r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning';
-    const list = problems
-        .slice(0, MAX_ID_ANNOTATIONS)
-        .map(r => ({ level: level(r), message: `${r.outcome} ${JSON.stringify(r.id)}: ${r.reason ?? ''}` }));
-    if (!failing && problems.length > MAX_ID_ANNOTATIONS) {
+    const list = problems.map(r => ({
+        level: level(r),
+        message: `${r.outcome} ${JSON.stringify(r.id)}: ${r.reason ?? ''}`
+    }));
+    if (!failing && total > MAX_ID_ANNOTATIONS) {
         list.push({
             level: 'warning',
-            message: `${problems.length - MAX_ID_ANNOTATIONS} more IDs not deleted; see the job summary and report-file`
+            message: `${total - MAX_ID_ANNOTATIONS} more IDs not deleted; see the job summary and report-file`
         });
     }
     return list;
@@ -3513,7 +3649,159 @@ function logLine(result) {
     return `${result.outcome.padEnd(7)} ${JSON.stringify(result.id)} (${status}, ${attempts}, ${result.ms} ms)${reason}`;
 }
 
+;// CONCATENATED MODULE: ./src/report-file.ts
+
+
+
+/** Entries are written in blocks of about this many bytes. */
+const BLOCK_BYTES = 64 * 1024;
+/**
+ * The report's entries, written to a file in a private temporary directory as they come, so that a run of 100,000
+ * IDs holds none of them; the report itself is then put together from its fields and this file, block by block.
+ * The text is exactly what `JSON.stringify(report, null, 2)` gives for the whole report. The directory is made on the
+ * first entry; when it cannot be, the entries are dropped and rendering the report says why.
+ */
+class EntrySpool {
+    parent;
+    directory;
+    fd;
+    problem;
+    /** Encoded entries not yet written: bytes, not strings, so nothing of them lingers on the heap. */
+    block = Buffer.alloc(BLOCK_BYTES);
+    used = 0;
+    count = 0;
+    /** `parent`: where the spool's directory is made (the runner's temp directory, say). */
+    constructor(parent) {
+        this.parent = parent;
+    }
+    add(entry) {
+        if (this.problem !== undefined || (this.fd === undefined && !this.opened()))
+            return;
+        const text = `${this.count === 0 ? '' : ',\n'}${entryText(entry)}`;
+        this.count++;
+        try {
+            const bytes = Buffer.byteLength(text);
+            if (this.used + bytes > BLOCK_BYTES)
+                this.flush();
+            if (bytes > BLOCK_BYTES)
+                writeAll(this.descriptor(), Buffer.from(text));
+            else
+                this.used += this.block.write(text, this.used);
+        }
+        catch (error) {
+            // A full disk, say: the run goes on, and the report says it could not keep its entries.
+            this.problem = (0,src_text/* errorMessage */.gJ)(error);
+        }
+    }
+    /**
+     * Writes the report's bytes (UTF-8) in blocks to `write`: `fields`, every field but `entries` in the file's order,
+     * then the entries. A block is only valid during the call. Throws when the entries could not be kept.
+     */
+    render(fields, write) {
+        if (this.problem !== undefined)
+            throw new Error(`its entries could not be kept: ${this.problem}`);
+        this.flush();
+        const head = JSON.stringify({ ...fields, entries: [] }, null, 2);
+        if (!head.endsWith('"entries": []\n}'))
+            throw new Error('the report must end with its entries');
+        if (this.count === 0)
+            return write(Buffer.from(`${head}\n`));
+        write(Buffer.from(`${head.slice(0, -'[]\n}'.length)}[\n`));
+        for (let position = 0;;) {
+            const read = (0,external_node_fs_namespaceObject.readSync)(this.descriptor(), this.block, 0, BLOCK_BYTES, position);
+            if (read === 0)
+                break;
+            position += read;
+            write(this.block.subarray(0, read));
+        }
+        write(Buffer.from('\n  ]\n}\n'));
+    }
+    /** Closes and removes the spool; the report cannot be rendered after this. */
+    remove() {
+        if (this.fd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(this.fd);
+        this.fd = undefined;
+        if (this.directory !== undefined)
+            (0,external_node_fs_namespaceObject.rmSync)(this.directory, { recursive: true, force: true });
+        this.problem ??= 'the run is over';
+    }
+    opened() {
+        try {
+            this.directory = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(this.parent, 'file-purge-entries-'));
+            this.fd = (0,external_node_fs_namespaceObject.openSync)(external_node_path_default().join(this.directory, 'entries.json'), 'w+', 0o600);
+            return true;
+        }
+        catch (error) {
+            this.problem = (0,src_text/* errorMessage */.gJ)(error);
+            return false;
+        }
+    }
+    flush() {
+        if (this.used === 0)
+            return;
+        writeAll(this.descriptor(), this.block.subarray(0, this.used));
+        this.used = 0;
+    }
+    descriptor() {
+        if (this.fd === undefined)
+            throw new Error(`the report's entries are gone: ${this.problem ?? 'not kept'}`);
+        return this.fd;
+    }
+}
+const ENTRY_KEYS = [
+    'id',
+    'outcome',
+    'httpStatus',
+    'reason',
+    'attempts',
+    'ms',
+    'source',
+    'name',
+    'createdAt'
+];
+// Every key of an entry is written: a key added to ReportEntry and not listed above does not compile.
+const EVERY_KEY = true;
+void EVERY_KEY;
+/**
+ * An entry as `JSON.stringify(report, null, 2)` prints it inside `entries`, built in one go: at 100,000 entries,
+ * stringifying each and re-indenting it made three strings where one does.
+ */
+function entryText(entry) {
+    let text = '    {';
+    for (let i = 0; i < ENTRY_KEYS.length; i++) {
+        const key = ENTRY_KEYS[i];
+        text += `${i === 0 ? '' : ','}\n      "${key}": ${JSON.stringify(entry[key])}`;
+    }
+    return `${text}\n    }`;
+}
+/** Writes blocks of bytes to a new file, readable by its owner only. */
+function writeFileInBlocks(file, produce) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'w', 0o600);
+    try {
+        produce(chunk => writeAll(fd, chunk));
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** Blocks of UTF-8 as text, for a sink that takes strings: a character split between two blocks stays whole. */
+function asText(produce, write) {
+    const decoder = new TextDecoder('utf-8');
+    produce(chunk => write(decoder.decode(chunk, { stream: true })));
+    const rest = decoder.decode();
+    if (rest !== '')
+        write(rest);
+}
+/** Writes all of `bytes`, however many calls the system takes. */
+function writeAll(fd, bytes) {
+    for (let offset = 0; offset < bytes.length;)
+        offset += (0,external_node_fs_namespaceObject.writeSync)(fd, bytes, offset);
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline.ts
+
+
+
 
 
 
@@ -3533,19 +3821,24 @@ function logLine(result) {
  */
 async function runPipeline(sources, shell, options = {}) {
     let secrets = [];
-    const scrubSecrets = (text) => scrub(text, secrets);
+    const scrubSecrets = (text) => (0,src_text/* scrub */._I)(text, secrets);
     const log = new LineLog(text => shell.writeLines?.(text));
+    const spool = new EntrySpool(options.tempDir ?? external_node_os_default().tmpdir());
     try {
         secrets = maskSecrets(sources, shell);
-        const { report, settings } = await runStages(sources, shell, log, secrets, options);
+        const { report, settings } = await runStages(sources, shell, { log, spool, secrets }, options);
         log.flush();
-        await shell.publish({ report, settings, scrub: scrubSecrets });
+        const writeReport = (write) => spool.render(reportFields(report), write);
+        await shell.publish({ report, settings, scrub: scrubSecrets, writeReport });
         return report;
     }
     catch (error) {
         log.flush();
         shell.unexpected(scrubSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error)));
         return undefined;
+    }
+    finally {
+        spool.remove();
     }
 }
 /**
@@ -3564,7 +3857,7 @@ function maskSecrets(sources, shell) {
         shell.mask(form);
     return forms;
 }
-async function runStages(sources, shell, log, secrets, options) {
+async function runStages(sources, shell, { log, spool, secrets }, options) {
     const startedAt = new Date();
     const context = readRunContext(sources.env, options.eventName === undefined ? {} : { eventName: options.eventName });
     const { settings, violations: inputViolations } = readSettings(sources);
@@ -3572,8 +3865,8 @@ async function runStages(sources, shell, log, secrets, options) {
     const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])]);
     const through = 'proxy' in proxy ? proxy.proxy : undefined;
     const plan = runPlan(settings, violations);
-    const run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log };
-    const { outcome, result, selection, finalPlan } = plan === undefined ? refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions));
+    const run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log, spool };
+    const { outcome, result, selection, tally } = plan === undefined ? refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions));
     const report = buildReport({
         provider: settings.provider?.name ?? null,
         baseUrl: settings.baseUrl ?? null,
@@ -3586,19 +3879,30 @@ async function runStages(sources, shell, log, secrets, options) {
         context,
         verdict: outcome,
         violations: [...violations, ...(selection?.violations ?? [])],
-        planned: finalPlan?.planned ?? [],
-        results: result.results,
+        tally,
         requests: result.requests + (selection?.report.requests ?? 0),
         rateLimitedAnswers: result.rateLimitedAnswers,
         selection: selection?.report ?? null,
-        ...(selection ? { selectedIds: selection.selectedIds, listed: selection.listed } : {})
+        ...(selection ? { selectedIds: selection.selectedIds } : {})
     });
     return { report, settings };
 }
 function refused(violations) {
     return {
-        outcome: { failed: true, message: `${count(violations.length, 'policy violation')}; nothing was sent` },
-        result: NOTHING_SENT
+        outcome: { failed: true, message: `${(0,src_text/* count */.U9)(violations.length, 'policy violation')}; nothing was sent` },
+        result: NOTHING_SENT,
+        tally: new Tally([], aboutGiven, () => undefined)
+    };
+}
+const aboutGiven = () => ({ source: 'input', name: null, createdAt: null });
+/** What the report says of each ID besides its result: selected or given, and what the listing showed of it. */
+function aboutFrom(selection) {
+    if (selection === undefined)
+        return aboutGiven;
+    return id => {
+        const seen = selection.listed.get(id);
+        const source = selection.selectedIds.has(id) ? 'selected' : 'input';
+        return { source, name: seen?.name ?? null, createdAt: seen?.createdAt ?? null };
     };
 }
 /**
@@ -3608,7 +3912,7 @@ function refused(violations) {
 async function withSession(run, plan, work) {
     let opened;
     const open = async () => {
-        const { createTransport } = await __nccwpck_require__.e(/* import() */ 803).then(__nccwpck_require__.bind(__nccwpck_require__, 6803));
+        const { createTransport } = await __nccwpck_require__.e(/* import() */ 722).then(__nccwpck_require__.bind(__nccwpck_require__, 4722));
         const transport = await createTransport({ maxSockets: plan.concurrency, proxy: run.proxy });
         return { transport, pacer: new Pacer(plan.concurrency, plan.maxRate) };
     };
@@ -3636,49 +3940,46 @@ async function stages(run, initial, sessions) {
             itemLine: run.shell.writeLines ? line => run.log.line(line) : line => run.shell.info(line)
         });
         run.log.flush();
-        if (selection.failure)
-            return { ...listingFailed(plan, selection.failure), selection, finalPlan: plan };
+        if (selection.failure) {
+            const given = new Tally(plan.planned, aboutFrom(selection), entry => run.spool.add(entry));
+            return { ...listingFailed(plan, selection.failure, given), selection };
+        }
         if (selection.violations.length > 0)
             return { ...refused(selection.violations), selection };
         plan = { ...plan, ids: selection.ids, planned: plannedIds(selection.ids, plan.shard) };
     }
+    const tally = new Tally(plan.planned, aboutFrom(selection), entry => run.spool.add(entry));
     const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : '';
     if (plan.dryRun) {
-        run.shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`);
+        run.shell.info(`dry run: nothing was deleted; ${(0,src_text/* count */.U9)(plan.planned.length, 'ID')} would be sent to ${where(plan)}`);
+        const line = run.shell.writeLines ? (text) => run.log.line(text) : (text) => run.shell.info(text);
         for (const id of plan.planned)
-            run.shell.info(`planned ${JSON.stringify(id)}`);
-        const message = `dry run: nothing was deleted; ${nothing}${count(plan.planned.length, 'ID')} planned`;
+            line(`planned ${JSON.stringify(id)}`);
+        tally.recordPlanned();
+        const message = `dry run: nothing was deleted; ${nothing}${(0,src_text/* count */.U9)(plan.planned.length, 'ID')} planned`;
         return {
             outcome: { failed: false, message },
             result: NOTHING_SENT,
-            ...(selection ? { selection } : {}),
-            finalPlan: plan
+            tally,
+            ...(selection ? { selection } : {})
         };
     }
     const session = await sessions();
-    const result = await execute({ plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal }, run.shell, run.log);
-    const outcome = verdict(result, plan.failOn);
+    const result = await execute({ plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal, tally }, run.shell, run.log);
+    const outcome = verdict(result, tally, plan.failOn);
     const message = nothing && !outcome.failed ? `${nothing}${outcome.message}` : outcome.message;
-    return { outcome: { ...outcome, message }, result, ...(selection ? { selection } : {}), finalPlan: plan };
+    return { outcome: { ...outcome, message }, result, tally, ...(selection ? { selection } : {}) };
 }
 /** A listing that did not finish deletes nothing: the given IDs are not attempted, and the step fails. */
-function listingFailed(plan, failure) {
+function listingFailed(plan, failure, tally) {
     const reason = `not attempted: the listing failed: ${failure.reason}`;
-    const results = plan.planned.map(id => ({
-        id,
-        outcome: 'failed',
-        httpStatus: null,
-        reason,
-        attempts: 0,
-        ms: 0
-    }));
+    plan.planned.forEach((id, index) => tally.record(index, { id, outcome: 'failed', httpStatus: null, reason, attempts: 0, ms: 0 }));
     const halted = failure.credentialsRejected ? null : (failure.halted ?? `the listing failed: ${failure.reason}`);
-    const result = { ...NOTHING_SENT, results, credentialsRejected: failure.credentialsRejected, halted };
-    const outcome = verdict(result, plan.failOn);
-    return { outcome: { ...outcome, message: `${outcome.message}; nothing was deleted` }, result };
+    const result = { ...NOTHING_SENT, credentialsRejected: failure.credentialsRejected, halted };
+    const outcome = verdict(result, tally, plan.failOn);
+    return { outcome: { ...outcome, message: `${outcome.message}; nothing was deleted` }, result, tally };
 }
 const NOTHING_SENT = {
-    results: [],
     credentialsRejected: false,
     halted: null,
     requests: 0,
@@ -3686,16 +3987,16 @@ const NOTHING_SENT = {
 };
 /** "writer at https://api.writer.com (shard 2/8 of 1000 IDs)". */
 function where(plan) {
-    const shard = plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count} of ${count(plan.ids.length, 'ID')})` : '';
-    return `${plan.provider.name} at ${displayUrl(plan.baseUrl)}${shard}`;
+    const shard = plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count} of ${(0,src_text/* count */.U9)(plan.ids.length, 'ID')})` : '';
+    return `${plan.provider.name} at ${(0,src_text/* displayUrl */.Qy)(plan.baseUrl)}${shard}`;
 }
 /** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
-async function execute({ plan, session, proxy, secrets, signal }, shell, log) {
+async function execute({ plan, session, proxy, secrets, signal, tally }, shell, log) {
     const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : '';
     const rate = plan.maxRate === undefined ? '' : `, at most ${plan.maxRate} requests a minute`;
     const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}${rate}`;
     const via = proxy ? ` through proxy ${proxy.host} (${proxy.variable})` : '';
-    shell.info(`deleting ${count(plan.planned.length, 'ID')} from ${where(plan)}${via} (${limits})`);
+    shell.info(`deleting ${(0,src_text/* count */.U9)(plan.planned.length, 'ID')} from ${where(plan)}${via} (${limits})`);
     shell.onStart?.(plan.planned);
     const context = { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId };
     const flushed = (write) => (...args) => {
@@ -3712,7 +4013,8 @@ async function execute({ plan, session, proxy, secrets, signal }, shell, log) {
         timeoutMs: plan.timeoutSeconds * 1000,
         secrets,
         ...(signal ? { signal } : {}),
-        onResult: result => {
+        onResult: (result, index) => {
+            tally.record(index, result);
             if (shell.writeLines)
                 log.line(logLine(result));
             shell.onResult?.(result);
@@ -3854,6 +4156,8 @@ function appendSummary(markdown) {
 
 
 
+
+
 const JOB_TOKEN_AUTHOR = 'github-actions[bot]';
 /**
  * The pull request's comments through the job's token, paginated. Octokit is loaded only here, when a comment is
@@ -3892,14 +4196,16 @@ async function commentOnPullRequest(token, report, scrub) {
         info(`comment-on-pr: ${done} the comment on pull request #${issueNumber}`);
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = (0,src_text/* errorMessage */.gJ)(error);
         toolkit_warning(`comment-on-pr: could not comment on pull request #${issueNumber}: ${scrub(message)}`);
     }
 }
-function writeReport(report) {
-    const directory = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(process.env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'file-purge-'));
+/** The runner's temporary directory, which it empties after the job. */
+const runnerTemp = () => process.env.RUNNER_TEMP || external_node_os_default().tmpdir();
+function writeReport(writeReportText) {
+    const directory = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(runnerTemp(), 'file-purge-'));
     const file = external_node_path_default().join(directory, 'report.json');
-    (0,external_node_fs_namespaceObject.writeFileSync)(file, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
+    writeFileInBlocks(file, writeReportText);
     return file;
 }
 /** The job summary; a summary that cannot be written is a warning: the outputs and the report already tell. */
@@ -3909,20 +4215,20 @@ function writeSummary(markdown, scrub) {
             debug('GITHUB_STEP_SUMMARY is not set; no job summary written');
     }
     catch (error) {
-        toolkit_warning(`could not write the job summary: ${scrub(error instanceof Error ? error.message : String(error))}`);
+        toolkit_warning(`could not write the job summary: ${scrub((0,src_text/* errorMessage */.gJ)(error))}`);
     }
 }
 /** Tells the runner: annotations, the report file, outputs, the job summary, the comment and the verdict. */
-async function publish({ report, settings, scrub }) {
+async function publish({ report, settings, scrub, writeReport: writeReportText }) {
     for (const violation of report.violations)
         error(violation, { title: 'file-purge policy violation' });
     let reportFile = '';
     try {
-        reportFile = writeReport(report);
+        reportFile = writeReport(writeReportText);
     }
     catch (error) {
         // The outputs still tell the workflow what happened; only the file is missing.
-        toolkit_warning(`could not write the report file: ${scrub(error instanceof Error ? error.message : String(error))}`);
+        toolkit_warning(`could not write the report file: ${scrub((0,src_text/* errorMessage */.gJ)(error))}`);
     }
     const { values, warnings } = outputValues(report, reportFile);
     for (const [name, value] of Object.entries(values))
@@ -3938,7 +4244,7 @@ async function publish({ report, settings, scrub }) {
         process.exitCode = 1;
         return;
     }
-    for (const annotation of annotations(report.entries, report.failOn, report.verdict.failed)) {
+    for (const annotation of annotations(report, report.failOn, report.verdict.failed)) {
         if (annotation.level === 'error')
             error(annotation.message);
         else
@@ -3970,7 +4276,7 @@ async function run() {
             readFile: readIdsFile,
             workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
             env: process.env
-        }, actionShell, { signal: cancellation.signal });
+        }, actionShell, { signal: cancellation.signal, tempDir: runnerTemp() });
     }
     finally {
         cancellation.dispose();

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { Input, MAX_RATE_RANGE, NumericInput, type InputName, type NumericInputName } from './constants.js'
@@ -7,8 +7,9 @@ import { readIdsFile } from './inputs.js'
 import { runPipeline, type Shell } from './pipeline.js'
 import { PROVIDER_CHOICES } from './providers/index.js'
 import type { StopSignal } from './signals.js'
-import type { Report } from './report.js'
-import { oneLine } from './text.js'
+import type { RunReport } from './report.js'
+import { asText, writeFileInBlocks } from './report-file.js'
+import { errorMessage, oneLine } from './text.js'
 
 /** The key comes only from here: a flag would put it in process lists and shell history. */
 export const API_KEY_VARIABLE = 'FILE_PURGE_API_KEY'
@@ -182,7 +183,7 @@ function unwritable(file: string): string | undefined {
   }
 }
 
-function humanSummary(report: Report): string {
+function humanSummary(report: RunReport): string {
   const { totals } = report
   const lines = [
     `${report.verdict.failed ? 'FAILED' : 'OK'}: ${report.verdict.message}`,
@@ -209,11 +210,11 @@ function cliShell(io: CliIo, flags: { quiet: boolean; json: boolean; reportPath:
       if (io.interactive && !flags.quiet) bar = progressBar(planned.length, io.stderr)
     },
     onResult: result => bar?.update(result),
-    publish: ({ report }) => {
+    publish: ({ report, writeReport }) => {
       bar?.end()
-      const reportJson = `${JSON.stringify(report, null, 2)}\n`
-      io.stdout(flags.json ? reportJson : humanSummary(report))
-      if (flags.reportPath !== undefined) writeFileSync(flags.reportPath, reportJson, { mode: 0o600 })
+      if (flags.json) asText(writeReport, io.stdout)
+      else io.stdout(humanSummary(report))
+      if (flags.reportPath !== undefined) writeFileInBlocks(flags.reportPath, writeReport)
     },
     unexpected: message => news(`file-purge: unexpected error: ${message}`)
   }
@@ -237,9 +238,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     flags = readFlags(argv)
   } catch (error) {
-    io.stderr(
-      `file-purge: ${error instanceof Error ? oneLine(error.message, 300) : String(error)}\nRun file-purge --help for usage.\n`
-    )
+    io.stderr(`file-purge: ${oneLine(errorMessage(error), 300)}\nRun file-purge --help for usage.\n`)
     return ExitCode.Usage
   }
   const text = (name: string): string | undefined => (typeof flags[name] === 'string' ? flags[name] : undefined)

@@ -1,5 +1,5 @@
 import { MAX_VERDICT_IDS } from './constants.js'
-import type { Report } from './report.js'
+import type { RunReport } from './report.js'
 import { markdownCell } from './text.js'
 
 /** Comments on one pull request, as far as this action needs them. */
@@ -12,7 +12,7 @@ export interface PullRequestComments {
 }
 
 /** Marks the comment this purge owns, so a later run updates it; one per provider and shard. */
-export function commentMarker(report: Report): string {
+export function commentMarker(report: Pick<RunReport, 'provider' | 'shard'>): string {
   const shard = report.shard ? `:${report.shard.index}/${report.shard.count}` : ''
   return `<!-- file-purge:${report.provider ?? 'none'}${shard} -->`
 }
@@ -21,9 +21,9 @@ export function commentMarker(report: Report): string {
 const escapeCell = (text: string): string => markdownCell(text, 200)
 
 /** The comment: counts, the verdict, the IDs that failed with their reasons, and a link to the run. */
-export function commentBody(report: Report): string {
+export function commentBody(report: RunReport): string {
   const { totals } = report
-  const failed = report.entries.filter(entry => entry.outcome === 'failed')
+  const failed = report.shown.failed.map(shown => shown.entry)
   const lines = [
     commentMarker(report),
     `### ${report.verdict.failed ? '❌' : '✅'} file-purge: ${report.provider ?? 'no provider'}${report.shard ? ` (shard ${report.shard.index}/${report.shard.count})` : ''}`,
@@ -35,12 +35,12 @@ export function commentBody(report: Report): string {
     ''
   ]
   if (report.violations.length > 0) lines.push(`Policy violations, nothing was sent: ${report.violations.length}.`, '')
-  if (failed.length > 0) {
+  if (totals.failed > 0) {
     lines.push('| failed ID | reason |', '|---|---|')
     for (const entry of failed.slice(0, MAX_VERDICT_IDS))
       lines.push(`| ${escapeCell(entry.id)} | ${escapeCell(entry.reason ?? '')} |`)
-    if (failed.length > MAX_VERDICT_IDS)
-      lines.push('', `and ${failed.length - MAX_VERDICT_IDS} more in the run's report.`)
+    if (totals.failed > MAX_VERDICT_IDS)
+      lines.push('', `and ${totals.failed - MAX_VERDICT_IDS} more in the run's report.`)
     lines.push('')
   }
   lines.push(
@@ -55,7 +55,7 @@ export function commentBody(report: Report): string {
  * Creates this purge's comment, or updates the one an earlier run left: a comment with the marker written by the
  * same author, so nobody else's comment (a copy of the marker included) is ever taken over.
  */
-export async function upsertComment(comments: PullRequestComments, report: Report): Promise<'created' | 'updated'> {
+export async function upsertComment(comments: PullRequestComments, report: RunReport): Promise<'created' | 'updated'> {
   const marker = commentMarker(report)
   const body = commentBody(report)
   const author = await comments.author()

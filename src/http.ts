@@ -2,9 +2,11 @@ import type { EventEmitter } from 'node:events'
 import http from 'node:http'
 import https from 'node:https'
 import type { Duplex } from 'node:stream'
+import { onAbort } from './abort.js'
 import type { HttpAnswer } from './providers/types.js'
 import type { ProxySetting } from './proxy.js'
 import { TransportError } from './transport-error.js'
+import { errorMessage } from './text.js'
 
 export { TransportError, type TransportErrorKind } from './transport-error.js'
 
@@ -103,11 +105,12 @@ function exchange(request: HttpRequest, agent: http.Agent, proxy: ProxySetting |
         : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) }
     const req = (secure ? https : http).request(request.url, { method: request.method, headers, agent })
     let done = false
+    let unsubscribe: (() => void) | undefined
     const finish = (outcome: () => void): void => {
       if (done) return
       done = true
       clearTimeout(timer)
-      request.signal?.removeEventListener('abort', cancel)
+      unsubscribe?.()
       outcome()
     }
     const fail = (error: TransportError): void => finish(() => reject(error))
@@ -120,7 +123,7 @@ function exchange(request: HttpRequest, agent: http.Agent, proxy: ProxySetting |
       req.destroy()
     }
     if (request.signal?.aborted) return cancel()
-    request.signal?.addEventListener('abort', cancel, { once: true })
+    if (request.signal) unsubscribe = onAbort(request.signal, cancel)
 
     // A proxy that refuses the tunnel answers CONNECT itself; that answer is never the provider's.
     ;(req as EventEmitter).on('proxyConnect', (connect: ProxyConnect) => {
@@ -208,7 +211,7 @@ function transportError(error: unknown, proxy: ProxySetting | undefined): Transp
   if (typeof code === 'string' && /^(ERR_SSL_|ERR_TLS_|CERT_)/.test(code)) {
     return new TransportError('tls', `TLS failed (${code})${via}`, true)
   }
-  const what = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)
+  const what = typeof code === 'string' ? code : errorMessage(error)
   return new TransportError('connection', `connection error: ${what}${via}`)
 }
 

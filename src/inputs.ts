@@ -5,7 +5,7 @@ import { ID_RULE, idProblem, MAX_IDS, parseIds, uniqueIds } from './ids.js'
 import { findProvider, PROVIDER_CHOICES, PROVIDER_NAMES, type Provider } from './providers/index.js'
 import type { ProxyVariable } from './proxy.js'
 import { parseDuration, parseFolder, type Selection, type SelectionFilters } from './selection.js'
-import { quote, splitList } from './text.js'
+import { errorMessage, quote, splitList } from './text.js'
 
 /** One reason the run must not send anything, naming the input (or the proxy variable) it is about. */
 export interface PolicyViolation {
@@ -175,7 +175,7 @@ function readIds(read: InputReader): string[] {
     try {
       text = read.sources.readFile(resolved)
     } catch (error) {
-      const why = error instanceof Error ? error.message.replace(/^[A-Z]+: /, '') : String(error)
+      const why = errorMessage(error).replace(/^[A-Z]+: /, '')
       read.violation(Input.FileIdsFile, `cannot read ${quote(resolved, 200)}: ${why}`)
     }
     if (text !== undefined) {

@@ -1,12 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { upsertComment, type PullRequestComments } from './comment.js'
 import { readIdsFile } from './inputs.js'
 import { runPipeline, type FinishedRun, type Shell } from './pipeline.js'
-import { annotations, outputValues, summaryMarkdown, type Report } from './report.js'
+import { annotations, outputValues, summaryMarkdown, type RunReport } from './report.js'
+import { writeFileInBlocks } from './report-file.js'
 import { cancelOnSignals } from './signals.js'
 import * as core from './toolkit.js'
+import { errorMessage } from './text.js'
 
 const JOB_TOKEN_AUTHOR = 'github-actions[bot]'
 
@@ -39,7 +41,7 @@ async function pullRequestComments(
 }
 
 /** One comment on the pull request, created then updated; a failure to comment is a warning, not a failed purge. */
-async function commentOnPullRequest(token: string, report: Report, scrub: (text: string) => string): Promise<void> {
+async function commentOnPullRequest(token: string, report: RunReport, scrub: (text: string) => string): Promise<void> {
   const issueNumber = report.context.pullRequest
   if (issueNumber === null) {
     core.info(`comment-on-pr: ${report.context.eventName || 'this'} event has no pull request; no comment`)
@@ -50,15 +52,18 @@ async function commentOnPullRequest(token: string, report: Report, scrub: (text:
     const done = await upsertComment(comments, report)
     core.info(`comment-on-pr: ${done} the comment on pull request #${issueNumber}`)
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     core.warning(`comment-on-pr: could not comment on pull request #${issueNumber}: ${scrub(message)}`)
   }
 }
 
-function writeReport(report: Report): string {
-  const directory = mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'file-purge-'))
+/** The runner's temporary directory, which it empties after the job. */
+const runnerTemp = (): string => process.env.RUNNER_TEMP || os.tmpdir()
+
+function writeReport(writeReportText: FinishedRun['writeReport']): string {
+  const directory = mkdtempSync(path.join(runnerTemp(), 'file-purge-'))
   const file = path.join(directory, 'report.json')
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 })
+  writeFileInBlocks(file, writeReportText)
   return file
 }
 
@@ -67,19 +72,19 @@ function writeSummary(markdown: string, scrub: (text: string) => string): void {
   try {
     if (!core.appendSummary(markdown)) core.debug('GITHUB_STEP_SUMMARY is not set; no job summary written')
   } catch (error) {
-    core.warning(`could not write the job summary: ${scrub(error instanceof Error ? error.message : String(error))}`)
+    core.warning(`could not write the job summary: ${scrub(errorMessage(error))}`)
   }
 }
 
 /** Tells the runner: annotations, the report file, outputs, the job summary, the comment and the verdict. */
-async function publish({ report, settings, scrub }: FinishedRun): Promise<void> {
+async function publish({ report, settings, scrub, writeReport: writeReportText }: FinishedRun): Promise<void> {
   for (const violation of report.violations) core.error(violation, { title: 'file-purge policy violation' })
   let reportFile = ''
   try {
-    reportFile = writeReport(report)
+    reportFile = writeReport(writeReportText)
   } catch (error) {
     // The outputs still tell the workflow what happened; only the file is missing.
-    core.warning(`could not write the report file: ${scrub(error instanceof Error ? error.message : String(error))}`)
+    core.warning(`could not write the report file: ${scrub(errorMessage(error))}`)
   }
   const { values, warnings } = outputValues(report, reportFile)
   for (const [name, value] of Object.entries(values)) core.setOutput(name, value)
@@ -94,7 +99,7 @@ async function publish({ report, settings, scrub }: FinishedRun): Promise<void> 
     process.exitCode = 1
     return
   }
-  for (const annotation of annotations(report.entries, report.failOn, report.verdict.failed)) {
+  for (const annotation of annotations(report, report.failOn, report.verdict.failed)) {
     if (annotation.level === 'error') core.error(annotation.message)
     else core.warning(annotation.message)
   }
@@ -130,7 +135,7 @@ export async function run(): Promise<void> {
         env: process.env
       },
       actionShell,
-      { signal: cancellation.signal }
+      { signal: cancellation.signal, tempDir: runnerTemp() }
     )
   } finally {
     cancellation.dispose()

@@ -1,3 +1,4 @@
+import os from 'node:os'
 import { Input } from './constants.js'
 import { readRunContext } from './context.js'
 import { purge, type IdResult, type PurgeResult } from './engine/purge.js'
@@ -10,15 +11,19 @@ import { selectStage, type SelectStage } from './select-stage.js'
 import { selecting } from './selection.js'
 import { bindProvider, secretForms } from './providers/index.js'
 import { proxyFor, proxySecrets, type ProxySetting } from './proxy.js'
-import { buildReport, logLine, type Report } from './report.js'
+import { buildReport, logLine, reportFields, type RunReport } from './report.js'
+import { EntrySpool } from './report-file.js'
+import { Tally, type About } from './tally.js'
 import { count, displayUrl, scrub } from './text.js'
 
 /** A finished run, as a shell tells it: the report, the settings it ran with, and the scrubber for its secrets. */
 export interface FinishedRun {
-  report: Report
+  report: RunReport
   settings: Settings
   /** Replaces every secret form of this run with ***. */
   scrub: (text: string) => string
+  /** Writes the report file (JSON, UTF-8) in blocks, each valid during the call; throws when its entries could not be kept. */
+  writeReport: (write: (chunk: Uint8Array) => void) => void
 }
 
 /**
@@ -47,6 +52,8 @@ export interface PipelineOptions {
   eventName?: string
   /** Cancels the run (SIGINT, SIGTERM): what is settled is reported, the rest fails as cancelled. */
   signal?: AbortSignal
+  /** Where the report's entries are kept until it is written; default the system's temporary directory. */
+  tempDir?: string
 }
 
 /**
@@ -57,20 +64,24 @@ export async function runPipeline(
   sources: InputSources,
   shell: Shell,
   options: PipelineOptions = {}
-): Promise<Report | undefined> {
+): Promise<RunReport | undefined> {
   let secrets: readonly string[] = []
   const scrubSecrets = (text: string): string => scrub(text, secrets)
   const log = new LineLog(text => shell.writeLines?.(text))
+  const spool = new EntrySpool(options.tempDir ?? os.tmpdir())
   try {
     secrets = maskSecrets(sources, shell)
-    const { report, settings } = await runStages(sources, shell, log, secrets, options)
+    const { report, settings } = await runStages(sources, shell, { log, spool, secrets }, options)
     log.flush()
-    await shell.publish({ report, settings, scrub: scrubSecrets })
+    const writeReport = (write: (chunk: Uint8Array) => void): void => spool.render(reportFields(report), write)
+    await shell.publish({ report, settings, scrub: scrubSecrets, writeReport })
     return report
   } catch (error) {
     log.flush()
     shell.unexpected(scrubSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error)))
     return undefined
+  } finally {
+    spool.remove()
   }
 }
 
@@ -93,10 +104,9 @@ function maskSecrets(sources: InputSources, shell: Shell): string[] {
 async function runStages(
   sources: InputSources,
   shell: Shell,
-  log: LineLog,
-  secrets: readonly string[],
+  { log, spool, secrets }: { log: LineLog; spool: EntrySpool; secrets: readonly string[] },
   options: PipelineOptions
-): Promise<{ report: Report; settings: Settings }> {
+): Promise<{ report: RunReport; settings: Settings }> {
   const startedAt = new Date()
   const context = readRunContext(sources.env, options.eventName === undefined ? {} : { eventName: options.eventName })
   const { settings, violations: inputViolations } = readSettings(sources)
@@ -104,8 +114,8 @@ async function runStages(
   const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])])
   const through = 'proxy' in proxy ? proxy.proxy : undefined
   const plan = runPlan(settings, violations)
-  const run: Run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log }
-  const { outcome, result, selection, finalPlan } =
+  const run: Run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log, spool }
+  const { outcome, result, selection, tally } =
     plan === undefined ? refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions))
   const report = buildReport({
     provider: settings.provider?.name ?? null,
@@ -119,12 +129,11 @@ async function runStages(
     context,
     verdict: outcome,
     violations: [...violations, ...(selection?.violations ?? [])],
-    planned: finalPlan?.planned ?? [],
-    results: result.results,
+    tally,
     requests: result.requests + (selection?.report.requests ?? 0),
     rateLimitedAnswers: result.rateLimitedAnswers,
     selection: selection?.report ?? null,
-    ...(selection ? { selectedIds: selection.selectedIds, listed: selection.listed } : {})
+    ...(selection ? { selectedIds: selection.selectedIds } : {})
   })
   return { report, settings }
 }
@@ -138,6 +147,7 @@ interface Run {
   startedAt: Date
   shell: Shell
   log: LineLog
+  spool: EntrySpool
 }
 
 /** The transport and pacer of one run: the listing and the deletes share the connections and the provider's budget. */
@@ -149,15 +159,28 @@ interface Session {
 interface StagesOutcome {
   outcome: Verdict
   result: PurgeResult
+  /** The planned IDs and what became of them. */
+  tally: Tally
   selection?: SelectStage
-  /** The plan the run went with: with the selected IDs, once there is a selection. */
-  finalPlan?: RunPlan
 }
 
 function refused(violations: readonly PolicyViolation[]): StagesOutcome {
   return {
     outcome: { failed: true, message: `${count(violations.length, 'policy violation')}; nothing was sent` },
-    result: NOTHING_SENT
+    result: NOTHING_SENT,
+    tally: new Tally([], aboutGiven, () => undefined)
+  }
+}
+
+const aboutGiven = (): About => ({ source: 'input', name: null, createdAt: null })
+
+/** What the report says of each ID besides its result: selected or given, and what the listing showed of it. */
+function aboutFrom(selection: SelectStage | undefined): (id: string) => About {
+  if (selection === undefined) return aboutGiven
+  return id => {
+    const seen = selection.listed.get(id)
+    const source = selection.selectedIds.has(id) ? 'selected' : 'input'
+    return { source, name: seen?.name ?? null, createdAt: seen?.createdAt ?? null }
   }
 }
 
@@ -199,52 +222,52 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
       itemLine: run.shell.writeLines ? line => run.log.line(line) : line => run.shell.info(line)
     })
     run.log.flush()
-    if (selection.failure) return { ...listingFailed(plan, selection.failure), selection, finalPlan: plan }
+    if (selection.failure) {
+      const given = new Tally(plan.planned, aboutFrom(selection), entry => run.spool.add(entry))
+      return { ...listingFailed(plan, selection.failure, given), selection }
+    }
     if (selection.violations.length > 0) return { ...refused(selection.violations), selection }
     plan = { ...plan, ids: selection.ids, planned: plannedIds(selection.ids, plan.shard) }
   }
+  const tally = new Tally(plan.planned, aboutFrom(selection), entry => run.spool.add(entry))
   const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : ''
   if (plan.dryRun) {
     run.shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`)
-    for (const id of plan.planned) run.shell.info(`planned ${JSON.stringify(id)}`)
+    const line = run.shell.writeLines ? (text: string) => run.log.line(text) : (text: string) => run.shell.info(text)
+    for (const id of plan.planned) line(`planned ${JSON.stringify(id)}`)
+    tally.recordPlanned()
     const message = `dry run: nothing was deleted; ${nothing}${count(plan.planned.length, 'ID')} planned`
     return {
       outcome: { failed: false, message },
       result: NOTHING_SENT,
-      ...(selection ? { selection } : {}),
-      finalPlan: plan
+      tally,
+      ...(selection ? { selection } : {})
     }
   }
   const session = await sessions()
   const result = await execute(
-    { plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal },
+    { plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal, tally },
     run.shell,
     run.log
   )
-  const outcome = verdict(result, plan.failOn)
+  const outcome = verdict(result, tally, plan.failOn)
   const message = nothing && !outcome.failed ? `${nothing}${outcome.message}` : outcome.message
-  return { outcome: { ...outcome, message }, result, ...(selection ? { selection } : {}), finalPlan: plan }
+  return { outcome: { ...outcome, message }, result, tally, ...(selection ? { selection } : {}) }
 }
 
 /** A listing that did not finish deletes nothing: the given IDs are not attempted, and the step fails. */
-function listingFailed(plan: RunPlan, failure: NonNullable<SelectStage['failure']>): StagesOutcome {
+function listingFailed(plan: RunPlan, failure: NonNullable<SelectStage['failure']>, tally: Tally): StagesOutcome {
   const reason = `not attempted: the listing failed: ${failure.reason}`
-  const results = plan.planned.map(id => ({
-    id,
-    outcome: 'failed' as const,
-    httpStatus: null,
-    reason,
-    attempts: 0,
-    ms: 0
-  }))
+  plan.planned.forEach((id, index) =>
+    tally.record(index, { id, outcome: 'failed', httpStatus: null, reason, attempts: 0, ms: 0 })
+  )
   const halted = failure.credentialsRejected ? null : (failure.halted ?? `the listing failed: ${failure.reason}`)
-  const result: PurgeResult = { ...NOTHING_SENT, results, credentialsRejected: failure.credentialsRejected, halted }
-  const outcome = verdict(result, plan.failOn)
-  return { outcome: { ...outcome, message: `${outcome.message}; nothing was deleted` }, result }
+  const result: PurgeResult = { ...NOTHING_SENT, credentialsRejected: failure.credentialsRejected, halted }
+  const outcome = verdict(result, tally, plan.failOn)
+  return { outcome: { ...outcome, message: `${outcome.message}; nothing was deleted` }, result, tally }
 }
 
 const NOTHING_SENT: PurgeResult = {
-  results: [],
   credentialsRejected: false,
   halted: null,
   requests: 0,
@@ -263,11 +286,12 @@ interface Execution {
   proxy: ProxySetting | undefined
   secrets: readonly string[]
   signal: AbortSignal | undefined
+  tally: Tally
 }
 
 /** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
 async function execute(
-  { plan, session, proxy, secrets, signal }: Execution,
+  { plan, session, proxy, secrets, signal, tally }: Execution,
   shell: Shell,
   log: LineLog
 ): Promise<PurgeResult> {
@@ -294,7 +318,8 @@ async function execute(
     timeoutMs: plan.timeoutSeconds * 1000,
     secrets,
     ...(signal ? { signal } : {}),
-    onResult: result => {
+    onResult: (result, index) => {
+      tally.record(index, result)
       if (shell.writeLines) log.line(logLine(result))
       shell.onResult?.(result)
     },

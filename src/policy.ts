@@ -4,7 +4,8 @@ import type { FailOn, PolicyViolation, Settings, Shard } from './inputs.js'
 import { PROVIDER_NAMES, PROVIDERS, type Provider } from './providers/index.js'
 import type { ListCapabilities, ListScope } from './providers/types.js'
 import { narrowed, selecting } from './selection.js'
-import type { IdResult, PurgeResult } from './engine/purge.js'
+import type { PurgeResult } from './engine/purge.js'
+import { firstShown, type Tally } from './tally.js'
 import { count, quote } from './text.js'
 
 /** Settings that passed preflight: everything a run needs is there, and the IDs this run sends. */
@@ -157,24 +158,24 @@ export interface Verdict {
 }
 
 /** Whether the run fails, with counts and the first IDs that made it so. */
-export function verdict(result: PurgeResult, failOn: FailOn): Verdict {
-  const tally = (outcome: IdResult['outcome']): number => result.results.filter(r => r.outcome === outcome).length
-  const deleted = tally('deleted')
-  const missing = tally('missing')
-  const failedCount = tally('failed')
-  const counts = `${deleted} deleted, ${missing} missing, ${failedCount} failed of ${result.results.length}`
+export function verdict(
+  result: Pick<PurgeResult, 'credentialsRejected' | 'halted'>,
+  tally: Pick<Tally, 'counts' | 'shown' | 'planned'>,
+  failOn: FailOn
+): Verdict {
+  const { deleted, missing, failed } = tally.counts
+  const counts = `${deleted} deleted, ${missing} missing, ${failed} failed of ${tally.planned.length}`
   const causes: string[] = []
   if (result.credentialsRejected) causes.push('the provider rejected the credentials')
   else if (result.halted !== null) causes.push(`the run stopped: ${result.halted}`)
-  if (failOn.failed && failedCount > 0) causes.push(`${count(failedCount, 'ID')} failed`)
+  if (failOn.failed && failed > 0) causes.push(`${count(failed, 'ID')} failed`)
   if (failOn.missing && missing > 0) causes.push(`${count(missing, 'ID')} missing (fail-on includes missing)`)
   if (causes.length === 0) return { failed: false, message: counts }
-  const stopped = result.credentialsRejected || result.halted !== null
-  const blamed = result.results.filter(
-    r => (r.outcome === 'failed' && (failOn.failed || stopped)) || (r.outcome === 'missing' && failOn.missing)
-  )
-  const listed = blamed.slice(0, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`)
-  const more = blamed.length > MAX_VERDICT_IDS ? `; and ${blamed.length - MAX_VERDICT_IDS} more in the report` : ''
+  const blameFailed = failOn.failed || result.credentialsRejected || result.halted !== null
+  const kinds = [blameFailed ? tally.shown.failed : [], failOn.missing ? tally.shown.missing : []]
+  const blamed = (blameFailed ? failed : 0) + (failOn.missing ? missing : 0)
+  const listed = firstShown(kinds, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`)
+  const more = blamed > MAX_VERDICT_IDS ? `; and ${blamed - MAX_VERDICT_IDS} more in the report` : ''
   const named = listed.length > 0 ? `. ${listed.join('; ')}${more}` : ''
   return { failed: true, message: `${causes.join('; ')} (${counts})${named}` }
 }

@@ -9,22 +9,11 @@ import {
 import type { RunContext } from './context.js'
 import type { FailOn, PolicyViolation, Shard } from './inputs.js'
 import type { Verdict } from './policy.js'
-import type { IdResult, Outcome } from './engine/purge.js'
+import type { IdResult } from './engine/purge.js'
+import { firstShown, type Counts, type ReportEntry, type ShownEntries, type Tally } from './tally.js'
 import { displayUrl, markdownCell } from './text.js'
 
-export interface ReportEntry {
-  id: string
-  outcome: Outcome | 'planned'
-  httpStatus: number | null
-  reason: string | null
-  attempts: number
-  ms: number
-  /** Given in file-ids or file-ids-file, or selected from the listing (an ID both given and selected is given). */
-  source: 'input' | 'selected'
-  /** As the provider's listing gave them; null for an ID the listing did not show. */
-  name: string | null
-  createdAt: string | null
-}
+export type { ReportEntry } from './tally.js'
 
 /** A file as the listing showed it. */
 export interface ListedFile {
@@ -64,7 +53,8 @@ export interface SelectionReport {
   sparedFiles: ListedFile[]
 }
 
-export interface Report {
+/** Every field of the report file but its entries, in the file's order. */
+export interface ReportFields {
   provider: string | null
   baseUrl: string | null
   dryRun: boolean
@@ -89,7 +79,31 @@ export interface Report {
     requests: number
     rateLimitedAnswers: number
   }
+}
+
+/** The report file. */
+export interface Report extends ReportFields {
+  /** One per planned ID, in input order. */
   entries: ReportEntry[]
+}
+
+/** The ID lists the outputs give, in input order. */
+export interface OutcomeLists {
+  deleted: readonly string[]
+  missing: readonly string[]
+  failed: readonly string[]
+  planned: readonly string[]
+  selected: readonly string[]
+}
+
+/**
+ * A finished run as the shells tell it: the report's fields, the ID lists, and the few entries the summary,
+ * annotations and comment show. Every entry is in the report file, rendered from the run's spool.
+ */
+export interface RunReport extends ReportFields {
+  lists: OutcomeLists
+  shown: ShownEntries
+  counts: Counts
 }
 
 export interface ReportInput {
@@ -104,42 +118,19 @@ export interface ReportInput {
   context: RunContext
   verdict: Verdict
   violations: readonly PolicyViolation[]
-  planned: readonly string[]
-  results: readonly IdResult[]
+  /** The planned IDs and what became of them. */
+  tally: Tally
   requests: number
   rateLimitedAnswers: number
   selection?: SelectionReport | null
-  /** IDs the selection chose, and what the listing said of every listed ID. */
+  /** IDs the selection chose. */
   selectedIds?: ReadonlySet<string>
-  listed?: ReadonlyMap<string, { name: string | null; createdAt: string | null }>
 }
 
-export function buildReport(input: ReportInput): Report {
-  const count = (outcome: Outcome): number => input.results.filter(r => r.outcome === outcome).length
-  const about = (id: string): Pick<ReportEntry, 'source' | 'name' | 'createdAt'> => {
-    const seen = input.listed?.get(id)
-    const source = input.selectedIds?.has(id) ? 'selected' : 'input'
-    return { source, name: seen?.name ?? null, createdAt: seen?.createdAt ?? null }
-  }
-  const entries: ReportEntry[] = input.dryRun
-    ? input.planned.map(id => ({
-        id,
-        outcome: 'planned',
-        httpStatus: null,
-        reason: 'dry run: not sent',
-        attempts: 0,
-        ms: 0,
-        ...about(id)
-      }))
-    : input.results.map(({ id, outcome, httpStatus, reason, attempts, ms }) => ({
-        id,
-        outcome,
-        httpStatus,
-        reason,
-        attempts,
-        ms,
-        ...about(id)
-      }))
+export function buildReport(input: ReportInput): RunReport {
+  const { tally } = input
+  const refused = input.violations.length > 0
+  const planned = refused ? [] : tally.planned
   return {
     provider: input.provider,
     baseUrl: input.baseUrl === null ? null : displayUrl(input.baseUrl),
@@ -154,24 +145,53 @@ export function buildReport(input: ReportInput): Report {
     violations: input.violations.map(v => v.message),
     selection: input.selection ?? null,
     totals: {
-      planned: input.planned.length,
-      deleted: count('deleted'),
-      missing: count('missing'),
-      failed: count('failed'),
+      planned: tally.planned.length,
+      deleted: tally.counts.deleted,
+      missing: tally.counts.missing,
+      failed: tally.counts.failed,
       requests: input.requests,
       rateLimitedAnswers: input.rateLimitedAnswers
     },
-    entries
+    lists: {
+      deleted: tally.ids('deleted'),
+      missing: tally.ids('missing'),
+      failed: tally.ids('failed'),
+      planned,
+      selected: input.selectedIds ? planned.filter(id => input.selectedIds?.has(id)) : []
+    },
+    shown: tally.shown,
+    counts: tally.counts
+  }
+}
+
+/** The report's own fields, for the file: none of what only the shells use. */
+export function reportFields(run: RunReport): ReportFields {
+  const { provider, baseUrl, dryRun, failOn, proxy, shard, startedAt, endedAt, context, verdict } = run
+  const { violations, selection, totals } = run
+  return {
+    provider,
+    baseUrl,
+    dryRun,
+    failOn,
+    proxy,
+    shard,
+    startedAt,
+    endedAt,
+    context,
+    verdict,
+    violations,
+    selection,
+    totals
   }
 }
 
 /** Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning. */
 export function outputValues(
-  report: Report,
+  report: RunReport,
   reportFile: string
 ): { values: Record<OutputName, string>; warnings: string[] } {
   const warnings: string[] = []
-  const list = (name: OutputName, ids: string[]): string => {
+  const list = (name: OutputName, ids: readonly string[]): string => {
     const json = JSON.stringify(ids)
     if (Buffer.byteLength(json) <= MAX_LIST_OUTPUT_BYTES) return json
     warnings.push(
@@ -179,22 +199,19 @@ export function outputValues(
     )
     return ''
   }
-  const ids = (outcome: Outcome): string[] => report.entries.filter(e => e.outcome === outcome).map(e => e.id)
-  const planned = report.entries.map(e => e.id)
-  const selected =
-    report.violations.length > 0 ? [] : report.entries.filter(e => e.source === 'selected').map(e => e.id)
+  const { lists } = report
   return {
     values: {
-      [Output.Deleted]: list(Output.Deleted, ids('deleted')),
-      [Output.Missing]: list(Output.Missing, ids('missing')),
-      [Output.Failed]: list(Output.Failed, ids('failed')),
-      [Output.Planned]: list(Output.Planned, report.violations.length > 0 ? [] : planned),
+      [Output.Deleted]: list(Output.Deleted, lists.deleted),
+      [Output.Missing]: list(Output.Missing, lists.missing),
+      [Output.Failed]: list(Output.Failed, lists.failed),
+      [Output.Planned]: list(Output.Planned, lists.planned),
       [Output.DeletedCount]: String(report.totals.deleted),
       [Output.MissingCount]: String(report.totals.missing),
       [Output.FailedCount]: String(report.totals.failed),
       [Output.ReportFile]: reportFile,
-      [Output.Selected]: list(Output.Selected, selected),
-      [Output.SelectedCount]: String(selected.length)
+      [Output.Selected]: list(Output.Selected, lists.selected),
+      [Output.SelectedCount]: String(lists.selected.length)
     },
     warnings
   }
@@ -204,7 +221,7 @@ export function outputValues(
 const cell = (text: string): string => markdownCell(text, 300)
 
 /** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
-export function summaryMarkdown(report: Report): string {
+export function summaryMarkdown(report: RunReport): string {
   const lines: string[] = [`## file-purge: ${report.provider === null ? 'no provider' : cell(report.provider)}`, '']
   if (report.violations.length > 0) {
     lines.push('**Policy violations: nothing was sent.**', '')
@@ -223,14 +240,14 @@ export function summaryMarkdown(report: Report): string {
   )
   lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '')
   if (report.selection) lines.push(...selectionMarkdown(report.selection, report.dryRun))
-  const notDeleted = report.entries.filter(e => e.outcome === 'missing' || e.outcome === 'failed')
-  if (notDeleted.length > 0) {
+  const notDeleted = totals.missing + totals.failed
+  if (notDeleted > 0) {
     lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|')
-    for (const e of notDeleted.slice(0, MAX_SUMMARY_ROWS)) {
+    for (const e of firstShown([report.shown.missing, report.shown.failed], MAX_SUMMARY_ROWS)) {
       lines.push(`| ${cell(e.id)} | ${e.outcome} | ${e.httpStatus ?? ''} | ${e.attempts} | ${cell(e.reason ?? '')} |`)
     }
-    if (notDeleted.length > MAX_SUMMARY_ROWS)
-      lines.push('', `${notDeleted.length - MAX_SUMMARY_ROWS} more rows left out; every ID is in the report file.`)
+    if (notDeleted > MAX_SUMMARY_ROWS)
+      lines.push('', `${notDeleted - MAX_SUMMARY_ROWS} more rows left out; every ID is in the report file.`)
     lines.push('')
   }
   lines.push(
@@ -282,9 +299,6 @@ function fileTable(title: string, files: readonly ListedFile[], total: number): 
   return [`#### ${title}`, '', '| ID | name | created | path | status |', '|---|---|---|---|---|', ...rows, ...more, '']
 }
 
-/** What an annotation says of an ID: a result, or its report entry. */
-type AnnotatedResult = Pick<ReportEntry, 'id' | 'outcome' | 'reason' | 'attempts'>
-
 export interface Annotation {
   level: 'error' | 'warning'
   message: string
@@ -292,22 +306,27 @@ export interface Annotation {
 
 /**
  * One annotation per ID that counts against the run (failed, and missing when fail-on says so), capped so the
- * runner's ten per step leave room for the roll-up: the verdict when failing, else a line here.
+ * runner's ten per step leave room for the roll-up: the verdict when failing, else a line here. IDs never attempted
+ * (the run stopped) are counted in the roll-up, not annotated one by one.
  */
-export function annotations(results: readonly AnnotatedResult[], failOn: FailOn, failing: boolean): Annotation[] {
-  // IDs never attempted (the run stopped) are counted in the roll-up, not annotated one by one.
-  const problems = results.filter(
-    r => (r.outcome === 'failed' && r.attempts > 0) || (r.outcome === 'missing' && failOn.missing)
-  )
-  const level = (r: AnnotatedResult): Annotation['level'] =>
+export function annotations(
+  report: Pick<RunReport, 'shown' | 'counts'>,
+  failOn: FailOn,
+  failing: boolean
+): Annotation[] {
+  const { shown, counts } = report
+  const problems = firstShown([shown.attemptedFailed, failOn.missing ? shown.missing : []], MAX_ID_ANNOTATIONS)
+  const total = counts.attemptedFailed + (failOn.missing ? counts.missing : 0)
+  const level = (r: ReportEntry): Annotation['level'] =>
     (r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning'
-  const list: Annotation[] = problems
-    .slice(0, MAX_ID_ANNOTATIONS)
-    .map(r => ({ level: level(r), message: `${r.outcome} ${JSON.stringify(r.id)}: ${r.reason ?? ''}` }))
-  if (!failing && problems.length > MAX_ID_ANNOTATIONS) {
+  const list: Annotation[] = problems.map(r => ({
+    level: level(r),
+    message: `${r.outcome} ${JSON.stringify(r.id)}: ${r.reason ?? ''}`
+  }))
+  if (!failing && total > MAX_ID_ANNOTATIONS) {
     list.push({
       level: 'warning',
-      message: `${problems.length - MAX_ID_ANNOTATIONS} more IDs not deleted; see the job summary and report-file`
+      message: `${total - MAX_ID_ANNOTATIONS} more IDs not deleted; see the job summary and report-file`
     })
   }
   return list

@@ -54,3 +54,9 @@ export function displayUrl(url: URL): string {
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`
 }
+
+/** What went wrong, from anything thrown: an error's message (from any realm), else the value as text. */
+export function errorMessage(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message
+  return typeof message === 'string' ? message : String(error)
+}

@@ -1,8 +1,9 @@
+import { onAbort } from '../../src/abort.js'
 import { TransportError, type HttpRequest } from '../../src/http.js'
 import type { Clock } from '../../src/engine/pacing.js'
 import { bindProvider, type Provider } from '../../src/providers/index.js'
 import type { HttpAnswer } from '../../src/providers/types.js'
-import { purge, type PurgeOptions, type PurgeResult } from '../../src/engine/purge.js'
+import { purge, type IdResult, type PurgeOptions, type PurgeResult } from '../../src/engine/purge.js'
 import { answer } from './answers.js'
 
 /** A clock whose time moves only when the earliest pending timer fires; every timer fires on the next turn. */
@@ -78,7 +79,7 @@ export async function runEngine(options: {
   bulkScript?: (ids: string[], attempt: number) => Scripted
   /** Cancels the run this long (virtual ms) after it starts, the signal's reason being `reason` (default SIGINT). */
   cancel?: { atMs: number; reason?: string }
-}): Promise<{ result: PurgeResult; sent: SentRequest[]; maxInFlight: number; clock: ReturnType<typeof virtualClock> }> {
+}): Promise<{ result: Collected; sent: SentRequest[]; maxInFlight: number; clock: ReturnType<typeof virtualClock> }> {
   const clock = virtualClock()
   const attempts = new Map<string, number>()
   const sent: SentRequest[] = []
@@ -106,12 +107,12 @@ export async function runEngine(options: {
         inFlight--
         reject(new TransportError('cancelled', 'cancelled while waiting for the answer'))
       }
-      request.signal?.addEventListener('abort', cutOff, { once: true })
+      const unsubscribe = request.signal ? onAbort(request.signal, cutOff) : undefined
       const timer =
         scripted === 'hang'
           ? undefined
           : clock.setTimeout(() => {
-              request.signal?.removeEventListener('abort', cutOff)
+              unsubscribe?.()
               inFlight--
               if (scripted === 'timeout')
                 reject(new TransportError('timeout', `no answer within ${request.timeoutMs} ms`))
@@ -124,7 +125,7 @@ export async function runEngine(options: {
   const controller = new AbortController()
   const { cancel } = options
   if (cancel) clock.setTimeout(() => controller.abort(cancel.reason ?? 'SIGINT'), cancel.atMs)
-  const result = await purge({
+  const result = await purgeAll({
     ids: options.ids,
     ...(cancel ? { signal: controller.signal } : {}),
     ...bindProvider(options.provider, context, options.bulkScript !== undefined),
@@ -141,3 +142,28 @@ export async function runEngine(options: {
 }
 
 export const ok = (): HttpAnswer => answer(204)
+
+/** The engine's run, with every ID's result in input order. */
+export type Collected = PurgeResult & { results: IdResult[] }
+
+/**
+ * Runs the engine and collects what it reports of each ID (it keeps none itself), checking that every ID settles
+ * exactly once, with its own ID. `onResult` is still called for each.
+ */
+export async function purgeAll(
+  options: Omit<PurgeOptions, 'onResult'> & { onResult?: PurgeOptions['onResult'] }
+): Promise<Collected> {
+  const results = new Array<IdResult | undefined>(options.ids.length)
+  const result = await purge({
+    ...options,
+    onResult: (settled, index) => {
+      if (results[index] !== undefined) throw new Error(`${settled.id} settled twice`)
+      if (settled.id !== options.ids[index]) throw new Error(`result ${settled.id} reported at index ${index}`)
+      results[index] = settled
+      options.onResult?.(settled, index)
+    }
+  })
+  const open = options.ids.filter((_, index) => results[index] === undefined)
+  if (open.length > 0) throw new Error(`never settled: ${open.join(', ')}`)
+  return { ...result, results: results as IdResult[] }
+}

@@ -27,11 +27,11 @@ interface IdState {
 }
 
 /**
- * Per-ID state and results: every ID of the run settles here exactly once, as deleted, missing or failed, with
- * the reason cleaned by `clean` (scrubbed of secrets, one line, bounded).
+ * Per-ID state until each ID settles, exactly once, as deleted, missing or failed, with the reason cleaned by `clean`
+ * (scrubbed of secrets, one line, bounded). A settled ID's result goes to `onResult` and is not kept: a run of
+ * 100,000 IDs holds state only for those in flight or waiting to be retried.
  */
 export class Ledger {
-  private readonly results: Array<IdResult | undefined>
   private readonly states: Array<IdState | undefined>
   private settled = 0
 
@@ -39,9 +39,8 @@ export class Ledger {
     private readonly ids: readonly string[],
     private readonly clock: Clock,
     private readonly clean: (reason: string) => string,
-    private readonly onResult?: (result: IdResult) => void
+    private readonly onResult: (result: IdResult, index: number) => void
   ) {
-    this.results = new Array<IdResult | undefined>(ids.length)
     this.states = new Array<IdState | undefined>(ids.length)
   }
 
@@ -83,9 +82,8 @@ export class Ledger {
       ms: known.attempts === 0 ? 0 : this.clock.now() - known.firstStart
     }
     this.states[index] = undefined
-    this.results[index] = result
     this.settled++
-    this.onResult?.(result)
+    this.onResult(result, index)
   }
 
   /** Not found: deleted after all when one of our own earlier attempts may have done it. */
@@ -110,11 +108,6 @@ export class Ledger {
     if (known.attempts === 0) return this.settle(index, 'failed', `not attempted: ${stopReason}`)
     const unknown = known.unanswered ? `; ${OUTCOME_UNKNOWN}` : ''
     this.settle(index, 'failed', `${lastReason ? `${lastReason}; ` : ''}not retried: ${stopReason}${unknown}`)
-  }
-
-  /** Every result, in input order; only once the ledger is done. */
-  all(): IdResult[] {
-    return this.results as IdResult[]
   }
 
   private state(index: number): IdState {

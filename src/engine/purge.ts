@@ -1,9 +1,8 @@
-import { setMaxListeners } from 'node:events'
 import { MAX_REASON_LENGTH } from '../constants.js'
 import type { Transport } from '../http.js'
 import { TransportError } from '../transport-error.js'
 import type { BoundProvider } from '../providers/index.js'
-import { oneLine, scrub } from '../text.js'
+import { errorMessage, oneLine, scrub } from '../text.js'
 import {
   decide,
   isProgress,
@@ -21,8 +20,8 @@ export type { Outcome } from './decide.js'
 export { MAX_RATE_LIMITED_ATTEMPTS } from './decide.js'
 export type { IdResult } from './ledger.js'
 
+/** How the run went; what became of each ID went to `onResult` as it settled. */
 export interface PurgeResult {
-  results: IdResult[]
   credentialsRejected: boolean
   /**
    * Why the run could not do its work, when it could not: cancelled, or stopped by a problem that will not fix
@@ -48,7 +47,8 @@ export interface PurgeOptions extends BoundProvider {
   clock?: Clock
   random?: () => number
   backoff?: BackoffPolicy
-  onResult?: (result: IdResult) => void
+  /** Each ID's result, once, as it settles (`index` into `ids`); the engine keeps none of them. */
+  onResult: (result: IdResult, index: number) => void
   onDebug?: (message: string) => void
   /** A 429 paused the whole pool: for how long, and how many requests may be in flight after it. */
   onPause?: (waitMs: number, inFlightLimit: number) => void
@@ -69,7 +69,6 @@ export interface PurgeOptions extends BoundProvider {
 export function purge(options: PurgeOptions): Promise<PurgeResult> {
   if (options.ids.length === 0) {
     return Promise.resolve({
-      results: [],
       credentialsRejected: false,
       halted: null,
       requests: 0,
@@ -105,8 +104,6 @@ class PurgeRun {
     private readonly options: PurgeOptions,
     private readonly resolve: (result: PurgeResult) => void
   ) {
-    // Every request in flight listens to the cut-off signal: up to `concurrency` of them, more than Node's default 10.
-    setMaxListeners(options.concurrency + 1, this.cutOff.signal)
     this.clock = options.clock ?? realClock
     const backoff = options.backoff ?? DEFAULT_BACKOFF
     // The longest all retries of one ID could wait, and never less than one wait a provider may ask for: past it,
@@ -141,7 +138,7 @@ class PurgeRun {
       this.options.signal?.removeEventListener('abort', this.onAbort)
       if (this.graceTimer !== undefined) this.clock.clearTimeout(this.graceTimer)
       const { credentialsRejected, halted, requests, rateLimitedAnswers } = this
-      this.resolve({ results: this.ledger.all(), credentialsRejected, halted, requests, rateLimitedAnswers })
+      this.resolve({ credentialsRejected, halted, requests, rateLimitedAnswers })
     }
   }
 
@@ -201,7 +198,7 @@ class PurgeRun {
         return transportClassification(error)
       }
     } catch (error) {
-      return { kind: 'failed', reason: `internal error: ${error instanceof Error ? error.message : String(error)}` }
+      return { kind: 'failed', reason: `internal error: ${errorMessage(error)}` }
     }
   }
 
