@@ -379,6 +379,18 @@ describe('imagekit specifics', () => {
     expect(parsed(keyless)).toMatchObject({ message: 'Your request does not contain private API key.' })
   })
 
+  test('Basic takes the key and an empty password; imagekitAnyPassword accepts any password, as ImageKit does', async () => {
+    const basic = (credentials: string) => ({
+      headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` }
+    })
+    const strict = await start({ provider: 'imagekit' })
+    expect((await deleteFile(strict, 'f1', basic(`${KEY}:do_not_set`))).status).toBe(401)
+    expect((await deleteFile(strict, 'f1', basic(`${KEY}:`))).status).toBe(204)
+    const lenient = await start({ provider: 'imagekit', imagekitAnyPassword: true })
+    expect((await deleteFile(lenient, 'f1', basic(`${KEY}:do_not_set`))).status).toBe(204)
+    expect((await deleteFile(lenient, 'f2', basic('other-key:do_not_set'))).status).toBe(401)
+  })
+
   test('bulk delete removes every listed file', async () => {
     const emulator = await start({ provider: 'imagekit' })
     const reply = await bulk(emulator, { fileIds: ['f1', 'f3'] })

@@ -17,15 +17,42 @@ function filled(entry: string | FileRecord, index: number): ListedRecord {
   }
 }
 
+/**
+ * A plain Set that tells when it changes: tests change an emulator's store directly too. Its methods are wrapped on
+ * the instance (not enumerable), so it still is, and compares as, a Set.
+ */
+function observedSet<T>(changed: () => void): Set<T> {
+  const set = new Set<T>()
+  const define = (name: 'add' | 'delete' | 'clear', value: unknown): unknown =>
+    Object.defineProperty(set, name, { enumerable: false, value })
+  define('add', (value: T): Set<T> => {
+    if (!set.has(value)) changed()
+    return Set.prototype.add.call(set, value) as Set<T>
+  })
+  define('delete', (value: T): boolean => {
+    const had = Set.prototype.delete.call(set, value)
+    if (had) changed()
+    return had
+  })
+  define('clear', (): void => {
+    if (set.size > 0) changed()
+    Set.prototype.clear.call(set)
+  })
+  return set
+}
+
 /** The provider's files: which exist, what they look like, and which were deleted in what order. */
 export class Files {
-  readonly store = new Set<string>()
+  readonly store: Set<string> = observedSet<string>(() => this.version++)
   readonly deleted: string[] = []
   private readonly everDeleted = new Set<string>()
   private readonly details = new Map<string, ListedRecord>()
   /** ImageKit versions and folders: listed, never deleted directly. */
   private readonly listedOnly: ListedRecord[] = []
   private entries = 0
+  /** Counts changes, so the sorted listing is built again only after one. */
+  private version = 0
+  private sorted: { version: number; files: readonly ListedRecord[]; all: readonly ListedRecord[] } | undefined
 
   constructor(entries: Iterable<string | FileRecord>) {
     this.add(entries)
@@ -33,6 +60,7 @@ export class Files {
 
   /** A bare ID of a known file changes nothing; a record replaces the file's details. */
   add(entries: Iterable<string | FileRecord>): void {
+    this.version++
     for (const entry of entries) {
       const record = filled(entry, this.entries++)
       if (record.kind !== 'file') {
@@ -68,8 +96,34 @@ export class Files {
     if (record === undefined) {
       record = filled(id, this.entries++)
       this.details.set(id, record)
+      this.version++
     }
     return record
+  }
+
+  /** Changes so far: what is listed differs only after this number does. */
+  get changes(): number {
+    return this.version
+  }
+
+  /** The deletable files in listing order, sorted once per change of the store (a copy: callers may filter it). */
+  listed(): ListedRecord[] {
+    return [...this.sortedListing().files]
+  }
+
+  /** What exists now, folders and versions included, in listing order (a copy). */
+  sortedRecords(): ListedRecord[] {
+    return [...this.sortedListing().all]
+  }
+
+  private sortedListing(): { files: readonly ListedRecord[]; all: readonly ListedRecord[] } {
+    if (this.sorted?.version !== this.version) {
+      const all = this.records()
+      const ranks = new Map(all.map(record => [record, createdRank(record)]))
+      all.sort((a, b) => compareRanked(a, ranks.get(a) as number, b, ranks.get(b) as number))
+      this.sorted = { version: this.version, all, files: all.filter(record => record.kind === 'file') }
+    }
+    return this.sorted
   }
 
   /** Every file record ever added, deleted ones included. */
@@ -98,7 +152,11 @@ function createdRank(record: ListedRecord): number {
 
 /** Listing order: by creation time (none, or none readable, last), then by ID. */
 export function compareListed(a: ListedRecord, b: ListedRecord): number {
-  const byTime = createdRank(a) - createdRank(b)
+  return compareRanked(a, createdRank(a), b, createdRank(b))
+}
+
+function compareRanked(a: ListedRecord, rankA: number, b: ListedRecord, rankB: number): number {
+  const byTime = rankA - rankB
   // Infinity - Infinity is NaN: two files without a time are ordered by ID.
   if (byTime !== 0 && !Number.isNaN(byTime)) return byTime
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
@@ -106,8 +164,5 @@ export function compareListed(a: ListedRecord, b: ListedRecord): number {
 
 /** The deletable files, in listing order. */
 export function listedFiles(files: Files): ListedRecord[] {
-  return files
-    .records()
-    .filter(record => record.kind === 'file')
-    .sort(compareListed)
+  return files.listed()
 }

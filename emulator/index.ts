@@ -131,6 +131,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}${world.prefix}`,
     port,
     provider: options.provider,
+    startedAt: started,
     store: files.store,
     deleted: files.deleted,
     requests,

@@ -72,6 +72,11 @@ export interface EmulatorOptions {
   tls?: { key: string; cert: string }
   /** Every list ignores its server-side filters (ImageKit still validates searchQuery): the server narrows nothing. */
   ignoreListFilters?: boolean
+  /**
+   * ImageKit: accept any password half of the Basic credentials, as ImageKit itself does (its SDK sends
+   * `key:do_not_set`). By default only the documented `key:` is accepted, which is what the action must send.
+   */
+  imagekitAnyPassword?: boolean
   /** AnyFormat: page_size is silently capped at this; default (and at most) 100. */
   anyformatMaxPageSize?: number
   /** Called just before the provider builds a list page, so what it changes in the store shows on that page. */
@@ -133,6 +138,8 @@ export interface Emulator {
   readonly url: string
   readonly port: number
   readonly provider: ProviderName
+  /** performance.now() when it started, in the process running it: a request's `at` is counted from here. */
+  readonly startedAt: number
   /** IDs of deletable files that currently exist (for Delos: not soft-deleted). */
   readonly store: Set<string>
   /** IDs deleted, in order of deletion (Delos: first soft delete only). */

@@ -43,6 +43,8 @@ export interface RunResult extends ChildResult {
   summary: string
   report: unknown
   commands: WorkflowCommand[]
+  /** performance.now() just before the child was spawned. */
+  startedAt: number
   durationMs: number
   /** The run's temp dir: output/summary files, RUNNER_TEMP, the event file and the default workspace. */
   tempDir: string
@@ -421,6 +423,7 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
     ...child,
     ...readRunFiles(files),
     commands: parseCommands(child.stdout),
+    startedAt: started,
     durationMs,
     tempDir: files.tempDir,
     cleanup: () => rmSync(files.tempDir, { recursive: true, force: true })

@@ -7,7 +7,6 @@ import {
   imagekitListVersion
 } from '../../__fixtures__/answers.js'
 import { empty, json, type Answer } from '../answers.js'
-import { compareListed } from '../files.js'
 import type { ListedRecord } from '../types.js'
 import { parseSearch } from './imagekit-search.js'
 import {
@@ -77,13 +76,29 @@ export function imagekit({ options, files }: ProviderContext): Provider {
     const search = parseSearch(query.get('searchQuery') ?? '')
     if (search === undefined) return json(400, imagekitAnswers.invalidSearchQuery)
     options.onList?.({ provider: 'imagekit', page: Math.floor(skip / limit) + 1 })
-    const records = files.records()
-    const items = listItems(records)
-    const page = records
-      .filter(record => options.ignoreListFilters || search(record))
-      .sort(compareListed)
-      .slice(skip, skip + limit)
+    const page = matching(query.get('searchQuery') ?? '', search).slice(skip, skip + limit)
+    const { items } = listing()
     return json(200, imagekitListPage(page.map(record => items.get(record))))
+  }
+
+  // Sorted and numbered once per change of the store, and filtered once per query: a client paging through
+  // 100,000 files must not cost the emulator 100,000 records a page.
+  let cached: { changes: number; records: ListedRecord[]; items: Map<ListedRecord, unknown> } | undefined
+  let filtered: { changes: number; query: string; records: ListedRecord[] } | undefined
+  function listing(): NonNullable<typeof cached> {
+    if (cached?.changes !== files.changes) {
+      const records = files.sortedRecords()
+      // Versions are numbered in the order they were added, as before sorting.
+      cached = { changes: files.changes, records, items: listItems(files.records()) }
+    }
+    return cached
+  }
+  function matching(query: string, search: (record: ListedRecord) => boolean): ListedRecord[] {
+    const { changes, records } = listing()
+    if (filtered?.changes !== changes || filtered.query !== query) {
+      filtered = { changes, query, records: records.filter(record => options.ignoreListFilters || search(record)) }
+    }
+    return filtered.records
   }
 
   /** Deletes every listed file, or, when any does not exist, none of them. */
@@ -102,7 +117,8 @@ export function imagekit({ options, files }: ProviderContext): Provider {
     answer(routed, request) {
       const key = basicKey(request.headers.authorization)
       if (key === undefined) return json(401, imagekitAnswers.unauthorized)
-      if (key !== `${options.apiKey}:`) return json(401, imagekitAnswers.wrongKey)
+      const accepted = options.imagekitAnyPassword ? key.startsWith(`${options.apiKey}:`) : key === `${options.apiKey}:`
+      if (!accepted) return json(401, imagekitAnswers.wrongKey)
       if (routed.kind === 'list') return list(request.query)
       if (routed.kind === 'bulk') return bulkDelete(routed.ids)
       if (routed.kind !== 'file' || !files.remove(routed.id)) return json(404, imagekitAnswers.notFound)
