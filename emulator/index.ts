@@ -109,7 +109,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   server.on('tlsClientError', () => void tlsFailures++)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject)
       resolve()
     })

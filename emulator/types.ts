@@ -68,6 +68,8 @@ export interface EmulatorOptions {
   rateLimit?: RateLimit
   /** Path the API is mounted under, e.g. '/proxy'. */
   pathPrefix?: string
+  /** Port on 127.0.0.1; default 0, a free one. */
+  port?: number
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
   tls?: { key: string; cert: string }
   /** Every list ignores its server-side filters (ImageKit still validates searchQuery): the server narrows nothing. */

@@ -5,7 +5,7 @@
  * Also turns README ```yaml snippets into whole workflows so the same checks (and the parser) apply to them.
  */
 import { readFileSync } from 'node:fs'
-import { isMap, isScalar, isSeq, parse as parseYaml, parseDocument, stringify } from 'yaml'
+import { isMap, isSeq, parse as parseYaml, parseDocument, stringify } from 'yaml'
 import { PROVIDER_NAMES } from '../../src/providers/index.js'
 
 /** The public input contract: the providers `provider` accepts, case-insensitive. */
@@ -237,23 +237,48 @@ export function yamlSnippets(markdown: string): Snippet[] {
 
 /**
  * A snippet as a complete workflow: a list of steps goes into one job, a single step becomes that list, a mapping
- * with `jobs:` but no trigger gets `on: workflow_dispatch`. Throws when the snippet is not YAML at all.
+ * with `jobs:` but no trigger gets `on: workflow_dispatch`. What a snippet of steps reads from outside itself is
+ * declared, so that it is checked like a whole workflow: a step it reads outputs of (`steps.upload.outputs…`) comes
+ * first as a script that writes them, and inputs it reads become the workflow_dispatch trigger's inputs. Throws when
+ * the snippet is not YAML at all.
  */
 export function snippetAsWorkflow(text: string): string {
   const document = parseDocument(text)
   if (document.errors.length > 0) throw new Error(document.errors.map(error => error.message).join('\n'))
   const root = document.contents
-  const job = (steps: unknown): unknown => ({
-    on: 'workflow_dispatch',
-    jobs: { snippet: { 'runs-on': 'ubuntu-latest', steps } }
+  const inputs = [...new Set([...text.matchAll(/\binputs\.([\w-]+)/g)].map(match => match[1] as string))]
+  const trigger =
+    inputs.length === 0
+      ? 'workflow_dispatch'
+      : {
+          workflow_dispatch: {
+            inputs: Object.fromEntries(inputs.map(name => [name, { type: 'string', required: true }]))
+          }
+        }
+  const job = (steps: unknown[]): unknown => ({
+    on: trigger,
+    jobs: { snippet: { 'runs-on': 'ubuntu-latest', steps: [...outsideSteps(steps), ...steps] } }
   })
   if (isSeq(root)) return stringify(job(root.toJSON()))
   if (isMap(root)) {
     const value = root.toJSON() as Record<string, unknown>
-    if ('jobs' in value) return 'on' in value ? text : stringify({ on: 'workflow_dispatch', ...value })
+    if ('jobs' in value) return 'on' in value ? text : stringify({ on: trigger, ...value })
     if ('uses' in value || 'run' in value) return stringify(job([value]))
     return text
   }
-  if (isScalar(root)) return text
   return text
+}
+
+/** Scripts standing in for the steps a snippet reads outputs of but does not show. */
+function outsideSteps(steps: unknown[]): unknown[] {
+  const shown = new Set(steps.flatMap(step => (isRecord(step) && typeof step.id === 'string' ? [step.id] : [])))
+  const read = new Map<string, Set<string>>()
+  for (const [, id = '', output = ''] of JSON.stringify(steps).matchAll(/\bsteps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+    if (shown.has(id)) continue
+    read.set(id, (read.get(id) ?? new Set()).add(output))
+  }
+  return [...read].map(([id, outputs]) => ({
+    id,
+    run: [...outputs].map(output => `echo "${output}=" >> "$GITHUB_OUTPUT"`).join('\n')
+  }))
 }
