@@ -2,30 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import http from 'node:http'
 import type { Emulator, EmulatorOptions, Fault, FileRecord, ListPage, ProviderName } from '../emulator/index.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
-import { emulate, KEY } from './helpers/common.js'
-
-interface Reply {
-  status: number
-  headers: http.IncomingHttpHeaders
-  body: string
-}
-
-/** One HTTP exchange over node:http, so redirects are not followed. */
-function call(url: string, method: string, headers: Record<string, string>): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent: false })
-    req.on('response', res => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })
-      )
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+import { call, emulate, KEY, type Reply } from './helpers/common.js'
 
 const parsed = (reply: Reply): unknown => JSON.parse(reply.body)
 
@@ -102,12 +79,15 @@ function start(options: Partial<EmulatorOptions> & Pick<EmulatorOptions, 'provid
 }
 
 function get(emulator: Emulator, pathAndQuery: string, headers?: Record<string, string>): Promise<Reply> {
-  return call(`${emulator.url}${pathAndQuery}`, 'GET', headers ?? LISTERS[emulator.provider].headers(KEY))
+  return call(`${emulator.url}${pathAndQuery}`, {
+    method: 'GET',
+    headers: headers ?? LISTERS[emulator.provider].headers(KEY)
+  })
 }
 
 function remove(emulator: Emulator, id: string): Promise<Reply> {
   const lister = LISTERS[emulator.provider]
-  return call(`${emulator.url}${lister.deletePath(id)}`, 'DELETE', lister.headers(KEY))
+  return call(`${emulator.url}${lister.deletePath(id)}`, { method: 'DELETE', headers: lister.headers(KEY) })
 }
 
 /** Every page of the listing in turn, as a client walks it; the IDs and the number of pages asked for. */
@@ -689,8 +669,14 @@ describe('delos list specifics', () => {
 
   test('a file of another customer cannot be deleted naming its own customer', async () => {
     const emulator = await emulate({ provider: 'delos', files: [{ id: 'theirs', customerId: 'cust_2' }] })
-    const wrong = await call(`${emulator.url}/v2/storage/file/theirs?customerId=cust_1`, 'DELETE', json)
-    const right = await call(`${emulator.url}/v2/storage/file/theirs?customerId=cust_2`, 'DELETE', json)
+    const wrong = await call(`${emulator.url}/v2/storage/file/theirs?customerId=cust_1`, {
+      method: 'DELETE',
+      headers: json
+    })
+    const right = await call(`${emulator.url}/v2/storage/file/theirs?customerId=cust_2`, {
+      method: 'DELETE',
+      headers: json
+    })
 
     expect(wrong.status).toBe(403)
     expect(right.status).toBe(200)

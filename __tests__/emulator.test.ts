@@ -2,41 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import http from 'node:http'
 import { type Emulator, type EmulatorOptions, type ProviderName } from '../emulator/index.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
-import { emulate, KEY } from './helpers/common.js'
-
-interface Reply {
-  status: number
-  headers: http.IncomingHttpHeaders
-  body: string
-}
-
-interface CallInit {
-  method?: string
-  headers?: Record<string, string>
-  body?: string
-  agent?: http.Agent
-}
-
-/** One HTTP exchange over node:http, so redirects are not followed and sockets are under test control. */
-function call(url: string, init: CallInit = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, {
-      method: init.method ?? 'DELETE',
-      headers: init.headers,
-      agent: init.agent ?? false
-    })
-    req.on('response', res => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })
-      )
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end(init.body)
-  })
-}
+import { call, emulate, KEY, type CallInit, type Reply } from './helpers/common.js'
 
 function parsed(reply: Reply): Record<string, unknown> {
   return JSON.parse(reply.body) as Record<string, unknown>

@@ -214,6 +214,13 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
         { id: 'f5', fault: { kind: 'lose-answer' } }
       ])
     }
+    const busyInputs = (emulator: Emulator) => ({
+      provider: 'imagekit',
+      'base-url': emulator.url,
+      'file-ids': ids(60).join(' '),
+      concurrency: '4',
+      bulk: 'false'
+    })
     const when = (emulator: Emulator) => () => emulator.deleted.length >= 10
 
     /**
@@ -245,17 +252,7 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       '%s: outputs, report, summary and annotations are written within the grace, and the store agrees',
       async signal => {
         const emulator = await busyEmulator()
-        const run = await act(
-          {
-            provider: 'imagekit',
-            'base-url': emulator.url,
-            'file-ids': ids(60).join(' '),
-            concurrency: '4',
-            bulk: 'false'
-          },
-          {},
-          { cancel: { signal, when: when(emulator) }, timeoutMs: 30_000 }
-        )
+        const run = await act(busyInputs(emulator), {}, { cancel: { signal, when: when(emulator) }, timeoutMs: 30_000 })
         // It exited by itself, failing, before the runner's next signal would have come.
         expect(run.signal).toBeNull()
         expect(run.exitCode).toBe(1)
@@ -293,13 +290,7 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
     test('a second signal exits at once', async () => {
       const emulator = await busyEmulator()
       const run = await act(
-        {
-          provider: 'imagekit',
-          'base-url': emulator.url,
-          'file-ids': ids(60).join(' '),
-          concurrency: '4',
-          bulk: 'false'
-        },
+        busyInputs(emulator),
         {},
         { cancel: { signal: 'SIGINT', when: when(emulator), againAfterMs: 300 }, timeoutMs: 30_000 }
       )

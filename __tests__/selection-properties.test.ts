@@ -23,22 +23,8 @@ const START = Date.parse('2026-06-30T00:00:00Z')
 const HOUR = 3_600_000
 
 const NAME_UNITS = ['a', 'b', '-', '.', 'A', '*', '?']
-const STATUSES: Record<ProviderName, readonly string[]> = {
-  writer: ['in_progress', 'completed', 'failed'],
-  imagekit: [],
-  delos: [],
-  anyformat: [
-    'pending',
-    'queued',
-    'in_progress',
-    'processing',
-    'processed',
-    'completed',
-    'error',
-    'failed',
-    'cancelled'
-  ]
-}
+/** Each provider's statuses as its listing documents them; one stands in where the provider has none. */
+const STATUSES = (provider: ProviderName): readonly string[] => PROVIDERS[provider].list?.capabilities.statuses ?? []
 
 /** A store of records a provider could hold: names, times (some equal, some missing), folders, tags, statuses. */
 function records(provider: ProviderName): fc.Arbitrary<FileRecord[]> {
@@ -51,7 +37,7 @@ function records(provider: ProviderName): fc.Arbitrary<FileRecord[]> {
     folder: fc.constantFrom('/p/', '/p/q/', '/r/', '/'),
     tags: fc.subarray(['t1', 't2', 't3']),
     aiTags: fc.subarray(['t1', 't2']),
-    status: fc.constantFrom(...(STATUSES[provider].length > 0 ? STATUSES[provider] : ['completed'])),
+    status: fc.constantFrom(...(STATUSES(provider).length > 0 ? STATUSES(provider) : ['completed'])),
     kind: provider === 'imagekit' ? fc.constantFrom('file', 'file', 'file', 'folder') : fc.constant('file'),
     locked: provider === 'delos' ? fc.boolean() : fc.constant(false),
     inScope: fc.boolean()

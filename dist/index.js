@@ -985,23 +985,29 @@ function itemId(value, name) {
     const id = field(value, name);
     return typeof id === 'string' && id !== '' ? id : undefined;
 }
-
-;// CONCATENATED MODULE: ./src/providers/anyformat-list.ts
-
-const PAGE_SIZE = 100;
-function item(value) {
+/**
+ * A listed file that has `id`, `name`, `created_at` and `status` fields (Writer's and AnyFormat's listings), with no
+ * path, tags or lock; undefined when it has no ID.
+ */
+function namedFileItem(value) {
     const id = itemId(value, 'id');
     if (id === undefined)
         return undefined;
-    const common = { path: null, tags: null, kind: 'file', locked: false };
     return {
         id,
         name: common_text(value, 'name'),
         createdAt: common_text(value, 'created_at'),
         status: common_text(value, 'status'),
-        ...common
+        path: null,
+        tags: null,
+        kind: 'file',
+        locked: false
     };
 }
+
+;// CONCATENATED MODULE: ./src/providers/anyformat-list.ts
+
+const PAGE_SIZE = 100;
 const whole = (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 /**
  * AnyFormat: `GET /v2/workflows/{workflow-id}/files/?page=K&page_size=100`, pages of
@@ -1041,7 +1047,7 @@ const anyformatList = {
         }
         if (page !== cursor.page)
             return { problem: `asked for page ${cursor.page}, got page ${page}` };
-        const items = readItems(results, item);
+        const items = readItems(results, namedFileItem);
         if (items === undefined)
             return { problem: 'an item of the page has no "id"' };
         return { items, next: page * size >= count ? undefined : { page: page + 1 }, total: count };
@@ -1071,7 +1077,7 @@ const anyformat = {
 ;// CONCATENATED MODULE: ./src/providers/delos-list.ts
 
 const delos_list_PAGE_SIZE = 100;
-function delos_list_item(value) {
+function item(value) {
     const id = itemId(value, 'id');
     if (id === undefined)
         return undefined;
@@ -1098,7 +1104,7 @@ const delosList = {
         const values = field(jsonBody(answer), 'items');
         if (!Array.isArray(values))
             return { problem: 'the page is not an object with an "items" array' };
-        const items = readItems(values, delos_list_item);
+        const items = readItems(values, item);
         if (items === undefined)
             return { problem: 'an item of the page has no "id"' };
         return { items, next: items.length < delos_list_PAGE_SIZE ? undefined : { page: cursor.page + 1 } };
@@ -1314,18 +1320,8 @@ const imagekit = {
 
 const writer_list_PAGE_SIZE = 100;
 function writer_list_item(value) {
-    const id = itemId(value, 'id');
-    if (id === undefined)
-        return undefined;
-    const common = { path: null, tags: null, kind: 'file', locked: false };
-    return {
-        id,
-        name: common_text(value, 'name'),
-        createdAt: common_text(value, 'created_at'),
-        status: common_text(value, 'status'),
-        graphIds: strings(value, 'graph_ids'),
-        ...common
-    };
+    const file = namedFileItem(value);
+    return file && { ...file, graphIds: strings(value, 'graph_ids') };
 }
 /**
  * Writer: `GET /v1/files?limit=100&order=asc` (+ `graph_id`, `status` when one status is asked for), pages of

@@ -86,6 +86,42 @@ export function closedAfterTest<T extends Pick<Transport, 'close'>>(transport: T
 }
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same run. */
+export interface Reply {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: string
+}
+
+export interface CallInit {
+  /** Default DELETE. */
+  method?: string
+  headers?: Record<string, string>
+  body?: string
+  /** Default none: a connection of its own. */
+  agent?: http.Agent
+}
+
+/** One HTTP exchange over node:http, so redirects are not followed and sockets are under test control. */
+export function call(url: string, init: CallInit = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: init.method ?? 'DELETE',
+      headers: init.headers,
+      agent: init.agent ?? false
+    })
+    req.on('response', res => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })
+      )
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(init.body)
+  })
+}
+
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0
   return () => {

@@ -1,5 +1,4 @@
 import { MAX_LIST_PAGES, MAX_LISTED_ITEMS, MAX_REASON_LENGTH } from '../constants.js'
-import type { Transport } from '../http.js'
 import { TransportError } from '../transport-error.js'
 import type {
   ClassifiedAnswer,
@@ -23,28 +22,21 @@ import {
   type Decision,
   type Rules
 } from './decide.js'
-import { cancellation } from './purge.js'
-import { DEFAULT_BACKOFF, realClock, type BackoffPolicy, type Clock, type Pacer } from './pacing.js'
+import { cancellation, type SendOptions } from './purge.js'
+import { DEFAULT_BACKOFF, realClock, type Clock, type Pacer } from './pacing.js'
 
 /** A page is read up to this size: a thousand ImageKit items take about half a MiB. */
 export const MAX_PAGE_BYTES = 32 * 1024 * 1024
 
-export interface ListOptions {
+export interface ListOptions extends SendOptions {
   list: ProviderList
   filters: ServerFilters
   scope: ListScope
   context: RequestContext
   /** How the provider's error answers read: the same rules as its deletes'. */
   classify: (answer: HttpAnswer, now: number) => ClassifiedAnswer
-  transport: Pick<Transport, 'send'>
   /** The run's pacer: the listing and the deletes share the provider's budget. */
   pacer: Pacer
-  maxRetries: number
-  timeoutMs: number
-  secrets: readonly string[]
-  clock?: Clock
-  random?: () => number
-  backoff?: BackoffPolicy
   /** Cancels the listing: it fails, and nothing is deleted. */
   signal?: AbortSignal
   onPage?: (page: number, items: number) => void

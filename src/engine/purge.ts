@@ -35,11 +35,9 @@ export interface PurgeResult {
 /** How long requests in flight may still answer once the run is cancelled: well inside the runner's 7.5 s. */
 export const CANCEL_GRACE_MS = 3000
 
-/** The provider with the run's context bound (`bindProvider`); with `bulk`, IDs go in chunks of its `maxIds`. */
-export interface PurgeOptions extends BoundProvider {
-  ids: readonly string[]
+/** How requests go out, for the listing and the deletes alike. */
+export interface SendOptions {
   transport: Pick<Transport, 'send'>
-  concurrency: number
   maxRetries: number
   timeoutMs: number
   /** Key and derived forms: scrubbed from every reason. */
@@ -47,6 +45,12 @@ export interface PurgeOptions extends BoundProvider {
   clock?: Clock
   random?: () => number
   backoff?: BackoffPolicy
+}
+
+/** The provider with the run's context bound (`bindProvider`); with `bulk`, IDs go in chunks of its `maxIds`. */
+export interface PurgeOptions extends BoundProvider, SendOptions {
+  ids: readonly string[]
+  concurrency: number
   /** Each ID's result, once, as it settles (`index` into `ids`); the engine keeps none of them. */
   onResult: (result: IdResult, index: number) => void
   onDebug?: (message: string) => void

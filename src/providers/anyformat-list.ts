@@ -1,20 +1,7 @@
-import { bearer, field, itemId, jsonBody, listUrl, readItems, text } from './common.js'
-import type { ListItem, ProviderList } from './types.js'
+import { bearer, field, jsonBody, listUrl, namedFileItem, readItems } from './common.js'
+import type { ProviderList } from './types.js'
 
 const PAGE_SIZE = 100
-
-function item(value: unknown): ListItem | undefined {
-  const id = itemId(value, 'id')
-  if (id === undefined) return undefined
-  const common = { path: null, tags: null, kind: 'file' as const, locked: false }
-  return {
-    id,
-    name: text(value, 'name'),
-    createdAt: text(value, 'created_at'),
-    status: text(value, 'status'),
-    ...common
-  }
-}
 
 const whole = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
@@ -56,7 +43,7 @@ export const anyformatList: ProviderList = {
       return { problem: 'the page is not {"count", "page", "page_size", "results": [...]}' }
     }
     if (page !== cursor.page) return { problem: `asked for page ${cursor.page}, got page ${page}` }
-    const items = readItems(results, item)
+    const items = readItems(results, namedFileItem)
     if (items === undefined) return { problem: 'an item of the page has no "id"' }
     return { items, next: page * size >= count ? undefined : { page: page + 1 }, total: count }
   }

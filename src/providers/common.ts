@@ -1,4 +1,4 @@
-import type { Classification, HttpAnswer } from './types.js'
+import type { Classification, HttpAnswer, ListItem } from './types.js'
 
 /** Statuses worth another attempt; everything else that is not a success is final. */
 const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504])
@@ -201,4 +201,23 @@ export function readItems<T>(values: readonly unknown[], read: (value: unknown) 
 export function itemId(value: unknown, name: string): string | undefined {
   const id = field(value, name)
   return typeof id === 'string' && id !== '' ? id : undefined
+}
+
+/**
+ * A listed file that has `id`, `name`, `created_at` and `status` fields (Writer's and AnyFormat's listings), with no
+ * path, tags or lock; undefined when it has no ID.
+ */
+export function namedFileItem(value: unknown): ListItem | undefined {
+  const id = itemId(value, 'id')
+  if (id === undefined) return undefined
+  return {
+    id,
+    name: text(value, 'name'),
+    createdAt: text(value, 'created_at'),
+    status: text(value, 'status'),
+    path: null,
+    tags: null,
+    kind: 'file',
+    locked: false
+  }
 }

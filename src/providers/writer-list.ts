@@ -1,20 +1,11 @@
-import { bearer, field, itemId, jsonBody, listUrl, readItems, strings, text } from './common.js'
+import { bearer, field, jsonBody, listUrl, namedFileItem, readItems, strings } from './common.js'
 import type { ListItem, ProviderList } from './types.js'
 
 const PAGE_SIZE = 100
 
 function item(value: unknown): ListItem | undefined {
-  const id = itemId(value, 'id')
-  if (id === undefined) return undefined
-  const common = { path: null, tags: null, kind: 'file' as const, locked: false }
-  return {
-    id,
-    name: text(value, 'name'),
-    createdAt: text(value, 'created_at'),
-    status: text(value, 'status'),
-    graphIds: strings(value, 'graph_ids'),
-    ...common
-  }
+  const file = namedFileItem(value)
+  return file && { ...file, graphIds: strings(value, 'graph_ids') }
 }
 
 /**
