@@ -106,6 +106,11 @@ describe('script/release', () => {
       })
     }
     expect(git('tag', '--list')).toBe('')
+    const outside = spawnSync('bash', [RELEASE, 'check', 'v1.1.0'], { cwd: scratch, encoding: 'utf8' })
+    expect({ code: outside.status, stderr: outside.stderr }).toEqual({
+      code: 1,
+      stderr: 'script/release: not inside a git repository\n'
+    })
   })
 
   test('refuses a package.json that says another version', () => {
@@ -127,6 +132,15 @@ describe('script/release', () => {
       expect(git('status', '--porcelain')).toBe('')
       expect(git('tag', '--list')).toBe('')
       git('revert', '--no-edit', '--quiet', 'HEAD')
+
+      // A build that fails leaves the committed dist/ in place (the build starts by removing it).
+      appendFileSync(path.join(work, 'src', 'index.ts'), '\nconst broken: number = "not a number"\n')
+      git('commit', '--quiet', '--all', '--message', 'A source change that does not build')
+      const failed = release('v1.1.0', '--no-push')
+      expect(failed.code).toBe(1)
+      expect(failed.output).toContain('script/release: npm run build failed')
+      expect(git('status', '--porcelain')).toBe('')
+      git('revert', '--no-edit', '--quiet', 'HEAD')
     },
     BUILD_MS
   )
@@ -143,6 +157,12 @@ describe('script/release', () => {
   test(
     'tags and pushes the exact version when all is in order; the major tag then follows it, and only forward',
     () => {
+      // Only a commit on one of the remote's branches is released.
+      expect(release('v1.1.0')).toMatchObject({
+        code: 1,
+        output: expect.stringContaining('HEAD is on no branch of origin: push it')
+      })
+      git('push', '--quiet', 'origin', 'HEAD:main')
       const done = release('v1.1.0')
       expect(done.output).toContain('script/release: tagged v1.1.0')
       expect(done.code).toBe(0)
@@ -157,14 +177,26 @@ describe('script/release', () => {
       expect(inRemote('cat-file', '-t', 'v1')).toBe('commit')
       expect(inRemote('rev-parse', 'v1')).toBe(git('rev-parse', 'HEAD'))
 
-      // A release is never moved, and never older than the latest.
+      // A release is never moved, and a new line is never older than the latest release.
       expect(release('v1.1.0', '--no-push').output).toContain('the tag v1.1.0 exists already')
-      expect(release('v1.0.9', '--no-push').output).toContain('v1.0.9 is not newer than the latest release, v1.1.0')
-      // A fix for an older line does not take v1 back.
+      expect(release('v1.0.9', '--no-push').output).toContain(
+        'v1.0.9 is not newer than v1.1.0, the latest release; a new line (vX.Y.0) must be newer than every release'
+      )
+      // A tag that only the remote has counts too.
+      execFileSync('git', ['tag', 'v1.1.1', 'v1.1.0^{commit}'], { cwd: remote })
+      expect(release('v1.1.1').output).toContain('the tag v1.1.1 exists already')
+      expect(git('tag', '--list', 'v1.1.1')).toBe('v1.1.1')
+
+      // A fix for an older line may be released, within its line and forward only; it does not take v1 back.
       git('tag', '--annotate', 'v1.0.5', '--message', 'an older line', 'HEAD~1')
+      expect(release('v1.0.4', '--no-push').output).toContain(
+        'v1.0.4 is not newer than v1.0.5, the latest v1.0.* release'
+      )
+      expect(release('v1.0.6', '--no-push').output).toContain('package.json says version 1.1.0, not 1.0.6')
       const back = release('move-major', 'v1.0.5')
-      expect(back).toMatchObject({ code: 1, output: expect.stringContaining('v1.1.0 is a later v1 release') })
+      expect(back).toMatchObject({ code: 0, output: expect.stringContaining('v1.1.1 is a later v1 release: v1 stays') })
       expect(inRemote('rev-parse', 'v1')).toBe(git('rev-parse', 'HEAD'))
+      expect(release('highest')).toEqual({ code: 0, output: 'v1.1.1\n' })
     },
     BUILD_MS
   )

@@ -58,14 +58,30 @@ interface WorkflowStep {
   'continue-on-error'?: boolean | string
 }
 
+interface Defaults {
+  run?: { shell?: string }
+}
+
 interface WorkflowJob {
   env?: Record<string, unknown>
+  defaults?: Defaults
   steps?: WorkflowStep[]
 }
 
 interface Workflow {
   env?: Record<string, unknown>
+  defaults?: Defaults
   jobs: Record<string, WorkflowJob>
+}
+
+/**
+ * The runner's bash for a step: `shell: bash` (the step's, or the job's or workflow's default) runs with pipefail;
+ * with no shell named anywhere it is `bash -e {0}`. Other shells do not run here.
+ */
+function bashOptions(name: string, shell: string | undefined): string[] {
+  if (shell === undefined) return ['-e']
+  if (shell === 'bash') return ['--noprofile', '--norc', '-eo', 'pipefail']
+  throw new Error(`${name}: only bash scripts run here, not ${JSON.stringify(shell)}`)
 }
 
 /** What expressions see, as plain JSON. */
@@ -148,13 +164,14 @@ function runnerEnv(temp: string, files: { output: string; env: string; summary: 
 
 /** Runs a bash script in its own process group, so what it leaves running can be stopped with the job. */
 function bash(
+  options: string[],
   script: string,
   env: Record<string, string>,
   groups: number[],
   timeoutMs: number
 ): Promise<{ code: number | null; log: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+    const child = spawn('bash', [...options, '-c', script], {
       cwd: REPO_ROOT,
       env,
       detached: true,
@@ -219,7 +236,8 @@ export async function runJob(options: LocalJobOptions): Promise<LocalJob> {
         groups,
         cleanups,
         deadline,
-        skip: options.skip ?? []
+        skip: options.skip ?? [],
+        shell: job.defaults?.run?.shell ?? workflow.defaults?.run?.shell
       })
       steps.push(done)
       if (step.id !== undefined) {
@@ -272,6 +290,8 @@ interface StepRun {
   cleanups: Array<() => void>
   deadline: number
   skip: readonly string[]
+  /** The job's or workflow's default shell. */
+  shell: string | undefined
 }
 
 async function runStep(step: WorkflowStep, name: string, run: StepRun): Promise<LocalStep> {
@@ -287,7 +307,7 @@ async function runStep(step: WorkflowStep, name: string, run: StepRun): Promise<
   })
   const local = step.run !== undefined || step.uses === './'
   if (!local || run.skip.includes(name) || !condition(step.if, contexts, failed)) return nothing()
-  if (step.shell !== undefined && step.shell !== 'bash') throw new Error(`${name}: only bash scripts run here`)
+  const bashArgs = bashOptions(name, step.shell ?? run.shell)
   const files = {
     output: path.join(run.temp, `output-${run.index}`),
     env: path.join(run.temp, `env-${run.index}`),
@@ -303,6 +323,7 @@ async function runStep(step: WorkflowStep, name: string, run: StepRun): Promise<
     const inherited = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir() }
     const script = substitute(step.run, contexts, failed)
     ;({ code, log } = await bash(
+      bashArgs,
       script,
       { ...inherited, ...runnerEnv(run.runnerTemp, files), ...env },
       run.groups,
