@@ -124,23 +124,29 @@ describe('script/release', () => {
     'refuses a dist/ that is not what src/ builds, and leaves the tree as it was',
     () => {
       prepare('1.1.0', true)
-      appendFileSync(path.join(work, 'src', 'index.ts'), "\nconsole.log('changed without rebuilding dist/')\n")
-      git('commit', '--quiet', '--all', '--message', 'A source change without its dist/')
-      const stale = release('v1.1.0', '--no-push')
-      expect(stale.code).toBe(1)
-      expect(stale.output).toContain('dist/ is not what src/ builds: run npm run build and commit dist/')
-      expect(git('status', '--porcelain')).toBe('')
+      /** Commits `line` at the end of src/index.ts, runs the release's checks, then reverts the commit. */
+      const releaseWithSource = (line: string) => {
+        appendFileSync(path.join(work, 'src', 'index.ts'), `\n${line}\n`)
+        git('commit', '--quiet', '--all', '--message', `src/index.ts: ${line}`)
+        const done = release('v1.1.0', '--no-push')
+        const status = git('status', '--porcelain')
+        git('revert', '--no-edit', '--quiet', 'HEAD')
+        return { ...done, status }
+      }
+      const stale = releaseWithSource("console.log('changed without rebuilding dist/')")
+      expect(stale).toMatchObject({
+        code: 1,
+        output: expect.stringContaining('dist/ is not what src/ builds: run npm run build and commit dist/'),
+        status: ''
+      })
       expect(git('tag', '--list')).toBe('')
-      git('revert', '--no-edit', '--quiet', 'HEAD')
-
       // A build that fails leaves the committed dist/ in place (the build starts by removing it).
-      appendFileSync(path.join(work, 'src', 'index.ts'), '\nconst broken: number = "not a number"\n')
-      git('commit', '--quiet', '--all', '--message', 'A source change that does not build')
-      const failed = release('v1.1.0', '--no-push')
-      expect(failed.code).toBe(1)
-      expect(failed.output).toContain('script/release: npm run build failed')
-      expect(git('status', '--porcelain')).toBe('')
-      git('revert', '--no-edit', '--quiet', 'HEAD')
+      const broken = releaseWithSource('const broken: number = "not a number"')
+      expect(broken).toMatchObject({
+        code: 1,
+        output: expect.stringContaining('script/release: npm run build failed'),
+        status: ''
+      })
     },
     BUILD_MS
   )
