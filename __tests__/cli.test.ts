@@ -120,6 +120,61 @@ describe('file-purge command line', () => {
     expect(quiet.stdout).toMatch(/^OK: /)
   })
 
+  test('selects with the same flags as the inputs', async () => {
+    const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString()
+    const writer = await emulate({
+      provider: 'writer',
+      files: [
+        { id: 'w-old', name: 'pr-42-a', createdAt: ago(40), graphIds: ['g1'], status: 'failed' },
+        { id: 'w-older', name: 'pr-42-b', createdAt: ago(50), graphIds: ['g1'], status: 'failed' },
+        { id: 'w-new', name: 'pr-42-c', createdAt: ago(1), graphIds: ['g1'], status: 'failed' },
+        { id: 'w-done', name: 'pr-42-d', createdAt: ago(60), graphIds: ['g1'], status: 'completed' },
+        { id: 'w-other', name: 'pr-42-e', createdAt: ago(70), graphIds: ['g2'], status: 'failed' }
+      ]
+    })
+    const byWriter = await cli([
+      ...['--provider', 'writer', '--base-url', writer.url, '--json'],
+      ...['--select-name', 'pr-42-*', '--select-status', 'failed', '--graph-id', 'g1'],
+      ...['--older-than', '30d', '--keep-newest', '1']
+    ])
+    expect(byWriter.code).toBe(0)
+    const writerReport = JSON.parse(byWriter.stdout) as Report
+    expect(writerReport.selection).toMatchObject({
+      filters: { name: 'pr-42-*', status: ['failed'], olderThan: '30d', keepNewest: 1 },
+      scope: { graphId: 'g1' },
+      selected: 2,
+      spared: 1
+    })
+    // w-new is spared as the newest; w-done has another status, w-other is in another graph.
+    expect([...writer.store].sort()).toEqual(['w-done', 'w-new', 'w-other'])
+
+    const imagekit = await emulate({
+      provider: 'imagekit',
+      files: [
+        { id: 'k1', path: '/previews/pr-42/a.jpg', tags: ['preview'] },
+        { id: 'k2', path: '/previews/pr-42/b.jpg', tags: ['keep'] },
+        { id: 'k3', path: '/other/c.jpg', tags: ['preview'] }
+      ]
+    })
+    const byImagekit = await cli([
+      ...['--provider', 'imagekit', '--base-url', imagekit.url],
+      ...['--select-path', '/previews/pr-42/', '--select-tags', 'preview,tmp']
+    ])
+    expect(byImagekit.code).toBe(0)
+    expect([...imagekit.store].sort()).toEqual(['k2', 'k3'])
+
+    const anyformat = await emulate({
+      provider: 'anyformat',
+      files: [
+        { id: 'c1', name: 'a', workflowId: 'wf-1' },
+        { id: 'c2', name: 'b', workflowId: 'wf-2' }
+      ]
+    })
+    const byAnyformat = await cli(['--provider', 'anyformat', '--base-url', anyformat.url, '--workflow-id', 'wf-1'])
+    expect(byAnyformat.code).toBe(0)
+    expect([...anyformat.store]).toEqual(['c2'])
+  })
+
   test('the built command runs as a process: npx file-purge against the emulator', async () => {
     const e = await emulate({ provider: 'writer', files: ['x1', 'x2'] })
     const { stdout } = await promisify(execFile)(

@@ -282,6 +282,29 @@ describe('selection: what each provider can honour (SPEC §9.2)', () => {
       []
     ],
     ['anyformat: a workflow alone', { provider: 'anyformat', 'workflow-id': 'wf-1' }, []],
+    [
+      'anyformat: every status word of its list',
+      {
+        provider: 'anyformat',
+        'workflow-id': 'wf-1',
+        'select-status': 'pending,queued,in_progress,processing,processed,completed,error,failed,cancelled'
+      },
+      []
+    ],
+    [
+      'anyformat: a word not in its list',
+      { provider: 'anyformat', 'workflow-id': 'wf-1', 'select-status': 'done' },
+      [
+        'select-status: unknown status "done" for anyformat (allowed: pending, queued, in_progress, processing, processed, completed, error, failed, cancelled)'
+      ]
+    ],
+    ['a scope narrows: keep-newest within a graph', { provider: 'writer', 'graph-id': 'g1', 'keep-newest': '5' }, []],
+    ['keep-newest within a workflow', { provider: 'anyformat', 'workflow-id': 'wf-1', 'keep-newest': '0' }, []],
+    [
+      'keep-newest 0 spares nothing and is allowed',
+      { provider: 'writer', 'older-than': '30d', 'keep-newest': '0' },
+      []
+    ],
     ['delos: name within a customer', { provider: 'delos', 'select-name': 'tmp-*', 'customer-id': 'c1' }, []],
     [
       "a folder is ImageKit's only",

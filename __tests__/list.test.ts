@@ -344,6 +344,15 @@ describe('the listing stage', () => {
     expect(listing.sent).toHaveLength(2)
   })
 
+  test('more than 1,000,000 items fails it closed', async () => {
+    const full = answer(
+      200,
+      Array.from({ length: 1000 }, (_, i) => ({ fileId: `f${i}`, type: 'file', name: `f${i}.jpg` }))
+    )
+    const listing = await runListing('imagekit', () => full)
+    expect(listing).toMatchObject({ complete: false, reason: 'more than 1,000,000 items', pages: 1001 })
+  }, 60_000)
+
   test('more than 10,000 pages fails it closed', async () => {
     const listing = await runListing('delos', () =>
       answer(200, { items: Array.from({ length: 100 }, () => ({ id: 'same' })) })

@@ -141,8 +141,9 @@ describe.each(PROVIDER_NAMES)('%s', provider => {
     const before = [...emulator.store]
     const run = await act(emulator, { ...world.select, 'file-ids': 'keep-1', 'max-retries': '1' })
     expect(run.exitCode).toBe(1)
+    // max-retries holds for list requests too: one retry, two attempts.
     expect(run.report.verdict.message).toMatch(
-      /^the run stopped: the listing failed: page 1: HTTP 502.*nothing was deleted$/
+      /^the run stopped: the listing failed: page 1: HTTP 502.*\(2 attempts\).*nothing was deleted$/
     )
     expect(run.report.selection).toMatchObject({ complete: false, listed: 0, selected: 0 })
     expect(run.report.entries).toEqual([expect.objectContaining({ id: 'keep-1', outcome: 'failed', attempts: 0 })])
@@ -324,5 +325,128 @@ describe('the selected IDs meet the same policy as given ones', () => {
       ['pr-2', 'input', 'pr-42-2'],
       ['pr-1', 'selected', 'pr-42-1']
     ])
+  })
+})
+
+describe("the listing follows the run's inputs, and its IDs the rules of an ID", () => {
+  test("graph-id alone selects the graph's files", async () => {
+    const emulator = await emulate({
+      provider: 'writer',
+      files: [
+        { id: 'in-1', name: 'a', graphIds: ['g1'] },
+        { id: 'out-1', name: 'b', graphIds: ['g2'] },
+        { id: 'in-2', name: 'c', graphIds: ['g2', 'g1'] }
+      ]
+    })
+    const run = await act(emulator, { 'graph-id': 'g1' })
+    expect(run.exitCode).toBe(0)
+    expect(list(run.outputs.deleted)).toEqual(['in-1', 'in-2'])
+    expect([...emulator.store]).toEqual(['out-1'])
+    expect(run.report.selection?.scope).toEqual({ graphId: 'g1', workflowId: null, customerId: null })
+  })
+
+  test('timeout-seconds bounds each list request', async () => {
+    const emulator = await emulate({ provider: 'writer', files: [{ id: 'a', name: 'pr-42-a' }] })
+    emulator.inject({ on: 'list', fault: { kind: 'hang' } })
+    const run = await act(emulator, { 'select-name': 'pr-42-*', 'timeout-seconds': '1', 'max-retries': '0' })
+    expect(run.exitCode).toBe(1)
+    expect(run.report.verdict.message).toMatch(
+      /^the run stopped: the listing failed: page 1: no answer within 1 s \(1 attempt\)/
+    )
+    expect(emulator.store.size).toBe(1)
+  })
+
+  test('a listed ID that breaks the rules of an ID is a violation: nothing is deleted', async () => {
+    const emulator = await emulate({
+      provider: 'writer',
+      files: [
+        { id: 'fine', name: 'pr-42-a' },
+        { id: 'bad/id', name: 'pr-42-b' }
+      ]
+    })
+    const run = await act(emulator, { 'select-name': 'pr-42-*' })
+    expect(run.exitCode).toBe(1)
+    expect(run.commands.filter(c => c.command === 'error').map(c => c.message)).toContain(
+      'selection: the listing gave ID "bad/id", which contains "/" (an ID is 1-256 printable ASCII characters without / \\ ? # %, and not "." or "..")'
+    )
+    expect(emulator.requests.filter(r => r.route !== 'list')).toEqual([])
+    expect(emulator.store.size).toBe(2)
+  })
+})
+
+describe('what a run shows of its selection', () => {
+  const files: FileRecord[] = [
+    { id: 'old-1', name: 'pr-42-old-1.jpg', path: '/previews/pr-42/pr-42-old-1.jpg', createdAt: ago(40) },
+    { id: 'old-2', name: 'pr-42-old-2.jpg', path: '/previews/pr-42/pr-42-old-2.jpg', createdAt: ago(35) },
+    { id: 'new-1', name: 'pr-42-new-1.jpg', path: '/previews/pr-42/pr-42-new-1.jpg', createdAt: ago(31) },
+    { id: 'other', name: 'other.jpg', path: '/other/other.jpg', createdAt: ago(50) }
+  ]
+
+  test('a dry run shows each selected and each spared file with its name, creation time and path', async () => {
+    const emulator = await emulate({ provider: 'imagekit', files })
+    const created = (id: string) => emulator.records().find(r => r.id === id)?.createdAt
+    const run = await act(emulator, {
+      'select-path': '/previews/pr-42/',
+      'older-than': '30d',
+      'keep-newest': '1',
+      'dry-run': 'true'
+    })
+    expect(run.exitCode).toBe(0)
+    const line = (what: string, id: string) =>
+      `${what} "${id}" (name "pr-42-${id}.jpg", created "${created(id)}", path "/previews/pr-42/pr-42-${id}.jpg")`
+    expect(run.stdout).toContain(line('would delete', 'old-1'))
+    expect(run.stdout).toContain(line('would delete', 'old-2'))
+    expect(run.stdout).toContain(line('spared by keep-newest', 'new-1'))
+    expect(run.stdout).not.toContain('"other"')
+    expect(run.summary).toContain('#### Spared by keep-newest')
+    expect(emulator.store.size).toBe(4)
+  })
+
+  test("the report's selection: the filters, the scope, what was matched, and how long the listing took", async () => {
+    const emulator = await emulate({ provider: 'imagekit', files, latencyMs: 5 })
+    // As the provider lists them, before the run deletes any.
+    const byId = new Map(emulator.records().map(r => [r.id, r]))
+    const run = await act(emulator, {
+      'select-path': '/previews/pr-42/**',
+      'select-name': 'pr-42-*',
+      'keep-newest': '1'
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.report.selection).toMatchObject({
+      filters: {
+        name: 'pr-42-*',
+        path: '/previews/pr-42/**',
+        tags: null,
+        status: null,
+        olderThan: null,
+        keepNewest: 1
+      },
+      scope: { graphId: null, workflowId: null, customerId: null },
+      complete: true,
+      matched: 3,
+      selected: 2,
+      spared: 1
+    })
+    expect(run.report.selection?.ms).toBeGreaterThanOrEqual(5)
+    // Each entry has the name and creation time as the provider gave them.
+    for (const entry of run.report.entries) {
+      expect(entry).toMatchObject({
+        source: 'selected',
+        name: byId.get(entry.id)?.name,
+        createdAt: byId.get(entry.id)?.createdAt
+      })
+    }
+    expect(run.report.entries.map(e => e.id)).toEqual(['old-1', 'old-2'])
+  })
+
+  test('the job summary lists 200 selected files at most, and says how many more the report holds', async () => {
+    const many = Array.from({ length: 250 }, (_, i) => ({ id: `p${i}`, name: `pr-42-${i}` }))
+    const emulator = await emulate({ provider: 'delos', files: many })
+    const run = await act(emulator, { 'select-name': 'pr-42-*', 'dry-run': 'true' })
+    expect(run.exitCode).toBe(0)
+    const rows = run.summary.split('\n').filter(row => /^\| p\d+ \|/.test(row))
+    expect(rows).toHaveLength(200)
+    expect(run.summary).toContain('50 more left out; every ID is in the report file.')
+    expect(list(run.outputs.planned)).toHaveLength(250)
   })
 })

@@ -145,6 +145,30 @@ describe('judging one item', () => {
   ])('%s', (_, listed, filters, capabilities, verdict) => expect(judge(listed, filters, capabilities)).toBe(verdict))
 })
 
+describe("each provider's unfinished states", () => {
+  // Written out here, not taken from the client: SPEC §9.3 names them.
+  const unfinished = { writer: ['in_progress'], anyformat: ['pending', 'queued', 'in_progress', 'processing'] }
+  const final = {
+    writer: ['completed', 'failed'],
+    anyformat: ['processed', 'completed', 'error', 'failed', 'cancelled']
+  }
+  const capabilitiesOf = { writer, anyformat }
+
+  test.each(Object.keys(unfinished) as Array<keyof typeof unfinished>)(
+    '%s: a file not in a final state is skipped unless select-status names its status',
+    provider => {
+      const capabilities = capabilitiesOf[provider]
+      for (const status of unfinished[provider]) {
+        expect([status, judge(item('x', { status }), {}, capabilities)]).toEqual([status, 'not finished'])
+        expect([status, judge(item('x', { status }), { statuses: [status] }, capabilities)]).toEqual([status, true])
+      }
+      for (const status of final[provider]) {
+        expect([status, judge(item('x', { status }), {}, capabilities)]).toEqual([status, true])
+      }
+    }
+  )
+})
+
 describe('the scope, checked on every item as the filters are', () => {
   const graph = { graphId: 'g1', workflowId: '', customerId: '' }
   const customer = { graphId: '', workflowId: '', customerId: 'c1' }
