@@ -16,10 +16,11 @@ import { REPO_ROOT } from '../scripts/runner.js'
 
 /**
  * script/release in a scratch clone of this repository, pushing to a scratch bare repository: what it refuses (a
- * missing CHANGELOG section, a stale dist/, a version that exists or is not newer, a major tag moving back) and what
- * it does when all is in order. The clone holds this working tree as one commit on top of the repository's history,
- * so a dist/ not rebuilt after an edit of src/ fails here as it would fail the release. Its checks build dist/ as CI
- * does, so this takes half a minute.
+ * missing CHANGELOG section, a stale dist/ or one that does not build, a version that exists here or on the remote
+ * or is not newer than its line, a commit the remote does not have, a major tag moving back) and what it does when
+ * all is in order. The clone holds this working tree as one commit on top of the repository's history, so a dist/
+ * not rebuilt after an edit of src/ fails here as it would fail the release. Its checks build dist/ as CI does,
+ * three times, so this takes about a minute.
  */
 const RELEASE = path.join(REPO_ROOT, 'script', 'release')
 const BUILD_MS = 120_000
