@@ -85,9 +85,14 @@ describe('credentials', () => {
       url: new URL('http://proxy.corp:3128'),
       host: 'proxy.corp:3128',
       variable: 'https_proxy',
-      authorization: `Basic ${basic}`,
-      secrets: ['p%40ss', 'p@ss', basic, `Basic ${basic}`]
+      authorization: `Basic ${basic}`
     })
+    expect(proxySecrets({ https_proxy: 'http://build:p%40ss@proxy.corp:3128' })).toEqual([
+      'p%40ss',
+      'p@ss',
+      basic,
+      `Basic ${basic}`
+    ])
   })
 
   test('a user name standing alone (a token) is the secret', () => {

@@ -8,7 +8,7 @@ import type { ProxySetting } from './proxy.js'
 import { TransportError } from './transport-error.js'
 import { errorMessage } from './text.js'
 
-export { TransportError, type TransportErrorKind } from './transport-error.js'
+export { TransportError } from './transport-error.js'
 
 /** Bodies are read up to this size: enough for any error message, bounded against a hostile answer. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -59,11 +59,12 @@ export async function createTransport(options: TransportOptions): Promise<Transp
   // One tunnelling agent serves both schemes: it upgrades a tunnel to TLS for https targets.
   // Credentials go in a header the agent sends as given, never in the URL it keeps (and may print when debugging).
   const proxyHeaders = proxy?.authorization ? { 'Proxy-Authorization': proxy.authorization } : {}
-  const { HttpsProxyAgent } = proxy ? await import('https-proxy-agent') : { HttpsProxyAgent: undefined }
-  const tunnel =
-    proxy &&
-    HttpsProxyAgent &&
-    counting(new HttpsProxyAgent(proxy.url, { ...agentOptions, headers: proxyHeaders }), opened)
+  const tunnel = proxy
+    ? counting(
+        new (await import('https-proxy-agent')).HttpsProxyAgent(proxy.url, { ...agentOptions, headers: proxyHeaders }),
+        opened
+      )
+    : undefined
   const httpAgent = tunnel ?? counting(new http.Agent(agentOptions), opened)
   const httpsAgent = tunnel ?? counting(new https.Agent(agentOptions), opened)
   return {

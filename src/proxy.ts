@@ -15,12 +15,10 @@ export interface ProxySetting {
   variable: ProxyVariable
   /** Proxy-Authorization for CONNECT, from the URL's credentials (percent-decoded), when it has any. */
   authorization: string | undefined
-  /** The credentials in every form they could appear in: as written, decoded, and as the Proxy-Authorization value. */
-  secrets: string[]
 }
 
 /** The variables a proxy can come from, in the order they are read. */
-export const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] as const
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] as const
 export type ProxyVariable = (typeof PROXY_VARIABLES)[number]
 
 export type ProxyChoice = { proxy: ProxySetting | undefined } | { problem: { input: ProxyVariable; message: string } }
@@ -28,7 +26,7 @@ export type ProxyChoice = { proxy: ProxySetting | undefined } | { problem: { inp
 const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|\[0:0:0:0:0:0:0:1\])$/i
 
 /** Whether a host (URL.hostname) is loopback: never proxied. */
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   return LOOPBACK.test(hostname)
 }
 
@@ -50,18 +48,17 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice {
       problem: { input: variable, message: `${variable}: scheme ${scheme} is not supported; use http:// or https://` }
     }
   }
-  const secrets = credentialForms(url)
   const bare = new URL(url.href)
   bare.username = ''
   bare.password = ''
-  return { proxy: { url: bare, host: url.host, variable, authorization: secrets.at(-1), secrets } }
+  return { proxy: { url: bare, host: url.host, variable, authorization: credentials(url)?.authorization } }
 }
 
 /** The credentials of every proxy variable that is set, whether this run uses it or not: all are masked. */
 export function proxySecrets(env: NodeJS.ProcessEnv): string[] {
   return PROXY_VARIABLES.flatMap(name => {
     const url = parseProxyUrl((env[name] ?? '').trim())
-    return url === undefined ? [] : credentialForms(url)
+    return url === undefined ? [] : (credentials(url)?.forms ?? [])
   })
 }
 
@@ -104,15 +101,19 @@ function decode(text: string): string {
 }
 
 /**
- * The proxy's secret as written and decoded (the password, or the user name when it stands alone, as a token
- * does), and the Basic value sent as Proxy-Authorization.
+ * The Proxy-Authorization value from a URL's credentials, and the forms they could be shown in: the secret as
+ * written and decoded (the password, or the user name when it stands alone, as a token does), its Basic encoding,
+ * and the header value.
  */
-function credentialForms(url: URL): string[] {
-  if (url.username === '' && url.password === '') return []
+function credentials(url: URL): { forms: string[]; authorization: string } | undefined {
+  if (url.username === '' && url.password === '') return undefined
   const secret = url.password !== '' ? url.password : url.username
   const basic = Buffer.from(`${decode(url.username)}:${decode(url.password)}`).toString('base64')
-  // The Proxy-Authorization value last: proxyFor sends it.
-  return [...new Set([secret, decode(secret), basic].filter(form => form !== '')), `Basic ${basic}`]
+  const authorization = `Basic ${basic}`
+  return {
+    forms: [...new Set([secret, decode(secret), basic].filter(form => form !== '')), authorization],
+    authorization
+  }
 }
 
 /** A URL as it may be shown: whatever stands before an '@' may be credentials. */

@@ -1,4 +1,5 @@
-import { MAX_LIST_PAGES, MAX_LISTED_ITEMS, MAX_REASON_LENGTH } from '../constants.js'
+import { MAX_LIST_PAGES, MAX_LISTED_ITEMS } from '../constants.js'
+import { onAbort } from '../abort.js'
 import { TransportError } from '../transport-error.js'
 import type {
   ClassifiedAnswer,
@@ -11,7 +12,6 @@ import type {
   RequestContext,
   ServerFilters
 } from '../providers/types.js'
-import { oneLine, scrub } from '../text.js'
 import {
   decide,
   FRESH_BUDGET,
@@ -23,7 +23,8 @@ import {
   type Rules
 } from './decide.js'
 import { cancellation, type SendOptions } from './purge.js'
-import { DEFAULT_BACKOFF, realClock, type Clock, type Pacer } from './pacing.js'
+import { realClock, type Clock, type Pacer } from './pacing.js'
+import { Progress, reasonCleaner, rulesFor } from './progress.js'
 
 /** A page is read up to this size: a thousand ImageKit items take about half a MiB. */
 export const MAX_PAGE_BYTES = 32 * 1024 * 1024
@@ -39,11 +40,10 @@ export interface ListOptions extends SendOptions {
   pacer: Pacer
   /** Cancels the listing: it fails, and nothing is deleted. */
   signal?: AbortSignal
-  onPage?: (page: number, items: number) => void
   onPause?: (waitMs: number) => void
 }
 
-export interface ListedPages {
+interface ListedPages {
   pages: number
   requests: number
   ms: number
@@ -93,18 +93,16 @@ class Pager {
   pages = 0
   requests = 0
   private readonly rules: Rules
-  private progress = 0
-  private stalledPauses = 0
-  private lastProgressAt: number
+  private readonly progress: Progress
+  private readonly clean: (text: string) => string
 
   constructor(
     private readonly options: ListOptions,
     private readonly clock: Clock
   ) {
-    const backoff = options.backoff ?? DEFAULT_BACKOFF
-    const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs)
-    this.rules = { maxRetries: options.maxRetries, backoff, stallLimitMs, random: options.random ?? Math.random }
-    this.lastProgressAt = clock.now()
+    this.rules = rulesFor(options)
+    this.progress = new Progress(clock.now())
+    this.clean = reasonCleaner(options.secrets)
   }
 
   /** Every page from the first. A count that changes restarts the listing once; a second change fails it. */
@@ -130,7 +128,6 @@ class Pager {
       for (const item of page.items) items.push(item)
       if (items.length > MAX_LISTED_ITEMS)
         throw new ListingFailed({ reason: `more than ${MAX_LISTED_ITEMS.toLocaleString('en')} items` })
-      this.options.onPage?.(cursor.page, page.items.length)
       cursor = page.next
     }
     return items
@@ -140,22 +137,16 @@ class Pager {
   private async page(cursor: ListCursor): Promise<Extract<PageReading, { items: ListItem[] }>> {
     let budget: Budget = FRESH_BUDGET
     for (let attempts = 1; ; attempts++) {
-      const mark = this.progress
+      const mark = this.progress.mark
       const answered = await this.attempt(cursor)
       if ('items' in answered) return answered
       const classification = answered.classification
       const now = this.clock.now()
-      if (isProgress(classification)) this.progressed(now)
-      const view = {
-        now,
-        stopReason: undefined,
-        stalled: this.progress === mark,
-        lastProgressAt: this.lastProgressAt,
-        stalledPauses: this.stalledPauses
-      }
+      if (isProgress(classification)) this.progress.made(now)
+      const view = this.progress.view(now, mark, undefined)
       const ruling = decide(classification, { attempts, bulk: false, budget }, view, this.rules)
       budget = ruling.budget
-      await this.carryOut(ruling.decision, cursor, now, view.stalled)
+      await this.carryOut(ruling.decision, cursor, now, mark)
     }
   }
 
@@ -191,25 +182,18 @@ class Pager {
     if ('problem' in reading) throw new ListingFailed({ reason: `page ${cursor.page}: ${reading.problem}` })
     const now = clock.now()
     options.pacer.succeeded(now)
-    this.progressed(now)
+    this.progress.made(now)
     return reading
   }
 
-  private progressed(now: number): void {
-    this.progress++
-    this.stalledPauses = 0
-    this.lastProgressAt = now
-  }
-
   /** Waits as the decision says before the page is asked for again, or ends the listing. */
-  private async carryOut(decision: Decision, cursor: ListCursor, now: number, stalled: boolean): Promise<void> {
+  private async carryOut(decision: Decision, cursor: ListCursor, now: number, mark: number): Promise<void> {
     const where = `page ${cursor.page}: `
     switch (decision.kind) {
       case 'retry':
         return this.sleep(decision.afterMs)
       case 'park':
-        if (this.options.pacer.rateLimited(now, decision.waitMs, decision.hinted)) {
-          if (stalled) this.stalledPauses++
+        if (this.progress.rateLimited(this.options.pacer, now, decision.waitMs, decision.hinted, mark)) {
           this.options.onPause?.(decision.waitMs)
         }
         return
@@ -231,10 +215,6 @@ class Pager {
     return new ListingFailed({ reason: 'cancelled before the listing was complete', halted: cancellation(signal) })
   }
 
-  private clean(text: string): string {
-    return oneLine(scrub(text, this.options.secrets), MAX_REASON_LENGTH)
-  }
-
   /** Waits until the pacer lets the next request start; a cancelled listing fails instead. */
   private async paced(): Promise<void> {
     const { pacer, signal } = this.options
@@ -247,19 +227,21 @@ class Pager {
     }
   }
 
-  /** A wait on the run's clock that a cancellation ends early. */
+  /** A wait on the run's clock that a cancellation ends early (or skips, when it came first). */
   private sleep(ms: number): Promise<void> {
     const { signal } = this.options
+    if (signal?.aborted) return Promise.resolve()
     return new Promise(resolve => {
-      const wake = (): void => {
-        this.clock.clearTimeout(timer)
-        resolve()
-      }
       const timer = this.clock.setTimeout(() => {
-        signal?.removeEventListener('abort', wake)
+        off?.()
         resolve()
       }, ms)
-      signal?.addEventListener('abort', wake, { once: true })
+      const off = signal
+        ? onAbort(signal, () => {
+            this.clock.clearTimeout(timer)
+            resolve()
+          })
+        : undefined
     })
   }
 }

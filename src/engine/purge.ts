@@ -1,8 +1,7 @@
-import { MAX_REASON_LENGTH } from '../constants.js'
 import type { Transport } from '../http.js'
 import { TransportError } from '../transport-error.js'
 import type { BoundProvider } from '../providers/index.js'
-import { errorMessage, oneLine, scrub } from '../text.js'
+import { errorMessage } from '../text.js'
 import {
   decide,
   isProgress,
@@ -13,7 +12,8 @@ import {
   type Rules
 } from './decide.js'
 import { Ledger, type IdResult } from './ledger.js'
-import { DEFAULT_BACKOFF, Pacer, realClock, type BackoffPolicy, type Clock } from './pacing.js'
+import { Pacer, realClock, type BackoffPolicy, type Clock } from './pacing.js'
+import { Progress, reasonCleaner, rulesFor } from './progress.js'
 import { Scheduler, unitOf, type Unit } from './scheduler.js'
 
 export type { Outcome } from './decide.js'
@@ -86,38 +86,32 @@ export function purge(options: PurgeOptions): Promise<PurgeResult> {
 class PurgeRun {
   private readonly clock: Clock
   private readonly rules: Rules
+  private readonly clean: (text: string) => string
   private readonly pacer: Pacer
   private readonly ledger: Ledger
   private readonly scheduler: Scheduler
   private requests = 0
   private rateLimitedAnswers = 0
   private credentialsRejected = false
-  /** Definite answers so far. */
-  private progress = 0
-  private stalledPauses = 0
-  private lastProgressAt: number
+  private readonly progress: Progress
   private stopReason: string | undefined
   private halted: string | null = null
   private finished = false
   /** Cuts off the requests in flight once a cancelled run's grace is over. */
   private readonly cutOff = new AbortController()
   private graceTimer: unknown
-  private readonly onAbort = (): void => this.cancel()
+  private readonly onAbort = (): void => this.cancel(this.options.signal as AbortSignal)
 
   constructor(
     private readonly options: PurgeOptions,
     private readonly resolve: (result: PurgeResult) => void
   ) {
     this.clock = options.clock ?? realClock
-    const backoff = options.backoff ?? DEFAULT_BACKOFF
-    // The longest all retries of one ID could wait, and never less than one wait a provider may ask for: past it,
-    // a pool that hears only 429s stops.
-    const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs)
-    this.rules = { maxRetries: options.maxRetries, backoff, stallLimitMs, random: options.random ?? Math.random }
+    this.rules = rulesFor(options)
     this.pacer = options.pacer ?? new Pacer(options.concurrency)
-    this.lastProgressAt = this.clock.now()
-    const clean = (text: string): string => oneLine(scrub(text, options.secrets), MAX_REASON_LENGTH)
-    this.ledger = new Ledger(options.ids, this.clock, clean, options.onResult)
+    this.progress = new Progress(this.clock.now())
+    this.clean = reasonCleaner(options.secrets)
+    this.ledger = new Ledger(options.ids, this.clock, this.clean, options.onResult)
     this.scheduler = new Scheduler({
       total: options.ids.length,
       chunkSize: options.bulk?.maxIds ?? 1,
@@ -129,7 +123,7 @@ class PurgeRun {
 
   start(): void {
     const { signal } = this.options
-    if (signal?.aborted) return this.cancel()
+    if (signal?.aborted) return this.cancel(signal)
     signal?.addEventListener('abort', this.onAbort, { once: true })
     this.pump()
   }
@@ -147,8 +141,8 @@ class PurgeRun {
   }
 
   /** Cancellation: the one stop path, then a short grace for the requests in flight before they are cut off. */
-  private cancel(): void {
-    this.halted ??= this.options.signal ? cancellation(this.options.signal) : 'cancelled'
+  private cancel(signal: AbortSignal): void {
+    this.halted ??= cancellation(signal)
     this.stop('cancelled')
     if (this.scheduler.sending > 0) {
       this.graceTimer = this.clock.setTimeout(() => this.cutOff.abort(), this.options.cancelGraceMs ?? CANCEL_GRACE_MS)
@@ -159,7 +153,7 @@ class PurgeRun {
   private async attempt(unit: Unit, now: number): Promise<void> {
     this.requests++
     unit.attempts++
-    unit.progressMark = this.progress
+    unit.progressMark = this.progress.mark
     this.ledger.started(unit.indexes, now)
     const classification = await this.send(unit)
     this.scheduler.landed()
@@ -208,21 +202,10 @@ class PurgeRun {
 
   private answered(unit: Unit, classification: AnyClassification): void {
     const now = this.clock.now()
-    if (isProgress(classification)) {
-      this.progress++
-      this.stalledPauses = 0
-      this.lastProgressAt = now
-    } else {
-      this.rateLimitedAnswers++
-    }
+    if (isProgress(classification)) this.progress.made(now)
+    else this.rateLimitedAnswers++
     if (isSuccess(classification)) this.pacer.succeeded(now)
-    const run = {
-      now,
-      stopReason: this.stopReason,
-      stalled: this.progress === unit.progressMark,
-      lastProgressAt: this.lastProgressAt,
-      stalledPauses: this.stalledPauses
-    }
+    const run = this.progress.view(now, unit.progressMark, this.stopReason)
     const ruling = decide(classification, unit, run, this.rules)
     unit.budget = ruling.budget
     if (ruling.unanswered) this.ledger.markUnanswered(unit.indexes)
@@ -267,7 +250,7 @@ class PurgeRun {
         return
       case 'stop':
         this.credentialsRejected ||= decision.credentialsRejected
-        if (decision.fatal) this.halted ??= decision.reason
+        if (decision.fatal) this.halted ??= this.clean(decision.reason)
         for (const index of unit.indexes) ledger.settle(index, 'failed', decision.unitReason)
         this.stop(decision.reason)
     }
@@ -295,8 +278,7 @@ class PurgeRun {
   }
 
   private park(unit: Unit, waitMs: number, hinted: boolean, now: number): void {
-    if (this.pacer.rateLimited(now, waitMs, hinted)) {
-      if (this.progress === unit.progressMark) this.stalledPauses++
+    if (this.progress.rateLimited(this.pacer, now, waitMs, hinted, unit.progressMark)) {
       this.options.onPause?.(waitMs, this.pacer.limit)
     }
     this.scheduler.park(unit)
@@ -319,10 +301,6 @@ class PurgeRun {
     const { units, fresh } = this.scheduler.stop()
     for (const unit of units) this.abandon(unit)
     for (const index of fresh) this.ledger.settle(index, 'failed', `not attempted: ${reason}`)
-  }
-
-  private clean(text: string): string {
-    return oneLine(scrub(text, this.options.secrets), MAX_REASON_LENGTH)
   }
 
   private describe(unit: Unit): string {

@@ -1,87 +1,21 @@
-export const id = 722;
-export const ids = [722];
+export const id = 803;
+export const ids = [803];
 export const modules = {
 
-/***/ 4722:
+/***/ 6803:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  createTransport: () => (/* binding */ createTransport)
-});
-
-// UNUSED EXPORTS: MAX_BODY_BYTES, TransportError
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __webpack_require__(7067);
-var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __webpack_require__(4708);
-var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
-;// CONCATENATED MODULE: ./src/abort.ts
-/**
- * One listener per AbortSignal however many requests wait on it, each request in a slot it clears when it ends.
- *
- * Why not `addEventListener` per request: a signal's listeners are a linked list, and a removed listener still
- * points at its neighbours. Once the garbage collector has moved one of them to the old generation, that dead node
- * keeps the next request's closure, and with it the whole request, alive through every young collection until the
- * next full one. At thousands of requests a second that moved tens of megabytes a minute into the old generation and
- * made the heap grow to several times what the run holds. A slot that is cleared references nothing.
- */
-class Fanout {
-    slots = [];
-    free = [];
-    constructor(signal) {
-        signal.addEventListener('abort', () => this.fire(), { once: true });
-    }
-    add(callback) {
-        const slot = this.free.pop() ?? this.slots.length;
-        this.slots[slot] = callback;
-        return slot;
-    }
-    remove(slot) {
-        this.slots[slot] = undefined;
-        this.free.push(slot);
-    }
-    fire() {
-        for (let slot = 0; slot < this.slots.length; slot++) {
-            const callback = this.slots[slot];
-            if (callback === undefined)
-                continue;
-            this.remove(slot);
-            callback();
-        }
-    }
-}
-const fanouts = new WeakMap();
-/**
- * Calls `callback` once when `signal` aborts, unless the returned function was called first. The signal must not have
- * aborted yet: check `signal.aborted` before.
- */
-function onAbort(signal, callback) {
-    let fanout = fanouts.get(signal);
-    if (fanout === undefined) {
-        fanout = new Fanout(signal);
-        fanouts.set(signal, fanout);
-    }
-    const owner = fanout;
-    let slot = owner.add(() => {
-        slot = -1;
-        callback();
-    });
-    return () => {
-        if (slot >= 0)
-            owner.remove(slot);
-        slot = -1;
-    };
-}
-
-// EXTERNAL MODULE: ./src/transport-error.ts
-var transport_error = __webpack_require__(1049);
-// EXTERNAL MODULE: ./src/text.ts
-var src_text = __webpack_require__(8992);
-;// CONCATENATED MODULE: ./src/http.ts
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   createTransport: () => (/* binding */ createTransport)
+/* harmony export */ });
+/* unused harmony export MAX_BODY_BYTES */
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4708);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _abort_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6885);
+/* harmony import */ var _transport_error_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1049);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8992);
 
 
 
@@ -109,12 +43,11 @@ async function createTransport(options) {
     // One tunnelling agent serves both schemes: it upgrades a tunnel to TLS for https targets.
     // Credentials go in a header the agent sends as given, never in the URL it keeps (and may print when debugging).
     const proxyHeaders = proxy?.authorization ? { 'Proxy-Authorization': proxy.authorization } : {};
-    const { HttpsProxyAgent } = proxy ? await __webpack_require__.e(/* import() */ 833).then(__webpack_require__.bind(__webpack_require__, 5833)) : { HttpsProxyAgent: undefined };
-    const tunnel = proxy &&
-        HttpsProxyAgent &&
-        counting(new HttpsProxyAgent(proxy.url, { ...agentOptions, headers: proxyHeaders }), opened);
-    const httpAgent = tunnel ?? counting(new (external_node_http_default()).Agent(agentOptions), opened);
-    const httpsAgent = tunnel ?? counting(new (external_node_https_default()).Agent(agentOptions), opened);
+    const tunnel = proxy
+        ? counting(new (await __webpack_require__.e(/* import() */ 833).then(__webpack_require__.bind(__webpack_require__, 5833))).HttpsProxyAgent(proxy.url, { ...agentOptions, headers: proxyHeaders }), opened)
+        : undefined;
+    const httpAgent = tunnel ?? counting(new (node_http__WEBPACK_IMPORTED_MODULE_0___default().Agent)(agentOptions), opened);
+    const httpsAgent = tunnel ?? counting(new (node_https__WEBPACK_IMPORTED_MODULE_1___default().Agent)(agentOptions), opened);
     return {
         send: request => exchange(request, request.url.protocol === 'https:' ? httpsAgent : httpAgent, proxy),
         get socketsOpened() {
@@ -143,7 +76,7 @@ function exchange(request, agent, proxy) {
         const headers = request.body === undefined
             ? request.headers
             : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) };
-        const req = (secure ? (external_node_https_default()) : (external_node_http_default())).request(request.url, { method: request.method, headers, agent });
+        const req = (secure ? (node_https__WEBPACK_IMPORTED_MODULE_1___default()) : (node_http__WEBPACK_IMPORTED_MODULE_0___default())).request(request.url, { method: request.method, headers, agent });
         let done = false;
         let unsubscribe;
         const finish = (outcome) => {
@@ -156,17 +89,17 @@ function exchange(request, agent, proxy) {
         };
         const fail = (error) => finish(() => reject(error));
         const timer = setTimeout(() => {
-            fail(new transport_error/* TransportError */.w('timeout', `no answer within ${formatSeconds(request.timeoutMs)}`));
+            fail(new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('timeout', `no answer within ${formatSeconds(request.timeoutMs)}`));
             req.destroy();
         }, request.timeoutMs);
         const cancel = () => {
-            fail(new transport_error/* TransportError */.w('cancelled', 'cancelled while waiting for the answer'));
+            fail(new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('cancelled', 'cancelled while waiting for the answer'));
             req.destroy();
         };
         if (request.signal?.aborted)
             return cancel();
         if (request.signal)
-            unsubscribe = onAbort(request.signal, cancel);
+            unsubscribe = (0,_abort_js__WEBPACK_IMPORTED_MODULE_2__/* .onAbort */ .u)(request.signal, cancel);
         req.on('proxyConnect', (connect) => {
             if (connect.statusCode !== 200 && proxy)
                 fail(proxyRefusal(proxy, connect));
@@ -198,13 +131,13 @@ function readAnswer(response, bound, done, fail) {
     });
     response.on('end', () => done(answer()));
     response.on('error', error => fail(transportError(error, undefined)));
-    response.on('close', () => fail(new transport_error/* TransportError */.w('connection', 'connection error: closed before the answer ended')));
+    response.on('close', () => fail(new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('connection', 'connection error: closed before the answer ended')));
 }
 /** A 4xx to CONNECT (407 authentication, 403 forbidden) will not change; a 5xx may be the proxy's own trouble. */
 function proxyRefusal(proxy, connect) {
     const status = `HTTP ${connect.statusCode}${connect.statusText ? ` ${connect.statusText}` : ''}`;
     const hint = connect.statusCode === 407 ? ': check the credentials in the proxy URL' : '';
-    return new transport_error/* TransportError */.w('proxy', `proxy ${proxy.host} refused the tunnel (${status})${hint}`, connect.statusCode >= 400 && connect.statusCode < 500);
+    return new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('proxy', `proxy ${proxy.host} refused the tunnel (${status})${hint}`, connect.statusCode >= 400 && connect.statusCode < 500);
 }
 /** What OpenSSL and Node call the certificate problems a user can fix by trusting a CA or fixing the host name. */
 const UNTRUSTED = new Set([
@@ -233,13 +166,13 @@ function transportError(error, proxy) {
         return tlsError(`the server's certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not yet valid'} (${code})`);
     }
     if (typeof code === 'string' && /^(ERR_SSL_|ERR_TLS_|CERT_)/.test(code)) {
-        return new transport_error/* TransportError */.w('tls', `TLS failed (${code})${via}`, true);
+        return new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('tls', `TLS failed (${code})${via}`, true);
     }
-    const what = typeof code === 'string' ? code : (0,src_text/* errorMessage */.gJ)(error);
-    return new transport_error/* TransportError */.w('connection', `connection error: ${what}${via}`);
+    const what = typeof code === 'string' ? code : (0,_text_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(error);
+    return new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('connection', `connection error: ${what}${via}`);
 }
 function tlsError(problem) {
-    return new transport_error/* TransportError */.w('tls', `TLS certificate problem: ${problem}`, true);
+    return new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('tls', `TLS certificate problem: ${problem}`, true);
 }
 function joinHeader(value) {
     if (value === undefined)
@@ -255,4 +188,4 @@ function formatSeconds(ms) {
 
 };
 
-//# sourceMappingURL=722.index.js.map
+//# sourceMappingURL=803.index.js.map
