@@ -108,13 +108,15 @@ class InputReader {
   number(name: NumericInputName): number {
     const text = this.text(name)
     const { min, max, default: fallback } = NumericInput[name]
-    if (text === '') return fallback
+    return text === '' ? fallback : (this.whole(name, text, min, max) ?? fallback)
+  }
+
+  /** A whole number from min to max, or undefined and a violation saying it is not `what` in that range. */
+  whole(name: InputName, text: string, min: number, max: number, what = 'a whole number'): number | undefined {
     const value = /^\d+$/.test(text) ? Number(text) : NaN
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      this.violation(name, `${quote(text)} is not a whole number from ${min} to ${max}`)
-      return fallback
-    }
-    return value
+    if (Number.isSafeInteger(value) && value >= min && value <= max) return value
+    this.violation(name, `${quote(text)} is not ${what} from ${min} to ${max}`)
+    return undefined
   }
 }
 
@@ -191,10 +193,7 @@ function readMaxRate(read: InputReader): number | undefined {
   const text = read.text(Input.MaxRate)
   if (text === '') return undefined
   const { min, max } = MAX_RATE_RANGE
-  const value = /^\d+$/.test(text) ? Number(text) : NaN
-  if (Number.isSafeInteger(value) && value >= min && value <= max) return value
-  read.violation(Input.MaxRate, `${quote(text)} is not a whole number of requests a minute from ${min} to ${max}`)
-  return undefined
+  return read.whole(Input.MaxRate, text, min, max, 'a whole number of requests a minute')
 }
 
 /** The inputs that turn selection on (customer-id only narrows it). */
@@ -263,10 +262,8 @@ function readAge(read: InputReader, olderThan: string | undefined, keepNewest: s
     else filters.olderThan = { text: olderThan, ms }
   }
   if (keepNewest !== undefined) {
-    const n = /^\d+$/.test(keepNewest) ? Number(keepNewest) : NaN
-    if (!Number.isSafeInteger(n) || n > MAX_IDS)
-      read.violation(Input.KeepNewest, `${quote(keepNewest)} is not a whole number from 0 to ${MAX_IDS}`)
-    else filters.keepNewest = n
+    const n = read.whole(Input.KeepNewest, keepNewest, 0, MAX_IDS)
+    if (n !== undefined) filters.keepNewest = n
   }
   return filters
 }

@@ -6,7 +6,7 @@ import { Pacer } from './engine/pacing.js'
 import type { Transport } from './http.js'
 import { readSettings, type InputSources, type PolicyViolation, type Settings } from './inputs.js'
 import { LineLog } from './log.js'
-import { plannedIds, preflight, runPlan, verdict, type RunPlan, type Verdict } from './policy.js'
+import { preflight, runPlan, verdict, type RunPlan, type Verdict } from './policy.js'
 import { selectStage, type SelectStage } from './select-stage.js'
 import { selecting } from './selection.js'
 import { bindProvider, secretForms } from './providers/index.js'
@@ -210,6 +210,10 @@ async function withSession<T>(
 async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Session>): Promise<StagesOutcome> {
   let plan = initial
   let selection: SelectStage | undefined
+  // One line per planned, selected or spared ID: batched by the line log where the shell writes lines itself.
+  const itemLine = run.shell.writeLines ? (line: string) => run.log.line(line) : (line: string) => run.shell.info(line)
+  const tallyOf = (planned: readonly string[]): Tally =>
+    new Tally(planned, aboutFrom(selection), entry => run.spool.add(entry))
   if (selecting(plan.selection) && plan.provider.list) {
     selection = await selectStage({
       plan,
@@ -219,22 +223,20 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
       signal: run.signal,
       startedAt: run.startedAt,
       info: line => run.shell.info(line),
-      itemLine: run.shell.writeLines ? line => run.log.line(line) : line => run.shell.info(line)
+      itemLine
     })
     run.log.flush()
     if (selection.failure) {
-      const given = new Tally(plan.planned, aboutFrom(selection), entry => run.spool.add(entry))
-      return { ...listingFailed(plan, selection.failure, given), selection }
+      return { ...listingFailed(plan, selection.failure, tallyOf(plan.planned)), selection }
     }
     if (selection.violations.length > 0) return { ...refused(selection.violations), selection }
-    plan = { ...plan, ids: selection.ids, planned: plannedIds(selection.ids, plan.shard) }
+    plan = { ...plan, ids: selection.ids, planned: selection.planned }
   }
-  const tally = new Tally(plan.planned, aboutFrom(selection), entry => run.spool.add(entry))
+  const tally = tallyOf(plan.planned)
   const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : ''
   if (plan.dryRun) {
     run.shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`)
-    const line = run.shell.writeLines ? (text: string) => run.log.line(text) : (text: string) => run.shell.info(text)
-    for (const id of plan.planned) line(`planned ${JSON.stringify(id)}`)
+    for (const id of plan.planned) itemLine(`planned ${JSON.stringify(id)}`)
     tally.recordPlanned()
     const message = `dry run: nothing was deleted; ${nothing}${count(plan.planned.length, 'ID')} planned`
     return {

@@ -1,7 +1,7 @@
 import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS, type InputName } from './constants.js'
 import { ID_RULE, idProblem, protectedBy, shardOf } from './ids.js'
 import type { FailOn, PolicyViolation, Settings, Shard } from './inputs.js'
-import { PROVIDER_NAMES, PROVIDERS, type Provider } from './providers/index.js'
+import { PROVIDER_NAMES, PROVIDERS, type Provider, type ProviderName } from './providers/index.js'
 import type { ListCapabilities, ListScope } from './providers/types.js'
 import { narrowed, selecting } from './selection.js'
 import type { PurgeResult } from './engine/purge.js'
@@ -46,12 +46,13 @@ export function preflight(settings: Settings, inputViolations: readonly PolicyVi
 }
 
 /**
- * The rules for a selection's IDs once the listing is in: each selected ID must be valid, and the union with the
- * given IDs passes max-deletions and protected-ids as given IDs do. A larger selection is never cut short.
+ * The rules for a selection's IDs once the listing is in: each selected ID must be valid and not protected (the
+ * given ones passed protected-ids in preflight), and the run's share of the union with the given IDs (`planned`)
+ * passes max-deletions. A larger selection is never cut short.
  */
 export function selectedIdRules(
   settings: Settings,
-  union: readonly string[],
+  planned: readonly string[],
   selected: readonly string[]
 ): PolicyViolation[] {
   const violations: PolicyViolation[] = []
@@ -61,19 +62,27 @@ export function selectedIdRules(
     return problem === undefined ? [] : [`the listing gave ID ${quote(id)}, which ${problem} (${ID_RULE})`]
   })
   for (const message of invalid.slice(0, MAX_LISTED_INVALID_IDS)) add('selection', message)
-  idRules(union, settings, add)
+  maxDeletionsRule(planned, settings, add)
+  protectedRule(selected, settings, add)
   return violations
 }
 
 /** max-deletions over this run's share of the IDs, and protected-ids over all of them. */
 function idRules(ids: readonly string[], settings: Settings, add: Add): void {
-  const planned = plannedIds(ids, settings.shard)
+  maxDeletionsRule(plannedIds(ids, settings.shard), settings, add)
+  protectedRule(ids, settings, add)
+}
+
+function maxDeletionsRule(planned: readonly string[], settings: Settings, add: Add): void {
   if (planned.length > settings.maxDeletions) {
     const what = settings.shard
       ? `${planned.length} unique IDs in shard ${settings.shard.index}/${settings.shard.count}`
       : `${planned.length} unique IDs`
     add(Input.MaxDeletions, `${what} exceed max-deletions (${settings.maxDeletions}); raise it or split the list`)
   }
+}
+
+function protectedRule(ids: readonly string[], settings: Settings, add: Add): void {
   if (settings.protectedPatterns.length === 0) return
   const hits = ids.flatMap(id => {
     const pattern = protectedBy(settings.protectedPatterns, id)
@@ -86,11 +95,16 @@ function idRules(ids: readonly string[], settings: Settings, add: Add): void {
 
 /** The providers whose listing can do this: what a violation names as the alternative. */
 function whoCan(test: (capabilities: ListCapabilities) => boolean): string {
-  const names = PROVIDER_NAMES.filter(name => {
+  const names = listers(test)
+  return names.length === 0 ? 'no provider can' : `only ${names.join(', ')} can`
+}
+
+/** The providers that list, and whose listing passes `test`. */
+function listers(test: (capabilities: ListCapabilities) => boolean): ProviderName[] {
+  return PROVIDER_NAMES.filter(name => {
     const list = PROVIDERS[name].list
     return list !== undefined && test(list.capabilities)
   })
-  return names.length === 0 ? 'no provider can' : `only ${names.join(', ')} can`
 }
 
 /** SPEC §9.2: a filter the provider cannot honour is a violation naming the input and the provider, never ignored. */
@@ -141,7 +155,7 @@ function selectionRules(settings: Settings, provider: Provider, add: Add): void 
 }
 
 function forWhom(scope: keyof ListScope): string {
-  return PROVIDER_NAMES.filter(name => PROVIDERS[name].list?.capabilities.scopes.includes(scope)).join(', ')
+  return listers(capabilities => capabilities.scopes.includes(scope)).join(', ')
 }
 
 /** The plan a run may start with, or undefined while anything is in violation. */

@@ -9,7 +9,7 @@ import type { Pacer } from './engine/pacing.js'
 import type { Transport } from './http.js'
 import { uniqueIds } from './ids.js'
 import type { PolicyViolation } from './inputs.js'
-import { selectedIdRules, type RunPlan } from './policy.js'
+import { plannedIds, selectedIdRules, type RunPlan } from './policy.js'
 import type { ListItem, ProviderList } from './providers/types.js'
 import type { ListedFile, SelectionReport } from './report.js'
 import { select, serverFilters, type Selected } from './selection.js'
@@ -32,6 +32,8 @@ export interface SelectStage {
   report: SelectionReport
   /** The given IDs, then the selected ones, de-duplicated: what the run plans with. */
   ids: string[]
+  /** This run's share of `ids` (its shard). */
+  planned: string[]
   selectedIds: Set<string>
   /** What the listing said of each listed ID. */
   listed: Map<string, { name: string | null; createdAt: string | null }>
@@ -69,14 +71,16 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
   const selected = select(listing.items, filters, list.capabilities, runStart, scope)
   const selectedIds = selected.selected.map(item => item.id)
   const ids = uniqueIds(plan.ids, selectedIds)
+  const planned = plannedIds(ids, plan.shard)
   const given = new Set(plan.ids)
   tell(options, listing, selected)
   return {
     report: selectionReport(plan, listing, selected, runStart),
     ids,
+    planned,
     selectedIds: new Set(selectedIds.filter(id => !given.has(id))),
     listed: new Map(listing.items.map(item => [item.id, { name: item.name, createdAt: item.createdAt }])),
-    violations: selectedIdRules(plan, ids, selectedIds)
+    violations: selectedIdRules(plan, planned, selectedIds)
   }
 }
 
@@ -170,6 +174,7 @@ function emptyStage(plan: RunPlan, listing: Listing, runStart: number): Omit<Sel
   return {
     report: selectionReport(plan, listing, undefined, runStart),
     ids: plan.ids,
+    planned: plan.planned,
     selectedIds: new Set(),
     listed: new Map(),
     violations: []

@@ -30,8 +30,7 @@ export interface Selection {
 
 /** Whether the inputs ask for a selection at all. */
 export function selecting(selection: Selection): boolean {
-  const { filters, scope } = selection
-  return Object.values(filters).some(value => value !== undefined) || scope.graphId !== '' || scope.workflowId !== ''
+  return narrowed(selection) || selection.filters.keepNewest !== undefined
 }
 
 /** Whether anything besides keep-newest narrows the selection (a filter, or a scope). */
@@ -149,10 +148,16 @@ function inFolder(path: string, { folder, subfolders }: { folder: string; subfol
   return subfolders ? parent.startsWith(folder) : parent === folder
 }
 
+/** A candidate with its creation time, read once. */
+interface Timed {
+  item: ListItem
+  us: number | null
+}
+
 /** Newest first; at equal times the smaller ID (in code-unit order) counts as the newer. */
-function newestFirst(a: ListItem, b: ListItem): number {
-  const byTime = (createdUs(b.createdAt) ?? 0) - (createdUs(a.createdAt) ?? 0)
-  return byTime !== 0 ? byTime : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+function newestFirst(a: Timed, b: Timed): number {
+  const byTime = (b.us ?? 0) - (a.us ?? 0)
+  return byTime !== 0 ? byTime : a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0
 }
 
 /**
@@ -176,12 +181,19 @@ export function select(
     else if (verdict !== true && verdict !== false) skipped[verdict] = (skipped[verdict] ?? 0) + 1
     if (verdict === true) seen.add(item.id)
   }
-  const spared = filters.keepNewest === undefined ? [] : [...candidates].sort(newestFirst).slice(0, filters.keepNewest)
+  const timed = candidates.map(item => ({ item, us: createdUs(item.createdAt) }))
+  const spared =
+    filters.keepNewest === undefined
+      ? []
+      : [...timed]
+          .sort(newestFirst)
+          .slice(0, filters.keepNewest)
+          .map(({ item }) => item)
   const sparedIds = new Set(spared.map(item => item.id))
   const cutoff = filters.olderThan === undefined ? Infinity : (runStartMs - filters.olderThan.ms) * 1000
-  const selected = candidates.filter(
-    item => !sparedIds.has(item.id) && (createdUs(item.createdAt) ?? -Infinity) < cutoff
-  )
+  const selected = timed
+    .filter(({ item, us }) => !sparedIds.has(item.id) && (us ?? -Infinity) < cutoff)
+    .map(({ item }) => item)
   return { selected, spared, matched: candidates.length, skipped }
 }
 

@@ -166,6 +166,16 @@ export function basicAuth(apiKey: string): string {
   return `Basic ${Buffer.from(`${apiKey}:`, 'utf8').toString('base64')}`
 }
 
+/** Headers for a key sent as Basic credentials with an empty password (`basicAuth`). */
+export function basic(apiKey: string): Record<string, string> {
+  return { ...JSON_ACCEPT, Authorization: basicAuth(apiKey) }
+}
+
+/** Headers for a key sent as the whole Authorization value, as Delos takes it. */
+export function bareKey(apiKey: string): Record<string, string> {
+  return { ...JSON_ACCEPT, Authorization: apiKey }
+}
+
 /** A route's URL with these query parameters; empty values are left out. */
 export function listUrl(baseUrl: URL, steps: readonly string[], query: Record<string, string | undefined>): URL {
   const url = routeUrl(baseUrl, steps)

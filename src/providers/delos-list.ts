@@ -1,4 +1,4 @@
-import { field, itemId, JSON_ACCEPT, jsonBody, listUrl, readItems, text } from './common.js'
+import { bareKey, field, itemId, jsonBody, listUrl, readItems, text } from './common.js'
 import type { ListItem, ProviderList } from './types.js'
 
 const PAGE_SIZE = 100
@@ -23,7 +23,7 @@ export const delosList: ProviderList = {
     return {
       method: 'GET',
       url: listUrl(baseUrl, ['v2', 'storage', 'file'], query),
-      headers: { ...JSON_ACCEPT, Authorization: apiKey }
+      headers: bareKey(apiKey)
     }
   },
   read(answer, cursor) {

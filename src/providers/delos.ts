@@ -1,4 +1,4 @@
-import { classifyByStatus, field, fileUrl, jsonBody, JSON_ACCEPT, retryAfterMs } from './common.js'
+import { bareKey, classifyByStatus, field, fileUrl, jsonBody, retryAfterMs } from './common.js'
 import { delosList } from './delos-list.js'
 import type { Classification, Provider } from './types.js'
 
@@ -19,7 +19,7 @@ export const delos = {
   request(id, { baseUrl, apiKey, customerId }) {
     const url = fileUrl(baseUrl, ['v2', 'storage', 'file'], id)
     if (customerId !== '') url.searchParams.set('customerId', customerId)
-    return { method: 'DELETE', url, headers: { ...JSON_ACCEPT, Authorization: apiKey } }
+    return { method: 'DELETE', url, headers: bareKey(apiKey) }
   },
   derivedSecrets: () => [],
   list: delosList,

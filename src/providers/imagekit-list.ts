@@ -1,4 +1,4 @@
-import { basicAuth, field, JSON_ACCEPT, jsonBody, listUrl, readItems, strings, text } from './common.js'
+import { basic, field, itemId, jsonBody, listUrl, readItems, strings, text } from './common.js'
 import type { ListItem, ProviderList, ServerFilters } from './types.js'
 
 const PAGE_SIZE = 1000
@@ -27,8 +27,8 @@ export function imagekitSearchQuery(filters: ServerFilters): string {
 function item(value: unknown): ListItem | undefined {
   const type = field(value, 'type')
   if (type !== 'file' && type !== 'file-version' && type !== 'folder') return undefined
-  const id = text(value, type === 'folder' ? 'folderId' : 'fileId')
-  if (id === null || id === '') return undefined
+  const id = itemId(value, type === 'folder' ? 'folderId' : 'fileId')
+  if (id === undefined) return undefined
   return {
     id,
     name: text(value, 'name'),
@@ -57,7 +57,7 @@ export const imagekitList: ProviderList = {
     return {
       method: 'GET',
       url: listUrl(baseUrl, ['v1', 'files'], query),
-      headers: { ...JSON_ACCEPT, Authorization: basicAuth(apiKey) }
+      headers: basic(apiKey)
     }
   },
   read(answer, cursor) {

@@ -1,4 +1,5 @@
 import {
+  basic,
   basicAuth,
   classifyByStatus,
   describe,
@@ -89,7 +90,7 @@ export const imagekit = {
   request: (id, { baseUrl, apiKey }) => ({
     method: 'DELETE',
     url: fileUrl(baseUrl, ['v1', 'files'], id),
-    headers: { ...JSON_ACCEPT, Authorization: basicAuth(apiKey) }
+    headers: basic(apiKey)
   }),
   derivedSecrets: apiKey => [basicAuth(apiKey), basicAuth(apiKey).slice('Basic '.length)],
   list: imagekitList,
