@@ -52,7 +52,7 @@ export class Files {
   private entries = 0
   /** Counts changes, so the sorted listing is built again only after one. */
   private version = 0
-  private sorted: { version: number; files: readonly ListedRecord[]; all: readonly ListedRecord[] } | undefined
+  private readonly memos = new Map<string, { version: number; value: unknown }>()
 
   constructor(entries: Iterable<string | FileRecord>) {
     this.add(entries)
@@ -106,24 +106,31 @@ export class Files {
     return this.version
   }
 
-  /** The deletable files in listing order, sorted once per change of the store (a copy: callers may filter it). */
-  listed(): ListedRecord[] {
-    return [...this.sortedListing().files]
+  /**
+   * `make`'s value for this state of the store, made again only after a change: a client paging through 100,000
+   * files must not cost the emulator 100,000 records a page. `key` names what `make` works out (a listing and its
+   * filters); the value is shared, so it must not be changed.
+   */
+  memo<T>(key: string, make: () => T): T {
+    const memo = this.memos.get(key)
+    if (memo?.version === this.version) return memo.value as T
+    const value = make()
+    this.memos.set(key, { version: this.version, value })
+    return value
   }
 
-  /** What exists now, folders and versions included, in listing order (a copy). */
-  sortedRecords(): ListedRecord[] {
-    return [...this.sortedListing().all]
+  /** The deletable files in listing order (shared: not to be changed). */
+  listed(): readonly ListedRecord[] {
+    return this.memo('listed', () => this.sortedRecords().filter(record => record.kind === 'file'))
   }
 
-  private sortedListing(): { files: readonly ListedRecord[]; all: readonly ListedRecord[] } {
-    if (this.sorted?.version !== this.version) {
+  /** What exists now, folders and versions included, in listing order (shared: not to be changed). */
+  sortedRecords(): readonly ListedRecord[] {
+    return this.memo('sorted', () => {
       const all = this.records()
       const ranks = new Map(all.map(record => [record, createdRank(record)]))
-      all.sort((a, b) => compareRanked(a, ranks.get(a) as number, b, ranks.get(b) as number))
-      this.sorted = { version: this.version, all, files: all.filter(record => record.kind === 'file') }
-    }
-    return this.sorted
+      return all.sort((a, b) => compareRanked(a, ranks.get(a) as number, b, ranks.get(b) as number))
+    })
   }
 
   /** Every file record ever added, deleted ones included. */
@@ -160,9 +167,4 @@ function compareRanked(a: ListedRecord, rankA: number, b: ListedRecord, rankB: n
   // Infinity - Infinity is NaN: two files without a time are ordered by ID.
   if (byTime !== 0 && !Number.isNaN(byTime)) return byTime
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
-}
-
-/** The deletable files, in listing order. */
-export function listedFiles(files: Files): ListedRecord[] {
-  return files.listed()
 }

@@ -4,7 +4,7 @@ import { effectOf, FaultBook, type FaultEffect } from './faults.js'
 import { Files } from './files.js'
 import { createProvider, type ApiRequest, type Provider, type Route } from './providers/index.js'
 import { FixedWindow, type RateHint } from './rate-window.js'
-import type { EmulatorOptions, Fault, RouteName } from './types.js'
+import type { EmulatorOptions, Fault, FileRecord, RouteName } from './types.js'
 
 /** Hints a rate-limit fault gives when no rateLimit option sets a window. */
 const DEFAULT_RATE_HINT: RateHint = { limit: 100, intervalMs: 1000, resetMs: 1000 }
@@ -45,9 +45,7 @@ export interface IncomingRequest {
 }
 
 export function createWorld(options: EmulatorOptions): World {
-  const delosExtras =
-    options.provider === 'delos' ? [...(options.lockedIds ?? []), ...(options.forbiddenIds ?? [])] : []
-  const files = new Files([...(options.files ?? []), ...delosExtras])
+  const files = new Files(storeOf(options))
   const provider = createProvider(options.provider, { options, files })
   const faults = new FaultBook()
   const rateWindow = options.rateLimit === undefined ? undefined : new FixedWindow(options.rateLimit)
@@ -134,4 +132,21 @@ function apiRequest(
     headers,
     body
   }
+}
+
+/**
+ * The files the store starts with. Delos's `lockedIds` are files with `locked` set (merged into a record given for
+ * the same ID), and its `forbiddenIds` files that exist.
+ */
+function storeOf(options: EmulatorOptions): Array<string | FileRecord> {
+  const given = [...(options.files ?? [])]
+  if (options.provider !== 'delos') return given
+  const locked = new Set(options.lockedIds ?? [])
+  const idOf = (file: string | FileRecord): string => (typeof file === 'string' ? file : file.id)
+  const files = given.map(file => {
+    if (!locked.has(idOf(file))) return file
+    locked.delete(idOf(file))
+    return { ...(typeof file === 'string' ? { id: file } : file), locked: true }
+  })
+  return [...files, ...[...locked].map(id => ({ id, locked: true })), ...(options.forbiddenIds ?? [])]
 }

@@ -166,7 +166,8 @@ function prepareRunFiles(options: RunOptions): RunFiles {
   }
 }
 
-function inheritedEnv(): Record<string, string> {
+/** What a step inherits from the runner's own environment. */
+export function inheritedEnv(): Record<string, string> {
   const env: Record<string, string> = {}
   for (const name of ['PATH', 'HOME']) {
     const value = process.env[name]
@@ -175,7 +176,8 @@ function inheritedEnv(): Record<string, string> {
   return env
 }
 
-function githubEnv(files: RunFiles, eventName: string): Record<string, string> {
+/** The variables the runner sets for every step, with the step's files. */
+export function githubEnv(files: Omit<RunFiles, 'tempDir'>, eventName: string): Record<string, string> {
   return {
     CI: 'true',
     GITHUB_ACTIONS: 'true',

@@ -14,7 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Evaluator, Lexer, Parser, data, type Expr } from '@actions/expressions'
 import { parse as parseYaml } from 'yaml'
-import { actionDefaults, parseOutputFile, REPO_ROOT, runAction } from './runner.js'
+import { actionDefaults, githubEnv, inheritedEnv, parseOutputFile, REPO_ROOT, runAction } from './runner.js'
 
 export interface LocalJobOptions {
   workflowFile: string
@@ -146,20 +146,19 @@ const strings = (values: Record<string, unknown> | undefined, contexts: Contexts
     Object.entries(values ?? {}).map(([name, value]) => [name, substitute(String(value), contexts, failed)])
   )
 
-/** A job's temp directory, workspace (the repository) and the variables the runner sets for every step. */
-function runnerEnv(temp: string, files: { output: string; env: string; summary: string }): Record<string, string> {
-  return {
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: REPO_ROOT,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_ENV: files.env,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_EVENT_NAME: 'workflow_dispatch',
-    GITHUB_REPOSITORY: 'local/file-purge',
-    RUNNER_TEMP: temp,
-    RUNNER_OS: 'Linux'
+/**
+ * A script step's files (its output, env and summary files, empty) and the variables the runner gives it: those of
+ * every step (scripts/runner.ts), with the repository as the workspace.
+ */
+function scriptEnv(run: StepRun): { env: Record<string, string>; output: string; envFile: string } {
+  const file = (name: string): string => {
+    const at = path.join(run.temp, `${name}-${run.index}`)
+    writeFileSync(at, name === 'event' ? '{}' : '')
+    return at
   }
+  const [output, envFile, summary, event] = [file('output'), file('env'), file('summary'), file('event')]
+  const files = { output, summary, event, runnerTemp: run.runnerTemp, workspace: REPO_ROOT }
+  return { env: { ...inheritedEnv(), ...githubEnv(files, 'workflow_dispatch'), GITHUB_ENV: envFile }, output, envFile }
 }
 
 /** Runs a bash script in its own process group, so what it leaves running can be stopped with the job. */
@@ -208,7 +207,7 @@ export async function runJob(options: LocalJobOptions): Promise<LocalJob> {
     github: {
       workspace: REPO_ROOT,
       event_name: 'workflow_dispatch',
-      repository: 'local/file-purge',
+      repository: 'octo/purge-demo',
       ref: 'refs/heads/main'
     },
     env: {},
@@ -308,28 +307,17 @@ async function runStep(step: WorkflowStep, name: string, run: StepRun): Promise<
   const local = step.run !== undefined || step.uses === './'
   if (!local || run.skip.includes(name) || !condition(step.if, contexts, failed)) return nothing()
   const bashArgs = bashOptions(name, step.shell ?? run.shell)
-  const files = {
-    output: path.join(run.temp, `output-${run.index}`),
-    env: path.join(run.temp, `env-${run.index}`),
-    summary: path.join(run.temp, `summary-${run.index}`)
-  }
-  for (const file of Object.values(files)) writeFileSync(file, '')
   const env = { ...contexts.env, ...strings(step.env, contexts, failed) }
   const timeoutMs = Math.max(1000, run.deadline - Date.now())
   let code: number | null
   let log: string
   let outputs: Record<string, string>
   if (step.run !== undefined) {
-    const inherited = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir() }
     const script = substitute(step.run, contexts, failed)
-    ;({ code, log } = await bash(
-      bashArgs,
-      script,
-      { ...inherited, ...runnerEnv(run.runnerTemp, files), ...env },
-      run.groups,
-      timeoutMs
-    ))
-    outputs = parseOutputFile(readFileSync(files.output, 'utf8'))
+    const runner = scriptEnv(run)
+    ;({ code, log } = await bash(bashArgs, script, { ...runner.env, ...env }, run.groups, timeoutMs))
+    outputs = parseOutputFile(readFileSync(runner.output, 'utf8'))
+    Object.assign(contexts.env, parseOutputFile(readFileSync(runner.envFile, 'utf8')))
   } else {
     // The runner evaluates action.yml's defaults too (github-token: ${{ github.token }}).
     const inputs = { ...strings(actionDefaults(), contexts, failed), ...strings(step.with, contexts, failed) }
@@ -343,7 +331,6 @@ async function runStep(step: WorkflowStep, name: string, run: StepRun): Promise<
     ;({ exitCode: code, outputs } = result)
     log = `${result.stdout}${result.stderr}`
   }
-  Object.assign(contexts.env, parseOutputFile(readFileSync(files.env, 'utf8')))
   const outcome: StepOutcome = code === 0 ? 'success' : 'failure'
   const continueOnError = String(step['continue-on-error'] ?? false) === 'true'
   return {

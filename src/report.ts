@@ -166,23 +166,8 @@ export function buildReport(input: ReportInput): RunReport {
 
 /** The report's own fields, for the file: none of what only the shells use. */
 export function reportFields(run: RunReport): ReportFields {
-  const { provider, baseUrl, dryRun, failOn, proxy, shard, startedAt, endedAt, context, verdict } = run
-  const { violations, selection, totals } = run
-  return {
-    provider,
-    baseUrl,
-    dryRun,
-    failOn,
-    proxy,
-    shard,
-    startedAt,
-    endedAt,
-    context,
-    verdict,
-    violations,
-    selection,
-    totals
-  }
+  const { lists: _lists, shown: _shown, counts: _counts, ...fields } = run
+  return fields
 }
 
 /** Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning. */

@@ -7,7 +7,6 @@ import {
   anyformatRetryable
 } from '../../__fixtures__/answers.js'
 import { empty, json, type Answer } from '../answers.js'
-import { listedFiles } from '../files.js'
 import {
   bearerKey,
   fileIdOf,
@@ -85,12 +84,15 @@ export function anyformat({ options, files }: ProviderContext): Provider {
     const asked = pageParam(query, 'page_size', maxPageSize)
     if (typeof asked !== 'number') return asked
     // A workflow stays known when its files are gone.
-    if (!files.history().some(file => file.workflowId === workflow)) {
+    const known = files.memo('anyformat workflows', () => new Set(files.history().map(file => file.workflowId)))
+    if (!known.has(workflow)) {
       return errorAnswer(404, anyformatAnswers.workflowNotFound.detail)
     }
     options.onList?.({ provider: 'anyformat', page })
     const pageSize = Math.min(asked, maxPageSize)
-    const inWorkflow = listedFiles(files).filter(file => file.workflowId === workflow)
+    const inWorkflow = files.memo(`anyformat ${workflow}`, () =>
+      files.listed().filter(file => file.workflowId === workflow)
+    )
     const results = inWorkflow.slice((page - 1) * pageSize, page * pageSize).map(anyformatListItem)
     return json(200, anyformatListPage(results, { count: inWorkflow.length, page, pageSize }), VERSION)
   }

@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { delosAnswer, delosAnswers, delosListItem, delosListPage, delosMessages } from '../../__fixtures__/answers.js'
 import { json, text, type Answer } from '../answers.js'
-import { listedFiles } from '../files.js'
 import { deleteRoute, intParam, listRoute, statusText, type Provider, type ProviderContext } from './provider.js'
 
 const PAGE_SIZE_MAX = 100
@@ -17,9 +16,8 @@ function acceptsJson(headers: IncomingHttpHeaders): boolean {
  * `Authorization`, soft and idempotent deletes.
  */
 export function delos({ options, files }: ProviderContext): Provider {
-  const locked = new Set(options.lockedIds ?? [])
   const forbidden = new Set(options.forbiddenIds ?? [])
-  const isLocked = (id: string): boolean => locked.has(id) || files.record(id)?.locked === true
+  const isLocked = (id: string): boolean => files.record(id)?.locked === true
   const ownerOf = (id: string): string | undefined => files.record(id)?.customerId ?? options.customerId
 
   function list(query: URLSearchParams): Answer {
@@ -30,7 +28,9 @@ export function delos({ options, files }: ProviderContext): Provider {
     }
     options.onList?.({ provider: 'delos', page })
     const customer = options.ignoreListFilters ? undefined : query.get('customerId') || undefined
-    const listed = listedFiles(files).filter(file => customer === undefined || ownerOf(file.id) === customer)
+    const listed = files.memo(`delos ${customer ?? ''}`, () =>
+      files.listed().filter(file => customer === undefined || ownerOf(file.id) === customer)
+    )
     const items = listed
       .slice((page - 1) * pageSize, page * pageSize)
       .map(file => delosListItem(file, ownerOf(file.id) ?? null, isLocked(file.id)))

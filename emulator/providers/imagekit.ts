@@ -76,29 +76,13 @@ export function imagekit({ options, files }: ProviderContext): Provider {
     const search = parseSearch(query.get('searchQuery') ?? '')
     if (search === undefined) return json(400, imagekitAnswers.invalidSearchQuery)
     options.onList?.({ provider: 'imagekit', page: Math.floor(skip / limit) + 1 })
-    const page = matching(query.get('searchQuery') ?? '', search).slice(skip, skip + limit)
-    const { items } = listing()
-    return json(200, imagekitListPage(page.map(record => items.get(record))))
-  }
-
-  // Sorted and numbered once per change of the store, and filtered once per query: a client paging through
-  // 100,000 files must not cost the emulator 100,000 records a page.
-  let cached: { changes: number; records: ListedRecord[]; items: Map<ListedRecord, unknown> } | undefined
-  let filtered: { changes: number; query: string; records: ListedRecord[] } | undefined
-  function listing(): NonNullable<typeof cached> {
-    if (cached?.changes !== files.changes) {
-      const records = files.sortedRecords()
-      // Versions are numbered in the order they were added, as before sorting.
-      cached = { changes: files.changes, records, items: listItems(files.records()) }
-    }
-    return cached
-  }
-  function matching(query: string, search: (record: ListedRecord) => boolean): ListedRecord[] {
-    const { changes, records } = listing()
-    if (filtered?.changes !== changes || filtered.query !== query) {
-      filtered = { changes, query, records: records.filter(record => options.ignoreListFilters || search(record)) }
-    }
-    return filtered.records
+    const text = query.get('searchQuery') ?? ''
+    const matching = files.memo(`imagekit ${options.ignoreListFilters ? '' : text}`, () =>
+      files.sortedRecords().filter(record => options.ignoreListFilters || search(record))
+    )
+    // Versions are numbered in the order they were added, as before sorting.
+    const items = files.memo('imagekit items', () => listItems(files.records()))
+    return json(200, imagekitListPage(matching.slice(skip, skip + limit).map(record => items.get(record))))
   }
 
   /** Deletes every listed file, or, when any does not exist, none of them. */

@@ -7,7 +7,7 @@ import {
   writerMessages
 } from '../../__fixtures__/answers.js'
 import { json, type Answer } from '../answers.js'
-import { compareListed, listedFiles } from '../files.js'
+import { compareListed } from '../files.js'
 import type { ListedRecord } from '../types.js'
 import {
   bearerKey,
@@ -47,8 +47,11 @@ export function writer({ options, files }: ProviderContext): Provider {
     page = cursor === undefined ? 1 : page + 1
     options.onList?.({ provider: 'writer', page })
     const direction = order === 'asc' ? 1 : -1
-    const ordered = listedFiles(files).filter(filtered(query))
-    if (order === 'desc') ordered.reverse()
+    const key = `writer ${JSON.stringify([order, query.get('graph_id'), query.get('status')])}`
+    const ordered = files.memo(key, () => {
+      const kept = files.listed().filter(filtered(query))
+      return order === 'desc' ? kept.reverse() : kept
+    })
     // The cursor keeps its place in the order even when onList removed it: the page starts after where it would be.
     const rest =
       cursor === undefined
