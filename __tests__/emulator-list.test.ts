@@ -58,7 +58,8 @@ const LISTERS: Record<ProviderName, Lister> = {
   },
   delos: {
     headers: key => ({ authorization: key, accept: 'application/json' }),
-    page: (page, size) => `/v2/storage/file?meta.page=${page}&meta.pageSize=${size}`,
+    // Delos numbers its pages from 0.
+    page: (page, size) => `/v2/storage/file?meta.page=${page - 1}&meta.pageSize=${size}`,
     ids: body => (body as DelosPage).items.map(item => item.id),
     more: (body, page, size) => page * size < (body as DelosPage).meta.total,
     deletePath: id => `/v2/storage/file/${id}`
@@ -623,8 +624,8 @@ describe('delos list specifics', () => {
 
   test('answers {"items", "meta"}; a page past the end is empty', async () => {
     const emulator = await start({ provider: 'delos' })
-    const first = await get(emulator, '/v2/storage/file?meta.page=1&meta.pageSize=4')
-    const past = await get(emulator, '/v2/storage/file?meta.page=3&meta.pageSize=3')
+    const first = await get(emulator, '/v2/storage/file?meta.page=0&meta.pageSize=4')
+    const past = await get(emulator, '/v2/storage/file?meta.page=2&meta.pageSize=3')
 
     expect(parsed(first)).toEqual({
       items: ['a', 'b', 'c', 'd'].map(id => ({
@@ -634,9 +635,9 @@ describe('delos list specifics', () => {
         size: expect.any(Number),
         isLock: false
       })),
-      meta: { page: 1, pageSize: 4, total: 6 }
+      meta: { page: 0, pageSize: 4, total: 6 }
     })
-    expect(parsed(past)).toEqual({ items: [], meta: { page: 3, pageSize: 3, total: 6 } })
+    expect(parsed(past)).toEqual({ items: [], meta: { page: 2, pageSize: 3, total: 6 } })
   })
 
   test('needs Accept: application/json like the delete', async () => {
@@ -711,13 +712,15 @@ describe('delos list specifics', () => {
     })
   })
 
-  test('pageSize defaults to 100 and may not be more; pages start at 1', async () => {
+  test('pageSize defaults to 100 and may not be more; pages start at 0', async () => {
     const emulator = await emulate({ provider: 'delos', files: Array.from({ length: 101 }, (_, i) => `f${i}`) })
     const first = parsed(await get(emulator, '/v2/storage/file')) as DelosPage
 
     expect(first.items).toHaveLength(100)
-    expect(first.meta).toEqual({ page: 1, pageSize: 100, total: 101 })
-    for (const query of ['meta.pageSize=101', 'meta.page=0', 'meta.page=x']) {
+    expect(first.meta).toEqual({ page: 0, pageSize: 100, total: 101 })
+    const second = parsed(await get(emulator, '/v2/storage/file?meta.page=1')) as DelosPage
+    expect(second.items.map(item => item.id)).toEqual(['f100'])
+    for (const query of ['meta.pageSize=101', 'meta.page=-1', 'meta.page=x']) {
       const reply = await get(emulator, `/v2/storage/file?${query}`)
       expect([query, reply.status]).toEqual([query, 400])
       expect(parsed(reply)).toMatchObject({ success: false })

@@ -41,10 +41,12 @@ describe('list requests', () => {
     expect(request.headers.Authorization).toBe(`Basic ${Buffer.from(`${KEY}:`).toString('base64')}`)
   })
 
-  test('delos: meta.page from 1, 100 a page, the customer, the raw key and Accept: application/json', () => {
+  test('delos: meta.page from 0, 100 a page, the customer, the raw key and Accept: application/json', () => {
+    const first = requestFor('delos', { page: 1 }, {}, scope({ customerId: 'cust_1' }))
+    expect(first.url.searchParams.get('meta.page')).toBe('0')
     const request = requestFor('delos', { page: 2 }, {}, scope({ customerId: 'cust_1' }))
     expect(request.url.href).toBe(
-      'https://provider.test/base/v2/storage/file?meta.page=2&meta.pageSize=100&customerId=cust_1'
+      'https://provider.test/base/v2/storage/file?meta.page=1&meta.pageSize=100&customerId=cust_1'
     )
     expect(request.headers).toMatchObject({ Authorization: KEY, Accept: 'application/json' })
   })

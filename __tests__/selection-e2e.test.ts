@@ -243,6 +243,27 @@ describe('anyformat pagination', () => {
   })
 })
 
+describe('delos: pages are numbered from 0', () => {
+  test('230 files of one customer, 109 named tmp-*: the first page is listed too, and all 109 are deleted', async () => {
+    const files: FileRecord[] = Array.from({ length: 230 }, (_, i) => ({
+      id: `f${i}`,
+      name: i % 2 === 0 && i < 218 ? `tmp-${i}` : `keep-${i}`,
+      customerId: 'cust_1'
+    }))
+    const matching = files.filter(file => file.name?.startsWith('tmp-')).map(file => file.id)
+    expect(matching).toHaveLength(109)
+    const emulator = await emulate({ provider: 'delos', files })
+    const run = await act(emulator, { 'select-name': 'tmp-*', 'customer-id': 'cust_1' })
+    expect(run.exitCode).toBe(0)
+    expect(list(run.outputs.deleted)).toEqual(matching)
+    const pages = emulator.requests
+      .filter(r => r.route === 'list')
+      .map(r => new URL(r.url, 'http://x').searchParams.get('meta.page'))
+    expect(pages).toEqual(['0', '1', '2'])
+    expect(emulator.store.size).toBe(230 - 109)
+  })
+})
+
 describe('writer: keep-newest with older-than', () => {
   test('never fewer than N left, ties by ID, files still in progress and without a creation time left alone', async () => {
     const files: FileRecord[] = [

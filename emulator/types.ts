@@ -41,7 +41,7 @@ export type ListedRecord = FileRecord & Required<Pick<FileRecord, 'name' | 'crea
 /** The list page about to be answered. */
 export interface ListPage {
   provider: ProviderName
-  /** 1-based: Delos and AnyFormat its page; ImageKit skip/limit + 1; Writer 1 without `after`, then counting on. */
+  /** 1-based: AnyFormat its page; Delos its page + 1 (it counts from 0); ImageKit skip/limit + 1; Writer 1 without `after`, then counting on. */
   page: number
 }
 

@@ -21,18 +21,19 @@ export function delos({ options, files }: ProviderContext): Provider {
   const ownerOf = (id: string): string | undefined => files.record(id)?.customerId ?? options.customerId
 
   function list(query: URLSearchParams): Answer {
-    const page = intParam(query, 'meta.page', 1)
+    // Pages are numbered from 0 (docs/providers.md, Delos "page numbering").
+    const page = intParam(query, 'meta.page', 0)
     const pageSize = intParam(query, 'meta.pageSize', PAGE_SIZE_MAX)
-    if (page === undefined || pageSize === undefined || page < 1 || pageSize < 1 || pageSize > PAGE_SIZE_MAX) {
+    if (page === undefined || pageSize === undefined || pageSize < 1 || pageSize > PAGE_SIZE_MAX) {
       return json(400, delosAnswer(false, delosMessages.invalidPagination))
     }
-    options.onList?.({ provider: 'delos', page })
+    options.onList?.({ provider: 'delos', page: page + 1 })
     const customer = options.ignoreListFilters ? undefined : query.get('customerId') || undefined
     const listed = files.memo(`delos ${customer ?? ''}`, () =>
       files.listed().filter(file => customer === undefined || ownerOf(file.id) === customer)
     )
     const items = listed
-      .slice((page - 1) * pageSize, page * pageSize)
+      .slice(page * pageSize, (page + 1) * pageSize)
       .map(file => delosListItem(file, ownerOf(file.id) ?? null, isLocked(file.id)))
     return json(200, delosListPage(items, { page, pageSize, total: listed.length }))
   }
