@@ -340,7 +340,9 @@ describe('the selected IDs meet the same policy as given ones', () => {
     const run = await act(emulator, { 'file-ids': 'x pr-2', 'select-name': 'pr-42-*' })
     expect(run.exitCode).toBe(0)
     expect(list(run.outputs.planned)).toEqual(['x', 'pr-2', 'pr-1'])
-    expect(list(run.outputs.selected)).toEqual(['pr-1'])
+    // Every ID the selection matched, in listing order, the given pr-2 too.
+    expect(list(run.outputs.selected)).toEqual(['pr-1', 'pr-2'])
+    expect(run.outputs['selected-count']).toBe('2')
     expect(run.report.entries.map(e => [e.id, e.source, e.name])).toEqual([
       ['x', 'input', 'x'],
       ['pr-2', 'input', 'pr-42-2'],

@@ -133,7 +133,7 @@ async function runStages(
     requests: result.requests + (selection?.report.requests ?? 0),
     rateLimitedAnswers: result.rateLimitedAnswers,
     selection: selection?.report ?? null,
-    ...(selection ? { selectedIds: selection.selectedIds } : {})
+    ...(selection ? { selected: selection.selected } : {})
   })
   return { report, settings }
 }
@@ -179,7 +179,7 @@ function aboutFrom(selection: SelectStage | undefined): (id: string) => About {
   if (selection === undefined) return aboutGiven
   return id => {
     const seen = selection.listed.get(id)
-    const source = selection.selectedIds.has(id) ? 'selected' : 'input'
+    const source = selection.onlySelected.has(id) ? 'selected' : 'input'
     return { source, name: seen?.name ?? null, createdAt: seen?.createdAt ?? null }
   }
 }

@@ -123,8 +123,8 @@ export interface ReportInput {
   requests: number
   rateLimitedAnswers: number
   selection?: SelectionReport | null
-  /** IDs the selection chose. */
-  selectedIds?: ReadonlySet<string>
+  /** Every ID the selection matched, in listing order (given ones too). */
+  selected?: readonly string[]
 }
 
 export function buildReport(input: ReportInput): RunReport {
@@ -157,7 +157,7 @@ export function buildReport(input: ReportInput): RunReport {
       missing: tally.ids('missing'),
       failed: tally.ids('failed'),
       planned,
-      selected: input.selectedIds ? planned.filter(id => input.selectedIds?.has(id)) : []
+      selected: refused ? [] : (input.selected ?? [])
     },
     shown: tally.shown,
     counts: tally.counts

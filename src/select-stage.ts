@@ -34,7 +34,10 @@ export interface SelectStage {
   ids: string[]
   /** This run's share of `ids` (its shard). */
   planned: string[]
-  selectedIds: Set<string>
+  /** Every ID the selection matched, in listing order, given ones too: the `selected` output. */
+  selected: string[]
+  /** The selected IDs that were not also given: their report entries say `source: selected`. */
+  onlySelected: ReadonlySet<string>
   /** What the listing said of each listed ID. */
   listed: Map<string, { name: string | null; createdAt: string | null }>
   violations: PolicyViolation[]
@@ -78,7 +81,8 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
     report: selectionReport(plan, listing, selected, runStart),
     ids,
     planned,
-    selectedIds: new Set(selectedIds.filter(id => !given.has(id))),
+    selected: selectedIds,
+    onlySelected: new Set(selectedIds.filter(id => !given.has(id))),
     listed: new Map(listing.items.map(item => [item.id, { name: item.name, createdAt: item.createdAt }])),
     violations: selectedIdRules(plan, planned, selectedIds)
   }
@@ -175,7 +179,8 @@ function emptyStage(plan: RunPlan, listing: Listing, runStart: number): Omit<Sel
     report: selectionReport(plan, listing, undefined, runStart),
     ids: plan.ids,
     planned: plan.planned,
-    selectedIds: new Set(),
+    selected: [],
+    onlySelected: new Set(),
     listed: new Map(),
     violations: []
   }
