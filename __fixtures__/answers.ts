@@ -49,7 +49,7 @@ export const writerListItem = (file: ListedRecord) => ({
 
 export const writerListPage = <T>(data: readonly T[], hasMore: boolean) => ({ data: [...data], has_more: hasMore })
 
-// ImageKit: {"message", "help"}; the bulk endpoint's 200 and 404 (docs).
+// ImageKit: {"message", "help"}; the bulk endpoint's 200, 207 and 404 (docs/providers.md, ImageKit).
 const IMAGEKIT_HELP = 'For support kindly contact us at support@imagekit.io .'
 
 export function imagekitError(message: string, extra: Record<string, unknown> = {}) {
@@ -62,6 +62,11 @@ export const imagekitAnswers = {
   wrongKey: imagekitError('Your account cannot be authenticated.'),
   rateLimited: imagekitError('Too many requests'),
   bulkDeleted: (fileIds: readonly string[]) => ({ successfullyDeletedFileIds: [...fileIds] }),
+  /** 207: some files were not deleted, each with its error (OpenAPI delete-multiple-files). */
+  bulkPartial: (fileIds: readonly string[], refused: readonly string[]) => ({
+    successfullyDeletedFileIds: [...fileIds],
+    errors: refused.map(fileId => ({ fileId, error: 'The file could not be deleted. Please try again.' }))
+  }),
   bulkMissing: (missingFileIds: readonly string[]) =>
     imagekitError('The requested file(s) does not exist.', { missingFileIds: [...missingFileIds] }),
   bulkInvalid: imagekitError('Your request contains invalid fileIds parameter.'),

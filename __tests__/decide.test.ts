@@ -76,10 +76,17 @@ const ROWS: Row[] = [
   ],
   [
     'a bulk answer listing deletions',
-    { kind: 'deleted', deleted: ['a'], unconfirmed: ['b'] },
+    { kind: 'deleted', deleted: ['a'], refused: [], unconfirmed: ['b'] },
     unit(1, {}, true),
     {},
-    { kind: 'bulk-deleted', deleted: new Set(['a']) }
+    { kind: 'bulk-deleted', deleted: new Set(['a']), refused: new Map() }
+  ],
+  [
+    'a bulk answer listing deletions and refusals',
+    { kind: 'deleted', deleted: ['a'], refused: [{ id: 'b', reason: 'HTTP 207: locked' }], unconfirmed: [] },
+    unit(1, {}, true),
+    {},
+    { kind: 'bulk-deleted', deleted: new Set(['a']), refused: new Map([['b', 'HTTP 207: locked']]) }
   ],
   [
     'a bulk answer listing missing IDs',

@@ -466,8 +466,12 @@ describe('classification', () => {
           const { classification } = PROVIDERS[name].bulk!.classify(answer(code, text, hdrs), ids, Date.now())
           expect(['deleted', 'missing', 'fallback', 'retry', 'credentials-rejected']).toContain(classification.kind)
           if (classification.kind === 'deleted') {
-            for (const id of [...classification.deleted, ...classification.unconfirmed]) expect(ids).toContain(id)
-            expect(new Set([...classification.deleted, ...classification.unconfirmed])).toEqual(new Set(ids))
+            const refused = classification.refused.map(entry => entry.id)
+            const named = [...classification.deleted, ...refused, ...classification.unconfirmed]
+            for (const id of named) expect(ids).toContain(id)
+            // Each asked-for ID is in exactly one of the three lists.
+            expect(named).toHaveLength(ids.length)
+            expect(new Set(named)).toEqual(new Set(ids))
           }
           if (classification.kind === 'missing') for (const id of classification.missing) expect(ids).toContain(id)
         }

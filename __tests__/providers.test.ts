@@ -262,8 +262,40 @@ describe('imagekit bulk', () => {
     expect(classifyBulk(200, { successfullyDeletedFileIds: ['a', 'zzz'] }, ['a', 'b'])).toEqual({
       kind: 'deleted',
       deleted: ['a'],
+      refused: [],
       unconfirmed: ['b']
     })
+  })
+
+  test('207 lists what was deleted and what was not, with its error; an ID in neither is unconfirmed', () => {
+    const body = {
+      successfullyDeletedFileIds: ['a', 'zzz'],
+      errors: [
+        { fileId: 'b', error: 'File is being processed' },
+        { fileId: 'not-asked', error: 'x' },
+        { fileId: 'a', error: 'listed twice' }
+      ]
+    }
+    expect(classifyBulk(207, body, ['a', 'b', 'c'])).toEqual({
+      kind: 'deleted',
+      deleted: ['a'],
+      refused: [{ id: 'b', reason: 'HTTP 207: File is being processed' }],
+      unconfirmed: ['c']
+    })
+    // A 207 without errors confirms its list, and the rest go one by one.
+    expect(classifyBulk(207, { successfullyDeletedFileIds: ['a'] }, ['a', 'b'])).toMatchObject({
+      deleted: ['a'],
+      refused: [],
+      unconfirmed: ['b']
+    })
+    // errors in another shape than [{fileId, error}] confirm nothing: the chunk goes one by one.
+    expect(classifyBulk(207, { successfullyDeletedFileIds: ['a'], errors: [{ id: 'b' }] }, ['a', 'b']).kind).toBe(
+      'fallback'
+    )
+    // refused IDs are never listed as confirmed, whatever the 200 says of errors.
+    expect(
+      classifyBulk(200, { successfullyDeletedFileIds: ['a'], errors: [{ fileId: 'b', error: 'e' }] }, ['a', 'b'])
+    ).toMatchObject({ refused: [], unconfirmed: ['b'] })
   })
 
   test('404 with missingFileIds: those are missing, nothing deleted', () => {

@@ -489,6 +489,52 @@ describe('bulk chunks (ImageKit)', () => {
     expect(result.results.map(r => r.outcome)).toEqual(['deleted', 'deleted', 'deleted'])
   })
 
+  test('a 207: what it lists is deleted, each refused ID gets one DELETE of its own, and nothing else is sent', async () => {
+    const refused = new Set(['f17', 'f150'])
+    const bulkScript = (chunk: string[]) =>
+      answer(207, {
+        successfullyDeletedFileIds: chunk.filter(id => !refused.has(id)),
+        errors: chunk.filter(id => refused.has(id)).map(fileId => ({ fileId, error: 'File is being processed' }))
+      })
+    const { sent, result } = await runEngine({ provider: imagekit, ids: ids(200), script: ok, bulkScript })
+    // Two bulk requests and one DELETE for each refused ID: 4 requests, not the 202 of resending every chunk.
+    expect(sent.map(s => s.id)).toEqual([
+      `bulk:${ids(100).join(',')}`,
+      `bulk:${ids(200).slice(100).join(',')}`,
+      'f17',
+      'f150'
+    ])
+    expect(result.results.every(r => r.outcome === 'deleted')).toBe(true)
+    expect(result.results[17]).toMatchObject({ attempts: 2, httpStatus: 204 })
+  })
+
+  test("a 207's refused ID whose one DELETE fails too fails with the 207's reason, and is not retried", async () => {
+    const { sent, result } = await runEngine({
+      provider: imagekit,
+      ids: ids(3),
+      script: id => (id === 'f1' ? answer(503) : ok()),
+      bulkScript: () =>
+        answer(207, {
+          successfullyDeletedFileIds: ['f0'],
+          errors: [{ fileId: 'f1', error: 'File is being processed' }]
+        })
+    })
+    // f2 is in neither list: unconfirmed, it goes one by one as before.
+    expect(sent.map(s => s.id)).toEqual(['bulk:f0,f1,f2', 'f1', 'f2'])
+    expect(outcomes(result.results)).toEqual({ f0: 'deleted', f1: 'failed', f2: 'deleted' })
+    expect(result.results[1]!.reason).toMatch(/^HTTP 207: File is being processed; one DELETE of it then: HTTP 503/)
+  })
+
+  test("a 207's refused ID that one DELETE finds gone is missing", async () => {
+    const { result } = await runEngine({
+      provider: imagekit,
+      ids: ids(2),
+      script: id => (id === 'f1' ? answer(404, imagekitAnswers.notFound) : ok()),
+      bulkScript: () => answer(207, { successfullyDeletedFileIds: ['f0'], errors: [{ fileId: 'f1', error: 'x' }] })
+    })
+    expect(outcomes(result.results)).toEqual({ f0: 'deleted', f1: 'missing' })
+  })
+
   test('5xx and 429 retry the chunk; a 401 stops the run', async () => {
     const retried = await runEngine({
       provider: imagekit,

@@ -1339,8 +1339,30 @@ function withWindow(answer, classification) {
     return window ? { classification, window } : { classification };
 }
 /**
- * POST /v1/files/batch/deleteByFileIds: up to 100 IDs; 200 lists what it deleted; a 404 lists missingFileIds and
- * deletes nothing, so those are set aside and the rest sent again.
+ * The IDs a 207 says it did not delete, each with its error (docs/providers.md, ImageKit "bulk delete 207"); only IDs
+ * asked for and not also listed as deleted count. Undefined when `errors` is not a list of {fileId, error}.
+ */
+function refusedIds(body, asked, deleted) {
+    const errors = field(body, 'errors');
+    if (errors === undefined)
+        return [];
+    if (!Array.isArray(errors))
+        return undefined;
+    const refused = new Map();
+    for (const entry of errors) {
+        const id = field(entry, 'fileId');
+        const error = field(entry, 'error');
+        if (typeof id !== 'string' || typeof error !== 'string')
+            return undefined;
+        if (asked.has(id) && !deleted.has(id) && !refused.has(id))
+            refused.set(id, error);
+    }
+    return [...refused].map(([id, reason]) => ({ id, reason: `HTTP 207: ${reason}` }));
+}
+/**
+ * POST /v1/files/batch/deleteByFileIds: up to 100 IDs; 200 lists what it deleted; 207 lists what it deleted and the
+ * IDs it did not, with an error each; a 404 lists missingFileIds and deletes nothing, so those are set aside and the
+ * rest sent again (docs/providers.md, ImageKit "bulk delete").
  */
 const bulk = {
     maxIds: 100,
@@ -1357,11 +1379,19 @@ const bulk = {
         let classification;
         // A cut answer or one saying "success": false confirms nothing, whatever it lists.
         const trusted = !answer.truncated && field(body, 'success') !== false;
-        const deleted = answer.status === 200 && trusted ? listed('successfullyDeletedFileIds') : undefined;
+        const lists = (answer.status === 200 || answer.status === 207) && trusted;
+        const deleted = lists ? listed('successfullyDeletedFileIds') : undefined;
+        const refused = deleted && answer.status === 207 ? refusedIds(body, asked, new Set(deleted)) : [];
         const missing = answer.status === 404 ? listed('missingFileIds') : undefined;
-        if (deleted !== undefined) {
+        if (deleted !== undefined && refused !== undefined) {
             const confirmed = new Set(deleted);
-            classification = { kind: 'deleted', deleted: [...confirmed], unconfirmed: ids.filter(id => !confirmed.has(id)) };
+            const settled = new Set([...confirmed, ...refused.map(entry => entry.id)]);
+            classification = {
+                kind: 'deleted',
+                deleted: [...confirmed],
+                refused,
+                unconfirmed: ids.filter(id => !settled.has(id))
+            };
         }
         else if (missing !== undefined && missing.length > 0) {
             classification = { kind: 'missing', missing: [...new Set(missing)], reason: describe(answer, body) };
@@ -2249,7 +2279,11 @@ function decide(classification, unit, run, rules) {
     switch (classification.kind) {
         case 'deleted':
             return keep('unconfirmed' in classification
-                ? { kind: 'bulk-deleted', deleted: new Set(classification.deleted) }
+                ? {
+                    kind: 'bulk-deleted',
+                    deleted: new Set(classification.deleted),
+                    refused: new Map(classification.refused.map(({ id, reason }) => [id, reason]))
+                }
                 : settled('deleted', null));
         case 'missing':
             return keep('missing' in classification
@@ -2689,18 +2723,27 @@ class PurgeRun {
     apply(unit, decision, now) {
         const { ledger, scheduler } = this;
         switch (decision.kind) {
-            case 'settle':
+            case 'settle': {
+                const reason = unit.refusedBy !== undefined && decision.outcome === 'failed' ? refused(unit, decision) : decision.reason;
                 for (const index of unit.indexes)
-                    ledger.settle(index, decision.outcome, decision.reason);
+                    ledger.settle(index, decision.outcome, reason);
                 return;
+            }
             case 'not-found':
                 for (const index of unit.indexes)
                     ledger.settleNotFound(index, decision.reason);
                 return;
             case 'bulk-deleted':
                 for (const index of unit.indexes) {
-                    if (decision.deleted.has(ledger.id(index))) {
+                    const id = ledger.id(index);
+                    const refusedBy = decision.refused.get(id);
+                    if (decision.deleted.has(id)) {
                         ledger.settle(index, 'deleted', null);
+                    }
+                    else if (refusedBy !== undefined) {
+                        // Said not deleted: one single DELETE may still settle it (a 404, or a refusal of its own), and no more.
+                        const budget = { ...unit.budget, retriesUsed: Math.max(unit.budget.retriesUsed, this.options.maxRetries) };
+                        this.requeue({ ...unitOf([index], false), budget, refusedBy });
                     }
                     else {
                         // Answered but not listed: the request may still have deleted it.
@@ -2785,6 +2828,10 @@ class PurgeRun {
     describe(unit) {
         return unit.bulk ? `bulk of ${unit.indexes.length}` : JSON.stringify(this.ledger.id(unit.indexes[0]));
     }
+}
+/** A refused ID's one DELETE failed too: the bulk answer's reason first, then what the DELETE said. */
+function refused(unit, decision) {
+    return `${unit.refusedBy}; one DELETE of it then: ${decision.reason ?? 'failed'}`;
 }
 /** "cancelled (SIGTERM)": what a cancelled run says, naming the signal when the shell gave it as the reason. */
 function cancellation(signal) {
@@ -3961,7 +4008,7 @@ async function runStages(sources, shell, { log, spool, secrets }, options) {
     const through = 'proxy' in proxy ? proxy.proxy : undefined;
     const plan = runPlan(settings, violations);
     const run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log, spool };
-    const { outcome, result, selection, tally } = plan === undefined ? refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions));
+    const { outcome, result, selection, tally } = plan === undefined ? pipeline_refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions));
     const report = buildReport({
         provider: settings.provider?.name ?? null,
         baseUrl: settings.baseUrl ?? null,
@@ -3982,7 +4029,7 @@ async function runStages(sources, shell, { log, spool, secrets }, options) {
     });
     return { report, settings };
 }
-function refused(violations) {
+function pipeline_refused(violations) {
     return {
         outcome: { failed: true, message: `${(0,src_text/* count */.U9)(violations.length, 'policy violation')}; nothing was sent` },
         result: NOTHING_SENT,
@@ -4042,7 +4089,7 @@ async function stages(run, initial, sessions) {
             return { ...listingFailed(plan, selection.failure, tallyOf(plan.planned)), selection };
         }
         if (selection.violations.length > 0)
-            return { ...refused(selection.violations), selection };
+            return { ...pipeline_refused(selection.violations), selection };
         plan = { ...plan, ids: selection.ids, planned: selection.planned };
     }
     const tally = tallyOf(plan.planned);

@@ -57,6 +57,11 @@ export interface EmulatorOptions {
   lockedIds?: Iterable<string>
   /** Delos: files the key may not touch (they exist, and cannot be deleted). */
   forbiddenIds?: Iterable<string>
+  /**
+   * ImageKit: files its bulk delete does not delete, answering 207 with an error for each (and deleting the rest of
+   * the chunk); a DELETE of one of them alone deletes it.
+   */
+  bulkRefusedIds?: Iterable<string>
   /** Added before every answer; the request's effect on the store happens on arrival. */
   latencyMs?: number
   /**

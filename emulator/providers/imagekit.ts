@@ -85,15 +85,23 @@ export function imagekit({ options, files }: ProviderContext): Provider {
     return json(200, imagekitListPage(matching.slice(skip, skip + limit).map(record => items.get(record))))
   }
 
-  /** Deletes every listed file, or, when any does not exist, none of them. */
+  const bulkRefused = new Set(options.bulkRefusedIds ?? [])
+
+  /**
+   * Deletes every listed file, or, when any does not exist, none of them; files it refuses stay, and a 207 names
+   * them with what it deleted.
+   */
   function bulkDelete(ids: string[] | undefined): Answer {
     if (ids === undefined || ids.length === 0) return json(400, imagekitAnswers.bulkInvalid)
     if (ids.length > BULK_MAX) return json(400, imagekitAnswers.bulkTooMany(BULK_MAX))
     const unique = [...new Set(ids)]
     const missing = unique.filter(id => !files.exists(id))
     if (missing.length > 0) return json(404, imagekitAnswers.bulkMissing(missing))
-    unique.forEach(id => files.remove(id))
-    return json(200, imagekitAnswers.bulkDeleted(unique))
+    const refused = unique.filter(id => bulkRefused.has(id))
+    const deleted = unique.filter(id => !bulkRefused.has(id))
+    deleted.forEach(id => files.remove(id))
+    if (refused.length > 0) return json(207, imagekitAnswers.bulkPartial(deleted, refused))
+    return json(200, imagekitAnswers.bulkDeleted(deleted))
   }
 
   return {

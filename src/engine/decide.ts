@@ -62,8 +62,11 @@ export type Decision =
   | { kind: 'settle'; outcome: Outcome; reason: string | null }
   /** Every ID of the unit was not found: missing, or deleted when one of our own earlier attempts got no answer. */
   | { kind: 'not-found'; reason: string }
-  /** A bulk answer: the IDs it lists are deleted; the rest may have been too, and go one by one. */
-  | { kind: 'bulk-deleted'; deleted: ReadonlySet<string> }
+  /**
+   * A bulk answer: the IDs it lists are deleted; those it `refused` were not, and get one single DELETE each (failing
+   * with the bulk answer's reason unless it settles them); the rest may have been deleted, and go one by one.
+   */
+  | { kind: 'bulk-deleted'; deleted: ReadonlySet<string>; refused: ReadonlyMap<string, string> }
   /** A bulk answer: the IDs it lists do not exist and nothing was deleted; the rest go again as a new chunk. */
   | { kind: 'bulk-missing'; missing: ReadonlySet<string>; reason: string }
   /** The bulk call cannot serve this chunk: its IDs go one by one. */
@@ -116,7 +119,11 @@ export function decide(classification: AnyClassification, unit: UnitView, run: R
     case 'deleted':
       return keep(
         'unconfirmed' in classification
-          ? { kind: 'bulk-deleted', deleted: new Set(classification.deleted) }
+          ? {
+              kind: 'bulk-deleted',
+              deleted: new Set(classification.deleted),
+              refused: new Map(classification.refused.map(({ id, reason }) => [id, reason]))
+            }
           : settled('deleted', null)
       )
     case 'missing':

@@ -216,16 +216,25 @@ class PurgeRun {
   private apply(unit: Unit, decision: Decision, now: number): void {
     const { ledger, scheduler } = this
     switch (decision.kind) {
-      case 'settle':
-        for (const index of unit.indexes) ledger.settle(index, decision.outcome, decision.reason)
+      case 'settle': {
+        const reason =
+          unit.refusedBy !== undefined && decision.outcome === 'failed' ? refused(unit, decision) : decision.reason
+        for (const index of unit.indexes) ledger.settle(index, decision.outcome, reason)
         return
+      }
       case 'not-found':
         for (const index of unit.indexes) ledger.settleNotFound(index, decision.reason)
         return
       case 'bulk-deleted':
         for (const index of unit.indexes) {
-          if (decision.deleted.has(ledger.id(index))) {
+          const id = ledger.id(index)
+          const refusedBy = decision.refused.get(id)
+          if (decision.deleted.has(id)) {
             ledger.settle(index, 'deleted', null)
+          } else if (refusedBy !== undefined) {
+            // Said not deleted: one single DELETE may still settle it (a 404, or a refusal of its own), and no more.
+            const budget = { ...unit.budget, retriesUsed: Math.max(unit.budget.retriesUsed, this.options.maxRetries) }
+            this.requeue({ ...unitOf([index], false), budget, refusedBy })
           } else {
             // Answered but not listed: the request may still have deleted it.
             ledger.markUnanswered([index])
@@ -306,6 +315,11 @@ class PurgeRun {
   private describe(unit: Unit): string {
     return unit.bulk ? `bulk of ${unit.indexes.length}` : JSON.stringify(this.ledger.id(unit.indexes[0] as number))
   }
+}
+
+/** A refused ID's one DELETE failed too: the bulk answer's reason first, then what the DELETE said. */
+function refused(unit: Unit, decision: Extract<Decision, { kind: 'settle' }>): string {
+  return `${unit.refusedBy}; one DELETE of it then: ${decision.reason ?? 'failed'}`
 }
 
 /** "cancelled (SIGTERM)": what a cancelled run says, naming the signal when the shell gave it as the reason. */

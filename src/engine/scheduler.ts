@@ -13,6 +13,8 @@ export interface Unit {
   /** Definite answers the pool had seen when this unit's last attempt started. */
   progressMark: number
   timer?: unknown
+  /** Why a bulk answer said it did not delete this unit's ID: its one DELETE, failing, fails with this reason. */
+  refusedBy?: string
 }
 
 /** A unit of these IDs; one made from another inherits its budget. */

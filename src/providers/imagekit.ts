@@ -45,8 +45,31 @@ function withWindow<T>(answer: HttpAnswer, classification: T): { classification:
 }
 
 /**
- * POST /v1/files/batch/deleteByFileIds: up to 100 IDs; 200 lists what it deleted; a 404 lists missingFileIds and
- * deletes nothing, so those are set aside and the rest sent again.
+ * The IDs a 207 says it did not delete, each with its error (docs/providers.md, ImageKit "bulk delete 207"); only IDs
+ * asked for and not also listed as deleted count. Undefined when `errors` is not a list of {fileId, error}.
+ */
+function refusedIds(
+  body: unknown,
+  asked: ReadonlySet<string>,
+  deleted: ReadonlySet<string>
+): Array<{ id: string; reason: string }> | undefined {
+  const errors = field(body, 'errors')
+  if (errors === undefined) return []
+  if (!Array.isArray(errors)) return undefined
+  const refused = new Map<string, string>()
+  for (const entry of errors) {
+    const id = field(entry, 'fileId')
+    const error = field(entry, 'error')
+    if (typeof id !== 'string' || typeof error !== 'string') return undefined
+    if (asked.has(id) && !deleted.has(id) && !refused.has(id)) refused.set(id, error)
+  }
+  return [...refused].map(([id, reason]) => ({ id, reason: `HTTP 207: ${reason}` }))
+}
+
+/**
+ * POST /v1/files/batch/deleteByFileIds: up to 100 IDs; 200 lists what it deleted; 207 lists what it deleted and the
+ * IDs it did not, with an error each; a 404 lists missingFileIds and deletes nothing, so those are set aside and the
+ * rest sent again (docs/providers.md, ImageKit "bulk delete").
  */
 const bulk: BulkDelete = {
   maxIds: 100,
@@ -63,11 +86,19 @@ const bulk: BulkDelete = {
     let classification: BulkClassification
     // A cut answer or one saying "success": false confirms nothing, whatever it lists.
     const trusted = !answer.truncated && field(body, 'success') !== false
-    const deleted = answer.status === 200 && trusted ? listed('successfullyDeletedFileIds') : undefined
+    const lists = (answer.status === 200 || answer.status === 207) && trusted
+    const deleted = lists ? listed('successfullyDeletedFileIds') : undefined
+    const refused = deleted && answer.status === 207 ? refusedIds(body, asked, new Set(deleted)) : []
     const missing = answer.status === 404 ? listed('missingFileIds') : undefined
-    if (deleted !== undefined) {
+    if (deleted !== undefined && refused !== undefined) {
       const confirmed = new Set(deleted)
-      classification = { kind: 'deleted', deleted: [...confirmed], unconfirmed: ids.filter(id => !confirmed.has(id)) }
+      const settled = new Set([...confirmed, ...refused.map(entry => entry.id)])
+      classification = {
+        kind: 'deleted',
+        deleted: [...confirmed],
+        refused,
+        unconfirmed: ids.filter(id => !settled.has(id))
+      }
     } else if (missing !== undefined && missing.length > 0) {
       classification = { kind: 'missing', missing: [...new Set(missing)], reason: describe(answer, body) }
     } else {

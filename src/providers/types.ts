@@ -45,8 +45,11 @@ export interface ClassifiedAnswer {
 
 /** What one answer to a bulk delete means for the IDs it named. */
 export type BulkClassification =
-  /** Deleted the IDs listed; the rest of the chunk was not confirmed and goes one by one. */
-  | { kind: 'deleted'; deleted: string[]; unconfirmed: string[] }
+  /**
+   * Deleted the IDs listed. `refused`: IDs the answer says it did not delete, with its reason (ImageKit's 207); the
+   * rest of the chunk was not confirmed either way. Both go one by one.
+   */
+  | { kind: 'deleted'; deleted: string[]; refused: Array<{ id: string; reason: string }>; unconfirmed: string[] }
   /** These IDs do not exist and nothing was deleted: they are set aside, the rest sent again. */
   | { kind: 'missing'; missing: string[]; reason: string }
   /**
