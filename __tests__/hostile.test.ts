@@ -240,7 +240,7 @@ describe('hostile answers are classified without throwing and neutralised in rea
         'x-ratelimit-reset': COMMANDS
       }
       for (const status of STATUSES)
-        expect(() => provider.classify(answer(status, body, headers), Date.now())).not.toThrow()
+        expect(() => provider.classify(answer(status, body, headers), Date.now(), 'a')).not.toThrow()
       if (provider.bulk)
         for (const status of STATUSES)
           expect(() => provider.bulk!.classify(answer(status, body, headers), ['a'], Date.now())).not.toThrow()
@@ -348,12 +348,41 @@ describe('a hostile provider, through the bundle', () => {
     expect(lines.filter(l => /^\s*::(stop-commands|warning)::/.test(l))).toEqual([])
   })
 
+  // Only each provider's documented answer confirms a deletion: anything else that looks like success is a failure.
+  test.each([
+    ['imagekit', 202, { status: 'queued' }, /^unexpected answer \(HTTP 202\).*only 204 confirms/],
+    ['imagekit', 200, { error: 'Conflict', detail: 'File is locked; not deleted' }, /^unexpected answer \(HTTP 200\)/],
+    ['anyformat', 202, { status: 'queued' }, /^unexpected answer \(HTTP 202\).*only 204 confirms/],
+    ['anyformat', 200, { error: 'Conflict', detail: 'File is locked; not deleted' }, /^unexpected answer \(HTTP 200\)/],
+    ['writer', 200, { id: 'some-other-file', deleted: true }, /it names the file "some-other-file", not this one/],
+    ['delos', 500, { success: true }, /^contradictory answer \(HTTP 500 with "success": true\) \(2 attempts\)$/],
+    ['delos', 409, { success: true }, /^contradictory answer \(HTTP 409 with "success": true\)$/]
+  ] as const)('%s: %i %j is never reported deleted', async (provider, status, body, reason) => {
+    const emulator = await emulate({ provider, files: ['a'] }, [
+      { fault: { kind: 'status', status, body: JSON.stringify(body) } }
+    ])
+    const { run, report } = await act(emulator, { 'file-ids': 'a', bulk: 'false', 'max-retries': '1' })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.deleted).toBe('[]')
+    expect(report.entries[0]).toMatchObject({
+      outcome: 'failed',
+      httpStatus: status,
+      reason: expect.stringMatching(reason)
+    })
+    // Sent once, or twice where a 5xx is worth a retry.
+    expect(emulator.requests.filter(r => r.route === 'delete')).toHaveLength(status >= 500 ? 2 : 1)
+    expect(emulator.store.has('a')).toBe(true)
+  })
+
   test('binary garbage with a 200 status is not trusted as a Writer deletion', async () => {
     const emulator = await emulate({ provider: 'writer', files: ['a'] }, [
       { fault: { kind: 'status', status: 200, body: BINARYISH } }
     ])
     const { report } = await act(emulator, { 'file-ids': 'a' })
-    expect(report.entries[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^HTTP 200: /) })
+    expect(report.entries[0]).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringMatching(/^unexpected answer \(HTTP 200\)/)
+    })
     expect(emulator.store.has('a')).toBe(true)
   })
 

@@ -204,7 +204,7 @@ async function runListing(
     filters: {},
     scope: extra.scope ?? scope({ workflowId: 'wf' }),
     context,
-    classify: (a, now) => provider.classify(a, now),
+    classify: (a, now) => provider.classify(a, now, ''),
     transport: { send },
     pacer: new Pacer(4),
     maxRetries: extra.maxRetries ?? 3,

@@ -132,7 +132,7 @@ describe('max-rate', () => {
       filters: {},
       scope: { graphId: '', workflowId: '', customerId: '' },
       context,
-      classify: (a, now) => provider.classify(a, now),
+      classify: (a, now) => provider.classify(a, now, ''),
       transport: { send: fake.send },
       pacer,
       maxRetries: 3,

@@ -336,10 +336,14 @@ describe('classification', () => {
     {
       success: fc.oneof(fc.boolean(), fc.jsonValue()),
       deleted: fc.oneof(fc.boolean(), fc.jsonValue()),
+      id: fc.constantFrom('a', 'b', 'A', ''),
       retryable: fc.oneof(fc.boolean(), fc.jsonValue()),
       message,
       errors: fc.oneof(
         fc.array(fc.record({ description: message }, { requiredKeys: [] }), { maxLength: 3 }),
+        fc.array(fc.record({ fileId: fc.constantFrom('a', 'b', 'z'), error: message }, { requiredKeys: [] }), {
+          maxLength: 3
+        }),
         fc.jsonValue()
       ),
       detail: fc.oneof(
@@ -405,8 +409,14 @@ describe('classification', () => {
     }
   }
 
+  function documentedDeletion(name: string, code: number, parsed: Record<string, unknown> | undefined): boolean {
+    if (name === 'writer') return code === 200 && parsed?.deleted === true && parsed.id === 'a'
+    if (name === 'delos') return code >= 200 && code < 300 && parsed?.success === true
+    return code === 204
+  }
+
   function classify(provider: Provider, a: HttpAnswer) {
-    return provider.classify(a, Date.parse('2026-01-01T00:00:00Z'))
+    return provider.classify(a, Date.parse('2026-01-01T00:00:00Z'), 'a')
   }
 
   test('never throws and returns exactly one kind; success:false on a 2xx is never deleted; 3xx never deleted nor retried; 400/401/403/404/409/410/422/423 never retried', () => {
@@ -435,6 +445,9 @@ describe('classification', () => {
           expect(classification.kind).not.toBe('retry')
         }
         if (NEVER_RETRIED.includes(code)) expect(classification.kind).not.toBe('retry')
+        // Only each provider's documented answer confirms a deletion (the delete of ID "a").
+        if (classification.kind === 'deleted')
+          expect([name, code, documentedDeletion(name, code, parsed)]).toEqual([name, code, true])
       }),
       4000
     )

@@ -6,12 +6,16 @@ import type { Classification, Provider } from '../src/providers/types.js'
 import { answer } from './helpers/answers.js'
 
 const context = (base: string, customerId = '') => ({ baseUrl: new URL(base), apiKey: 'KEY-123', customerId })
+/** The ID of the fixtures' Writer deletion, as the delete asked for it. */
+const ASKED = writerAnswers.deleted.id
 const kind = (
   provider: Provider,
   status: number,
   body: unknown = '',
-  headers: Record<string, string> = {}
-): Classification => provider.classify(answer(status, body, headers), Date.parse('2026-01-01T00:00:00Z')).classification
+  headers: Record<string, string> = {},
+  id = ASKED
+): Classification =>
+  provider.classify(answer(status, body, headers), Date.parse('2026-01-01T00:00:00Z'), id).classification
 const { writer, imagekit, delos, anyformat } = PROVIDERS
 
 describe('requests', () => {
@@ -89,6 +93,19 @@ describe('writer answers', () => {
     expect(kind(writer, 200, writerAnswers.deleted)).toEqual({ kind: 'deleted' }))
   test('200 deleted:false is not', () => expect(kind(writer, 200, writerAnswers.notDeletedFlag).kind).toBe('failed'))
   test('200 without the flag is not confirmed', () => expect(kind(writer, 200, {}).kind).toBe('failed'))
+  test('200 deleted:true for another file, or for none, confirms nothing', () => {
+    expect(kind(writer, 200, { id: 'some-other-file', deleted: true })).toEqual({
+      kind: 'failed',
+      reason: 'unexpected answer (HTTP 200); it names the file "some-other-file", not this one; deletion not confirmed'
+    })
+    expect(kind(writer, 200, { deleted: true }).kind).toBe('failed')
+    expect(kind(writer, 200, { id: ASKED.toUpperCase(), deleted: true }).kind).toBe('failed')
+  })
+  test('another 2xx with deleted:true confirms nothing', () =>
+    expect(kind(writer, 202, writerAnswers.deleted)).toEqual({
+      kind: 'failed',
+      reason: 'unexpected answer (HTTP 202); only 200 confirms a deletion; deletion not confirmed'
+    }))
   test('404 is missing', () =>
     expect(kind(writer, 404, writerAnswers.notFound)).toEqual({ kind: 'missing', reason: 'HTTP 404: File not found' }))
   test('401 rejects the credentials', () =>
@@ -121,7 +138,8 @@ describe('imagekit answers', () => {
         'X-RateLimit-Interval': '1000',
         'X-RateLimit-Reset': '750'
       }),
-      0
+      0,
+      'a'
     )
     expect(classified.classification).toMatchObject({ kind: 'retry', rateLimited: true, waitMs: 750 })
     expect(classified.window).toEqual({ limit: 10, intervalMs: 1000 })
@@ -157,6 +175,19 @@ describe('delos answers: the body decides first', () => {
     expect(kind(delos, 200, { success: false, message: 'Quota' }).kind).toBe('failed'))
   test('a 200 without success:true is not a deletion', () =>
     expect(kind(delos, 200, { message: 'ok' }).kind).toBe('failed'))
+  test('"success": true with a status other than 2xx contradicts itself: a 5xx is retried, the rest fail', () => {
+    expect(kind(delos, 500, delosAnswers.deleted)).toEqual({
+      kind: 'retry',
+      reason: 'contradictory answer (HTTP 500 with "success": true)',
+      rateLimited: false,
+      unanswered: true
+    })
+    expect(kind(delos, 409, delosAnswers.deleted)).toEqual({
+      kind: 'failed',
+      reason: 'contradictory answer (HTTP 409 with "success": true)'
+    })
+    expect(kind(delos, 202, delosAnswers.deleted)).toEqual({ kind: 'deleted' })
+  })
   test('a 503 with an unknown body is retried as unanswered', () =>
     expect(kind(delos, 503, '<html>down</html>')).toMatchObject({ kind: 'retry', unanswered: true }))
 })
@@ -191,6 +222,16 @@ describe('anyformat answers', () => {
       kind: 'failed',
       reason: 'HTTP 422: Input should be a valid UUID'
     }))
+  test.each([
+    [200, { error: 'Conflict', detail: 'File is locked; not deleted' }],
+    [202, { status: 'queued' }],
+    [200, '']
+  ])('%i %j confirms nothing: only 204 does', (status, body) =>
+    expect(kind(anyformat, status, body)).toMatchObject({
+      kind: 'failed',
+      reason: expect.stringMatching(new RegExp(`^unexpected answer \\(HTTP ${status}\\).*only 204 confirms a deletion`))
+    })
+  )
   test('301 (a missing trailing slash) is an unexpected redirect', () =>
     expect(kind(anyformat, 301, '', { Location: '/v2/files/x/' })).toEqual({
       kind: 'failed',
@@ -228,15 +269,17 @@ describe('status classes shared by all providers', () => {
     for (const provider of [imagekit, anyformat]) {
       expect(kind(provider, 200, '<!DOCTYPE html><html><body>Sign in</body></html>')).toEqual({
         kind: 'failed',
-        reason: 'HTTP 200: HTML page instead of an API answer; deletion not confirmed'
+        reason:
+          'unexpected answer (HTTP 200): HTML page instead of an API answer; only 204 confirms a deletion; deletion not confirmed'
       })
-      expect(kind(provider, 200, '{}').kind).toBe('deleted')
+      expect(kind(provider, 200, '{}').kind).toBe('failed')
     }
   })
   test('a 2xx cut at the read bound confirms no deletion', () => {
     for (const provider of Object.values(PROVIDERS)) {
       expect(
-        provider.classify({ ...answer(200, { success: true, deleted: true }), truncated: true }, 0).classification
+        provider.classify({ ...answer(200, { success: true, deleted: true }), truncated: true }, 0, ASKED)
+          .classification
       ).toEqual({ kind: 'failed', reason: 'HTTP 200: answer larger than 64 KiB; deletion not confirmed' })
     }
   })

@@ -1,5 +1,11 @@
 import { describe, expect, test } from '@jest/globals'
-import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
+import {
+  anyformatAnswers,
+  delosAnswers,
+  imagekitAnswers,
+  writerAnswers,
+  writerDeleted
+} from '../__fixtures__/answers.js'
 import { tallyOf } from '../__fixtures__/report.js'
 import { backoffMs, DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { PROVIDERS } from '../src/providers/index.js'
@@ -269,7 +275,7 @@ describe('rate limits', () => {
 
   test('writer: a 429 without hint pauses for a jittered backoff', async () => {
     const script = (_: string, n: number) =>
-      n === 1 ? answer(429, writerAnswers.rateLimited) : answer(200, writerAnswers.deleted)
+      n === 1 ? answer(429, writerAnswers.rateLimited) : answer(200, writerDeleted('a'))
     const { sent, result } = await runEngine({ provider: writer, ids: ['a'], script, random: () => 1 })
     expect(sent[1]!.at - sent[0]!.at - 10).toBe(375)
     expect(result.results[0]!.outcome).toBe('deleted')
@@ -641,7 +647,7 @@ describe('large lists', () => {
     const { result, sent, maxInFlight } = await runEngine({
       provider: writer,
       ids: list,
-      script: () => answer(200, writerAnswers.deleted),
+      script: id => answer(200, writerDeleted(id)),
       concurrency: 16,
       latencyMs: 1
     })

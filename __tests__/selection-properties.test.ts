@@ -161,7 +161,7 @@ describe('selection against the emulated providers', () => {
             filters: serverFilters(chosen.filters, START),
             scope: chosen.scope,
             context: { baseUrl: new URL('https://provider.test'), apiKey: KEY, customerId: chosen.scope.customerId },
-            classify: (answer, now) => spec.classify(answer, now),
+            classify: (answer, now) => spec.classify(answer, now, ''),
             transport: { send: fake.send },
             pacer: new Pacer(1),
             maxRetries: 0,

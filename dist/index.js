@@ -958,34 +958,25 @@ function retryAfterMs(answer, now) {
     const date = Date.parse(after);
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+/** A deletion is confirmed by this status alone, as ImageKit's and AnyFormat's 204 (docs/providers.md). */
+function onlyStatus(expected) {
+    return answer => answer.status === expected || `only ${expected} confirms a deletion`;
+}
+/** A value from an answer, quoted and cut for a reason. */
+function shown(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
 /**
- * The shared reading of an answer by its status, for every provider: 2xx deleted unless the body says
- * otherwise (`isDeleted`), 3xx refused, 401 credentials rejected, 404/410 missing, the retryable set or
- * `"retryable": true` retried, the rest failed.
+ * The shared reading of an answer by its status, for every provider: a 2xx is a deletion only when `confirms` says
+ * so (any other 2xx fails, never retried), 3xx refused, 401 credentials rejected (and 403 where `forbiddenRejects`:
+ * the provider documents its 403 as a refusal of the key), 404/410 missing, the retryable set or `"retryable": true`
+ * retried, the rest failed.
  */
-function classifyByStatus(answer, body, options = {}) {
+function classifyByStatus(answer, body, options) {
     const { status } = answer;
-    if (status >= 200 && status < 300) {
-        // Only a whole answer can confirm a deletion: a cut one might have said "success": false further on.
-        if (answer.truncated)
-            return {
-                kind: 'failed',
-                reason: `HTTP ${status}: answer larger than ${MAX_BODY_KIB} KiB; deletion not confirmed`
-            };
-        // An answer that says success:false or deleted:false is never a deletion, whatever the status.
-        if (field(body, 'success') === false || field(body, 'deleted') === false) {
-            return { kind: 'failed', reason: `${describe(answer, body)} (answered ${status} but did not delete)` };
-        }
-        // An empty body or JSON is an API's answer; an HTML page (a proxy, a login wall) confirms nothing.
-        const verdict = options.isDeleted
-            ? options.isDeleted(body)
-            : body !== undefined ||
-                answer.body.trim() === '' ||
-                `${describe(answer, body).replace(/^HTTP \d+: /, '')}; deletion not confirmed`;
-        return verdict === true
-            ? { kind: 'deleted' }
-            : { kind: 'failed', reason: `HTTP ${status}: ${verdict === false ? 'deletion not confirmed' : verdict}` };
-    }
+    if (status >= 200 && status < 300)
+        return classify2xx(answer, body, options.confirms);
     if (status >= 300 && status < 400) {
         const location = answer.headers.get('location');
         return {
@@ -993,7 +984,7 @@ function classifyByStatus(answer, body, options = {}) {
             reason: `unexpected redirect (HTTP ${status}${location ? ` to ${location}` : ''}); redirects are not followed`
         };
     }
-    if (status === 401)
+    if (status === 401 || (status === 403 && options.forbiddenRejects === true))
         return { kind: 'credentials-rejected', reason: describe(answer, body) };
     if (status === 404 || status === 410)
         return { kind: 'missing', reason: describe(answer, body) };
@@ -1007,6 +998,27 @@ function classifyByStatus(answer, body, options = {}) {
         };
     }
     return { kind: 'failed', reason: describe(answer, body) };
+}
+/** A 2xx: deleted only when the whole answer is the documented confirmation; anything else fails, not retried. */
+function classify2xx(answer, body, confirms) {
+    const { status } = answer;
+    // Only a whole answer can confirm a deletion: a cut one might have said "success": false further on.
+    if (answer.truncated)
+        return { kind: 'failed', reason: `HTTP ${status}: answer larger than ${MAX_BODY_KIB} KiB; deletion not confirmed` };
+    // An answer that says success:false or deleted:false is never a deletion, whatever the status.
+    if (field(body, 'success') === false || field(body, 'deleted') === false) {
+        return { kind: 'failed', reason: `${describe(answer, body)} (answered ${status} but did not delete)` };
+    }
+    const verdict = confirms(answer, body);
+    if (verdict === true)
+        return { kind: 'deleted' };
+    const said = describe(answer, body)
+        .replace(/^HTTP \d+(: )?/, '')
+        .replace(/^unexpected answer$/, '');
+    return {
+        kind: 'failed',
+        reason: `unexpected answer (HTTP ${status})${said === '' ? '' : `: ${said}`}; ${verdict}; deletion not confirmed`
+    };
 }
 const JSON_ACCEPT = { Accept: 'application/json', 'User-Agent': USER_AGENT };
 /** Headers for a key sent as `Authorization: Bearer <key>`. */
@@ -1143,8 +1155,12 @@ const anyformat = {
     }),
     derivedSecrets: () => [],
     list: anyformatList,
+    // Only 204 confirms (docs/providers.md, AnyFormat "delete").
     classify: (answer, now) => ({
-        classification: classifyByStatus(answer, jsonBody(answer), { waitMs: retryAfterMs(answer, now) })
+        classification: classifyByStatus(answer, jsonBody(answer), {
+            confirms: onlyStatus(204),
+            waitMs: retryAfterMs(answer, now)
+        })
     })
 };
 
@@ -1199,6 +1215,22 @@ const MESSAGES = [
     [/access denied/i, message => ({ kind: 'failed', reason: `forbidden: ${message}` })],
     [/does not belong to specified customer/i, message => ({ kind: 'failed', reason: `customer mismatch: ${message}` })]
 ];
+/** A 2xx with "success": true confirms (docs/providers.md, Delos "delete"). */
+const successTrue = (_answer, body) => field(body, 'success') === true || 'no "success": true';
+/**
+ * "success": true confirms a 2xx only. With another status the answer contradicts itself: a 5xx is worth another
+ * attempt (it may not have finished), anything else fails.
+ */
+function successAnswer(answer, byStatus) {
+    const { status } = answer;
+    if (status >= 200 && status < 300)
+        return { kind: 'deleted' };
+    const reason = `contradictory answer (HTTP ${status} with "success": true)`;
+    if (status >= 500)
+        return { kind: 'retry', reason, rateLimited: false, unanswered: true };
+    const said = byStatus();
+    return said.kind === 'credentials-rejected' ? said : { kind: 'failed', reason };
+}
 /** Delos: DELETE /v2/storage/file/{id}[?customerId=], key as the whole Authorization value, Accept: application/json. */
 const delos = {
     name: 'delos',
@@ -1214,24 +1246,21 @@ const delos = {
     list: delosList,
     classify(answer, now) {
         const body = jsonBody(answer);
+        const waitMs = retryAfterMs(answer, now);
+        const byStatus = () => classifyByStatus(answer, body, { confirms: successTrue, waitMs });
         // Redirects are refused whatever their body says; a cut body cannot confirm anything.
         if ((answer.status >= 300 && answer.status < 400) || answer.truncated)
-            return { classification: classifyByStatus(answer, body) };
+            return { classification: byStatus() };
         const success = field(body, 'success');
         if (success === true)
-            return { classification: { kind: 'deleted' } };
+            return { classification: successAnswer(answer, byStatus) };
         const message = field(body, 'message');
         if (success === false && typeof message === 'string') {
             const known = MESSAGES.find(([pattern]) => pattern.test(message));
             if (known)
                 return { classification: known[1](`HTTP ${answer.status}: ${message}`) };
         }
-        return {
-            classification: classifyByStatus(answer, body, {
-                isDeleted: () => 'no "success": true in the answer',
-                waitMs: retryAfterMs(answer, now)
-            })
-        };
+        return { classification: byStatus() };
     }
 };
 
@@ -1326,8 +1355,10 @@ function rateWindow(answer) {
         return undefined;
     return intervalMs / limit <= MAX_SPACING_MS ? { limit, intervalMs } : undefined;
 }
+/** Only 204 confirms a delete (docs/providers.md, ImageKit "delete"). */
 function classifyAnswer(answer, now) {
     return classifyByStatus(answer, jsonBody(answer), {
+        confirms: onlyStatus(204),
         waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now)
     });
 }
@@ -1467,6 +1498,15 @@ const writerList = {
 ;// CONCATENATED MODULE: ./src/providers/writer.ts
 
 
+/** Only 200 {"id": <the ID asked>, "deleted": true} confirms (docs/providers.md, Writer "delete"). */
+function confirmed(answer, body, id) {
+    if (answer.status !== 200)
+        return 'only 200 confirms a deletion';
+    if (field(body, 'deleted') !== true)
+        return 'no "deleted": true';
+    const named = field(body, 'id');
+    return named === id || `it names ${named === undefined ? 'no "id"' : `the file ${shown(named)}`}, not this one`;
+}
 /** Writer: DELETE /v1/files/{id}, Bearer key; success is 200 {"id","deleted":true}. */
 const writer = {
     name: 'writer',
@@ -1479,11 +1519,10 @@ const writer = {
     }),
     derivedSecrets: () => [],
     list: writerList,
-    classify(answer, now) {
-        const body = jsonBody(answer);
+    classify(answer, now, id) {
         return {
-            classification: classifyByStatus(answer, body, {
-                isDeleted: b => field(b, 'deleted') === true || 'no "deleted": true in the answer',
+            classification: classifyByStatus(answer, jsonBody(answer), {
+                confirms: (a, body) => confirmed(a, body, id),
                 waitMs: retryAfterMs(answer, now)
             })
         };
@@ -1510,7 +1549,7 @@ function bindProvider(provider, context, useBulk) {
     const { bulk } = provider;
     return {
         request: id => provider.request(id, context),
-        classify: (answer, now) => provider.classify(answer, now),
+        classify: (answer, now, id) => provider.classify(answer, now, id),
         ...(useBulk && bulk
             ? {
                 bulk: {
@@ -2688,7 +2727,7 @@ class PurgeRun {
                 this.ledger.answered(unit.indexes, answer.status);
                 const classified = unit.bulk && options.bulk
                     ? options.bulk.classify(answer, ids, clock.now())
-                    : options.classify(answer, clock.now());
+                    : options.classify(answer, clock.now(), ids[0]);
                 if (classified.window)
                     this.pacer.window(classified.window.limit, classified.window.intervalMs);
                 return classified.classification;
@@ -3389,7 +3428,8 @@ async function selectStage(options) {
         filters: serverFilters(filters, runStart),
         scope,
         context: { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId },
-        classify: (answer, now) => plan.provider.classify(answer, now),
+        // A page is read by the listing; only its error answers are classified, and they name no file.
+        classify: (answer, now) => plan.provider.classify(answer, now, ''),
         transport: options.transport,
         pacer: options.pacer,
         maxRetries: plan.maxRetries,

@@ -55,7 +55,8 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
     filters: serverFilters(filters, runStart),
     scope,
     context: { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId },
-    classify: (answer, now) => plan.provider.classify(answer, now),
+    // A page is read by the listing; only its error answers are classified, and they name no file.
+    classify: (answer, now) => plan.provider.classify(answer, now, ''),
     transport: options.transport,
     pacer: options.pacer,
     maxRetries: plan.maxRetries,

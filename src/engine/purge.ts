@@ -187,7 +187,7 @@ class PurgeRun {
         const classified =
           unit.bulk && options.bulk
             ? options.bulk.classify(answer, ids, clock.now())
-            : options.classify(answer, clock.now())
+            : options.classify(answer, clock.now(), ids[0] as string)
         if (classified.window) this.pacer.window(classified.window.limit, classified.window.intervalMs)
         return classified.classification
       } catch (error) {

@@ -1,4 +1,4 @@
-import { bearer, classifyByStatus, fileUrl, jsonBody, retryAfterMs } from './common.js'
+import { bearer, classifyByStatus, fileUrl, jsonBody, onlyStatus, retryAfterMs } from './common.js'
 import { anyformatList } from './anyformat-list.js'
 import type { Provider } from './types.js'
 
@@ -14,7 +14,11 @@ export const anyformat = {
   }),
   derivedSecrets: () => [],
   list: anyformatList,
+  // Only 204 confirms (docs/providers.md, AnyFormat "delete").
   classify: (answer, now) => ({
-    classification: classifyByStatus(answer, jsonBody(answer), { waitMs: retryAfterMs(answer, now) })
+    classification: classifyByStatus(answer, jsonBody(answer), {
+      confirms: onlyStatus(204),
+      waitMs: retryAfterMs(answer, now)
+    })
   })
 } satisfies Provider<'anyformat'>

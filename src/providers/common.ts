@@ -101,38 +101,33 @@ export function retryAfterMs(answer: HttpAnswer, now: number): number | undefine
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
+/** Whether a 2xx answer confirms the deletion: true, or what it lacks (SPEC §12: only documented answers confirm). */
+export type Confirmation = (answer: HttpAnswer, body: unknown) => true | string
+
+/** A deletion is confirmed by this status alone, as ImageKit's and AnyFormat's 204 (docs/providers.md). */
+export function onlyStatus(expected: number): Confirmation {
+  return answer => answer.status === expected || `only ${expected} confirms a deletion`
+}
+
+/** A value from an answer, quoted and cut for a reason. */
+export function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text
+}
+
 /**
- * The shared reading of an answer by its status, for every provider: 2xx deleted unless the body says
- * otherwise (`isDeleted`), 3xx refused, 401 credentials rejected, 404/410 missing, the retryable set or
- * `"retryable": true` retried, the rest failed.
+ * The shared reading of an answer by its status, for every provider: a 2xx is a deletion only when `confirms` says
+ * so (any other 2xx fails, never retried), 3xx refused, 401 credentials rejected (and 403 where `forbiddenRejects`:
+ * the provider documents its 403 as a refusal of the key), 404/410 missing, the retryable set or `"retryable": true`
+ * retried, the rest failed.
  */
 export function classifyByStatus(
   answer: HttpAnswer,
   body: unknown,
-  options: { isDeleted?: (body: unknown) => boolean | string; waitMs?: number | undefined } = {}
+  options: { confirms: Confirmation; waitMs?: number | undefined; forbiddenRejects?: boolean }
 ): Classification {
   const { status } = answer
-  if (status >= 200 && status < 300) {
-    // Only a whole answer can confirm a deletion: a cut one might have said "success": false further on.
-    if (answer.truncated)
-      return {
-        kind: 'failed',
-        reason: `HTTP ${status}: answer larger than ${MAX_BODY_KIB} KiB; deletion not confirmed`
-      }
-    // An answer that says success:false or deleted:false is never a deletion, whatever the status.
-    if (field(body, 'success') === false || field(body, 'deleted') === false) {
-      return { kind: 'failed', reason: `${describe(answer, body)} (answered ${status} but did not delete)` }
-    }
-    // An empty body or JSON is an API's answer; an HTML page (a proxy, a login wall) confirms nothing.
-    const verdict = options.isDeleted
-      ? options.isDeleted(body)
-      : body !== undefined ||
-        answer.body.trim() === '' ||
-        `${describe(answer, body).replace(/^HTTP \d+: /, '')}; deletion not confirmed`
-    return verdict === true
-      ? { kind: 'deleted' }
-      : { kind: 'failed', reason: `HTTP ${status}: ${verdict === false ? 'deletion not confirmed' : verdict}` }
-  }
+  if (status >= 200 && status < 300) return classify2xx(answer, body, options.confirms)
   if (status >= 300 && status < 400) {
     const location = answer.headers.get('location')
     return {
@@ -140,7 +135,8 @@ export function classifyByStatus(
       reason: `unexpected redirect (HTTP ${status}${location ? ` to ${location}` : ''}); redirects are not followed`
     }
   }
-  if (status === 401) return { kind: 'credentials-rejected', reason: describe(answer, body) }
+  if (status === 401 || (status === 403 && options.forbiddenRejects === true))
+    return { kind: 'credentials-rejected', reason: describe(answer, body) }
   if (status === 404 || status === 410) return { kind: 'missing', reason: describe(answer, body) }
   if (RETRYABLE.has(status) || (field(body, 'retryable') === true && ![400, 403, 409, 422, 423].includes(status))) {
     return {
@@ -152,6 +148,27 @@ export function classifyByStatus(
     }
   }
   return { kind: 'failed', reason: describe(answer, body) }
+}
+
+/** A 2xx: deleted only when the whole answer is the documented confirmation; anything else fails, not retried. */
+function classify2xx(answer: HttpAnswer, body: unknown, confirms: Confirmation): Classification {
+  const { status } = answer
+  // Only a whole answer can confirm a deletion: a cut one might have said "success": false further on.
+  if (answer.truncated)
+    return { kind: 'failed', reason: `HTTP ${status}: answer larger than ${MAX_BODY_KIB} KiB; deletion not confirmed` }
+  // An answer that says success:false or deleted:false is never a deletion, whatever the status.
+  if (field(body, 'success') === false || field(body, 'deleted') === false) {
+    return { kind: 'failed', reason: `${describe(answer, body)} (answered ${status} but did not delete)` }
+  }
+  const verdict = confirms(answer, body)
+  if (verdict === true) return { kind: 'deleted' }
+  const said = describe(answer, body)
+    .replace(/^HTTP \d+(: )?/, '')
+    .replace(/^unexpected answer$/, '')
+  return {
+    kind: 'failed',
+    reason: `unexpected answer (HTTP ${status})${said === '' ? '' : `: ${said}`}; ${verdict}; deletion not confirmed`
+  }
 }
 
 export const JSON_ACCEPT = { Accept: 'application/json', 'User-Agent': USER_AGENT }

@@ -7,6 +7,7 @@ import {
   fileUrl,
   jsonBody,
   JSON_ACCEPT,
+  onlyStatus,
   retryAfterMs,
   routeUrl
 } from './common.js'
@@ -29,8 +30,10 @@ function rateWindow(answer: HttpAnswer): RateWindow | undefined {
   return intervalMs / limit <= MAX_SPACING_MS ? { limit, intervalMs } : undefined
 }
 
+/** Only 204 confirms a delete (docs/providers.md, ImageKit "delete"). */
 function classifyAnswer(answer: HttpAnswer, now: number): Classification {
   return classifyByStatus(answer, jsonBody(answer), {
+    confirms: onlyStatus(204),
     waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now)
   })
 }

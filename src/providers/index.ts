@@ -31,7 +31,7 @@ export function findProvider(name: string): Provider | undefined {
 /** A provider's requests and readings with one run's context bound: what the engine sends and how it reads answers. */
 export interface BoundProvider {
   request: (id: string) => ProviderRequest
-  classify: (answer: HttpAnswer, now: number) => ClassifiedAnswer
+  classify: (answer: HttpAnswer, now: number, id: string) => ClassifiedAnswer
   bulk?: {
     maxIds: number
     request: (ids: readonly string[]) => ProviderRequest
@@ -48,7 +48,7 @@ export function bindProvider(provider: Provider, context: RequestContext, useBul
   const { bulk } = provider
   return {
     request: id => provider.request(id, context),
-    classify: (answer, now) => provider.classify(answer, now),
+    classify: (answer, now, id) => provider.classify(answer, now, id),
     ...(useBulk && bulk
       ? {
           bulk: {

@@ -78,7 +78,8 @@ export interface Provider<Name extends string = string> {
   request(id: string, context: RequestContext): ProviderRequest
   /** Every form of the key that goes on the wire, besides the key itself, to be masked. */
   derivedSecrets(apiKey: string): string[]
-  classify(answer: HttpAnswer, now: number): ClassifiedAnswer
+  /** What an answer to the delete of `id` means (a listing's errors are read with the ID ''). */
+  classify(answer: HttpAnswer, now: number, id: string): ClassifiedAnswer
   /** Whether the provider takes a customer ID. */
   readonly acceptsCustomerId: boolean
   /** A bulk endpoint, where the provider has one. */

@@ -1,6 +1,14 @@
-import { bearer, classifyByStatus, field, fileUrl, jsonBody, retryAfterMs } from './common.js'
+import { bearer, classifyByStatus, field, fileUrl, jsonBody, retryAfterMs, shown } from './common.js'
 import { writerList } from './writer-list.js'
-import type { Provider } from './types.js'
+import type { HttpAnswer, Provider } from './types.js'
+
+/** Only 200 {"id": <the ID asked>, "deleted": true} confirms (docs/providers.md, Writer "delete"). */
+function confirmed(answer: HttpAnswer, body: unknown, id: string): true | string {
+  if (answer.status !== 200) return 'only 200 confirms a deletion'
+  if (field(body, 'deleted') !== true) return 'no "deleted": true'
+  const named = field(body, 'id')
+  return named === id || `it names ${named === undefined ? 'no "id"' : `the file ${shown(named)}`}, not this one`
+}
 
 /** Writer: DELETE /v1/files/{id}, Bearer key; success is 200 {"id","deleted":true}. */
 export const writer = {
@@ -14,11 +22,10 @@ export const writer = {
   }),
   derivedSecrets: () => [],
   list: writerList,
-  classify(answer, now) {
-    const body = jsonBody(answer)
+  classify(answer, now, id) {
     return {
-      classification: classifyByStatus(answer, body, {
-        isDeleted: b => field(b, 'deleted') === true || 'no "deleted": true in the answer',
+      classification: classifyByStatus(answer, jsonBody(answer), {
+        confirms: (a, body) => confirmed(a, body, id),
         waitMs: retryAfterMs(answer, now)
       })
     }
