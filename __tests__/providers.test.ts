@@ -1,5 +1,11 @@
 import { describe, expect, test } from '@jest/globals'
-import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
+import {
+  anyformatAnswers,
+  anyformatError,
+  delosAnswers,
+  imagekitAnswers,
+  writerAnswers
+} from '../__fixtures__/answers.js'
 import { fileUrl } from '../src/providers/common.js'
 import { findProvider, PROVIDERS } from '../src/providers/index.js'
 import type { Classification, Provider } from '../src/providers/types.js'
@@ -107,16 +113,19 @@ describe('writer answers', () => {
       reason: 'unexpected answer (HTTP 202); only 200 confirms a deletion; deletion not confirmed'
     }))
   test('404 is missing', () =>
-    expect(kind(writer, 404, writerAnswers.notFound)).toEqual({ kind: 'missing', reason: 'HTTP 404: File not found' }))
+    expect(kind(writer, 404, writerAnswers.notFound)).toEqual({
+      kind: 'missing',
+      reason: 'HTTP 404: Resource is not found'
+    }))
   test('401 rejects the credentials', () =>
     expect(kind(writer, 401, writerAnswers.unauthorized)).toEqual({
       kind: 'credentials-rejected',
-      reason: 'HTTP 401: Invalid API key'
+      reason: 'HTTP 401: Invalid token'
     }))
   test('429 without hint is retried after a backoff', () =>
     expect(kind(writer, 429, writerAnswers.rateLimited)).toEqual({
       kind: 'retry',
-      reason: 'HTTP 429: Too many requests',
+      reason: 'HTTP 429: Quota exceeded',
       rateLimited: true,
       unanswered: false
     }))
@@ -146,6 +155,11 @@ describe('imagekit answers', () => {
   })
   test('a 2xx that says success:false is never a deletion', () =>
     expect(kind(imagekit, 200, { success: false, message: 'nope' }).kind).toBe('failed'))
+  test('403 refuses the key or the account: the credentials are rejected', () =>
+    expect(kind(imagekit, 403, imagekitAnswers.wrongKey)).toEqual({
+      kind: 'credentials-rejected',
+      reason: 'HTTP 403: Your account cannot be authenticated.'
+    }))
 })
 
 describe('delos answers: the body decides first', () => {
@@ -222,6 +236,8 @@ describe('anyformat answers', () => {
       kind: 'failed',
       reason: 'HTTP 422: Input should be a valid UUID'
     }))
+  test('403 refuses the key: the credentials are rejected', () =>
+    expect(kind(anyformat, 403, anyformatError(403, 'Missing API key.', 'req_9')).kind).toBe('credentials-rejected'))
   test.each([
     [200, { error: 'Conflict', detail: 'File is locked; not deleted' }],
     [202, { status: 'queued' }],
@@ -244,7 +260,8 @@ describe('status classes shared by all providers', () => {
     for (const provider of [writer, imagekit, anyformat]) expect(kind(provider, status).kind).toBe('retry')
   })
   test.each([400, 403, 409, 422, 423, 501])('%i is failed at once', status => {
-    for (const provider of [writer, imagekit, anyformat])
+    // ImageKit's and AnyFormat's 403 refuse the key itself.
+    for (const provider of status === 403 ? [writer] : [writer, imagekit, anyformat])
       expect(kind(provider, status, { retryable: status !== 501 }).kind).toBe('failed')
   })
   test('410 is missing', () => {

@@ -14,11 +14,12 @@ export const anyformat = {
   }),
   derivedSecrets: () => [],
   list: anyformatList,
-  // Only 204 confirms (docs/providers.md, AnyFormat "delete").
+  // Only 204 confirms; a 403 refuses the key itself (docs/providers.md, AnyFormat "delete", "errors").
   classify: (answer, now) => ({
     classification: classifyByStatus(answer, jsonBody(answer), {
       confirms: onlyStatus(204),
-      waitMs: retryAfterMs(answer, now)
+      waitMs: retryAfterMs(answer, now),
+      forbiddenRejects: true
     })
   })
 } satisfies Provider<'anyformat'>

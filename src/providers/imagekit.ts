@@ -30,11 +30,12 @@ function rateWindow(answer: HttpAnswer): RateWindow | undefined {
   return intervalMs / limit <= MAX_SPACING_MS ? { limit, intervalMs } : undefined
 }
 
-/** Only 204 confirms a delete (docs/providers.md, ImageKit "delete"). */
+/** Only 204 confirms a delete; ImageKit's 403 refuses the key or the account (docs/providers.md, ImageKit "errors"). */
 function classifyAnswer(answer: HttpAnswer, now: number): Classification {
   return classifyByStatus(answer, jsonBody(answer), {
     confirms: onlyStatus(204),
-    waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now)
+    waitMs: header(answer, 'x-ratelimit-reset') ?? retryAfterMs(answer, now),
+    forbiddenRejects: true
   })
 }
 
