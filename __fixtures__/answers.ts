@@ -8,18 +8,20 @@ import type { ListedRecord } from '../emulator/types.js'
 
 const statusText = (status: number): string => STATUS_CODES[status] ?? `HTTP ${status}`
 
-// Writer: {"tpe", "errors": [{"description"}]} (docs).
-const WRITER_ERROR_TYPE: Record<number, string> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  429: 'too_many_requests'
+// Writer: {"tpe", "errors": [{"description", "key", "extras"}], "extras"} (docs/providers.md, Writer "errors").
+const WRITER_ERROR: Record<number, { tpe: string; key: string }> = {
+  400: { tpe: 'BadRequest', key: 'fail.badRequest' },
+  401: { tpe: 'Unauthorized', key: 'fail.unauthorized.badToken' },
+  403: { tpe: 'Forbidden', key: 'fail.forbidden.insufficientAccessRights' },
+  404: { tpe: 'NotFound', key: 'fail.notFound.resource' },
+  429: { tpe: 'TooManyRequests', key: 'fail.tooManyRequests.quotaExceeded' },
+  500: { tpe: 'InternalServerError', key: 'fail.internalServerError.generic' },
+  503: { tpe: 'ServiceUnavailable', key: 'fail.serviceUnavailable.temporary' }
 }
 
 export function writerError(status: number, description: string, retryable?: boolean) {
-  const tpe = WRITER_ERROR_TYPE[status] ?? (status >= 500 ? 'server_error' : 'fail')
-  return { tpe, errors: [{ description }], ...(retryable ? { retryable } : {}) }
+  const { tpe, key } = WRITER_ERROR[status] ?? { tpe: statusText(status).replace(/\W/g, ''), key: 'fail' }
+  return { tpe, errors: [{ description, key, extras: {} }], extras: {}, ...(retryable ? { retryable } : {}) }
 }
 
 export const writerDeleted = (id: string) => ({ id, deleted: true })
@@ -27,9 +29,9 @@ export const writerDeleted = (id: string) => ({ id, deleted: true })
 export const writerAnswers = {
   deleted: writerDeleted('7c36a365-392f-43ba-840d-8f3103b42572'),
   notDeletedFlag: { id: '7c36a365-392f-43ba-840d-8f3103b42572', deleted: false },
-  notFound: writerError(404, 'File not found'),
-  unauthorized: writerError(401, 'Invalid API key'),
-  rateLimited: writerError(429, 'Too many requests')
+  notFound: writerError(404, 'Resource is not found'),
+  unauthorized: writerError(401, 'Invalid token'),
+  rateLimited: writerError(429, 'Quota exceeded')
 }
 
 export const writerMessages = {
@@ -47,7 +49,20 @@ export const writerListItem = (file: ListedRecord) => ({
   status: file.status
 })
 
-export const writerListPage = <T>(data: readonly T[], hasMore: boolean) => ({ data: [...data], has_more: hasMore })
+export const writerListPage = <T extends { id: string }>(data: readonly T[], hasMore: boolean) => ({
+  data: [...data],
+  has_more: hasMore,
+  ...(data.length > 0 ? { first_id: data[0]?.id, last_id: data.at(-1)?.id } : {})
+})
+
+// Writer graph: GET /v1/graphs/{graph_id}.
+export const writerGraph = (id: string, fileStatus: { in_progress: number; completed: number; failed: number }) => ({
+  id,
+  created_at: '2025-06-04T18:19:12.495984Z',
+  name: `Graph ${id}`,
+  type: 'manual',
+  file_status: { ...fileStatus, total: fileStatus.in_progress + fileStatus.completed + fileStatus.failed }
+})
 
 // ImageKit: {"message", "help"}; the bulk endpoint's 200, 207 and 404 (docs/providers.md, ImageKit).
 const IMAGEKIT_HELP = 'For support kindly contact us at support@imagekit.io .'
@@ -59,8 +74,10 @@ export function imagekitError(message: string, extra: Record<string, unknown> = 
 export const imagekitAnswers = {
   notFound: imagekitError('The requested file does not exist.'),
   unauthorized: imagekitError('Your request does not contain private API key.'),
+  /** A key ImageKit does not know: 403 (OpenAPI, the shared Forbidden answer). */
   wrongKey: imagekitError('Your account cannot be authenticated.'),
-  rateLimited: imagekitError('Too many requests'),
+  /** 429 carries {"message"} alone. */
+  rateLimited: { message: 'Too many requests' },
   bulkDeleted: (fileIds: readonly string[]) => ({ successfullyDeletedFileIds: [...fileIds] }),
   /** 207: some files were not deleted, each with its error (OpenAPI delete-multiple-files). */
   bulkPartial: (fileIds: readonly string[], refused: readonly string[]) => ({
@@ -69,15 +86,25 @@ export const imagekitAnswers = {
   }),
   bulkMissing: (missingFileIds: readonly string[]) =>
     imagekitError('The requested file(s) does not exist.', { missingFileIds: [...missingFileIds] }),
-  bulkInvalid: imagekitError('Your request contains invalid fileIds parameter.'),
-  bulkTooMany: (max: number) => imagekitError(`Your request contains more than ${max} fileIds.`),
-  invalidParameter: (name: string) => imagekitError(`Your request contains invalid ${name} parameter.`),
+  bulkNoIds: imagekitError('fileIds parameter is missing.'),
+  bulkNotArray: imagekitError('fileIds should be an Array.'),
+  bulkEmpty: imagekitError('fileIds is empty.'),
+  bulkTooMany: (max: number) => imagekitError(`fileIds cannot have more than ${max} items.`),
+  limitBelow: (sent: string) => imagekitError(`Minimum value of limit parameter is 1. Value sent is ${sent}.`),
+  limitAbove: (max: number, sent: string) =>
+    imagekitError(`Maximum value of limit parameter is ${max}. Value sent is ${sent}.`),
+  skipBelow: (sent: string) =>
+    imagekitError(`The value of skip parameter should be greater than or equal to 0. Value sent is ${sent}.`),
+  invalidSort: imagekitError('Your request contains invalid value for sort parameters.'),
   invalidSearchQuery: imagekitError('Your request contains invalid searchQuery parameter.')
 }
 
 // ImageKit list: a bare array of files, file versions and folders.
 export const imagekitAITags = (names: readonly string[]) =>
   names.map(name => ({ name, confidence: 95.5, source: 'google-auto-tagging' }))
+
+/** Where the emulated account's files are served: its URL endpoint. */
+export const IMAGEKIT_URL_ENDPOINT = 'https://ik.imagekit.io/emulator'
 
 const imagekitFileFields = (file: ListedRecord) => ({
   fileId: file.id,
@@ -89,12 +116,21 @@ const imagekitFileFields = (file: ListedRecord) => ({
   updatedAt: file.createdAt
 })
 
-export const imagekitListFile = (file: ListedRecord) => ({ type: 'file', ...imagekitFileFields(file) })
+/** A file's URL: the URL endpoint and its path, each step encoded. */
+export const imagekitUrl = (filePath: string | null): string =>
+  `${IMAGEKIT_URL_ENDPOINT}${(filePath ?? '').split('/').map(encodeURIComponent).join('/')}`
+
+export const imagekitListFile = (file: ListedRecord) => ({
+  type: 'file',
+  ...imagekitFileFields(file),
+  url: imagekitUrl(file.path)
+})
 
 export const imagekitListVersion = (file: ListedRecord, versionInfo: { id: string; name: string }) => ({
   type: 'file-version',
   ...imagekitFileFields(file),
-  versionInfo
+  versionInfo,
+  url: `${imagekitUrl(file.path)}?ik-obj-version=${encodeURIComponent(versionInfo.id)}`
 })
 
 export const imagekitListFolder = (folder: ListedRecord) => ({
@@ -138,33 +174,31 @@ export const delosAnswers = {
   customerMismatch: delosAnswer(false, delosMessages.customerMismatch)
 }
 
-// Delos list: {"items": [...], "meta": {"page", "pageSize", "total"}}; the documents give no size, so one for all.
+// Delos list: {"items": [...]}. Its docs name the items array alone; the rest of the envelope is not confirmed, so
+// the emulator sends none. Items: partnerId, customerId, id, name, size; isLock is the seed's lock flag.
 export const DELOS_LISTED_SIZE = 1024
+export const DELOS_PARTNER = 'partner_abc'
 
 export const delosListItem = (file: ListedRecord, customerId: string | null, isLock: boolean) => ({
+  partnerId: DELOS_PARTNER,
+  customerId,
   id: file.id,
   name: file.name,
-  customerId,
   size: DELOS_LISTED_SIZE,
   isLock
 })
 
-export const delosListPage = <T>(items: readonly T[], meta: { page: number; pageSize: number; total: number }) => ({
-  items: [...items],
-  meta: { page: meta.page, pageSize: meta.pageSize, total: meta.total }
-})
+export const delosListPage = <T>(items: readonly T[]) => ({ items: [...items] })
 
 // AnyFormat: {"error", "detail", "error_code", "retryable", "request_id"}; 422 {"detail": [{"msg", ...}]} (docs).
 const ANYFORMAT_ERROR_CODE: Record<number, string> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
+  400: 'VALIDATION_ERROR',
+  401: 'AUTH_FAILED',
+  403: 'ACCESS_DENIED',
   404: 'NOT_FOUND',
+  412: 'PRECONDITION_FAILED',
   429: 'RATE_LIMITED',
-  500: 'INTERNAL_ERROR',
-  502: 'BAD_GATEWAY',
-  503: 'SERVICE_UNAVAILABLE',
-  504: 'GATEWAY_TIMEOUT'
+  500: 'INTERNAL_ERROR'
 }
 
 /** Statuses an AnyFormat body calls retryable. */
@@ -215,7 +249,8 @@ export const anyformatListItem = (file: ListedRecord) => ({
   id: file.id,
   name: file.name,
   status: file.status,
-  created_at: file.createdAt
+  created_at: file.createdAt,
+  updated_at: file.createdAt
 })
 
 export const anyformatListPage = <T>(

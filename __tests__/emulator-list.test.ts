@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import http from 'node:http'
 import type { Emulator, EmulatorOptions, Fault, FileRecord, ListPage, ProviderName } from '../emulator/index.js'
+import { imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
 import { call, emulate, KEY, type Reply } from './helpers/common.js'
 
@@ -29,7 +30,6 @@ interface WriterPage {
 }
 interface DelosPage {
   items: Array<{ id: string; isLock: boolean; customerId: string | null }>
-  meta: { page: number; pageSize: number; total: number }
 }
 interface AnyformatPage {
   count: number
@@ -44,7 +44,7 @@ const idOf = (item: ImagekitItem): string => item.fileId ?? item.folderId ?? ''
 const LISTERS: Record<ProviderName, Lister> = {
   writer: {
     headers: bearer,
-    page: (_page, size, lastId) => `/v1/files?limit=${size}${lastId === undefined ? '' : `&after=${lastId}`}`,
+    page: (_page, size, lastId) => `/v1/files?limit=${size}&order=asc${lastId === undefined ? '' : `&after=${lastId}`}`,
     ids: body => (body as WriterPage).data.map(item => item.id),
     more: body => (body as WriterPage).has_more,
     deletePath: id => `/v1/files/${id}`
@@ -61,7 +61,8 @@ const LISTERS: Record<ProviderName, Lister> = {
     // Delos numbers its pages from 0.
     page: (page, size) => `/v2/storage/file?meta.page=${page - 1}&meta.pageSize=${size}`,
     ids: body => (body as DelosPage).items.map(item => item.id),
-    more: (body, page, size) => page * size < (body as DelosPage).meta.total,
+    // No total is confirmed: an empty page is the end.
+    more: body => (body as DelosPage).items.length > 0,
     deletePath: id => `/v2/storage/file/${id}`
   },
   anyformat: {
@@ -109,13 +110,10 @@ async function listed(emulator: Emulator): Promise<string[]> {
 }
 
 const UNAUTHORIZED: Record<ProviderName, unknown> = {
-  writer: { tpe: 'unauthorized', errors: [{ description: 'Invalid API key' }] },
-  imagekit: {
-    message: 'Your account cannot be authenticated.',
-    help: 'For support kindly contact us at support@imagekit.io .'
-  },
+  writer: writerAnswers.unauthorized,
+  imagekit: imagekitAnswers.wrongKey,
   delos: { success: false, message: 'Unauthorized' },
-  anyformat: expect.objectContaining({ error_code: 'UNAUTHORIZED', detail: 'Invalid or missing API key.' })
+  anyformat: expect.objectContaining({ error_code: 'AUTH_FAILED', detail: 'Invalid or missing API key.' })
 }
 
 describe.each(PROVIDER_NAMES)('%s listing', provider => {
@@ -128,16 +126,18 @@ describe.each(PROVIDER_NAMES)('%s listing', provider => {
 
     expect(exact.ids).toEqual(['a', 'b', 'c', 'd', 'e', 'f'])
     expect(uneven.ids).toEqual(['a', 'b', 'c', 'd', 'e', 'f'])
-    // ImageKit says nothing of a total, so a full last page needs one more, empty, page to be sure.
-    expect(exact.pages).toBe(provider === 'imagekit' ? 3 : 2)
-    expect(uneven.pages).toBe(2)
+    // ImageKit says nothing of a total, so a full last page needs one more, empty, page to be sure; Delos confirms
+    // no page size either, so only an empty page ends its listing.
+    expect(exact.pages).toBe(provider === 'imagekit' || provider === 'delos' ? 3 : 2)
+    expect(uneven.pages).toBe(provider === 'delos' ? 3 : 2)
   })
 
-  test('refuses a wrong key with the provider 401 and lists nothing', async () => {
+  test("refuses a wrong key with the provider's own answer and lists nothing", async () => {
     const emulator = await start({ provider })
     const reply = await get(emulator, lister.page(1, 10, undefined), lister.headers('wrong'))
 
-    expect(reply.status).toBe(401)
+    // ImageKit answers a key it cannot authenticate with 403, the others with 401.
+    expect(reply.status).toBe(provider === 'imagekit' ? 403 : 401)
     expect(parsed(reply)).toEqual(UNAUTHORIZED[provider])
   })
 
@@ -186,7 +186,8 @@ describe.each(PROVIDER_NAMES)('%s listing', provider => {
     await get(emulator, '/nowhere')
 
     const routes = emulator.requests.map(request => request.route)
-    expect(routes).toEqual(['list', 'list', 'delete', 'outside'])
+    const pages = provider === 'delos' ? 3 : 2
+    expect(routes).toEqual([...Array<string>(pages).fill('list'), 'delete', 'outside'])
     for (const request of emulator.requests) expect(request.answeredAt).toBeGreaterThanOrEqual(request.at)
     const lastListAnswer = Math.max(...emulator.requests.filter(r => r.route === 'list').map(r => r.answeredAt ?? 0))
     const firstDelete = Math.min(...emulator.requests.filter(r => r.route === 'delete').map(r => r.at))
@@ -204,7 +205,7 @@ describe.each(PROVIDER_NAMES)('%s listing', provider => {
     const { ids } = await listAll(emulator, 4)
 
     expect(ids).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'late'])
-    expect(pages.map(page => page.page)).toEqual([1, 2])
+    expect(pages.map(page => page.page)).toEqual(provider === 'delos' ? [1, 2, 3] : [1, 2])
     expect(pages.every(page => page.provider === provider)).toBe(true)
     expect(emulator.store.has('late')).toBe(true)
   })
@@ -215,7 +216,7 @@ describe.each(PROVIDER_NAMES)('%s listing', provider => {
       { id: 'other', workflowId: WF, customerId: 'c2' }
     ]
     const filters: Record<ProviderName, string> = {
-      writer: '/v1/files?graph_id=g1&status=failed',
+      writer: '/v1/files?graph_id=g1&status=failed&order=asc',
       imagekit: '/v1/files?searchQuery=' + encodeURIComponent('tags IN ["t"]'),
       delos: '/v2/storage/file?customerId=c1',
       anyformat: `/v2/workflows/${WF}/files/`
@@ -288,7 +289,7 @@ describe('list faults', () => {
     [
       'retryable',
       { kind: 'retryable' },
-      reply => expect(parsed(reply)).toMatchObject({ tpe: 'server_error', retryable: true })
+      reply => expect(parsed(reply)).toMatchObject({ tpe: 'ServiceUnavailable', retryable: true })
     ]
   ])('%s replaces the page', async (_name, fault, check) => {
     const emulator = await start({ provider: 'writer' })
@@ -352,9 +353,11 @@ describe('writer list specifics', () => {
 
   test('answers {"data", "has_more"} items in created_at order, microseconds kept, ties by ID', async () => {
     const emulator = await emulate({ provider: 'writer', files: times })
-    const reply = await get(emulator, '/v1/files')
+    const reply = await get(emulator, '/v1/files?order=asc')
 
     expect(parsed(reply)).toEqual({
+      first_id: 'c',
+      last_id: 'b',
       data: [
         { id: 'c', name: 'c', created_at: '2026-01-01T00:00:00Z', graph_ids: [], status: 'failed' },
         { id: 'a', name: 'a', created_at: '2026-01-01T00:00:00.123456Z', graph_ids: ['g1', 'g2'], status: 'completed' },
@@ -370,27 +373,30 @@ describe('writer list specifics', () => {
 
     expect(ids(await get(emulator, '/v1/files?order=desc'))).toEqual(['b', 'd', 'a', 'c'])
     expect(ids(await get(emulator, '/v1/files?order=desc&after=d'))).toEqual(['a', 'c'])
-    expect(ids(await get(emulator, '/v1/files?after=a&limit=1'))).toEqual(['d'])
+    expect(ids(await get(emulator, '/v1/files?order=asc&after=a&limit=1'))).toEqual(['d'])
   })
 
   test('graph_id and status narrow, together too', async () => {
     const emulator = await emulate({ provider: 'writer', files: times })
 
-    expect(ids(await get(emulator, '/v1/files?graph_id=g1'))).toEqual(['a', 'b'])
-    expect(ids(await get(emulator, '/v1/files?status=completed'))).toEqual(['a', 'd'])
-    expect(ids(await get(emulator, '/v1/files?graph_id=g1&status=completed'))).toEqual(['a'])
+    expect(ids(await get(emulator, '/v1/files?order=asc&graph_id=g1'))).toEqual(['a', 'b'])
+    expect(ids(await get(emulator, '/v1/files?order=asc&status=completed'))).toEqual(['a', 'd'])
+    expect(ids(await get(emulator, '/v1/files?order=asc&graph_id=g1&status=completed'))).toEqual(['a'])
   })
 
-  test('limit defaults to 100; more than 100, an unknown cursor or another order answer 400', async () => {
+  test('limit 50 and newest first by default; more than 100, an unknown cursor or another order answer 400', async () => {
     const emulator = await emulate({ provider: 'writer', files: Array.from({ length: 101 }, (_, i) => `f${i}`) })
     const first = parsed(await get(emulator, '/v1/files')) as WriterPage
+    const most = parsed(await get(emulator, '/v1/files?limit=100')) as WriterPage
 
-    expect(first.data).toHaveLength(100)
-    expect(first.has_more).toBe(true)
+    expect(first.data).toHaveLength(50)
+    expect(first.data[0]?.id).toBe('f100')
+    expect(most.data).toHaveLength(100)
+    expect(most.has_more).toBe(true)
     for (const query of ['limit=101', 'limit=0', 'limit=ten', 'after=nope', 'order=up']) {
       const reply = await get(emulator, `/v1/files?${query}`)
       expect([query, reply.status]).toEqual([query, 400])
-      expect(parsed(reply)).toMatchObject({ tpe: 'bad_request', errors: [{ description: expect.any(String) }] })
+      expect(parsed(reply)).toMatchObject({ tpe: 'BadRequest', errors: [{ description: expect.any(String) }] })
     }
   })
 
@@ -455,7 +461,8 @@ describe('imagekit list specifics', () => {
         tags: ['pr-42'],
         AITags: null,
         createdAt: '2026-01-01T00:00:01.000Z',
-        updatedAt: '2026-01-01T00:00:01.000Z'
+        updatedAt: '2026-01-01T00:00:01.000Z',
+        url: 'https://ik.imagekit.io/emulator/previews/pr-42/hero.jpg'
       },
       expect.objectContaining({
         fileId: 'logo',
@@ -581,10 +588,16 @@ describe('imagekit list specifics', () => {
 
     expect(LISTERS.imagekit.ids(parsed(await get(emulator, '/v1/files?limit=2&skip=3')))).toEqual(['logo', 'root'])
     expect((await get(emulator, '/v1/files?limit=2&skip=5')).body).toBe('[]')
-    for (const query of ['limit=1001', 'limit=0', 'skip=-1', 'sort=DESC_CREATED']) {
+    const refusals: Array<[string, string]> = [
+      ['limit=1001', 'Maximum value of limit parameter is 1000. Value sent is 1001.'],
+      ['limit=0', 'Minimum value of limit parameter is 1. Value sent is 0.'],
+      ['skip=-1', 'The value of skip parameter should be greater than or equal to 0. Value sent is -1.'],
+      ['sort=DESC_CREATED', 'Your request contains invalid value for sort parameters.']
+    ]
+    for (const [query, message] of refusals) {
       const reply = await get(emulator, `/v1/files?${query}`)
       expect([query, reply.status]).toEqual([query, 400])
-      expect(parsed(reply)).toMatchObject({ message: expect.stringContaining('invalid') })
+      expect(parsed(reply)).toMatchObject({ message })
     }
     expect(pages).toEqual([2, 3])
   })
@@ -622,22 +635,22 @@ describe('imagekit list specifics', () => {
 describe('delos list specifics', () => {
   const json = { authorization: KEY, accept: 'application/json' }
 
-  test('answers {"items", "meta"}; a page past the end is empty', async () => {
+  test('answers {"items"} and nothing else its docs do not confirm; a page past the end is empty', async () => {
     const emulator = await start({ provider: 'delos' })
     const first = await get(emulator, '/v2/storage/file?meta.page=0&meta.pageSize=4')
     const past = await get(emulator, '/v2/storage/file?meta.page=2&meta.pageSize=3')
 
     expect(parsed(first)).toEqual({
       items: ['a', 'b', 'c', 'd'].map(id => ({
+        partnerId: expect.any(String),
+        customerId: null,
         id,
         name: id,
-        customerId: null,
         size: expect.any(Number),
         isLock: false
-      })),
-      meta: { page: 0, pageSize: 4, total: 6 }
+      }))
     })
-    expect(parsed(past)).toEqual({ items: [], meta: { page: 2, pageSize: 3, total: 6 } })
+    expect(parsed(past)).toEqual({ items: [] })
   })
 
   test('needs Accept: application/json like the delete', async () => {
@@ -659,7 +672,6 @@ describe('delos list specifics', () => {
     const all = parsed(await get(emulator, '/v2/storage/file')) as DelosPage
 
     expect(ours.items.map(item => item.id)).toEqual(['plain', 'ours'])
-    expect(ours.meta.total).toBe(2)
     expect(theirs.items).toEqual([expect.objectContaining({ id: 'theirs', customerId: 'cust_2' })])
     expect(all.items.map(item => [item.id, item.customerId])).toEqual([
       ['plain', 'cust_1'],
@@ -706,21 +718,22 @@ describe('delos list specifics', () => {
     await remove(emulator, 'a')
     await remove(emulator, 'a')
 
-    expect(parsed(await get(emulator, '/v2/storage/file?meta.pageSize=2'))).toMatchObject({
-      items: [{ id: 'b' }, { id: 'c' }],
-      meta: { total: 5 }
+    expect(parsed(await get(emulator, '/v2/storage/file?meta.pageSize=2'))).toEqual({
+      items: [expect.objectContaining({ id: 'b' }), expect.objectContaining({ id: 'c' })]
     })
+    expect((parsed(await get(emulator, '/v2/storage/file')) as DelosPage).items).toHaveLength(5)
   })
 
-  test('pageSize defaults to 100 and may not be more; pages start at 0', async () => {
+  test('pageSize defaults to 100 and is silently capped there; pages start at 0', async () => {
     const emulator = await emulate({ provider: 'delos', files: Array.from({ length: 101 }, (_, i) => `f${i}`) })
     const first = parsed(await get(emulator, '/v2/storage/file')) as DelosPage
 
     expect(first.items).toHaveLength(100)
-    expect(first.meta).toEqual({ page: 0, pageSize: 100, total: 101 })
     const second = parsed(await get(emulator, '/v2/storage/file?meta.page=1')) as DelosPage
     expect(second.items.map(item => item.id)).toEqual(['f100'])
-    for (const query of ['meta.pageSize=101', 'meta.page=-1', 'meta.page=x']) {
+    const capped = parsed(await get(emulator, '/v2/storage/file?meta.pageSize=500')) as DelosPage
+    expect(capped.items).toHaveLength(100)
+    for (const query of ['meta.pageSize=0', 'meta.page=-1', 'meta.page=x']) {
       const reply = await get(emulator, `/v2/storage/file?${query}`)
       expect([query, reply.status]).toEqual([query, 400])
       expect(parsed(reply)).toMatchObject({ success: false })
@@ -756,11 +769,23 @@ describe('anyformat list specifics', () => {
     expect(parsed(reply)).toEqual({
       count: 3,
       page: 1,
-      page_size: 100,
+      page_size: 20,
       results: [
-        { id: 'p1', name: 'one.pdf', status: 'completed', created_at: '2026-01-01T00:00:00Z' },
-        { id: 'p2', name: 'two.pdf', status: 'processing', created_at: '2026-01-02T00:00:00Z' },
-        { id: 'n1', name: null, status: 'failed', created_at: null }
+        {
+          id: 'p1',
+          name: 'one.pdf',
+          status: 'completed',
+          created_at: '2026-01-01T00:00:00Z',
+          updated_at: '2026-01-01T00:00:00Z'
+        },
+        {
+          id: 'p2',
+          name: 'two.pdf',
+          status: 'processing',
+          created_at: '2026-01-02T00:00:00Z',
+          updated_at: '2026-01-02T00:00:00Z'
+        },
+        { id: 'n1', name: null, status: 'failed', created_at: null, updated_at: null }
       ]
     })
   })

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import http from 'node:http'
+import { writerAnswers } from '../__fixtures__/answers.js'
 import { type Emulator, type EmulatorOptions, type ProviderName } from '../emulator/index.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
 import { call, emulate, KEY, type CallInit, type Reply } from './helpers/common.js'
@@ -32,7 +33,7 @@ const CLIENTS: Record<ProviderName, ProviderClient> = {
 }
 
 const NOT_FOUND_SHAPE: Record<ProviderName, (body: Record<string, unknown>, id: string) => void> = {
-  writer: body => expect(body).toEqual({ tpe: 'not_found', errors: [{ description: 'File not found' }] }),
+  writer: body => expect(body).toEqual(writerAnswers.notFound),
   imagekit: body =>
     expect(body).toEqual({
       message: 'The requested file does not exist.',
@@ -49,11 +50,11 @@ const NOT_FOUND_SHAPE: Record<ProviderName, (body: Record<string, unknown>, id: 
 }
 
 const UNAUTHORIZED_SHAPE: Record<ProviderName, (body: Record<string, unknown>) => void> = {
-  writer: body => expect(body).toMatchObject({ tpe: 'unauthorized', errors: [{ description: expect.any(String) }] }),
+  writer: body => expect(body).toMatchObject({ tpe: 'Unauthorized', errors: [{ description: expect.any(String) }] }),
   imagekit: body =>
     expect(body).toEqual({ message: 'Your account cannot be authenticated.', help: expect.any(String) }),
   delos: body => expect(body).toEqual({ success: false, message: 'Unauthorized' }),
-  anyformat: body => expect(body).toMatchObject({ error_code: 'UNAUTHORIZED', retryable: false })
+  anyformat: body => expect(body).toMatchObject({ error_code: 'AUTH_FAILED', retryable: false })
 }
 
 function start(options: Partial<EmulatorOptions> & Pick<EmulatorOptions, 'provider'>): Promise<Emulator> {
@@ -93,11 +94,11 @@ describe.each(PROVIDER_NAMES)('%s emulator', provider => {
     expect(emulator.deleted).toEqual([])
   })
 
-  test('rejects a wrong key with 401 before touching the store', async () => {
+  test('rejects a wrong key before touching the store: 401, or 403 for ImageKit', async () => {
     const emulator = await start({ provider })
     const reply = await deleteFile(emulator, 'f1', { headers: client.headers('wrong') })
 
-    expect(reply.status).toBe(401)
+    expect(reply.status).toBe(provider === 'imagekit' ? 403 : 401)
     UNAUTHORIZED_SHAPE[provider](parsed(reply))
     expect(emulator.store.has('f1')).toBe(true)
   })
@@ -350,11 +351,11 @@ describe('imagekit specifics', () => {
       headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` }
     })
     const strict = await start({ provider: 'imagekit' })
-    expect((await deleteFile(strict, 'f1', basic(`${KEY}:do_not_set`))).status).toBe(401)
+    expect((await deleteFile(strict, 'f1', basic(`${KEY}:do_not_set`))).status).toBe(403)
     expect((await deleteFile(strict, 'f1', basic(`${KEY}:`))).status).toBe(204)
     const lenient = await start({ provider: 'imagekit', imagekitAnyPassword: true })
     expect((await deleteFile(lenient, 'f1', basic(`${KEY}:do_not_set`))).status).toBe(204)
-    expect((await deleteFile(lenient, 'f2', basic('other-key:do_not_set'))).status).toBe(401)
+    expect((await deleteFile(lenient, 'f2', basic('other-key:do_not_set'))).status).toBe(403)
   })
 
   test('bulk delete removes every listed file', async () => {
@@ -388,10 +389,32 @@ describe('imagekit specifics', () => {
     const malformed = await bulk(emulator, '{"fileIds":')
     const wrongType = await bulk(emulator, { fileIds: [1, 2] })
 
-    expect([tooMany.status, malformed.status, wrongType.status]).toEqual([400, 400, 400])
-    expect(parsed(tooMany)).toEqual({ message: expect.any(String), help: expect.any(String) })
+    const empty = await bulk(emulator, { fileIds: [] })
+
+    expect([tooMany.status, malformed.status, wrongType.status, empty.status]).toEqual([400, 400, 400, 400])
+    expect([tooMany, malformed, wrongType, empty].map(reply => (parsed(reply) as { message: string }).message)).toEqual(
+      [
+        'fileIds cannot have more than 100 items.',
+        'fileIds parameter is missing.',
+        'fileIds should be an Array.',
+        'fileIds is empty.'
+      ]
+    )
     expect(emulator.deleted).toEqual([])
     expect((await bulk(emulator, { fileIds: ids.slice(0, 100) })).status).toBe(200)
+  })
+
+  test('bulk delete answers 207 for files it refuses: it deletes the rest and names each refused one', async () => {
+    const emulator = await start({ provider: 'imagekit', files: ['f1', 'f2', 'f3'], bulkRefusedIds: ['f2'] })
+    const reply = await bulk(emulator, { fileIds: ['f1', 'f2', 'f3'] })
+
+    expect(reply.status).toBe(207)
+    expect(parsed(reply)).toEqual({
+      successfullyDeletedFileIds: ['f1', 'f3'],
+      errors: [{ fileId: 'f2', error: expect.any(String) }]
+    })
+    expect(emulator.store).toEqual(new Set(['f2']))
+    expect((await deleteFile(emulator, 'f2')).status).toBe(204)
   })
 
   test('a fault for an ID applies to a bulk request listing it', async () => {

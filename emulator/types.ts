@@ -84,6 +84,10 @@ export interface EmulatorOptions {
    * `key:do_not_set`). By default only the documented `key:` is accepted, which is what the action must send.
    */
   imagekitAnyPassword?: boolean
+  /** Delos: meta.pageSize is silently capped at this; default 100 (its docs give no cap). */
+  delosMaxPageSize?: number
+  /** Writer: graphs that exist besides those the files name (a graph with no files left still exists). */
+  graphs?: Iterable<string>
   /** AnyFormat: page_size is silently capped at this; default (and at most) 100. */
   anyformatMaxPageSize?: number
   /** Called just before the provider builds a list page, so what it changes in the store shows on that page. */
@@ -91,7 +95,7 @@ export interface EmulatorOptions {
 }
 
 /** Which of the provider's routes a request took. */
-export type RouteName = 'delete' | 'bulk' | 'list' | 'outside'
+export type RouteName = 'delete' | 'bulk' | 'list' | 'graph' | 'outside'
 
 export interface RecordedRequest {
   method: string

@@ -91,6 +91,7 @@ export function routeName(route: Route): RouteName {
       return route.of
     case 'bulk':
     case 'list':
+    case 'graph':
     case 'outside':
       return route.kind
   }

@@ -23,6 +23,7 @@ import {
 const PREFIX = '/v2/files/'
 const LIST_PATH = /^\/v2\/workflows\/([^/]+)\/files(\/?)$/
 const PAGE_SIZE_MAX = 100
+const PAGE_SIZE_DEFAULT = 20
 const VERSION = { 'x-api-version': '2.0.0' }
 
 function errorAnswer(
@@ -81,7 +82,8 @@ export function anyformat({ options, files }: ProviderContext): Provider {
   function list(workflow: string, query: URLSearchParams): Answer {
     const page = pageParam(query, 'page', 1)
     if (typeof page !== 'number') return page
-    const asked = pageParam(query, 'page_size', maxPageSize)
+    // page_size is 20 when not given, and silently capped at 100 (docs/providers.md, AnyFormat "list").
+    const asked = pageParam(query, 'page_size', PAGE_SIZE_DEFAULT)
     if (typeof asked !== 'number') return asked
     // A workflow stays known when its files are gone.
     const known = files.memo('anyformat workflows', () => new Set(files.history().map(file => file.workflowId)))

@@ -23,10 +23,12 @@ export function delos({ options, files }: ProviderContext): Provider {
   function list(query: URLSearchParams): Answer {
     // Pages are numbered from 0 (docs/providers.md, Delos "page numbering").
     const page = intParam(query, 'meta.page', 0)
-    const pageSize = intParam(query, 'meta.pageSize', PAGE_SIZE_MAX)
-    if (page === undefined || pageSize === undefined || pageSize < 1 || pageSize > PAGE_SIZE_MAX) {
+    const asked = intParam(query, 'meta.pageSize', PAGE_SIZE_MAX)
+    if (page === undefined || asked === undefined || asked < 1) {
       return json(400, delosAnswer(false, delosMessages.invalidPagination))
     }
+    // No cap is documented; a silent one is the case a client must survive, so the emulator caps (default 100).
+    const pageSize = Math.min(asked, options.delosMaxPageSize ?? PAGE_SIZE_MAX)
     options.onList?.({ provider: 'delos', page: page + 1 })
     const customer = options.ignoreListFilters ? undefined : query.get('customerId') || undefined
     const listed = files.memo(`delos ${customer ?? ''}`, () =>
@@ -35,7 +37,7 @@ export function delos({ options, files }: ProviderContext): Provider {
     const items = listed
       .slice(page * pageSize, (page + 1) * pageSize)
       .map(file => delosListItem(file, ownerOf(file.id) ?? null, isLocked(file.id)))
-    return json(200, delosListPage(items, { page, pageSize, total: listed.length }))
+    return json(200, delosListPage(items))
   }
 
   function remove(id: string, customer: string | undefined): Answer {

@@ -24,16 +24,22 @@ const BULK_PATH = '/v1/files/batch/deleteByFileIds'
 const BULK_MAX = 100
 const LIST_MAX = 1000
 
-function fileIdsOf(body: string): string[] | undefined {
+/** The bulk body's fileIds, or the 400 ImageKit answers for a body without a usable one. */
+function fileIdsOf(body: string): string[] | Answer {
   let parsed: unknown
   try {
     parsed = JSON.parse(body)
   } catch {
-    return undefined
+    return json(400, imagekitAnswers.bulkNoIds)
   }
-  if (typeof parsed !== 'object' || parsed === null || !('fileIds' in parsed)) return undefined
+  if (typeof parsed !== 'object' || parsed === null || !('fileIds' in parsed))
+    return json(400, imagekitAnswers.bulkNoIds)
   const { fileIds } = parsed
-  return Array.isArray(fileIds) && fileIds.every(id => typeof id === 'string') ? fileIds : undefined
+  if (!Array.isArray(fileIds) || !fileIds.every(id => typeof id === 'string'))
+    return json(400, imagekitAnswers.bulkNotArray)
+  if (fileIds.length === 0) return json(400, imagekitAnswers.bulkEmpty)
+  if (fileIds.length > BULK_MAX) return json(400, imagekitAnswers.bulkTooMany(BULK_MAX))
+  return fileIds
 }
 
 function basicKey(authorization: string | undefined): string | undefined {
@@ -62,17 +68,22 @@ function listItems(records: readonly ListedRecord[]): Map<ListedRecord, unknown>
  */
 export function imagekit({ options, files }: ProviderContext): Provider {
   function route(request: ApiRequest): Route {
-    if (request.method === 'POST' && request.path === BULK_PATH) return { kind: 'bulk', ids: fileIdsOf(request.body) }
+    if (request.method === 'POST' && request.path === BULK_PATH) {
+      const ids = fileIdsOf(request.body)
+      return { kind: 'bulk', ids: Array.isArray(ids) ? ids : undefined }
+    }
     return listRoute(request, '/v1/files') ?? deleteRoute(request, '/v1/files/')
   }
 
   function list(query: URLSearchParams): Answer {
     const limit = intParam(query, 'limit', LIST_MAX)
     const skip = intParam(query, 'skip', 0)
-    const refuse = (name: string): Answer => json(400, imagekitAnswers.invalidParameter(name))
-    if (limit === undefined || limit < 1 || limit > LIST_MAX) return refuse('limit')
-    if (skip === undefined) return refuse('skip')
-    if ((query.get('sort') ?? 'ASC_CREATED') !== 'ASC_CREATED') return refuse('sort')
+    const sent = (name: string): string => query.get(name) ?? ''
+    if (limit === undefined || limit < 1) return json(400, imagekitAnswers.limitBelow(sent('limit')))
+    if (limit > LIST_MAX) return json(400, imagekitAnswers.limitAbove(LIST_MAX, sent('limit')))
+    if (skip === undefined) return json(400, imagekitAnswers.skipBelow(sent('skip')))
+    // Only the order the action asks for is emulated; ImageKit itself takes other sorts too.
+    if ((query.get('sort') ?? 'ASC_CREATED') !== 'ASC_CREATED') return json(400, imagekitAnswers.invalidSort)
     const search = parseSearch(query.get('searchQuery') ?? '')
     if (search === undefined) return json(400, imagekitAnswers.invalidSearchQuery)
     options.onList?.({ provider: 'imagekit', page: Math.floor(skip / limit) + 1 })
@@ -91,9 +102,9 @@ export function imagekit({ options, files }: ProviderContext): Provider {
    * Deletes every listed file, or, when any does not exist, none of them; files it refuses stay, and a 207 names
    * them with what it deleted.
    */
-  function bulkDelete(ids: string[] | undefined): Answer {
-    if (ids === undefined || ids.length === 0) return json(400, imagekitAnswers.bulkInvalid)
-    if (ids.length > BULK_MAX) return json(400, imagekitAnswers.bulkTooMany(BULK_MAX))
+  function bulkDelete(body: string): Answer {
+    const ids = fileIdsOf(body)
+    if (!Array.isArray(ids)) return ids
     const unique = [...new Set(ids)]
     const missing = unique.filter(id => !files.exists(id))
     if (missing.length > 0) return json(404, imagekitAnswers.bulkMissing(missing))
@@ -107,12 +118,13 @@ export function imagekit({ options, files }: ProviderContext): Provider {
   return {
     route,
     answer(routed, request) {
+      // No private key at all is a 401; a key ImageKit cannot authenticate, a 403 (docs/providers.md, ImageKit).
       const key = basicKey(request.headers.authorization)
       if (key === undefined) return json(401, imagekitAnswers.unauthorized)
       const accepted = options.imagekitAnyPassword ? key.startsWith(`${options.apiKey}:`) : key === `${options.apiKey}:`
-      if (!accepted) return json(401, imagekitAnswers.wrongKey)
+      if (!accepted) return json(403, imagekitAnswers.wrongKey)
       if (routed.kind === 'list') return list(request.query)
-      if (routed.kind === 'bulk') return bulkDelete(routed.ids)
+      if (routed.kind === 'bulk') return bulkDelete(request.body)
       if (routed.kind !== 'file' || !files.remove(routed.id)) return json(404, imagekitAnswers.notFound)
       return empty(204)
     },

@@ -20,6 +20,8 @@ export type Route =
   | { kind: 'file'; id: string }
   /** `ids` is undefined when the body is not a well-formed `{"fileIds":[...]}`. */
   | { kind: 'bulk'; ids: string[] | undefined }
+  /** Writer: retrieve a graph. */
+  | { kind: 'graph'; id: string }
   /** A list request; `workflow` is AnyFormat's, from the path. */
   | { kind: 'list'; workflow?: string }
   /** A delete or list path without the slash the API requires. */

@@ -2,6 +2,7 @@ import {
   writerAnswers,
   writerDeleted,
   writerError,
+  writerGraph,
   writerListItem,
   writerListPage,
   writerMessages
@@ -12,18 +13,27 @@ import type { ListedRecord } from '../types.js'
 import {
   bearerKey,
   deleteRoute,
+  fileIdOf,
   intParam,
   listRoute,
   statusText,
+  type ApiRequest,
   type Provider,
-  type ProviderContext
+  type ProviderContext,
+  type Route
 } from './provider.js'
 
 const LIST_MAX = 100
+/** When the request gives none (docs/providers.md, Writer "list"). */
+const LIST_DEFAULT = 50
+const GRAPH_PATH = /^\/v1\/graphs\/([^/]+)$/
 
 const badRequest = (description: string): Answer => json(400, writerError(400, description))
 
-/** Writer: `DELETE /v1/files/{id}` and `GET /v1/files` (cursor pages) with a Bearer key; 429 carries no hints. */
+/**
+ * Writer: `DELETE /v1/files/{id}`, `GET /v1/files` (cursor pages) and `GET /v1/graphs/{id}` with a Bearer key; 429
+ * carries no hints.
+ */
 export function writer({ options, files }: ProviderContext): Provider {
   // Pages since the last listing that began without a cursor, for onList.
   let page = 0
@@ -37,9 +47,9 @@ export function writer({ options, files }: ProviderContext): Provider {
   }
 
   function list(query: URLSearchParams): Answer {
-    const limit = intParam(query, 'limit', LIST_MAX)
+    const limit = intParam(query, 'limit', LIST_DEFAULT)
     if (limit === undefined || limit < 1 || limit > LIST_MAX) return badRequest(writerMessages.invalidLimit(LIST_MAX))
-    const order = query.get('order') ?? 'asc'
+    const order = query.get('order') ?? 'desc'
     if (order !== 'asc' && order !== 'desc') return badRequest(writerMessages.invalidOrder)
     const after = query.get('after')
     const cursor = after === null || !files.exists(after) ? undefined : files.record(after)
@@ -60,10 +70,31 @@ export function writer({ options, files }: ProviderContext): Provider {
     return json(200, writerListPage(rest.slice(0, limit).map(writerListItem), rest.length > limit))
   }
 
+  /** A graph exists while any file ever stored names it, or the options do. */
+  function graph(id: string): Answer {
+    const known = files.memo('writer graphs', () => {
+      const named = files.history().flatMap(file => file.graphIds ?? [])
+      return new Set([...named, ...(options.graphs ?? [])])
+    })
+    if (!known.has(id)) return json(404, writerAnswers.notFound)
+    const status = { in_progress: 0, completed: 0, failed: 0 }
+    for (const file of files.listed())
+      if ((file.graphIds ?? []).includes(id) && file.status in status) status[file.status as keyof typeof status]++
+    return json(200, writerGraph(id, status))
+  }
+
+  function route(request: ApiRequest): Route {
+    const graphId = request.method === 'GET' ? GRAPH_PATH.exec(request.path)?.[1] : undefined
+    const id = graphId === undefined ? undefined : fileIdOf(graphId)
+    if (id !== undefined) return { kind: 'graph', id }
+    return listRoute(request, '/v1/files') ?? deleteRoute(request, '/v1/files/')
+  }
+
   return {
-    route: request => listRoute(request, '/v1/files') ?? deleteRoute(request, '/v1/files/'),
+    route,
     answer(route, request) {
       if (bearerKey(request.headers) !== options.apiKey) return json(401, writerAnswers.unauthorized)
+      if (route.kind === 'graph') return graph(route.id)
       if (route.kind === 'list') return list(request.query)
       if (route.kind !== 'file') return json(404, writerError(404, 'Not found'))
       if (!files.remove(route.id)) return json(404, writerAnswers.notFound)
