@@ -115,7 +115,7 @@ const globRegex = (glob: string): RegExp =>
 
 /** The reference: the rules of SPEC §9.3 written out longhand over the provider's records. */
 function bruteForce(provider: ProviderName, store: ListedRecord[], f: SelectionFilters, scope: ListScope): string[] {
-  const unfinished = PROVIDERS[provider].list!.capabilities.unfinished
+  const { statuses, final } = PROVIDERS[provider].list!.capabilities
   const inScope = (r: ListedRecord) =>
     (scope.graphId === '' || (r.graphIds ?? []).includes(scope.graphId)) &&
     (scope.workflowId === '' || r.workflowId === scope.workflowId) &&
@@ -126,7 +126,9 @@ function bruteForce(provider: ProviderName, store: ListedRecord[], f: SelectionF
       r.kind === 'file' &&
       !r.locked &&
       inScope(r) &&
-      (f.statuses ? f.statuses.includes(r.status) : !unfinished.includes(r.status)) &&
+      (f.statuses ? f.statuses.includes(r.status) : statuses === undefined || final.includes(r.status)) &&
+      // An ImageKit path with ".", ".." or empty steps says nothing of where the file is: skipped.
+      (provider !== 'imagekit' || !/(^|\/)\.{0,2}(\/|$)/.test(r.path.slice(1))) &&
       (f.name === undefined || (r.name !== null && globRegex(f.name).test(r.name))) &&
       (f.path === undefined ||
         (f.path.subfolders ? parent(r.path).startsWith(f.path.folder) : parent(r.path) === f.path.folder)) &&

@@ -27,7 +27,8 @@ function item(id: string, extra: Partial<ListItem> = {}): ListItem {
     createdAt: day(1),
     path: null,
     tags: null,
-    status: null,
+    // A final state for every provider that has status words.
+    status: 'completed',
     kind: 'file',
     locked: false,
     ...extra
@@ -87,7 +88,13 @@ describe('judging one item', () => {
     ],
     ['AnyFormat: queued is not final', item('a', { status: 'queued' }), {}, anyformat, 'not finished'],
     ['a status not asked for', item('a', { status: 'failed' }), { statuses: ['completed'] }, anyformat, false],
-    ['a status asked for of an item without one', item('a'), { statuses: ['completed'] }, anyformat, 'no status'],
+    [
+      'a status asked for of an item without one',
+      item('a', { status: null }),
+      { statuses: ['completed'] },
+      anyformat,
+      'no status'
+    ],
     ['the name glob matches the whole name', item('x', { name: 'pr-42-hero.jpg' }), { name: 'pr-42-*' }, writer, true],
     ['case-sensitively', item('x', { name: 'PR-42-hero.jpg' }), { name: 'pr-42-*' }, writer, false],
     ['not a part of it', item('x', { name: 'old-pr-42-hero.jpg' }), { name: 'pr-42-*' }, writer, false],
@@ -145,6 +152,21 @@ describe('judging one item', () => {
   ])('%s', (_, listed, filters, capabilities, verdict) => expect(judge(listed, filters, capabilities)).toBe(verdict))
 })
 
+describe('a listed path is judged only when it says where the file is', () => {
+  const folder = { path: { folder: '/previews/pr-42/', subfolders: false } }
+  test.each([
+    ['a ".." step', '/previews/pr-42/../../prod/x.jpg', 'x.jpg'],
+    ['a "." step', '/previews/pr-42/./x.jpg', 'x.jpg'],
+    ['an empty step', '/previews/pr-42//x.jpg', 'x.jpg'],
+    ['no leading slash', 'previews/pr-42/x.jpg', 'x.jpg']
+  ])('%s is skipped as "bad path", with or without select-path', (_, path, name) => {
+    expect(judge(item('x', { path, name }), folder, imagekit)).toBe('bad path')
+    expect(judge(item('x', { path, name }), {}, imagekit)).toBe('bad path')
+  })
+  test('a plain path in the folder is selected', () =>
+    expect(judge(item('x', { path: '/previews/pr-42/x.jpg', name: 'x.jpg' }), folder, imagekit)).toBe(true))
+})
+
 describe("each provider's unfinished states", () => {
   // Written out here, not taken from the client: SPEC §9.3 names them.
   const unfinished = { writer: ['in_progress'], anyformat: ['pending', 'queued', 'in_progress', 'processing'] }
@@ -165,6 +187,17 @@ describe("each provider's unfinished states", () => {
       for (const status of final[provider]) {
         expect([status, judge(item('x', { status }), {}, capabilities)]).toEqual([status, true])
       }
+    }
+  )
+
+  test.each(Object.keys(unfinished) as Array<keyof typeof unfinished>)(
+    '%s: a status word the documents do not list is not final, and no status word is not judged',
+    provider => {
+      const capabilities = capabilitiesOf[provider]
+      for (const status of ['IN_PROGRESS', 'uploading', 'verified', 'Completed', '']) {
+        expect([status, judge(item('x', { status }), {}, capabilities)]).toEqual([status, 'not finished'])
+      }
+      expect(judge(item('x', { status: null }), {}, capabilities)).toBe('no status')
     }
   )
 })

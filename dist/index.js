@@ -1116,7 +1116,8 @@ const anyformatList = {
             'failed',
             'cancelled'
         ],
-        unfinished: ['pending', 'queued', 'in_progress', 'processing'],
+        // The docs' words and the SDK's older ones (docs/providers.md, AnyFormat "status words").
+        final: ['processed', 'completed', 'error', 'failed', 'cancelled'],
         scopes: ['workflowId'],
         requiredScope: 'workflowId'
     },
@@ -1183,7 +1184,7 @@ function item(value) {
  * age.
  */
 const delosList = {
-    capabilities: { path: false, tags: false, age: false, statuses: undefined, unfinished: [], scopes: ['customerId'] },
+    capabilities: { path: false, tags: false, age: false, statuses: undefined, final: [], scopes: ['customerId'] },
     request(cursor, _filters, scope, { baseUrl, apiKey }) {
         // The cursor counts pages from 1; Delos numbers them from 0.
         const page = String(cursor.page - 1);
@@ -1314,7 +1315,7 @@ function imagekit_list_item(value) {
  * files, file versions and folders; a page shorter than the limit is the last.
  */
 const imagekitList = {
-    capabilities: { path: true, tags: true, age: true, statuses: undefined, unfinished: [], scopes: [] },
+    capabilities: { path: true, tags: true, age: true, statuses: undefined, final: [], scopes: [] },
     request(cursor, filters, _scope, { baseUrl, apiKey }) {
         const query = {
             limit: String(imagekit_list_PAGE_SIZE),
@@ -1473,7 +1474,7 @@ const writerList = {
         tags: false,
         age: true,
         statuses: ['in_progress', 'completed', 'failed'],
-        unfinished: ['in_progress'],
+        final: ['completed', 'failed'],
         scopes: ['graphId']
     },
     request(cursor, filters, scope, { baseUrl, apiKey }) {
@@ -1633,8 +1634,8 @@ function createdUs(text) {
 }
 /**
  * Why an item cannot be judged (skipped), whether it passes every filter but age (true) or not (false). A field an
- * active filter needs and the item lacks is a skip, never a guess; a file not in a final state is skipped unless
- * select-status names its status.
+ * active filter needs and the item lacks is a skip, never a guess; a file not in a final state (any status word the
+ * provider does not list as final) is skipped unless select-status names its status.
  */
 function judge(item, filters, capabilities, scope = NO_SCOPE) {
     if (item.kind !== 'file')
@@ -1650,8 +1651,9 @@ function judge(item, filters, capabilities, scope = NO_SCOPE) {
         if (!filters.statuses.includes(item.status))
             return false;
     }
-    else if (item.status !== null && capabilities.unfinished.includes(item.status)) {
-        return 'not finished';
+    else if (capabilities.statuses !== undefined && !capabilities.final.includes(item.status ?? '')) {
+        // A word the documents do not list is no final state; a file with no status word is not judged either.
+        return item.status === null ? 'no status' : 'not finished';
     }
     if (filters.name !== undefined) {
         if (item.name === null)
@@ -1659,6 +1661,8 @@ function judge(item, filters, capabilities, scope = NO_SCOPE) {
         if (!globMatch(filters.name, item.name))
             return false;
     }
+    if (item.path !== null && !plainPath(item.path))
+        return 'bad path';
     if (filters.path !== undefined) {
         if (item.path === null)
             return 'no path';
@@ -1688,6 +1692,14 @@ function withinScope(item, scope) {
             return false;
     }
     return true;
+}
+/**
+ * A listed path that says where the file is: absolute, without empty, "." or ".." steps. Anything else could be judged
+ * as text inside a folder the file is not in ("/previews/pr-42/../../prod/x").
+ */
+function plainPath(path) {
+    const steps = path.split('/').slice(1);
+    return path.startsWith('/') && !steps.some(step => step === '' || step === '.' || step === '..');
 }
 function inFolder(path, { folder, subfolders }) {
     const parent = path.slice(0, path.lastIndexOf('/') + 1);

@@ -70,7 +70,15 @@ export function parseFolder(text: string): { folder: string; subfolders: boolean
 
 /** Items the listing gave that selection could not judge, by reason. */
 export type SkipReason =
-  'not a file' | 'locked' | 'no scope' | 'not finished' | 'no status' | 'no name' | 'no path' | 'no creation time'
+  | 'not a file'
+  | 'locked'
+  | 'no scope'
+  | 'not finished'
+  | 'no status'
+  | 'no name'
+  | 'bad path'
+  | 'no path'
+  | 'no creation time'
 
 export interface Selected {
   /** What the selection deletes, in listing order. */
@@ -95,8 +103,8 @@ export function createdUs(text: string | null): number | null {
 
 /**
  * Why an item cannot be judged (skipped), whether it passes every filter but age (true) or not (false). A field an
- * active filter needs and the item lacks is a skip, never a guess; a file not in a final state is skipped unless
- * select-status names its status.
+ * active filter needs and the item lacks is a skip, never a guess; a file not in a final state (any status word the
+ * provider does not list as final) is skipped unless select-status names its status.
  */
 export function judge(
   item: ListItem,
@@ -111,13 +119,15 @@ export function judge(
   if (filters.statuses !== undefined) {
     if (item.status === null) return 'no status'
     if (!filters.statuses.includes(item.status)) return false
-  } else if (item.status !== null && capabilities.unfinished.includes(item.status)) {
-    return 'not finished'
+  } else if (capabilities.statuses !== undefined && !capabilities.final.includes(item.status ?? '')) {
+    // A word the documents do not list is no final state; a file with no status word is not judged either.
+    return item.status === null ? 'no status' : 'not finished'
   }
   if (filters.name !== undefined) {
     if (item.name === null) return 'no name'
     if (!globMatch(filters.name, item.name)) return false
   }
+  if (item.path !== null && !plainPath(item.path)) return 'bad path'
   if (filters.path !== undefined) {
     if (item.path === null) return 'no path'
     if (!inFolder(item.path, filters.path)) return false
@@ -141,6 +151,15 @@ function withinScope(item: ListItem, scope: ListScope): 'no scope' | boolean {
     if (item.customerId !== scope.customerId) return false
   }
   return true
+}
+
+/**
+ * A listed path that says where the file is: absolute, without empty, "." or ".." steps. Anything else could be judged
+ * as text inside a folder the file is not in ("/previews/pr-42/../../prod/x").
+ */
+function plainPath(path: string): boolean {
+  const steps = path.split('/').slice(1)
+  return path.startsWith('/') && !steps.some(step => step === '' || step === '.' || step === '..')
 }
 
 function inFolder(path: string, { folder, subfolders }: { folder: string; subfolders: boolean }): boolean {

@@ -27,7 +27,8 @@ export const anyformatList: ProviderList = {
       'failed',
       'cancelled'
     ],
-    unfinished: ['pending', 'queued', 'in_progress', 'processing'],
+    // The docs' words and the SDK's older ones (docs/providers.md, AnyFormat "status words").
+    final: ['processed', 'completed', 'error', 'failed', 'cancelled'],
     scopes: ['workflowId'],
     requiredScope: 'workflowId'
   },

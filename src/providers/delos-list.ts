@@ -18,7 +18,7 @@ function item(value: unknown): ListItem | undefined {
  * age.
  */
 export const delosList: ProviderList = {
-  capabilities: { path: false, tags: false, age: false, statuses: undefined, unfinished: [], scopes: ['customerId'] },
+  capabilities: { path: false, tags: false, age: false, statuses: undefined, final: [], scopes: ['customerId'] },
   request(cursor, _filters, scope, { baseUrl, apiKey }) {
     // The cursor counts pages from 1; Delos numbers them from 0.
     const page = String(cursor.page - 1)

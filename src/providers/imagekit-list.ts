@@ -46,7 +46,7 @@ function item(value: unknown): ListItem | undefined {
  * files, file versions and folders; a page shorter than the limit is the last.
  */
 export const imagekitList: ProviderList = {
-  capabilities: { path: true, tags: true, age: true, statuses: undefined, unfinished: [], scopes: [] },
+  capabilities: { path: true, tags: true, age: true, statuses: undefined, final: [], scopes: [] },
   request(cursor, filters, _scope, { baseUrl, apiKey }) {
     const query = {
       limit: String(PAGE_SIZE),

@@ -145,8 +145,11 @@ export interface ListCapabilities {
   age: boolean
   /** The provider's status words, or undefined when it has none to filter by. */
   statuses: readonly string[] | undefined
-  /** Status words of files not yet in a final state: skipped unless select-status names them. */
-  unfinished: readonly string[]
+  /**
+   * Status words of files in a final state. Any other word, one the documents do not list included, is not final:
+   * such a file is skipped unless select-status names its status.
+   */
+  final: readonly string[]
   /** The scope inputs the provider takes, and the one it needs to list at all. */
   scopes: ReadonlyArray<keyof ListScope>
   requiredScope?: keyof ListScope

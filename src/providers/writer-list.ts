@@ -18,7 +18,7 @@ export const writerList: ProviderList = {
     tags: false,
     age: true,
     statuses: ['in_progress', 'completed', 'failed'],
-    unfinished: ['in_progress'],
+    final: ['completed', 'failed'],
     scopes: ['graphId']
   },
   request(cursor, filters, scope, { baseUrl, apiKey }) {
