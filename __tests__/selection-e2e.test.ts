@@ -259,8 +259,19 @@ describe('delos: pages are numbered from 0', () => {
     const pages = emulator.requests
       .filter(r => r.route === 'list')
       .map(r => new URL(r.url, 'http://x').searchParams.get('meta.page'))
-    expect(pages).toEqual(['0', '1', '2'])
+    // Pages 0-2 hold every file; only the empty page 3 ends the listing.
+    expect(pages).toEqual(['0', '1', '2', '3'])
     expect(emulator.store.size).toBe(230 - 109)
+  })
+
+  test('a server that caps pages below meta.pageSize without saying so is listed to the end all the same', async () => {
+    const files: FileRecord[] = Array.from({ length: 230 }, (_, i) => ({ id: `f${i}`, name: `tmp-${i}` }))
+    const emulator = await emulate({ provider: 'delos', files, delosMaxPageSize: 30 })
+    const run = await act(emulator, { 'select-name': 'tmp-*' })
+    expect(run.exitCode).toBe(0)
+    expect(list(run.outputs.deleted)).toHaveLength(230)
+    expect(emulator.requests.filter(r => r.route === 'list')).toHaveLength(9)
+    expect(emulator.store.size).toBe(0)
   })
 })
 

@@ -14,8 +14,7 @@ function item(value: unknown): ListItem | undefined {
 /**
  * Delos: `GET /v2/storage/file?meta.page=K&meta.pageSize=100` (+ `customerId`), K counted from 0 (docs/providers.md,
  * Delos "page numbering"). Its docs name only the page's items array, so anything but an object with `items` fails
- * the listing; a page shorter than asked for is the last. No creation time is confirmed, so Delos cannot select by
- * age.
+ * the listing; only an empty page is the last. No creation time is confirmed, so Delos cannot select by age.
  */
 export const delosList: ProviderList = {
   capabilities: { path: false, tags: false, age: false, statuses: undefined, final: [], scopes: ['customerId'] },
@@ -34,6 +33,7 @@ export const delosList: ProviderList = {
     if (!Array.isArray(values)) return { problem: 'the page is not an object with an "items" array' }
     const items = readItems(values, item)
     if (items === undefined) return { problem: 'an item of the page has no "id"' }
-    return { items, next: items.length < PAGE_SIZE ? undefined : { page: cursor.page + 1 } }
+    // No page-size cap is confirmed: a page shorter than asked for may be a capped one, so only an empty page ends.
+    return { items, next: items.length === 0 ? undefined : { page: cursor.page + 1 } }
   }
 }
