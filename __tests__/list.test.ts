@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
+import { writerAnswers } from '../__fixtures__/answers.js'
 import { listAll, type Listing } from '../src/engine/list.js'
 import { Pacer } from '../src/engine/pacing.js'
 import { TransportError, type HttpRequest } from '../src/http.js'
@@ -291,11 +292,46 @@ describe('the listing stage', () => {
     })
   })
 
-  test('a 404 (an unknown workflow) fails it naming the answer', async () => {
+  test('writer with a graph: GET /v1/graphs/{graph-id} first, retried like a page; a 404 names graph-id', async () => {
+    const graph = scope({ graphId: 'g-1' })
+    const found = await runListing(
+      'writer',
+      (request, n) =>
+        request.url.pathname.endsWith('/graphs/g-1')
+          ? n === 1
+            ? answer(503)
+            : answer(200, { id: 'g-1', name: 'G' })
+          : writerPage(0, 1, false),
+      { scope: graph }
+    )
+    expect(found.sent.map(r => `${r.method} ${r.url.pathname}`)).toEqual([
+      'GET /base/v1/graphs/g-1',
+      'GET /base/v1/graphs/g-1',
+      'GET /base/v1/files'
+    ])
+    expect(found).toMatchObject({ complete: true, pages: 1, requests: 3 })
+
+    const missing = await runListing('writer', () => answer(404, writerAnswers.notFound), { scope: graph })
+    expect(missing).toMatchObject({
+      complete: false,
+      reason: 'graph-id "g-1" does not exist (HTTP 404: Resource is not found)',
+      requests: 1
+    })
+    const other = await runListing('writer', () => answer(200, { id: 'g-2' }), { scope: graph })
+    expect(other).toMatchObject({ complete: false, reason: 'graph-id "g-1": the answer names another graph' })
+    // Without a graph, nothing is asked for but the pages.
+    const plain = await runListing('writer', () => writerPage(0, 1, false), { scope: scope({}) })
+    expect(plain.sent.map(r => r.url.pathname)).toEqual(['/base/v1/files'])
+  })
+
+  test('a 404 (an unknown workflow) fails it naming workflow-id and the answer', async () => {
     const listing = await runListing('anyformat', () =>
       answer(404, { error: 'Not Found', detail: 'Workflow not found.', error_code: 'NOT_FOUND' })
     )
-    expect(listing).toMatchObject({ complete: false, reason: 'page 1: HTTP 404: Workflow not found.' })
+    expect(listing).toMatchObject({
+      complete: false,
+      reason: 'workflow-id "wf" does not exist (HTTP 404: Workflow not found.)'
+    })
   })
 
   const anyformatPage = (count: number, page: number, ids: string[]) =>

@@ -155,7 +155,8 @@ describe.each(PROVIDER_NAMES)('%s', provider => {
     const run = await act(emulator, world.select, 'sk-not-the-key')
     expect(run.exitCode).toBe(1)
     expect(run.report.verdict.message).toMatch(/^the provider rejected the credentials/)
-    expect(emulator.requests.filter(r => r.route === 'list')).toHaveLength(1)
+    // The first request of the listing (Writer's graph, or the first page) is refused, and nothing follows it.
+    expect(emulator.requests.filter(r => r.route === 'list' || r.route === 'graph')).toHaveLength(1)
     expect(emulator.store.size).toBe(40)
   })
 
@@ -174,7 +175,7 @@ describe.each(PROVIDER_NAMES)('%s', provider => {
     const emulator = await start(3)
     const run = await act(emulator, { ...world.select, 'dry-run': 'true' })
     expect(run.exitCode).toBe(0)
-    expect(emulator.requests.every(r => r.route === 'list')).toBe(true)
+    expect(emulator.requests.every(r => r.route === 'list' || r.route === 'graph')).toBe(true)
     expect(list(run.outputs.planned)).toEqual(world.records('pr-42-', 3).map(r => r.id))
     for (const id of ['pr-42-0', 'pr-42-1', 'pr-42-2']) expect(run.stdout).toContain(`would delete "${id}"`)
     expect(run.summary).toContain('#### Would be deleted')
@@ -377,6 +378,30 @@ describe("the listing follows the run's inputs, and its IDs the rules of an ID",
     expect(list(run.outputs.deleted)).toEqual(['in-1', 'in-2'])
     expect([...emulator.store]).toEqual(['out-1'])
     expect(run.report.selection?.scope).toEqual({ graphId: 'g1', workflowId: null, customerId: null })
+  })
+
+  test('a graph-id or workflow-id that does not exist fails the run naming it: a typo never passes as "nothing matched"', async () => {
+    const writer = await emulate({ provider: 'writer', files: [{ id: 'a', name: 'pr-42-a', graphIds: ['g1'] }] })
+    const typo = await act(writer, { 'graph-id': 'g9', 'select-name': 'pr-42-*' })
+    expect(typo.exitCode).toBe(1)
+    expect(typo.report.verdict.message).toContain('graph-id "g9" does not exist (HTTP 404: Resource is not found)')
+    // The graph is asked for first, and nothing is listed or deleted after the 404.
+    expect(writer.requests.map(r => r.route)).toEqual(['graph'])
+    expect(writer.store.size).toBe(1)
+
+    const anyformat = await emulate({ provider: 'anyformat', files: [{ id: 'c', workflowId: 'wf-1' }] })
+    const wrong = await act(anyformat, { 'workflow-id': 'wf-9' })
+    expect(wrong.exitCode).toBe(1)
+    expect(wrong.report.verdict.message).toContain('workflow-id "wf-9" does not exist (HTTP 404:')
+    expect(anyformat.store.size).toBe(1)
+  })
+
+  test('a graph that exists but holds no file passes with nothing matched', async () => {
+    const emulator = await emulate({ provider: 'writer', files: [{ id: 'a', name: 'x' }], graphs: ['g-empty'] })
+    const run = await act(emulator, { 'graph-id': 'g-empty' })
+    expect(run.exitCode).toBe(0)
+    expect(run.report.verdict.message).toContain('nothing matched the selection')
+    expect(emulator.requests.map(r => r.route)).toEqual(['graph', 'list'])
   })
 
   test('timeout-seconds bounds each list request', async () => {

@@ -155,7 +155,8 @@ describe('selection against the emulated providers', () => {
             files: store,
             key: KEY,
             clock,
-            emulator: { ignoreListFilters: narrowNothing, customerId: 'c1' }
+            // The graph exists whatever the store holds: an empty graph still passes the scope check.
+            emulator: { ignoreListFilters: narrowNothing, customerId: 'c1', graphs: ['g'] }
           })
           const spec = PROVIDERS[provider]
           const listing = await listAll({

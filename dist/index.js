@@ -625,6 +625,12 @@ const Input = {
     WorkflowId: 'workflow-id',
     MaxRate: 'max-rate'
 };
+/** The input that gives each scope of a listing. */
+const ScopeInput = {
+    graphId: Input.GraphId,
+    workflowId: Input.WorkflowId,
+    customerId: Input.CustomerId
+};
 /** Output names, declared once. */
 const Output = {
     Deleted: 'deleted',
@@ -1121,6 +1127,8 @@ const anyformatList = {
         scopes: ['workflowId'],
         requiredScope: 'workflowId'
     },
+    // A 404 to the workflow's file list: the workflow does not exist (docs/providers.md, AnyFormat "list").
+    pagesOf: 'workflowId',
     request(cursor, _filters, scope, { baseUrl, apiKey }) {
         const steps = ['v2', 'workflows', encodeURIComponent(scope.workflowId), 'files', ''];
         const url = listUrl(baseUrl, steps, { page: String(cursor.page), page_size: String(PAGE_SIZE) });
@@ -1466,7 +1474,8 @@ function writer_list_item(value) {
 }
 /**
  * Writer: `GET /v1/files?limit=100&order=asc` (+ `graph_id`, `status` when one status is asked for), pages of
- * `{"data": [...], "has_more": bool}`; the next page starts after the last ID listed.
+ * `{"data": [...], "has_more": bool}`; the next page starts after the last ID listed. With a graph, `GET
+ * /v1/graphs/{graph-id}` first.
  */
 const writerList = {
     capabilities: {
@@ -1481,6 +1490,19 @@ const writerList = {
         const status = filters.statuses?.length === 1 ? filters.statuses[0] : undefined;
         const query = { limit: String(writer_list_PAGE_SIZE), order: 'asc', after: cursor.after, graph_id: scope.graphId, status };
         return { method: 'GET', url: listUrl(baseUrl, ['v1', 'files'], query), headers: bearer(apiKey) };
+    },
+    // A mistyped graph-id must not pass as "nothing matched" (docs/providers.md, Writer "graph").
+    scopeCheck: {
+        scope: 'graphId',
+        request: (scope, { baseUrl, apiKey }) => ({
+            method: 'GET',
+            url: fileUrl(baseUrl, ['v1', 'graphs'], scope.graphId),
+            headers: bearer(apiKey)
+        }),
+        read(answer, scope) {
+            const id = field(jsonBody(answer), 'id');
+            return id === scope.graphId ? undefined : `the answer names ${id === undefined ? 'no graph' : 'another graph'}`;
+        }
     },
     read(answer, cursor) {
         const body = jsonBody(answer);
@@ -3169,8 +3191,8 @@ function selectionRules(settings, provider, add) {
             refuse(Input.KeepNewest, why, c => c.age);
     }
     const scopes = [
-        ['graphId', Input.GraphId],
-        ['workflowId', Input.WorkflowId]
+        ['graphId', ScopeInput.graphId],
+        ['workflowId', ScopeInput.workflowId]
     ];
     for (const [key, input] of scopes) {
         if (scope[key] !== '' && !capabilities.scopes.includes(key))
@@ -3227,6 +3249,7 @@ var abort = __nccwpck_require__(6885);
 
 
 
+
 /** A page is read up to this size: a thousand ImageKit items take about half a MiB. */
 const MAX_PAGE_BYTES = 32 * 1024 * 1024;
 class ListingFailed extends Error {
@@ -3274,8 +3297,12 @@ class Pager {
         this.progress = new Progress(clock.now());
         this.clean = reasonCleaner(options.secrets);
     }
-    /** Every page from the first. A count that changes restarts the listing once; a second change fails it. */
+    /**
+     * The scope proved to exist, then every page from the first. A count that changes restarts the listing once; a
+     * second change fails it.
+     */
     async all() {
+        await this.checkScope();
         for (let restarts = 0;; restarts++) {
             const listed = await this.fromStart();
             if (listed !== 'count changed')
@@ -3303,14 +3330,39 @@ class Pager {
         }
         return items;
     }
-    /** One page, asked for again as the rules say until it reads or the rules give up. */
-    async page(cursor) {
+    /** The request that proves the scope exists, when the provider has one and the scope is given. */
+    async checkScope() {
+        const { list, scope, context } = this.options;
+        const check = list.scopeCheck;
+        if (check === undefined || scope[check.scope] === '')
+            return;
+        await this.fetch({
+            where: `${ScopeInput[check.scope]} ${(0,src_text/* quote */.hD)(scope[check.scope])}`,
+            missing: check.scope,
+            request: () => check.request(scope, context),
+            read: answer => {
+                const problem = check.read(answer, scope);
+                return problem === undefined ? true : { problem };
+            }
+        });
+    }
+    page(cursor) {
+        const { list, filters, scope, context } = this.options;
+        return this.fetch({
+            where: `page ${cursor.page}`,
+            ...(list.pagesOf === undefined ? {} : { missing: list.pagesOf }),
+            request: () => list.request(cursor, filters, scope, context),
+            read: answer => list.read(answer, cursor)
+        });
+    }
+    /** One request of the listing, asked for again as the rules say until it reads or the rules give up. */
+    async fetch(step) {
         let budget = FRESH_BUDGET;
         for (let attempts = 1;; attempts++) {
             const mark = this.progress.mark;
-            const answered = await this.attempt(cursor);
-            if ('items' in answered)
-                return answered;
+            const answered = await this.attempt(step);
+            if ('read' in answered)
+                return answered.read;
             const classification = answered.classification;
             const now = this.clock.now();
             if (isProgress(classification))
@@ -3318,15 +3370,15 @@ class Pager {
             const view = this.progress.view(now, mark, undefined);
             const ruling = decide(classification, { attempts, bulk: false, budget }, view, this.rules);
             budget = ruling.budget;
-            await this.carryOut(ruling.decision, cursor, now, mark);
+            await this.carryOut(ruling.decision, step, now, mark);
         }
     }
-    /** One request for a page: the page it read, or what the answer (or its absence) means. */
-    async attempt(cursor) {
+    /** One request: what it read, or what the answer (or its absence) means. */
+    async attempt(step) {
         const { options, clock } = this;
         await this.paced();
         this.requests++;
-        const { method, url, headers } = options.list.request(cursor, options.filters, options.scope, options.context);
+        const { method, url, headers } = step.request();
         let answer;
         try {
             answer = await options.transport.send({
@@ -3350,19 +3402,17 @@ class Pager {
             options.pacer.window(classified.window.limit, classified.window.intervalMs);
         if (answer.status < 200 || answer.status >= 300)
             return { classification: classified.classification };
-        const reading = answer.truncated
-            ? { problem: 'the page is larger than the transport reads' }
-            : options.list.read(answer, cursor);
-        if ('problem' in reading)
-            throw new ListingFailed({ reason: `page ${cursor.page}: ${reading.problem}` });
+        const reading = answer.truncated ? { problem: 'the answer is larger than the transport reads' } : step.read(answer);
+        if (typeof reading === 'object' && reading !== null && 'problem' in reading)
+            throw new ListingFailed({ reason: `${step.where}: ${reading.problem}` });
         const now = clock.now();
         options.pacer.succeeded(now);
         this.progress.made(now);
-        return reading;
+        return { read: reading };
     }
-    /** Waits as the decision says before the page is asked for again, or ends the listing. */
-    async carryOut(decision, cursor, now, mark) {
-        const where = `page ${cursor.page}: `;
+    /** Waits as the decision says before the request is sent again, or ends the listing. */
+    async carryOut(decision, step, now, mark) {
+        const where = `${step.where}: `;
         switch (decision.kind) {
             case 'retry':
                 return this.sleep(decision.afterMs);
@@ -3377,12 +3427,20 @@ class Pager {
                     credentialsRejected: decision.credentialsRejected,
                     ...(decision.fatal ? { halted: this.clean(decision.reason) } : {})
                 });
-            case 'settle':
             case 'not-found':
+                if (step.missing !== undefined)
+                    throw this.noScope(step.missing, decision.reason);
+                throw new ListingFailed({ reason: `${where}${this.clean(decision.reason)}` });
+            case 'settle':
                 throw new ListingFailed({ reason: `${where}${this.clean(decision.reason ?? 'failed')}` });
             default:
                 throw new ListingFailed({ reason: `${where}unexpected answer (${decision.kind})` });
         }
+    }
+    /** A scope the provider does not know: a typo must never pass as "nothing matched". */
+    noScope(scope, reason) {
+        const value = (0,src_text/* quote */.hD)(this.options.scope[scope]);
+        return new ListingFailed({ reason: `${ScopeInput[scope]} ${value} does not exist (${this.clean(reason)})` });
     }
     cancelled(signal) {
         return new ListingFailed({ reason: 'cancelled before the listing was complete', halted: cancellation(signal) });

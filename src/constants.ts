@@ -29,6 +29,13 @@ export const Input = {
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 
+/** The input that gives each scope of a listing. */
+export const ScopeInput = {
+  graphId: Input.GraphId,
+  workflowId: Input.WorkflowId,
+  customerId: Input.CustomerId
+} as const satisfies Record<string, InputName>
+
 /** Output names, declared once. */
 export const Output = {
   Deleted: 'deleted',

@@ -1,4 +1,4 @@
-import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS, type InputName } from './constants.js'
+import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS, ScopeInput, type InputName } from './constants.js'
 import { ID_RULE, idProblem, protectedBy, shardOf } from './ids.js'
 import type { FailOn, PolicyViolation, Settings, Shard } from './inputs.js'
 import { PROVIDER_NAMES, PROVIDERS, type Provider, type ProviderName } from './providers/index.js'
@@ -133,8 +133,8 @@ function selectionRules(settings: Settings, provider: Provider, add: Add): void 
     if (filters.keepNewest !== undefined) refuse(Input.KeepNewest, why, c => c.age)
   }
   const scopes: Array<[keyof ListScope, InputName]> = [
-    ['graphId', Input.GraphId],
-    ['workflowId', Input.WorkflowId]
+    ['graphId', ScopeInput.graphId],
+    ['workflowId', ScopeInput.workflowId]
   ]
   for (const [key, input] of scopes) {
     if (scope[key] !== '' && !capabilities.scopes.includes(key))

@@ -1,4 +1,5 @@
-import { MAX_LIST_PAGES, MAX_LISTED_ITEMS } from '../constants.js'
+import { MAX_LIST_PAGES, MAX_LISTED_ITEMS, ScopeInput } from '../constants.js'
+import { quote } from '../text.js'
 import { onAbort } from '../abort.js'
 import { TransportError } from '../transport-error.js'
 import type {
@@ -9,6 +10,7 @@ import type {
   ListScope,
   PageReading,
   ProviderList,
+  ProviderRequest,
   RequestContext,
   ServerFilters
 } from '../providers/types.js'
@@ -61,6 +63,15 @@ interface Failure {
   halted?: string
 }
 
+/** One request of the listing: where it stands (for messages), what it sends, and how its 2xx answer reads. */
+interface Step<T> {
+  where: string
+  /** The scope a 404 to it says does not exist. */
+  missing?: keyof ListScope
+  request(): ProviderRequest
+  read(answer: HttpAnswer): T | { problem: string }
+}
+
 class ListingFailed extends Error {
   constructor(readonly failure: Failure) {
     super(failure.reason)
@@ -105,8 +116,12 @@ class Pager {
     this.clean = reasonCleaner(options.secrets)
   }
 
-  /** Every page from the first. A count that changes restarts the listing once; a second change fails it. */
+  /**
+   * The scope proved to exist, then every page from the first. A count that changes restarts the listing once; a
+   * second change fails it.
+   */
   async all(): Promise<ListItem[]> {
+    await this.checkScope()
     for (let restarts = 0; ; restarts++) {
       const listed = await this.fromStart()
       if (listed !== 'count changed') return listed
@@ -133,31 +148,55 @@ class Pager {
     return items
   }
 
-  /** One page, asked for again as the rules say until it reads or the rules give up. */
-  private async page(cursor: ListCursor): Promise<Extract<PageReading, { items: ListItem[] }>> {
+  /** The request that proves the scope exists, when the provider has one and the scope is given. */
+  private async checkScope(): Promise<void> {
+    const { list, scope, context } = this.options
+    const check = list.scopeCheck
+    if (check === undefined || scope[check.scope] === '') return
+    await this.fetch({
+      where: `${ScopeInput[check.scope]} ${quote(scope[check.scope])}`,
+      missing: check.scope,
+      request: () => check.request(scope, context),
+      read: answer => {
+        const problem = check.read(answer, scope)
+        return problem === undefined ? true : { problem }
+      }
+    })
+  }
+
+  private page(cursor: ListCursor): Promise<Extract<PageReading, { items: ListItem[] }>> {
+    const { list, filters, scope, context } = this.options
+    return this.fetch({
+      where: `page ${cursor.page}`,
+      ...(list.pagesOf === undefined ? {} : { missing: list.pagesOf }),
+      request: () => list.request(cursor, filters, scope, context),
+      read: answer => list.read(answer, cursor)
+    })
+  }
+
+  /** One request of the listing, asked for again as the rules say until it reads or the rules give up. */
+  private async fetch<T>(step: Step<T>): Promise<T> {
     let budget: Budget = FRESH_BUDGET
     for (let attempts = 1; ; attempts++) {
       const mark = this.progress.mark
-      const answered = await this.attempt(cursor)
-      if ('items' in answered) return answered
+      const answered = await this.attempt(step)
+      if ('read' in answered) return answered.read
       const classification = answered.classification
       const now = this.clock.now()
       if (isProgress(classification)) this.progress.made(now)
       const view = this.progress.view(now, mark, undefined)
       const ruling = decide(classification, { attempts, bulk: false, budget }, view, this.rules)
       budget = ruling.budget
-      await this.carryOut(ruling.decision, cursor, now, mark)
+      await this.carryOut(ruling.decision, step, now, mark)
     }
   }
 
-  /** One request for a page: the page it read, or what the answer (or its absence) means. */
-  private async attempt(
-    cursor: ListCursor
-  ): Promise<Extract<PageReading, { items: ListItem[] }> | { classification: AnyClassification }> {
+  /** One request: what it read, or what the answer (or its absence) means. */
+  private async attempt<T>(step: Step<T>): Promise<{ read: T } | { classification: AnyClassification }> {
     const { options, clock } = this
     await this.paced()
     this.requests++
-    const { method, url, headers } = options.list.request(cursor, options.filters, options.scope, options.context)
+    const { method, url, headers } = step.request()
     let answer: HttpAnswer
     try {
       answer = await options.transport.send({
@@ -176,19 +215,18 @@ class Pager {
     const classified = options.classify(answer, clock.now())
     if (classified.window) options.pacer.window(classified.window.limit, classified.window.intervalMs)
     if (answer.status < 200 || answer.status >= 300) return { classification: classified.classification }
-    const reading = answer.truncated
-      ? { problem: 'the page is larger than the transport reads' }
-      : options.list.read(answer, cursor)
-    if ('problem' in reading) throw new ListingFailed({ reason: `page ${cursor.page}: ${reading.problem}` })
+    const reading = answer.truncated ? { problem: 'the answer is larger than the transport reads' } : step.read(answer)
+    if (typeof reading === 'object' && reading !== null && 'problem' in reading)
+      throw new ListingFailed({ reason: `${step.where}: ${reading.problem}` })
     const now = clock.now()
     options.pacer.succeeded(now)
     this.progress.made(now)
-    return reading
+    return { read: reading }
   }
 
-  /** Waits as the decision says before the page is asked for again, or ends the listing. */
-  private async carryOut(decision: Decision, cursor: ListCursor, now: number, mark: number): Promise<void> {
-    const where = `page ${cursor.page}: `
+  /** Waits as the decision says before the request is sent again, or ends the listing. */
+  private async carryOut<T>(decision: Decision, step: Step<T>, now: number, mark: number): Promise<void> {
+    const where = `${step.where}: `
     switch (decision.kind) {
       case 'retry':
         return this.sleep(decision.afterMs)
@@ -203,12 +241,20 @@ class Pager {
           credentialsRejected: decision.credentialsRejected,
           ...(decision.fatal ? { halted: this.clean(decision.reason) } : {})
         })
-      case 'settle':
       case 'not-found':
+        if (step.missing !== undefined) throw this.noScope(step.missing, decision.reason)
+        throw new ListingFailed({ reason: `${where}${this.clean(decision.reason)}` })
+      case 'settle':
         throw new ListingFailed({ reason: `${where}${this.clean(decision.reason ?? 'failed')}` })
       default:
         throw new ListingFailed({ reason: `${where}unexpected answer (${decision.kind})` })
     }
+  }
+
+  /** A scope the provider does not know: a typo must never pass as "nothing matched". */
+  private noScope(scope: keyof ListScope, reason: string): ListingFailed {
+    const value = quote(this.options.scope[scope])
+    return new ListingFailed({ reason: `${ScopeInput[scope]} ${value} does not exist (${this.clean(reason)})` })
   }
 
   private cancelled(signal: AbortSignal): ListingFailed {

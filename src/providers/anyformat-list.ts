@@ -32,6 +32,8 @@ export const anyformatList: ProviderList = {
     scopes: ['workflowId'],
     requiredScope: 'workflowId'
   },
+  // A 404 to the workflow's file list: the workflow does not exist (docs/providers.md, AnyFormat "list").
+  pagesOf: 'workflowId',
   request(cursor, _filters, scope, { baseUrl, apiKey }) {
     const steps = ['v2', 'workflows', encodeURIComponent(scope.workflowId), 'files', '']
     const url = listUrl(baseUrl, steps, { page: String(cursor.page), page_size: String(PAGE_SIZE) })

@@ -155,9 +155,21 @@ export interface ListCapabilities {
   requiredScope?: keyof ListScope
 }
 
+/** A request that proves a scope exists before anything is listed (Writer's graph), and how to read its answer. */
+export interface ScopeCheck {
+  scope: keyof ListScope
+  request(scope: ListScope, context: RequestContext): ProviderRequest
+  /** undefined when the answer shows the scope; else what is wrong with it. */
+  read(answer: HttpAnswer, scope: ListScope): string | undefined
+}
+
 /** How a provider lists its files: the request for a page, and how to read one. */
 export interface ProviderList {
   readonly capabilities: ListCapabilities
   request(cursor: ListCursor, filters: ServerFilters, scope: ListScope, context: RequestContext): ProviderRequest
   read(answer: HttpAnswer, cursor: ListCursor): PageReading
+  /** Asked first when its scope is given: a 404 there fails the listing naming the scope. */
+  readonly scopeCheck?: ScopeCheck
+  /** The scope a 404 to a page request says does not exist (AnyFormat lists per workflow). */
+  readonly pagesOf?: keyof ListScope
 }

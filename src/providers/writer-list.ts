@@ -1,4 +1,4 @@
-import { bearer, field, jsonBody, listUrl, namedFileItem, readItems, strings } from './common.js'
+import { bearer, field, fileUrl, jsonBody, listUrl, namedFileItem, readItems, strings } from './common.js'
 import type { ListItem, ProviderList } from './types.js'
 
 const PAGE_SIZE = 100
@@ -10,7 +10,8 @@ function item(value: unknown): ListItem | undefined {
 
 /**
  * Writer: `GET /v1/files?limit=100&order=asc` (+ `graph_id`, `status` when one status is asked for), pages of
- * `{"data": [...], "has_more": bool}`; the next page starts after the last ID listed.
+ * `{"data": [...], "has_more": bool}`; the next page starts after the last ID listed. With a graph, `GET
+ * /v1/graphs/{graph-id}` first.
  */
 export const writerList: ProviderList = {
   capabilities: {
@@ -25,6 +26,19 @@ export const writerList: ProviderList = {
     const status = filters.statuses?.length === 1 ? filters.statuses[0] : undefined
     const query = { limit: String(PAGE_SIZE), order: 'asc', after: cursor.after, graph_id: scope.graphId, status }
     return { method: 'GET', url: listUrl(baseUrl, ['v1', 'files'], query), headers: bearer(apiKey) }
+  },
+  // A mistyped graph-id must not pass as "nothing matched" (docs/providers.md, Writer "graph").
+  scopeCheck: {
+    scope: 'graphId',
+    request: (scope, { baseUrl, apiKey }) => ({
+      method: 'GET',
+      url: fileUrl(baseUrl, ['v1', 'graphs'], scope.graphId),
+      headers: bearer(apiKey)
+    }),
+    read(answer, scope) {
+      const id = field(jsonBody(answer), 'id')
+      return id === scope.graphId ? undefined : `the answer names ${id === undefined ? 'no graph' : 'another graph'}`
+    }
   },
   read(answer, cursor) {
     const body = jsonBody(answer)
