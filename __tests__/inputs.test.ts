@@ -31,6 +31,16 @@ describe('reading inputs', () => {
     expect(settingsFrom({ ...base, provider: ' ImageKit ' }).settings.provider?.name).toBe('imagekit')
   })
 
+  test('a provider with a non-ASCII look-alike letter: the violation names the character', () => {
+    // "wrіter" with a Cyrillic і, and "délos": they read as the names they imitate.
+    expect(settingsFrom({ ...base, provider: 'wr\u0456ter' }).all.map(v => v.message)).toEqual([
+      'provider: unknown provider "wr\u0456ter": it contains a non-ASCII character (U+0456) (allowed: writer, imagekit, delos, anyformat)'
+    ])
+    expect(settingsFrom({ ...base, provider: 'd\u00e9los' }).all[0]?.message).toContain(
+      'contains a non-ASCII character (U+00E9)'
+    )
+  })
+
   test('an unknown provider is a violation naming the value', () => {
     expect(settingsFrom({ ...base, provider: 'dropbox' }).all.map(v => v.message)).toEqual([
       'provider: unknown provider "dropbox" (allowed: writer, imagekit, delos, anyformat)'

@@ -152,10 +152,16 @@ function readProvider(read: InputReader): Provider | undefined {
   const name = read.text(Input.Provider)
   const provider = findProvider(name)
   if (provider === undefined) {
+    // A look-alike letter (é, Cyrillic а) reads as the name it imitates: say which character it is.
+    const foreign = [...name].find(char => (char.codePointAt(0) ?? 0) > 0x7e)
+    const which =
+      foreign === undefined
+        ? ''
+        : `: it contains a non-ASCII character (U+${(foreign.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')})`
     const problem =
       name === ''
         ? `is required (${PROVIDER_CHOICES})`
-        : `unknown provider ${quote(name)} (allowed: ${PROVIDER_NAMES.join(', ')})`
+        : `unknown provider ${quote(name)}${which} (allowed: ${PROVIDER_NAMES.join(', ')})`
     read.violation(Input.Provider, problem)
   }
   return provider
