@@ -7,21 +7,25 @@
  *   npm run emulator -- --port 4100                 writer on 4100, imagekit 4101, delos 4102, anyformat 4103
  *   npm run emulator -- --files 50 --latency 25     50 files each, 25 ms before every answer
  *   npm run emulator -- --urls-file urls.json       also writes {"writer": "http://…", …} once all are listening
+ *   npm run emulator -- --seed emulator/seed.json   the files (names, folders, tags, graphs, workflows, customers,
+ *                                                   creation times) and faults of a seed file (emulator/seed.ts)
  *
  * On exit it prints, per provider, the requests it answered and the files it deleted.
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { startEmulator, type Emulator, type ProviderName } from '../emulator/index.js'
+import { readSeed, type Seed } from '../emulator/seed.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
 import { errorMessage } from '../src/text.js'
 
 const EMULATOR_KEY = 'emulator-key-0123456789'
 
-const USAGE = `usage: npm run emulator -- [--port N] [--files N] [--latency MS] [--key KEY] [--urls-file PATH]
+const USAGE = `usage: npm run emulator -- [--port N] [--files N | --seed PATH] [--latency MS] [--key KEY] [--urls-file PATH]
 
   --port N          writer on N, imagekit N+1, delos N+2, anyformat N+3 (default: free ports)
   --files N         files file-1 … file-N in each provider (default 20)
+  --seed PATH       instead, each provider's files and faults from a JSON seed file (emulator/seed.json is one)
   --latency MS      wait before every answer (default 0)
   --key KEY         the API key every provider accepts (default ${EMULATOR_KEY})
   --urls-file PATH  also write {"writer": "http://…", …} there once all are listening`
@@ -29,6 +33,7 @@ const USAGE = `usage: npm run emulator -- [--port N] [--files N] [--latency MS] 
 interface Options {
   port: number
   files: number
+  seed: { path: string; providers: Seed } | undefined
   latencyMs: number
   key: string
   urlsFile: string | undefined
@@ -39,7 +44,8 @@ function readOptions(argv: string[]): Options | 'help' {
     args: argv,
     options: {
       port: { type: 'string', default: '0' },
-      files: { type: 'string', default: '20' },
+      files: { type: 'string' },
+      seed: { type: 'string' },
       latency: { type: 'string', default: '0' },
       key: { type: 'string', default: EMULATOR_KEY },
       'urls-file': { type: 'string' },
@@ -56,9 +62,11 @@ function readOptions(argv: string[]): Options | 'help' {
   }
   const port = whole('port', values.port, 65_535 - PROVIDER_NAMES.length)
   if (values.key.trim() === '' || /\s/.test(values.key)) throw new Error('--key must be one word')
+  if (values.files !== undefined && values.seed !== undefined) throw new Error('--files and --seed: give one of them')
   return {
     port,
-    files: whole('files', values.files, 1_000_000),
+    files: whole('files', values.files ?? '20', 1_000_000),
+    seed: values.seed === undefined ? undefined : { path: values.seed, providers: readSeed(values.seed) },
     latencyMs: whole('latency', values.latency, 60_000),
     key: values.key,
     urlsFile: values['urls-file']
@@ -74,22 +82,33 @@ async function main(): Promise<void> {
   const files = Array.from({ length: options.files }, (_, i) => `file-${i + 1}`)
   const emulators: Emulator[] = []
   for (const [index, provider] of PROVIDER_NAMES.entries()) {
-    emulators.push(
-      await startEmulator({
-        provider,
-        apiKey: options.key,
-        files,
-        latencyMs: options.latencyMs,
-        ...(options.port > 0 ? { port: options.port + index } : {})
-      })
-    )
+    const seeded = options.seed?.providers[provider]
+    const emulator = await startEmulator({
+      provider,
+      apiKey: options.key,
+      files: seeded ? seeded.files : files,
+      ...(seeded?.customerId !== undefined ? { customerId: seeded.customerId } : {}),
+      latencyMs: options.latencyMs,
+      ...(options.port > 0 ? { port: options.port + index } : {})
+    })
+    for (const rule of seeded?.faults ?? []) emulator.inject(rule)
+    emulators.push(emulator)
   }
   const urls = Object.fromEntries(emulators.map(emulator => [emulator.provider, emulator.url])) as Record<
     ProviderName,
     string
   >
-  console.log(`file-purge emulator: api-key ${options.key}; every provider holds file-1 … file-${options.files}`)
-  for (const emulator of emulators) console.log(`${emulator.provider.padEnd(10)} ${emulator.url}`)
+  const { seed } = options
+  console.log(
+    seed === undefined
+      ? `file-purge emulator: api-key ${options.key}; every provider holds file-1 … file-${options.files}`
+      : `file-purge emulator: api-key ${options.key}; files and faults from ${seed.path}`
+  )
+  for (const emulator of emulators) {
+    const seeded = seed?.providers[emulator.provider]
+    const holds = seeded ? `  ${emulator.store.size} files, ${seeded.faults.length} fault rules` : ''
+    console.log(`${emulator.provider.padEnd(10)} ${emulator.url}${holds}`)
+  }
   if (options.urlsFile !== undefined) writeFileSync(options.urlsFile, `${JSON.stringify(urls)}\n`)
   console.log('serving until stopped (Ctrl-C)')
 
