@@ -4323,9 +4323,13 @@ function cancelOnSignals(notice, exitCode) {
  */
 
 
-/** An input as the runner passes it: INPUT_<NAME>, upper case, spaces as underscores, hyphens kept; not trimmed. */
+/** The variable the runner passes an input in: INPUT_<NAME>, upper case, spaces as underscores, hyphens kept. */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+/** An input as the runner passes it (inputVariable); not trimmed. */
 function getInput(name) {
-    return process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
+    return process.env[inputVariable(name)] ?? '';
 }
 function escapeData(text) {
     return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -4407,6 +4411,7 @@ function appendSummary(markdown) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -4525,11 +4530,30 @@ const actionShell = {
     unexpected: message => setFailed(`file-purge: unexpected error: ${message}`)
 };
 /**
+ * Input variables spelled with underscores where the input's name has hyphens (INPUT_FILE_IDS for file-ids): the
+ * runner keeps the hyphens (INPUT_FILE-IDS), so such a variable, set by hand in `env:` or a script, is never read.
+ * The runner sets every declared input, to its default when not given, so the hyphenated twin is there anyway; the
+ * underscored one is worth a hint unless it says the same.
+ */
+function misnamedInputs(env) {
+    return Object.values(Input)
+        .filter(input => input.includes('-'))
+        .map(input => ({
+        input,
+        variable: inputVariable(input).replace(/-/g, '_'),
+        expected: inputVariable(input)
+    }))
+        .filter(({ variable, expected }) => env[variable] !== undefined && env[variable] !== env[expected]);
+}
+/**
  * The action: inputs → settings → plan → results → report and verdict, told to the runner. A cancelled job (SIGINT,
  * then SIGTERM) still writes its outputs, report and summary, and fails the step.
  */
 async function run() {
     const cancellation = cancelOnSignals(line => info(line), () => 1);
+    for (const { variable, expected, input } of misnamedInputs(process.env)) {
+        toolkit_warning(`${variable} is set but never read: the runner passes the input ${input} as ${expected}, with its hyphens; set that variable instead, or pass ${input} under with:`);
+    }
     try {
         await runPipeline({
             getInput: name => getInput(name),

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { upsertComment, type PullRequestComments } from './comment.js'
+import { Input } from './constants.js'
 import { readIdsFile } from './inputs.js'
 import { runPipeline, type FinishedRun, type Shell } from './pipeline.js'
 import { annotations, outputValues, summaryMarkdown, type RunReport } from './report.js'
@@ -118,6 +119,23 @@ const actionShell: Shell = {
 }
 
 /**
+ * Input variables spelled with underscores where the input's name has hyphens (INPUT_FILE_IDS for file-ids): the
+ * runner keeps the hyphens (INPUT_FILE-IDS), so such a variable, set by hand in `env:` or a script, is never read.
+ * The runner sets every declared input, to its default when not given, so the hyphenated twin is there anyway; the
+ * underscored one is worth a hint unless it says the same.
+ */
+export function misnamedInputs(env: NodeJS.ProcessEnv): Array<{ variable: string; expected: string; input: string }> {
+  return Object.values(Input)
+    .filter(input => input.includes('-'))
+    .map(input => ({
+      input,
+      variable: core.inputVariable(input).replace(/-/g, '_'),
+      expected: core.inputVariable(input)
+    }))
+    .filter(({ variable, expected }) => env[variable] !== undefined && env[variable] !== env[expected])
+}
+
+/**
  * The action: inputs → settings → plan → results → report and verdict, told to the runner. A cancelled job (SIGINT,
  * then SIGTERM) still writes its outputs, report and summary, and fails the step.
  */
@@ -126,6 +144,11 @@ export async function run(): Promise<void> {
     line => core.info(line),
     () => 1
   )
+  for (const { variable, expected, input } of misnamedInputs(process.env)) {
+    core.warning(
+      `${variable} is set but never read: the runner passes the input ${input} as ${expected}, with its hyphens; set that variable instead, or pass ${input} under with:`
+    )
+  }
   try {
     await runPipeline(
       {

@@ -7,9 +7,14 @@
 import { accessSync, appendFileSync, constants, existsSync } from 'node:fs'
 import { EOL } from 'node:os'
 
-/** An input as the runner passes it: INPUT_<NAME>, upper case, spaces as underscores, hyphens kept; not trimmed. */
+/** The variable the runner passes an input in: INPUT_<NAME>, upper case, spaces as underscores, hyphens kept. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+}
+
+/** An input as the runner passes it (inputVariable); not trimmed. */
 export function getInput(name: string): string {
-  return process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
+  return process.env[inputVariable(name)] ?? ''
 }
 
 function escapeData(text: string): string {

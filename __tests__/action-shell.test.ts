@@ -1,0 +1,29 @@
+import { describe, expect, test } from '@jest/globals'
+import { misnamedInputs } from '../src/main.js'
+import { emulate, KEY, runActionOnce } from './helpers/common.js'
+
+describe("the action's log", () => {
+  test('an input variable spelled with underscores is never read: a warning names the right one', async () => {
+    const e = await emulate({ provider: 'writer', files: ['a'] })
+    const run = await runActionOnce({
+      inputs: { provider: 'writer', 'api-key': KEY, 'base-url': e.url, 'file-ids': 'a', 'dry-run': 'true' },
+      env: { INPUT_MAX_DELETIONS: '5', INPUT_PROVIDER: 'writer', INPUT_FILE_IDS: 'a', INPUT_UNKNOWN_THING: 'x' }
+    })
+    expect(run.exitCode).toBe(0)
+    const warnings = run.commands.filter(c => c.command === 'warning').map(c => c.message)
+    expect(warnings).toEqual([
+      'INPUT_MAX_DELETIONS is set but never read: the runner passes the input max-deletions as INPUT_MAX-DELETIONS, with its hyphens; set that variable instead, or pass max-deletions under with:'
+    ])
+  })
+
+  test('only names that map to a real input, and only when they say something the hyphenated one does not', () => {
+    expect(misnamedInputs({ INPUT_FILE_IDS: 'a' })).toEqual([
+      { input: 'file-ids', variable: 'INPUT_FILE_IDS', expected: 'INPUT_FILE-IDS' }
+    ])
+    expect(misnamedInputs({ INPUT_API_KEY: 'k', 'INPUT_API-KEY': '' })).toEqual([
+      { input: 'api-key', variable: 'INPUT_API_KEY', expected: 'INPUT_API-KEY' }
+    ])
+    expect(misnamedInputs({ INPUT_FILE_IDS: 'a', 'INPUT_FILE-IDS': 'a' })).toEqual([])
+    expect(misnamedInputs({ INPUT_PROVIDER: 'writer', INPUT_FILES: 'a', INPUT_FILE_ID: 'a' })).toEqual([])
+  })
+})
