@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
+import { MAX_LOGGED_ID_LINES } from '../src/constants.js'
 import { misnamedInputs } from '../src/main.js'
 import { emulate, KEY, runActionOnce } from './helpers/common.js'
 
@@ -25,5 +26,18 @@ describe("the action's log", () => {
     ])
     expect(misnamedInputs({ INPUT_FILE_IDS: 'a', 'INPUT_FILE-IDS': 'a' })).toEqual([])
     expect(misnamedInputs({ INPUT_PROVIDER: 'writer', INPUT_FILES: 'a', INPUT_FILE_ID: 'a' })).toEqual([])
+  })
+
+  test(`a dry run logs at most ${MAX_LOGGED_ID_LINES} per-ID lines, then one line pointing to the report file`, async () => {
+    const ids = Array.from({ length: MAX_LOGGED_ID_LINES + 1 }, (_, i) => `id-${i}`)
+    const run = await runActionOnce({
+      inputs: { provider: 'writer', 'file-ids': ids.join('\n'), 'dry-run': 'true', 'max-deletions': '5000' }
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout.match(/^planned "/gm)).toHaveLength(MAX_LOGGED_ID_LINES)
+    expect(run.stdout).toContain(
+      `\n… and 1 more line like these not shown (at most ${MAX_LOGGED_ID_LINES} are): the report file (output report-file) lists every ID\n`
+    )
+    expect((run.report as { entries: unknown[] }).entries).toHaveLength(ids.length)
   })
 })

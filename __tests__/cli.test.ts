@@ -4,6 +4,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, test } from '@jest/globals'
 import { API_KEY_VARIABLE, main, type CliIo } from '../src/cli.js'
+import { MAX_LOGGED_ID_LINES } from '../src/constants.js'
 import { committedEntry } from '../scripts/runner.js'
 import { emulate, KEY, scratchDir, type Report } from './helpers/common.js'
 
@@ -196,5 +197,36 @@ describe('file-purge command line', () => {
     expect((JSON.parse(stdout) as Report).totals).toMatchObject({ deleted: 2, failed: 0 })
     expect(stdout).not.toContain(KEY)
     expect(e.store.size).toBe(0)
+  })
+  test(`a dry run logs each ID once, at most ${MAX_LOGGED_ID_LINES} lines, then counts the rest`, async () => {
+    const many = Array.from({ length: MAX_LOGGED_ID_LINES + 500 }, (_, i) => `id-${i}`)
+    const run = await cli(
+      ['--provider', 'writer', '--dry-run', '--file-ids', many.join(','), '--max-deletions', '5000'],
+      { env: {} }
+    )
+    expect(run.code).toBe(0)
+    expect(run.stderr.match(/^planned "/gm)).toHaveLength(MAX_LOGGED_ID_LINES)
+    expect(run.stderr).toContain(`planned "id-${MAX_LOGGED_ID_LINES - 1}"\n`)
+    expect(run.stderr).not.toContain(`"id-${MAX_LOGGED_ID_LINES}"`)
+    expect(run.stderr).toMatch(
+      /\n… and 500 more lines like these not shown \(at most 1000 are\): the report \(--report PATH or --json\) lists every ID\n$/
+    )
+
+    // A selected file is shown once, with what the listing said of it, not again as planned.
+    const e = await emulate({
+      provider: 'imagekit',
+      files: [
+        { id: 'k1', name: 'pr-1-a' },
+        { id: 'k2', name: 'x' }
+      ]
+    })
+    const selected = await cli([
+      ...['--provider', 'imagekit', '--base-url', e.url, '--dry-run'],
+      ...['--select-name', 'pr-1-*', '--file-ids', 'k1,given']
+    ])
+    expect(selected.code).toBe(0)
+    expect(selected.stderr.match(/"k1"/g)).toHaveLength(1)
+    expect(selected.stderr).toMatch(/^would delete "k1" \(name "pr-1-a"/m)
+    expect(selected.stderr).toMatch(/^planned "given"$/m)
   })
 })

@@ -670,6 +670,11 @@ const MAX_LIST_PAGES = 10_000;
 const MAX_ID_ANNOTATIONS = 9;
 /** IDs named in the failure message. */
 const MAX_VERDICT_IDS = 10;
+/**
+ * Per-ID lines a dry run logs (planned, selected and spared files together); the rest are counted in one line that
+ * points to the report, which lists every one. A million lines would be some 20 MB of log that nobody reads.
+ */
+const MAX_LOGGED_ID_LINES = 1000;
 
 // EXTERNAL MODULE: ./src/text.ts
 var src_text = __nccwpck_require__(8992);
@@ -4124,8 +4129,13 @@ async function runStages(sources, shell, { log, spool, secrets }, options) {
     const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])]);
     const through = 'proxy' in proxy ? proxy.proxy : undefined;
     const plan = runPlan(settings, violations);
-    const run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log, spool };
+    const lines = new CappedLines(MAX_LOGGED_ID_LINES, shell.writeLines ? line => log.line(line) : line => shell.info(line));
+    const run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log, spool, lines };
     const { outcome, result, selection, tally } = plan === undefined ? pipeline_refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions));
+    if (lines.left > 0) {
+        log.flush();
+        shell.info(`… and ${(0,src_text/* count */.U9)(lines.left, 'more line')} like these not shown (at most ${MAX_LOGGED_ID_LINES} are): ${shell.fullList ?? 'the report'} lists every ID`);
+    }
     const report = buildReport({
         provider: settings.provider?.name ?? null,
         baseUrl: settings.baseUrl ?? null,
@@ -4145,6 +4155,26 @@ async function runStages(sources, shell, { log, spool, secrets }, options) {
         ...(selection ? { selected: selection.selected } : {})
     });
     return { report, settings };
+}
+/** Lines up to a cap, then only counted. */
+class CappedLines {
+    cap;
+    write;
+    /** Lines past the cap, not written. */
+    left = 0;
+    written = 0;
+    constructor(cap, write) {
+        this.cap = cap;
+        this.write = write;
+    }
+    line(text) {
+        if (this.written >= this.cap)
+            this.left++;
+        else {
+            this.written++;
+            this.write(text);
+        }
+    }
 }
 function pipeline_refused(violations) {
     return {
@@ -4183,12 +4213,15 @@ async function withSession(run, plan, work) {
             (await opened).transport.close();
     }
 }
+/** The selection's line for a file a dry run would delete: its ID, JSON-quoted, comes first. */
+const WOULD_DELETE = /^would delete ("(?:[^"\\]|\\.)*")/;
 /** Select (when asked), then plan, then delete or, in a dry run, show what would be deleted. */
 async function stages(run, initial, sessions) {
     let plan = initial;
     let selection;
-    // One line per planned, selected or spared ID: batched by the line log where the shell writes lines itself.
-    const itemLine = run.shell.writeLines ? (line) => run.log.line(line) : (line) => run.shell.info(line);
+    // One line per planned, selected or spared ID, up to the cap: batched by the line log where the shell writes lines.
+    const itemLine = (line) => run.lines.line(line);
+    const shownSelected = new Set();
     const tallyOf = (planned) => new Tally(planned, aboutFrom(selection), entry => run.spool.add(entry));
     if (selecting(plan.selection) && plan.provider.list) {
         selection = await selectStage({
@@ -4199,7 +4232,13 @@ async function stages(run, initial, sessions) {
             signal: run.signal,
             startedAt: run.startedAt,
             info: line => run.shell.info(line),
-            itemLine
+            // The selected files a dry run shows (given ones too) are not shown again as planned.
+            itemLine: line => {
+                const shown = WOULD_DELETE.exec(line)?.[1];
+                if (shown !== undefined)
+                    shownSelected.add(JSON.parse(shown));
+                itemLine(line);
+            }
         });
         run.log.flush();
         if (selection.failure) {
@@ -4213,8 +4252,10 @@ async function stages(run, initial, sessions) {
     const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : '';
     if (plan.dryRun) {
         run.shell.info(`dry run: nothing was deleted; ${(0,src_text/* count */.U9)(plan.planned.length, 'ID')} would be sent to ${where(plan)}`);
+        // A selected ID was shown already, with what the listing said of it.
         for (const id of plan.planned)
-            itemLine(`planned ${JSON.stringify(id)}`);
+            if (!shownSelected.has(id))
+                itemLine(`planned ${JSON.stringify(id)}`);
         tally.recordPlanned();
         const message = `dry run: nothing was deleted; ${nothing}${(0,src_text/* count */.U9)(plan.planned.length, 'ID')} planned`;
         return {
@@ -4527,7 +4568,8 @@ const actionShell = {
     debug: message => debug(message),
     writeLines: text => process.stdout.write(text),
     publish,
-    unexpected: message => setFailed(`file-purge: unexpected error: ${message}`)
+    unexpected: message => setFailed(`file-purge: unexpected error: ${message}`),
+    fullList: 'the report file (output report-file)'
 };
 /**
  * Input variables spelled with underscores where the input's name has hyphens (INPUT_FILE_IDS for file-ids): the

@@ -216,7 +216,13 @@ function cliShell(io: CliIo, flags: { quiet: boolean; json: boolean; reportPath:
       else io.stdout(humanSummary(report))
       if (flags.reportPath !== undefined) writeFileInBlocks(flags.reportPath, writeReport)
     },
-    unexpected: message => news(`file-purge: unexpected error: ${message}`)
+    unexpected: message => news(`file-purge: unexpected error: ${message}`),
+    fullList:
+      flags.reportPath !== undefined
+        ? `the report (${flags.reportPath})`
+        : flags.json
+          ? 'the JSON report on stdout'
+          : 'the report (--report PATH or --json)'
   }
 }
 

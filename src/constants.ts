@@ -80,3 +80,8 @@ export const MAX_LIST_PAGES = 10_000
 export const MAX_ID_ANNOTATIONS = 9
 /** IDs named in the failure message. */
 export const MAX_VERDICT_IDS = 10
+/**
+ * Per-ID lines a dry run logs (planned, selected and spared files together); the rest are counted in one line that
+ * points to the report, which lists every one. A million lines would be some 20 MB of log that nobody reads.
+ */
+export const MAX_LOGGED_ID_LINES = 1000

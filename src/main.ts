@@ -115,7 +115,8 @@ const actionShell: Shell = {
   debug: message => core.debug(message),
   writeLines: text => process.stdout.write(text),
   publish,
-  unexpected: message => core.setFailed(`file-purge: unexpected error: ${message}`)
+  unexpected: message => core.setFailed(`file-purge: unexpected error: ${message}`),
+  fullList: 'the report file (output report-file)'
 }
 
 /**

@@ -1,5 +1,5 @@
 import os from 'node:os'
-import { Input } from './constants.js'
+import { Input, MAX_LOGGED_ID_LINES } from './constants.js'
 import { readRunContext } from './context.js'
 import { purge, type IdResult, type PurgeResult } from './engine/purge.js'
 import { Pacer } from './engine/pacing.js'
@@ -45,6 +45,8 @@ export interface Shell {
   publish(run: FinishedRun): Promise<void> | void
   /** The last resort: an error nobody expected, already scrubbed of every secret. */
   unexpected(message: string): void
+  /** Where the full list of IDs is, for the line that counts the per-ID lines left out; default "the report". */
+  fullList?: string
 }
 
 export interface PipelineOptions {
@@ -114,9 +116,19 @@ async function runStages(
   const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])])
   const through = 'proxy' in proxy ? proxy.proxy : undefined
   const plan = runPlan(settings, violations)
-  const run: Run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log, spool }
+  const lines = new CappedLines(
+    MAX_LOGGED_ID_LINES,
+    shell.writeLines ? line => log.line(line) : line => shell.info(line)
+  )
+  const run: Run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log, spool, lines }
   const { outcome, result, selection, tally } =
     plan === undefined ? refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions))
+  if (lines.left > 0) {
+    log.flush()
+    shell.info(
+      `… and ${count(lines.left, 'more line')} like these not shown (at most ${MAX_LOGGED_ID_LINES} are): ${shell.fullList ?? 'the report'} lists every ID`
+    )
+  }
   const report = buildReport({
     provider: settings.provider?.name ?? null,
     baseUrl: settings.baseUrl ?? null,
@@ -148,6 +160,28 @@ interface Run {
   shell: Shell
   log: LineLog
   spool: EntrySpool
+  /** The dry run's per-ID lines, up to a cap. */
+  lines: CappedLines
+}
+
+/** Lines up to a cap, then only counted. */
+class CappedLines {
+  /** Lines past the cap, not written. */
+  left = 0
+  private written = 0
+
+  constructor(
+    private readonly cap: number,
+    private readonly write: (line: string) => void
+  ) {}
+
+  line(text: string): void {
+    if (this.written >= this.cap) this.left++
+    else {
+      this.written++
+      this.write(text)
+    }
+  }
 }
 
 /** The transport and pacer of one run: the listing and the deletes share the connections and the provider's budget. */
@@ -206,12 +240,16 @@ async function withSession<T>(
   }
 }
 
+/** The selection's line for a file a dry run would delete: its ID, JSON-quoted, comes first. */
+const WOULD_DELETE = /^would delete ("(?:[^"\\]|\\.)*")/
+
 /** Select (when asked), then plan, then delete or, in a dry run, show what would be deleted. */
 async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Session>): Promise<StagesOutcome> {
   let plan = initial
   let selection: SelectStage | undefined
-  // One line per planned, selected or spared ID: batched by the line log where the shell writes lines itself.
-  const itemLine = run.shell.writeLines ? (line: string) => run.log.line(line) : (line: string) => run.shell.info(line)
+  // One line per planned, selected or spared ID, up to the cap: batched by the line log where the shell writes lines.
+  const itemLine = (line: string): void => run.lines.line(line)
+  const shownSelected = new Set<string>()
   const tallyOf = (planned: readonly string[]): Tally =>
     new Tally(planned, aboutFrom(selection), entry => run.spool.add(entry))
   if (selecting(plan.selection) && plan.provider.list) {
@@ -223,7 +261,12 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
       signal: run.signal,
       startedAt: run.startedAt,
       info: line => run.shell.info(line),
-      itemLine
+      // The selected files a dry run shows (given ones too) are not shown again as planned.
+      itemLine: line => {
+        const shown = WOULD_DELETE.exec(line)?.[1]
+        if (shown !== undefined) shownSelected.add(JSON.parse(shown) as string)
+        itemLine(line)
+      }
     })
     run.log.flush()
     if (selection.failure) {
@@ -236,7 +279,8 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
   const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : ''
   if (plan.dryRun) {
     run.shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`)
-    for (const id of plan.planned) itemLine(`planned ${JSON.stringify(id)}`)
+    // A selected ID was shown already, with what the listing said of it.
+    for (const id of plan.planned) if (!shownSelected.has(id)) itemLine(`planned ${JSON.stringify(id)}`)
     tally.recordPlanned()
     const message = `dry run: nothing was deleted; ${nothing}${count(plan.planned.length, 'ID')} planned`
     return {
