@@ -4,8 +4,10 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, test } from '@jest/globals'
 import { API_KEY_VARIABLE, main, type CliIo } from '../src/cli.js'
-import { MAX_LOGGED_ID_LINES } from '../src/constants.js'
-import { committedEntry } from '../scripts/runner.js'
+import { MAX_LOGGED_ID_LINES, MAX_NAMED_UNKNOWN_IDS } from '../src/constants.js'
+import { CANCEL_GRACE_MS } from '../src/engine/purge.js'
+import { OUTCOME_UNKNOWN } from '../src/engine/ledger.js'
+import { bundledEntry, committedEntry, runProcess } from '../scripts/runner.js'
 import { emulate, KEY, scratchDir, type Report } from './helpers/common.js'
 
 async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; interactive?: boolean } = {}) {
@@ -229,4 +231,71 @@ describe('file-purge command line', () => {
     expect(selected.stderr).toMatch(/^would delete "k1" \(name "pr-1-a"/m)
     expect(selected.stderr).toMatch(/^planned "given"$/m)
   })
+  test('a second Ctrl-C exits at once, yet writes the report and names the IDs of unknown outcome', async () => {
+    const ids = ['done', 'hang-1', 'hang-2', 'later-1', 'later-2']
+    const e = await emulate({ provider: 'writer', files: ids }, [
+      { id: 'hang-1', fault: { kind: 'hang' } },
+      { id: 'hang-2', fault: { kind: 'hang' } }
+    ])
+    const cwd = scratchDir('file-purge-cli-')
+    const hanging = () => e.requests.filter(r => r.id?.startsWith('hang-')).length === 2 && !e.store.has('done')
+    const run = await runProcess(
+      process.execPath,
+      [
+        bundledEntry(path.join('dist', 'cli', 'index.js')),
+        ...['--provider', 'writer', '--base-url', e.url, '--file-ids', ids.join(','), '--concurrency', '2'],
+        ...['--report', 'report.json', '--json']
+      ],
+      {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', [API_KEY_VARIABLE]: KEY },
+        timeoutMs: 20_000,
+        cancel: { signal: 'SIGINT', when: hanging, againAfterMs: 200 }
+      }
+    )
+    expect(run.signalsSent.map(s => s.signal)).toEqual(['SIGINT', 'SIGINT'])
+    expect(run.exitCode).toBe(130)
+    // The requests in flight never answer: the first signal alone would end the run only when their grace is over.
+    expect(run.exitedAtMs - run.signalsSent[0]!.atMs).toBeLessThan(CANCEL_GRACE_MS)
+    expect(run.stdout).toBe('')
+    const report = JSON.parse(readFileSync(path.join(cwd, 'report.json'), 'utf8')) as Report
+    expect(report.verdict).toMatchObject({ failed: true })
+    expect(report.verdict.message).toMatch(/^the run stopped: cancelled \(SIGINT\), then stopped at once \(SIGINT\)/)
+    expect(report.entries.map(entry => [entry.id, entry.outcome, entry.reason, entry.attempts])).toEqual([
+      ['done', 'deleted', null, 1],
+      ['hang-1', 'failed', `stopped at once before an answer came; ${OUTCOME_UNKNOWN}`, 1],
+      ['hang-2', 'failed', `stopped at once before an answer came; ${OUTCOME_UNKNOWN}`, 1],
+      ['later-1', 'failed', 'not attempted: cancelled', 0],
+      ['later-2', 'failed', 'not attempted: cancelled', 0]
+    ])
+    expect(report.totals).toMatchObject({ planned: 5, deleted: 1, failed: 4, requests: 3 })
+    const lines = run.stderr.trimEnd().split('\n')
+    expect(lines.at(-1)).toBe(
+      `file-purge: stopped at once (SIGINT); outcome unknown (sent, no answer yet; it may have been deleted) for 2 IDs: "hang-1", "hang-2"; the report is in ${path.join(cwd, 'report.json')}`
+    )
+    expect(run.stdout + run.stderr).not.toContain(KEY)
+  }, 30_000)
+
+  test(`the last line names at most ${MAX_NAMED_UNKNOWN_IDS} IDs of unknown outcome, then counts the rest`, async () => {
+    const ids = Array.from({ length: MAX_NAMED_UNKNOWN_IDS + 3 }, (_, i) => `h${i}`)
+    const e = await emulate({ provider: 'anyformat', files: ids }, [{ fault: { kind: 'hang' } }])
+    const run = await runProcess(
+      process.execPath,
+      [
+        bundledEntry(path.join('dist', 'cli', 'index.js')),
+        ...['--provider', 'anyformat', '--base-url', e.url, '--file-ids', ids.join(','), '--concurrency', '64']
+      ],
+      {
+        cwd: scratchDir('file-purge-cli-'),
+        env: { PATH: process.env.PATH ?? '', [API_KEY_VARIABLE]: KEY },
+        timeoutMs: 20_000,
+        cancel: { signal: 'SIGTERM', when: () => e.requests.length === ids.length, againAfterMs: 200 }
+      }
+    )
+    expect(run.exitCode).toBe(143)
+    const named = ids.slice(0, MAX_NAMED_UNKNOWN_IDS).map(id => `"${id}"`)
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toBe(
+      `file-purge: stopped at once (SIGTERM); outcome unknown (sent, no answer yet; it may have been deleted) for ${ids.length} IDs: ${named.join(', ')} and 3 more`
+    )
+  }, 30_000)
 })

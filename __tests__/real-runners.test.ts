@@ -298,6 +298,16 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       expect(run.signalsSent.map(s => s.signal)).toEqual(['SIGINT', 'SIGINT'])
       // Well before the 3 s grace would have ended.
       expect(run.exitedAtMs - run.signalsSent[1]!.atMs).toBeLessThan(1000)
+      // Yet it leaves the report, the outputs and an error naming the IDs whose outcome is unknown (f3 hangs).
+      expect(run.outputs['report-file']).toMatch(/report\.json$/)
+      expect(run.report.entries).toHaveLength(60)
+      expect(run.report.entries.find(e => e.id === 'f3')).toMatchObject({
+        outcome: 'failed',
+        reason: `stopped at once before an answer came; ${UNKNOWN}`
+      })
+      const last = run.commands.filter(c => c.command === 'error').at(-1)?.message ?? ''
+      expect(last).toMatch(/^file-purge: stopped at once \(SIGINT\); outcome unknown \(sent, no answer yet; .*"f3"/)
+      expectStoreAgrees(emulator, ids(60), run.report, run.outputs)
     })
 
     test('the command on Ctrl-C: the report on stdout, exit code 130, and the store agrees', async () => {

@@ -675,6 +675,8 @@ const MAX_VERDICT_IDS = 10;
  * points to the report, which lists every one. A million lines would be some 20 MB of log that nobody reads.
  */
 const MAX_LOGGED_ID_LINES = 1000;
+/** IDs named in the line a run stopped at once (a second stop signal) leaves, before the rest are counted. */
+const MAX_NAMED_UNKNOWN_IDS = 10;
 
 // EXTERNAL MODULE: ./src/text.ts
 var src_text = __nccwpck_require__(8992);
@@ -2745,6 +2747,7 @@ class PurgeRun {
         unit.attempts++;
         unit.progressMark = this.progress.mark;
         this.ledger.started(unit.indexes, now);
+        this.options.onSend?.(unit.indexes);
         const classification = await this.send(unit);
         this.scheduler.landed();
         // A final answer gets its own log line from onResult; only the attempts in between are worth a debug line.
@@ -3029,6 +3032,15 @@ class Tally {
                 ...this.about(id)
             });
         }
+    }
+    /** Indexes of the planned IDs that have no result yet, in input order. */
+    open() {
+        const open = [];
+        this.outcomes.forEach((recorded, index) => {
+            if (recorded === 0)
+                open.push(index);
+        });
+        return open;
     }
     /** Every ID with this outcome, in input order. */
     ids(outcome) {
@@ -4079,6 +4091,7 @@ function writeAll(fd, bytes) {
 
 
 
+
 /**
  * Inputs → settings → plan → results → report and verdict, with no knowledge of where the inputs came from or
  * where the outcome goes. Returns the report, or undefined when an unexpected error ended the run.
@@ -4102,6 +4115,7 @@ async function runPipeline(sources, shell, options = {}) {
         return undefined;
     }
     finally {
+        options.asItStands?.(undefined);
         spool.remove();
     }
 }
@@ -4129,14 +4143,7 @@ async function runStages(sources, shell, { log, spool, secrets }, options) {
     const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])]);
     const through = 'proxy' in proxy ? proxy.proxy : undefined;
     const plan = runPlan(settings, violations);
-    const lines = new CappedLines(MAX_LOGGED_ID_LINES, shell.writeLines ? line => log.line(line) : line => shell.info(line));
-    const run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log, spool, lines };
-    const { outcome, result, selection, tally } = plan === undefined ? pipeline_refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions));
-    if (lines.left > 0) {
-        log.flush();
-        shell.info(`… and ${(0,src_text/* count */.U9)(lines.left, 'more line')} like these not shown (at most ${MAX_LOGGED_ID_LINES} are): ${shell.fullList ?? 'the report'} lists every ID`);
-    }
-    const report = buildReport({
+    const reportOf = ({ outcome, result, selection, tally }) => buildReport({
         provider: settings.provider?.name ?? null,
         baseUrl: settings.baseUrl ?? null,
         dryRun: settings.dryRun,
@@ -4154,6 +4161,26 @@ async function runStages(sources, shell, { log, spool, secrets }, options) {
         selection: selection?.report ?? null,
         ...(selection ? { selected: selection.selected } : {})
     });
+    const lines = new CappedLines(MAX_LOGGED_ID_LINES, shell.writeLines ? line => log.line(line) : line => shell.info(line));
+    const run = {
+        plan,
+        proxy: through,
+        secrets,
+        signal: options.signal,
+        startedAt,
+        shell,
+        log,
+        spool,
+        lines,
+        reportOf,
+        asItStands: options.asItStands
+    };
+    const stagesOutcome = plan === undefined ? pipeline_refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions));
+    if (lines.left > 0) {
+        log.flush();
+        shell.info(`… and ${(0,src_text/* count */.U9)(lines.left, 'more line')} like these not shown (at most ${MAX_LOGGED_ID_LINES} are): ${shell.fullList ?? 'the report'} lists every ID`);
+    }
+    const report = reportOf(stagesOutcome);
     return { report, settings };
 }
 /** Lines up to a cap, then only counted. */
@@ -4265,11 +4292,71 @@ async function stages(run, initial, sessions) {
             ...(selection ? { selection } : {})
         };
     }
+    const unanswered = new Unanswered();
+    run.asItStands?.(signal => standing(run, plan, { tally, unanswered, signal, ...(selection ? { selection } : {}) }));
     const session = await sessions();
-    const result = await execute({ plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal, tally }, run.shell, run.log);
+    const result = await execute({ plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal, tally, unanswered }, run.shell, run.log);
     const outcome = verdict(result, tally, plan.failOn);
     const message = nothing && !outcome.failed ? `${nothing}${outcome.message}` : outcome.message;
     return { outcome: { ...outcome, message }, result, tally, ...(selection ? { selection } : {}) };
+}
+/** The IDs requests named that have no result yet, with their attempts so far; and the requests sent. */
+class Unanswered {
+    requests = 0;
+    open = new Map();
+    sent(indexes) {
+        this.requests++;
+        const now = Date.now();
+        for (const index of indexes) {
+            const known = this.open.get(index);
+            if (known)
+                known.attempts++;
+            else
+                this.open.set(index, { attempts: 1, since: now });
+        }
+    }
+    settled(index) {
+        this.open.delete(index);
+    }
+    get(index) {
+        return this.open.get(index);
+    }
+}
+/**
+ * The run as it stands when a second signal stops the process at once: every open ID fails, those a request named
+ * (in flight once the first signal stopped the rest) as of unknown outcome, and the report says what was settled.
+ */
+function standing(run, plan, { tally, unanswered, signal, selection }) {
+    run.log.flush();
+    const unknown = [];
+    const now = Date.now();
+    for (const index of tally.open()) {
+        const id = plan.planned[index];
+        const sent = unanswered.get(index);
+        if (sent)
+            unknown.push(id);
+        tally.record(index, {
+            id,
+            outcome: 'failed',
+            httpStatus: null,
+            reason: sent ? `stopped at once before an answer came; ${OUTCOME_UNKNOWN}` : `not attempted: stopped at once`,
+            attempts: sent?.attempts ?? 0,
+            ms: sent ? now - sent.since : 0
+        });
+    }
+    const halted = `${run.signal?.aborted ? `${cancellation(run.signal)}, then ` : ''}stopped at once (${signal})`;
+    const result = { ...NOTHING_SENT, halted, requests: unanswered.requests };
+    const outcome = verdict(result, tally, plan.failOn);
+    const report = run.reportOf({ outcome, result, tally, ...(selection ? { selection } : {}) });
+    return { report, writeReport: write => run.spool.render(reportFields(report), write), unknown };
+}
+/** The IDs of unknown outcome as a stopped run's last line names them: the first few, then a count. */
+function unknownIds(unknown) {
+    if (unknown.length === 0)
+        return 'no request was waiting for its answer';
+    const named = unknown.slice(0, MAX_NAMED_UNKNOWN_IDS).map(id => JSON.stringify(id));
+    const more = unknown.length > named.length ? ` and ${unknown.length - named.length} more` : '';
+    return `outcome unknown (sent, no answer yet; it may have been deleted) for ${(0,src_text/* count */.U9)(unknown.length, 'ID')}: ${named.join(', ')}${more}`;
 }
 /** A listing that did not finish deletes nothing: the given IDs are not attempted, and the step fails. */
 function listingFailed(plan, failure, tally) {
@@ -4292,7 +4379,7 @@ function where(plan) {
     return `${plan.provider.name} at ${(0,src_text/* displayUrl */.Qy)(plan.baseUrl)}${shard}`;
 }
 /** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
-async function execute({ plan, session, proxy, secrets, signal, tally }, shell, log) {
+async function execute({ plan, session, proxy, secrets, signal, tally, unanswered }, shell, log) {
     const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : '';
     const rate = plan.maxRate === undefined ? '' : `, at most ${plan.maxRate} requests a minute`;
     const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}${rate}`;
@@ -4314,7 +4401,9 @@ async function execute({ plan, session, proxy, secrets, signal, tally }, shell, 
         timeoutMs: plan.timeoutSeconds * 1000,
         secrets,
         ...(signal ? { signal } : {}),
+        onSend: indexes => unanswered.sent(indexes),
         onResult: (result, index) => {
+            unanswered.settled(index);
             tally.record(index, result);
             if (shell.writeLines)
                 log.line(logLine(result));
@@ -4333,13 +4422,19 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM'];
  * Turns the runner's stop sequence (SIGINT, then SIGTERM 7.5 s later, then SIGKILL) into cancellation: the first
  * SIGINT or SIGTERM aborts the run's signal, so that it starts nothing new, lets the requests in flight answer for
  * a few seconds and reports what became of every ID; a second one exits at once with `exitCode`, after what is
- * already written.
+ * already written and what `atSecondSignal`'s writer writes.
  */
 function cancelOnSignals(notice, exitCode) {
     const controller = new AbortController();
+    let lastWords;
     const onSignal = (signal) => {
         if (controller.signal.aborted) {
-            process.exit(exitCode(signal));
+            try {
+                lastWords?.(signal);
+            }
+            finally {
+                process.exit(exitCode(signal));
+            }
         }
         notice(`received ${signal}: cancelling; no new request starts, those in flight get up to ${CANCEL_GRACE_MS / 1000} s to answer, then every ID is reported (a second signal stops at once)`);
         controller.abort(signal);
@@ -4348,6 +4443,7 @@ function cancelOnSignals(notice, exitCode) {
         process.on(signal, onSignal);
     return {
         signal: controller.signal,
+        atSecondSignal: write => void (lastWords = write),
         dispose: () => {
             for (const signal of STOP_SIGNALS)
                 process.off(signal, onSignal);
@@ -4588,11 +4684,37 @@ function misnamedInputs(env) {
         .filter(({ variable, expected }) => env[variable] !== undefined && env[variable] !== env[expected]);
 }
 /**
+ * What a second signal leaves before the step ends at once: the report file, the outputs and one error naming the
+ * IDs whose outcome is unknown, from the run as it stands. Synchronous: the process exits after it.
+ */
+function lastWords(signal, take) {
+    const stands = take?.(signal);
+    if (stands === undefined)
+        return info(`file-purge: stopped at once (${signal}) before any delete was sent`);
+    let reportFile = '';
+    try {
+        reportFile = writeReport(stands.writeReport);
+    }
+    catch (error) {
+        toolkit_warning(`could not write the report file: ${(0,src_text/* errorMessage */.gJ)(error)}`);
+    }
+    try {
+        const { values } = outputValues(stands.report, reportFile);
+        for (const [name, value] of Object.entries(values))
+            setOutput(name, value);
+    }
+    finally {
+        error(`file-purge: stopped at once (${signal}); ${unknownIds(stands.unknown)}`);
+    }
+}
+/**
  * The action: inputs → settings → plan → results → report and verdict, told to the runner. A cancelled job (SIGINT,
  * then SIGTERM) still writes its outputs, report and summary, and fails the step.
  */
 async function run() {
     const cancellation = cancelOnSignals(line => info(line), () => 1);
+    let take;
+    cancellation.atSecondSignal(signal => lastWords(signal, take));
     for (const { variable, expected, input } of misnamedInputs(process.env)) {
         toolkit_warning(`${variable} is set but never read: the runner passes the input ${input} as ${expected}, with its hyphens; set that variable instead, or pass ${input} under with:`);
     }
@@ -4602,7 +4724,7 @@ async function run() {
             readFile: readIdsFile,
             workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
             env: process.env
-        }, actionShell, { signal: cancellation.signal, tempDir: runnerTemp() });
+        }, actionShell, { signal: cancellation.signal, tempDir: runnerTemp(), asItStands: taken => void (take = taken) });
     }
     finally {
         cancellation.dispose();

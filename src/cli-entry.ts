@@ -10,7 +10,8 @@ try {
     interactive: process.stderr.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
-    signal: cancellation.signal
+    signal: cancellation.signal,
+    atSecondSignal: write => cancellation.atSecondSignal(write)
   })
 } finally {
   cancellation.dispose()

@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { Input, MAX_RATE_RANGE, NumericInput, type InputName, type NumericInputName } from './constants.js'
 import type { IdResult } from './engine/purge.js'
 import { readIdsFile } from './inputs.js'
-import { runPipeline, type Shell } from './pipeline.js'
+import { runPipeline, unknownIds, type RunAsItStands, type Shell } from './pipeline.js'
 import { PROVIDER_CHOICES } from './providers/index.js'
 import type { StopSignal } from './signals.js'
 import type { RunReport } from './report.js'
@@ -129,7 +129,8 @@ export const HELP = [
   ),
   '',
   'Exit codes: 0 success, 1 policy violation or failed verdict, 2 usage error.',
-  'Cancelled by Ctrl-C (SIGINT) or SIGTERM, it still reports every ID and exits 130 or 143; a second signal stops at once.',
+  'Cancelled by Ctrl-C (SIGINT) or SIGTERM, it still reports every ID and exits 130 or 143; a second signal stops at once,',
+  'writing the --report file and naming on stderr the IDs sent with no answer (their outcome is unknown).',
   ''
 ].join('\n')
 
@@ -142,6 +143,8 @@ export interface CliIo {
   cwd: string
   /** Aborted when the run is to be cancelled; its reason is the signal's name. */
   signal?: AbortSignal
+  /** Sets what to write, synchronously, when a second signal ends the process at once (undefined: nothing). */
+  atSecondSignal?: (write: ((signal: StopSignal) => void) | undefined) => void
 }
 
 /** A one-line progress bar for a terminal, redrawn in place. */
@@ -226,6 +229,33 @@ function cliShell(io: CliIo, flags: { quiet: boolean; json: boolean; reportPath:
   }
 }
 
+/**
+ * What the command leaves when a second signal stops it at once: the report file as the run stands (when --report
+ * was given), then one last line naming the IDs whose outcome is unknown. Synchronous: the process exits after it.
+ */
+function lastWords(
+  signal: StopSignal,
+  take: ((signal: string) => RunAsItStands) | undefined,
+  reportPath: string | undefined,
+  stderr: (text: string) => void
+): void {
+  const stands = take?.(signal)
+  if (stands === undefined) {
+    stderr(`\nfile-purge: stopped at once (${signal}) before any delete was sent\n`)
+    return
+  }
+  let report = ''
+  if (reportPath !== undefined) {
+    try {
+      writeFileInBlocks(reportPath, stands.writeReport)
+      report = `; the report is in ${reportPath}`
+    } catch (error) {
+      report = `; the report could not be written: ${oneLine(errorMessage(error), 200)}`
+    }
+  }
+  stderr(`\nfile-purge: stopped at once (${signal}); ${unknownIds(stands.unknown)}${report}\n`)
+}
+
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values']
 
 /** The flags, or a usage error. */
@@ -268,10 +298,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     [Input.Bulk]: flags['no-bulk'] ? 'false' : 'true'
   }
   const shell = cliShell(io, { quiet: flags.quiet === true, json: flags.json === true, reportPath })
+  let take: ((signal: string) => RunAsItStands) | undefined
+  io.atSecondSignal?.(signal => lastWords(signal, take, reportPath, io.stderr))
   const report = await runPipeline(
     { getInput: name => values[name] ?? '', readFile: readIdsFile, workspace: io.cwd, env: io.env },
     shell,
-    { eventName: 'cli', ...(io.signal ? { signal: io.signal } : {}) }
+    { eventName: 'cli', ...(io.signal ? { signal: io.signal } : {}), asItStands: taken => void (take = taken) }
   )
   if (io.signal?.aborted) return cancelledExitCode(io.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT')
   return report === undefined || report.verdict.failed ? ExitCode.Failure : ExitCode.Success

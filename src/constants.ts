@@ -85,3 +85,5 @@ export const MAX_VERDICT_IDS = 10
  * points to the report, which lists every one. A million lines would be some 20 MB of log that nobody reads.
  */
 export const MAX_LOGGED_ID_LINES = 1000
+/** IDs named in the line a run stopped at once (a second stop signal) leaves, before the rest are counted. */
+export const MAX_NAMED_UNKNOWN_IDS = 10

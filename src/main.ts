@@ -4,10 +4,10 @@ import path from 'node:path'
 import { upsertComment, type PullRequestComments } from './comment.js'
 import { Input } from './constants.js'
 import { readIdsFile } from './inputs.js'
-import { runPipeline, type FinishedRun, type Shell } from './pipeline.js'
+import { runPipeline, unknownIds, type FinishedRun, type RunAsItStands, type Shell } from './pipeline.js'
 import { annotations, outputValues, summaryMarkdown, type RunReport } from './report.js'
 import { writeFileInBlocks } from './report-file.js'
-import { cancelOnSignals } from './signals.js'
+import { cancelOnSignals, type StopSignal } from './signals.js'
 import * as core from './toolkit.js'
 import { errorMessage } from './text.js'
 
@@ -137,6 +137,27 @@ export function misnamedInputs(env: NodeJS.ProcessEnv): Array<{ variable: string
 }
 
 /**
+ * What a second signal leaves before the step ends at once: the report file, the outputs and one error naming the
+ * IDs whose outcome is unknown, from the run as it stands. Synchronous: the process exits after it.
+ */
+function lastWords(signal: StopSignal, take: ((signal: string) => RunAsItStands) | undefined): void {
+  const stands = take?.(signal)
+  if (stands === undefined) return core.info(`file-purge: stopped at once (${signal}) before any delete was sent`)
+  let reportFile = ''
+  try {
+    reportFile = writeReport(stands.writeReport)
+  } catch (error) {
+    core.warning(`could not write the report file: ${errorMessage(error)}`)
+  }
+  try {
+    const { values } = outputValues(stands.report, reportFile)
+    for (const [name, value] of Object.entries(values)) core.setOutput(name, value)
+  } finally {
+    core.error(`file-purge: stopped at once (${signal}); ${unknownIds(stands.unknown)}`)
+  }
+}
+
+/**
  * The action: inputs → settings → plan → results → report and verdict, told to the runner. A cancelled job (SIGINT,
  * then SIGTERM) still writes its outputs, report and summary, and fails the step.
  */
@@ -145,6 +166,8 @@ export async function run(): Promise<void> {
     line => core.info(line),
     () => 1
   )
+  let take: ((signal: string) => RunAsItStands) | undefined
+  cancellation.atSecondSignal(signal => lastWords(signal, take))
   for (const { variable, expected, input } of misnamedInputs(process.env)) {
     core.warning(
       `${variable} is set but never read: the runner passes the input ${input} as ${expected}, with its hyphens; set that variable instead, or pass ${input} under with:`
@@ -159,7 +182,7 @@ export async function run(): Promise<void> {
         env: process.env
       },
       actionShell,
-      { signal: cancellation.signal, tempDir: runnerTemp() }
+      { signal: cancellation.signal, tempDir: runnerTemp(), asItStands: taken => void (take = taken) }
     )
   } finally {
     cancellation.dispose()

@@ -1,7 +1,8 @@
 import os from 'node:os'
-import { Input, MAX_LOGGED_ID_LINES } from './constants.js'
+import { Input, MAX_LOGGED_ID_LINES, MAX_NAMED_UNKNOWN_IDS } from './constants.js'
 import { readRunContext } from './context.js'
-import { purge, type IdResult, type PurgeResult } from './engine/purge.js'
+import { cancellation, purge, type IdResult, type PurgeResult } from './engine/purge.js'
+import { OUTCOME_UNKNOWN } from './engine/ledger.js'
 import { Pacer } from './engine/pacing.js'
 import type { Transport } from './http.js'
 import { readSettings, type InputSources, type PolicyViolation, type Settings } from './inputs.js'
@@ -49,6 +50,18 @@ export interface Shell {
   fullList?: string
 }
 
+/**
+ * A run as it stands at one moment, for a process that must end at once (a second stop signal): the report with every
+ * settled ID, and every ID still open failed, those sent with no answer yet as of unknown outcome.
+ */
+export interface RunAsItStands {
+  report: RunReport
+  /** Writes the report file, as FinishedRun's does. */
+  writeReport: FinishedRun['writeReport']
+  /** IDs a request named that got no answer: they may have been deleted. */
+  unknown: readonly string[]
+}
+
 export interface PipelineOptions {
   /** The event named in the report instead of the runner's (the command says "cli"). */
   eventName?: string
@@ -56,6 +69,11 @@ export interface PipelineOptions {
   signal?: AbortSignal
   /** Where the report's entries are kept until it is written; default the system's temporary directory. */
   tempDir?: string
+  /**
+   * Called with a function that takes the run as it stands, synchronously, once requests may go out; with undefined
+   * once the run is over. Taking it settles every open ID, so it is only for a process about to end.
+   */
+  asItStands?: (take: ((signal: string) => RunAsItStands) | undefined) => void
 }
 
 /**
@@ -83,6 +101,7 @@ export async function runPipeline(
     shell.unexpected(scrubSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error)))
     return undefined
   } finally {
+    options.asItStands?.(undefined)
     spool.remove()
   }
 }
@@ -116,12 +135,43 @@ async function runStages(
   const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])])
   const through = 'proxy' in proxy ? proxy.proxy : undefined
   const plan = runPlan(settings, violations)
+  const reportOf = ({ outcome, result, selection, tally }: StagesOutcome): RunReport =>
+    buildReport({
+      provider: settings.provider?.name ?? null,
+      baseUrl: settings.baseUrl ?? null,
+      dryRun: settings.dryRun,
+      failOn: settings.failOn,
+      proxy: plan && through && (!plan.dryRun || selection) ? through.host : null,
+      shard: plan?.shard ?? null,
+      startedAt,
+      endedAt: new Date(),
+      context,
+      verdict: outcome,
+      violations: [...violations, ...(selection?.violations ?? [])],
+      tally,
+      requests: result.requests + (selection?.report.requests ?? 0),
+      rateLimitedAnswers: result.rateLimitedAnswers,
+      selection: selection?.report ?? null,
+      ...(selection ? { selected: selection.selected } : {})
+    })
   const lines = new CappedLines(
     MAX_LOGGED_ID_LINES,
     shell.writeLines ? line => log.line(line) : line => shell.info(line)
   )
-  const run: Run = { plan, proxy: through, secrets, signal: options.signal, startedAt, shell, log, spool, lines }
-  const { outcome, result, selection, tally } =
+  const run: Run = {
+    plan,
+    proxy: through,
+    secrets,
+    signal: options.signal,
+    startedAt,
+    shell,
+    log,
+    spool,
+    lines,
+    reportOf,
+    asItStands: options.asItStands
+  }
+  const stagesOutcome =
     plan === undefined ? refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions))
   if (lines.left > 0) {
     log.flush()
@@ -129,24 +179,7 @@ async function runStages(
       `… and ${count(lines.left, 'more line')} like these not shown (at most ${MAX_LOGGED_ID_LINES} are): ${shell.fullList ?? 'the report'} lists every ID`
     )
   }
-  const report = buildReport({
-    provider: settings.provider?.name ?? null,
-    baseUrl: settings.baseUrl ?? null,
-    dryRun: settings.dryRun,
-    failOn: settings.failOn,
-    proxy: plan && through && (!plan.dryRun || selection) ? through.host : null,
-    shard: plan?.shard ?? null,
-    startedAt,
-    endedAt: new Date(),
-    context,
-    verdict: outcome,
-    violations: [...violations, ...(selection?.violations ?? [])],
-    tally,
-    requests: result.requests + (selection?.report.requests ?? 0),
-    rateLimitedAnswers: result.rateLimitedAnswers,
-    selection: selection?.report ?? null,
-    ...(selection ? { selected: selection.selected } : {})
-  })
+  const report = reportOf(stagesOutcome)
   return { report, settings }
 }
 
@@ -162,6 +195,8 @@ interface Run {
   spool: EntrySpool
   /** The dry run's per-ID lines, up to a cap. */
   lines: CappedLines
+  reportOf: (outcome: StagesOutcome) => RunReport
+  asItStands: PipelineOptions['asItStands']
 }
 
 /** Lines up to a cap, then only counted. */
@@ -290,15 +325,86 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
       ...(selection ? { selection } : {})
     }
   }
+  const unanswered = new Unanswered()
+  run.asItStands?.(signal => standing(run, plan, { tally, unanswered, signal, ...(selection ? { selection } : {}) }))
   const session = await sessions()
   const result = await execute(
-    { plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal, tally },
+    { plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal, tally, unanswered },
     run.shell,
     run.log
   )
   const outcome = verdict(result, tally, plan.failOn)
   const message = nothing && !outcome.failed ? `${nothing}${outcome.message}` : outcome.message
   return { outcome: { ...outcome, message }, result, tally, ...(selection ? { selection } : {}) }
+}
+
+/** The IDs requests named that have no result yet, with their attempts so far; and the requests sent. */
+class Unanswered {
+  requests = 0
+  private readonly open = new Map<number, { attempts: number; since: number }>()
+
+  sent(indexes: readonly number[]): void {
+    this.requests++
+    const now = Date.now()
+    for (const index of indexes) {
+      const known = this.open.get(index)
+      if (known) known.attempts++
+      else this.open.set(index, { attempts: 1, since: now })
+    }
+  }
+
+  settled(index: number): void {
+    this.open.delete(index)
+  }
+
+  get(index: number): { attempts: number; since: number } | undefined {
+    return this.open.get(index)
+  }
+}
+
+/**
+ * The run as it stands when a second signal stops the process at once: every open ID fails, those a request named
+ * (in flight once the first signal stopped the rest) as of unknown outcome, and the report says what was settled.
+ */
+function standing(
+  run: Run,
+  plan: RunPlan,
+  {
+    tally,
+    unanswered,
+    signal,
+    selection
+  }: { tally: Tally; unanswered: Unanswered; signal: string; selection?: SelectStage }
+): RunAsItStands {
+  run.log.flush()
+  const unknown: string[] = []
+  const now = Date.now()
+  for (const index of tally.open()) {
+    const id = plan.planned[index] as string
+    const sent = unanswered.get(index)
+    if (sent) unknown.push(id)
+    tally.record(index, {
+      id,
+      outcome: 'failed',
+      httpStatus: null,
+      reason: sent ? `stopped at once before an answer came; ${OUTCOME_UNKNOWN}` : `not attempted: stopped at once`,
+      attempts: sent?.attempts ?? 0,
+      ms: sent ? now - sent.since : 0
+    })
+  }
+  const halted = `${run.signal?.aborted ? `${cancellation(run.signal)}, then ` : ''}stopped at once (${signal})`
+  const result: PurgeResult = { ...NOTHING_SENT, halted, requests: unanswered.requests }
+  const outcome = verdict(result, tally, plan.failOn)
+  const report = run.reportOf({ outcome, result, tally, ...(selection ? { selection } : {}) })
+  return { report, writeReport: write => run.spool.render(reportFields(report), write), unknown }
+}
+
+/** The IDs of unknown outcome as a stopped run's last line names them: the first few, then a count. */
+export function unknownIds(unknown: readonly string[]): string {
+  if (unknown.length === 0) return 'no request was waiting for its answer'
+  const named = unknown.slice(0, MAX_NAMED_UNKNOWN_IDS).map(id => JSON.stringify(id))
+  const more = unknown.length > named.length ? ` and ${unknown.length - named.length} more` : ''
+  return `outcome unknown (sent, no answer yet; it may have been deleted) for ${count(unknown.length, 'ID')}: ${named.join(', ')}${more}`
 }
 
 /** A listing that did not finish deletes nothing: the given IDs are not attempted, and the step fails. */
@@ -333,11 +439,12 @@ interface Execution {
   secrets: readonly string[]
   signal: AbortSignal | undefined
   tally: Tally
+  unanswered: Unanswered
 }
 
 /** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
 async function execute(
-  { plan, session, proxy, secrets, signal, tally }: Execution,
+  { plan, session, proxy, secrets, signal, tally, unanswered }: Execution,
   shell: Shell,
   log: LineLog
 ): Promise<PurgeResult> {
@@ -364,7 +471,9 @@ async function execute(
     timeoutMs: plan.timeoutSeconds * 1000,
     secrets,
     ...(signal ? { signal } : {}),
+    onSend: indexes => unanswered.sent(indexes),
     onResult: (result, index) => {
+      unanswered.settled(index)
       tally.record(index, result)
       if (shell.writeLines) log.line(logLine(result))
       shell.onResult?.(result)

@@ -102,6 +102,15 @@ export class Tally {
     }
   }
 
+  /** Indexes of the planned IDs that have no result yet, in input order. */
+  open(): number[] {
+    const open: number[] = []
+    this.outcomes.forEach((recorded, index) => {
+      if (recorded === 0) open.push(index)
+    })
+    return open
+  }
+
   /** Every ID with this outcome, in input order. */
   ids(outcome: Outcome): string[] {
     const code = CODE[outcome]

@@ -53,6 +53,8 @@ export interface PurgeOptions extends BoundProvider, SendOptions {
   concurrency: number
   /** Each ID's result, once, as it settles (`index` into `ids`); the engine keeps none of them. */
   onResult: (result: IdResult, index: number) => void
+  /** A request naming these IDs (`index` into `ids`) goes out now. */
+  onSend?: (indexes: readonly number[]) => void
   onDebug?: (message: string) => void
   /** A 429 paused the whole pool: for how long, and how many requests may be in flight after it. */
   onPause?: (waitMs: number, inFlightLimit: number) => void
@@ -155,6 +157,7 @@ class PurgeRun {
     unit.attempts++
     unit.progressMark = this.progress.mark
     this.ledger.started(unit.indexes, now)
+    this.options.onSend?.(unit.indexes)
     const classification = await this.send(unit)
     this.scheduler.landed()
     // A final answer gets its own log line from onResult; only the attempts in between are worth a debug line.
