@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, test } from '@jest/globals'
-import { API_KEY_VARIABLE, main, type CliIo } from '../src/cli.js'
+import { API_KEY_VARIABLE, HELP, inCommandWords, main, type CliIo } from '../src/cli.js'
 import { MAX_LOGGED_ID_LINES, MAX_NAMED_UNKNOWN_IDS } from '../src/constants.js'
 import { CANCEL_GRACE_MS } from '../src/engine/purge.js'
 import { OUTCOME_UNKNOWN } from '../src/engine/ledger.js'
@@ -43,7 +43,10 @@ describe('file-purge command line', () => {
     expect(flag.stderr).toContain(`put the key in the environment variable ${API_KEY_VARIABLE}`)
     const none = await cli(['--provider', 'writer', '--file-ids', 'a'], { env: {} })
     expect(none.code).toBe(1)
-    expect(none.stdout).toContain('policy violation: api-key: is required unless dry-run is true')
+    expect(none.stdout).toContain(
+      `policy violation: ${API_KEY_VARIABLE} is not set: the key is required unless --dry-run is true`
+    )
+    expect(none.stdout).not.toContain('api-key')
   })
 
   test('unknown flags and stray arguments are usage errors (exit 2); --help exits 0', async () => {
@@ -200,6 +203,113 @@ describe('file-purge command line', () => {
     expect(stdout).not.toContain(KEY)
     expect(e.store.size).toBe(0)
   })
+
+  test('no arguments at all: the usage on stderr, exit 2', async () => {
+    const run = await cli([])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toBe(HELP)
+  })
+
+  test('a list flag given twice counts every occurrence: a second --protected-ids does not drop the first', async () => {
+    const e = await emulate({ provider: 'writer', files: ['file-19', 'file-20'] })
+    const run = await cli([
+      ...['--provider', 'writer', '--base-url', e.url, '--file-ids', 'file-19 file-20'],
+      ...['--protected-ids', 'file-20', '--protected-ids', 'golden-*']
+    ])
+    expect(run.code).toBe(1)
+    expect(e.requests).toHaveLength(0)
+    expect(run.stdout).toContain('policy violation: --protected-ids: ID "file-20" matches protected pattern "file-20"')
+
+    const ids = await cli(
+      [
+        ...['--provider', 'writer', '--dry-run', '--json', '--file-ids', 'a b', '--file-ids', '["c,d"]'],
+        ...['--file-ids', 'e', '--fail-on', 'failed', '--fail-on', 'missing']
+      ],
+      { env: {} }
+    )
+    expect(ids.code).toBe(0)
+    const report = JSON.parse(ids.stdout) as Report
+    expect(report.entries.map(entry => entry.id)).toEqual(['a', 'b', 'c,d', 'e'])
+    expect(report.failOn).toEqual({ failed: true, missing: true })
+  })
+
+  test('select-tags and select-status given twice: every word counts', async () => {
+    const e = await emulate({
+      provider: 'imagekit',
+      files: [
+        { id: 'k1', tags: ['preview'] },
+        { id: 'k2', tags: ['tmp'] },
+        { id: 'k3', tags: ['keep'] }
+      ]
+    })
+    const run = await cli([
+      ...['--provider', 'imagekit', '--base-url', e.url, '--dry-run', '--json'],
+      ...['--select-tags', 'preview', '--select-tags', 'tmp']
+    ])
+    expect(run.code).toBe(0)
+    const report = JSON.parse(run.stdout) as Report
+    expect(report.selection?.filters.tags).toEqual(['preview', 'tmp'])
+    expect(report.entries.map(entry => entry.id).sort()).toEqual(['k1', 'k2'])
+  })
+
+  test('any other flag given twice is a usage error naming it, sent nowhere', async () => {
+    const e = await emulate({ provider: 'writer', files: ['a'] })
+    for (const twice of [
+      ['--provider', 'writer', '--provider', 'delos'],
+      ['--provider', 'writer', '--base-url', e.url, '--base-url', e.url],
+      ['--provider', 'writer', '--max-deletions', '1', '--max-deletions=5']
+    ]) {
+      const run = await cli([...twice, '--base-url', e.url, '--file-ids', 'a'])
+      expect(run.code).toBe(2)
+      expect(run.stderr).toMatch(
+        /^file-purge: --(provider|base-url|max-deletions) given (twice|3 times): it takes one value$/m
+      )
+    }
+    expect(e.requests).toHaveLength(0)
+    expect(e.store.has('a')).toBe(true)
+    expect(HELP).toContain('A list flag may be given more than once, and every occurrence counts:')
+  })
+
+  test("violations name the command's flags, never the action's inputs; quoted values stay as given", async () => {
+    const run = await cli(['--provider', 'writer', '--max-deletions', '0', '--older-than', 'soon'], { env: {} })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain('policy violation: --max-deletions: "0" is not a whole number from 1 to 1000000')
+    expect(run.stdout).toContain('policy violation: --older-than: "soon" is not')
+    expect(run.stdout).toContain(
+      `policy violation: ${API_KEY_VARIABLE} is not set: the key is required unless --dry-run is true`
+    )
+    const selecting = await cli(['--provider', 'writer', '--select-name', 'x', '--dry-run'], { env: {} })
+    expect(selecting.stdout).toContain(
+      `policy violation: ${API_KEY_VARIABLE} is not set: the key is required to select files, also in a dry run`
+    )
+    expect(run.stdout).not.toMatch(/(^|[^-])\b(max-deletions|older-than|api-key|file-ids):/m)
+    expect(
+      inCommandWords('file-ids: no IDs given: set file-ids or file-ids-file, or select files (select-name, …)')
+    ).toBe('--file-ids: no IDs given: set --file-ids or --file-ids-file, or select files (--select-name, …)')
+    expect(inCommandWords('file-ids-file "x": invalid ID "dry-run"')).toBe('--file-ids-file "x": invalid ID "dry-run"')
+    expect(inCommandWords('provider: unknown provider "x"')).toBe('--provider: unknown provider "x"')
+  })
+
+  test('with --json a failed run still tells its verdict and violations on stderr; stdout is the JSON only', async () => {
+    const e = await emulate({ provider: 'writer', files: ['prod-1'] })
+    const refused = await cli([
+      ...['--provider', 'writer', '--base-url', e.url, '--file-ids', 'prod-1'],
+      ...['--protected-ids', 'prod-*', '--json', '--quiet']
+    ])
+    expect(refused.code).toBe(1)
+    expect((JSON.parse(refused.stdout) as Report).verdict.failed).toBe(true)
+    expect(refused.stderr).toBe(
+      'FAILED: 1 policy violation; nothing was sent\npolicy violation: --protected-ids: ID "prod-1" matches protected pattern "prod-*"\n'
+    )
+    e.inject({ fault: { kind: 'status', status: 423 } })
+    const failed = await cli(['--provider', 'writer', '--base-url', e.url, '--file-ids', 'prod-1', '--json'])
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toMatch(/^FAILED: 1 ID failed/m)
+    const ok = await cli(['--provider', 'writer', '--dry-run', '--file-ids', 'a', '--json', '--quiet'], { env: {} })
+    expect(ok.stderr).toBe('')
+  })
+
   test(`a dry run logs each ID once, at most ${MAX_LOGGED_ID_LINES} lines, then counts the rest`, async () => {
     const many = Array.from({ length: MAX_LOGGED_ID_LINES + 500 }, (_, i) => `id-${i}`)
     const run = await cli(
@@ -231,6 +341,7 @@ describe('file-purge command line', () => {
     expect(selected.stderr).toMatch(/^would delete "k1" \(name "pr-1-a"/m)
     expect(selected.stderr).toMatch(/^planned "given"$/m)
   })
+
   test('a second Ctrl-C exits at once, yet writes the report and names the IDs of unknown outcome', async () => {
     const ids = ['done', 'hang-1', 'hang-2', 'later-1', 'later-2']
     const e = await emulate({ provider: 'writer', files: ids }, [

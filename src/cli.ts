@@ -27,6 +27,11 @@ interface ValueFlag {
   argument: string
   help: string
   default?: string
+  /**
+   * A list: every occurrence counts, joined with this separator into the one value the input reads (the input's own
+   * separator: select-tags and select-status read commas only). Any other flag may be given once.
+   */
+  join?: '\n' | ','
 }
 
 /** A numeric input's flag: its range and default come from the one declaration of them. */
@@ -40,7 +45,8 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
   {
     input: Input.FileIds,
     argument: 'IDS',
-    help: 'IDs separated by newlines, commas or spaces, or a JSON array of strings'
+    help: 'IDs separated by newlines, commas or spaces, or a JSON array of strings',
+    join: '\n'
   },
   {
     input: Input.FileIdsFile,
@@ -53,9 +59,15 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
     argument: 'URL',
     help: "API origin (and path prefix) instead of the provider's: https://, or http:// to loopback"
   },
-  { input: Input.FailOn, argument: 'LIST', help: 'failed, missing (comma-separated) or none', default: 'failed' },
+  {
+    input: Input.FailOn,
+    argument: 'LIST',
+    help: 'failed, missing (comma-separated) or none',
+    default: 'failed',
+    join: '\n'
+  },
   numericFlag(Input.MaxDeletions, 'the most unique IDs one run may delete'),
-  { input: Input.ProtectedIds, argument: 'GLOBS', help: 'patterns (* and ?) no ID may match' },
+  { input: Input.ProtectedIds, argument: 'GLOBS', help: 'patterns (* and ?) no ID may match', join: '\n' },
   numericFlag(Input.Concurrency, 'requests in flight at most'),
   numericFlag(Input.MaxRetries, 'retries per ID after the first attempt'),
   numericFlag(Input.TimeoutSeconds, 'time limit for one attempt, in seconds'),
@@ -74,12 +86,14 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
   {
     input: Input.SelectTags,
     argument: 'TAGS',
-    help: 'ImageKit: select files whose own tags hold any of these (comma-separated)'
+    help: 'ImageKit: select files whose own tags hold any of these (comma-separated)',
+    join: ','
   },
   {
     input: Input.SelectStatus,
     argument: 'WORDS',
-    help: "select files with any of these statuses (the provider's words)"
+    help: "select files with any of these statuses (the provider's words)",
+    join: ','
   },
   { input: Input.OlderThan, argument: 'AGE', help: 'select files created more than AGE ago: 12h, 30d, 2w' },
   { input: Input.KeepNewest, argument: 'N', help: 'spare the N newest files that pass the other filters' },
@@ -101,12 +115,18 @@ const SWITCHES: ReadonlyArray<{ flag: string; short?: string; value?: string; he
   { flag: 'help', short: 'h', help: 'this text' }
 ]
 
+// Every flag is read with all its occurrences: a list flag unites them, any other given twice is a usage error,
+// never a silent last-one-wins (a second --protected-ids must not drop the first's patterns).
 const OPTIONS: NonNullable<ParseArgsConfig['options']> = {
-  ...Object.fromEntries(VALUE_FLAGS.map(flag => [flag.input, { type: 'string' as const }])),
+  ...Object.fromEntries(VALUE_FLAGS.map(flag => [flag.input, { type: 'string' as const, multiple: true }])),
   ...Object.fromEntries(
     SWITCHES.map(({ flag, short, value }) => [
       flag,
-      { type: value === undefined ? ('boolean' as const) : ('string' as const), ...(short ? { short } : {}) }
+      {
+        type: value === undefined ? ('boolean' as const) : ('string' as const),
+        multiple: true,
+        ...(short ? { short } : {})
+      }
     ])
   )
 }
@@ -127,6 +147,12 @@ export const HELP = [
   ...SWITCHES.map(({ flag, short, value, help }) =>
     helpLine(`${short ? `-${short}, ` : ''}--${flag}${value ? ` ${value}` : ''}`, help)
   ),
+  '',
+  'A list flag may be given more than once, and every occurrence counts:',
+  `  ${VALUE_FLAGS.filter(flag => flag.join)
+    .map(flag => `--${flag.input}`)
+    .join(', ')}.`,
+  'Any other flag given twice is a usage error (exit 2).',
   '',
   'Exit codes: 0 success, 1 policy violation or failed verdict, 2 usage error.',
   'Cancelled by Ctrl-C (SIGINT) or SIGTERM, it still reports every ID and exits 130 or 143; a second signal stops at once,',
@@ -186,13 +212,52 @@ function unwritable(file: string): string | undefined {
   }
 }
 
+/** The flag (or, for the key, the variable) that sets each input the command has. */
+const SOURCE_OF: ReadonlyMap<string, string> = new Map([
+  ...VALUE_FLAGS.map(({ input }): [string, string] => [input, `--${input}`]),
+  [Input.DryRun, '--dry-run'],
+  [Input.ApiKey, API_KEY_VARIABLE]
+])
+const BY_LENGTH = [...SOURCE_OF.keys()].sort((a, b) => b.length - a.length)
+/** A hyphenated input name as a word of its own; one-word names (provider, shard) are only read as a prefix. */
+const INPUT_WORD = new RegExp(`(?<![\\w-])(${BY_LENGTH.filter(name => name.includes('-')).join('|')})(?![\\w-])`, 'g')
+
+/**
+ * A message of the pipeline's, in the command's words: the input it starts with, and any hyphenated input named in
+ * it outside a quoted value, become the flag (or the key's variable). The pipeline says `file-ids: …` to the action's
+ * users; the command's users typed `--file-ids`.
+ */
+export function inCommandWords(message: string): string {
+  let text = message
+  const input = BY_LENGTH.find(name => text.startsWith(`${name}:`) || text.startsWith(`${name} `))
+  if (input === Input.ApiKey && text.startsWith(`${input}: is required`)) {
+    text = `${API_KEY_VARIABLE} is not set: the key is ${text.slice(`${input}: is `.length)}`
+  } else if (input !== undefined) {
+    text = `${SOURCE_OF.get(input) as string}${text.slice(input.length)}`
+  }
+  // Quoted values (JSON strings) are what the user gave, and stay as given.
+  return text
+    .split(/("(?:[^"\\]|\\.)*")/)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(INPUT_WORD, name => SOURCE_OF.get(name) ?? name)))
+    .join('')
+}
+
+/** The verdict and the policy violations, in the command's words. */
+function verdictLines(report: RunReport): string[] {
+  return [
+    `${report.verdict.failed ? 'FAILED' : 'OK'}: ${inCommandWords(report.verdict.message)}`,
+    ...report.violations.map(violation => `policy violation: ${inCommandWords(violation)}`)
+  ]
+}
+
 function humanSummary(report: RunReport): string {
   const { totals } = report
+  const [verdict, ...violations] = verdictLines(report)
   const lines = [
-    `${report.verdict.failed ? 'FAILED' : 'OK'}: ${report.verdict.message}`,
-    `planned ${totals.planned}, deleted ${totals.deleted}, missing ${totals.missing}, failed ${totals.failed}, requests ${totals.requests}`
+    verdict,
+    `planned ${totals.planned}, deleted ${totals.deleted}, missing ${totals.missing}, failed ${totals.failed}, requests ${totals.requests}`,
+    ...violations
   ]
-  for (const violation of report.violations) lines.push(`policy violation: ${violation}`)
   return `${lines.join('\n')}\n`
 }
 
@@ -215,8 +280,11 @@ function cliShell(io: CliIo, flags: { quiet: boolean; json: boolean; reportPath:
     onResult: result => bar?.update(result),
     publish: ({ report, writeReport }) => {
       bar?.end()
-      if (flags.json) asText(writeReport, io.stdout)
-      else io.stdout(humanSummary(report))
+      if (flags.json) {
+        asText(writeReport, io.stdout)
+        // stdout holds the JSON only; a CI log still shows why the run failed.
+        if (report.verdict.failed) io.stderr(`${verdictLines(report).join('\n')}\n`)
+      } else io.stdout(humanSummary(report))
       if (flags.reportPath !== undefined) writeFileInBlocks(flags.reportPath, writeReport)
     },
     unexpected: message => news(`file-purge: unexpected error: ${message}`),
@@ -265,11 +333,51 @@ function readFlags(argv: string[]): Flags {
       `--api-key is not accepted: put the key in the environment variable ${API_KEY_VARIABLE}, out of process lists and shell history`
     )
   }
-  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }).values
+  const { values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true })
+  const lists = new Set<string>(VALUE_FLAGS.filter(flag => flag.join).map(flag => flag.input))
+  const switches = new Set(SWITCHES.filter(({ value }) => value === undefined).map(({ flag }) => flag))
+  for (const [name, given] of Object.entries(values)) {
+    const times = Array.isArray(given) ? given.length : 1
+    if (times > 1 && !lists.has(name) && !switches.has(name)) {
+      throw new Error(`--${name} given ${times === 2 ? 'twice' : `${times} times`}: it takes one value`)
+    }
+  }
+  return values
 }
+
+/**
+ * --file-ids given more than once: one text the input reads. Plain lists are joined with newlines; when any is a
+ * JSON array, the IDs of all of them go into one array, so that an ID only JSON can carry (a comma in it) keeps its
+ * meaning. A JSON occurrence that is no array of strings is passed alone, for the input's own violation to name it.
+ */
+function unitedIds(texts: readonly string[]): string {
+  if (!texts.some(isJson)) return texts.join('\n')
+  const ids: string[] = []
+  for (const text of texts) {
+    if (!isJson(text)) {
+      ids.push(...text.split(/[\s,]+/).filter(id => id !== ''))
+      continue
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      return text
+    }
+    if (!Array.isArray(parsed) || parsed.some(item => typeof item !== 'string')) return text
+    ids.push(...(parsed as string[]))
+  }
+  return JSON.stringify(ids)
+}
+
+const isJson = (text: string): boolean => text.trimStart().startsWith('[')
 
 /** The command line: the same pipeline as the action, told to a terminal or to another CI's log. Returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  if (argv.length === 0) {
+    io.stderr(HELP)
+    return ExitCode.Usage
+  }
   let flags: Flags
   try {
     flags = readFlags(argv)
@@ -277,8 +385,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`file-purge: ${oneLine(errorMessage(error), 300)}\nRun file-purge --help for usage.\n`)
     return ExitCode.Usage
   }
-  const text = (name: string): string | undefined => (typeof flags[name] === 'string' ? flags[name] : undefined)
-  if (flags.help) {
+  const given = (name: string): string[] => {
+    const value = flags[name]
+    return Array.isArray(value) ? value.filter(item => typeof item === 'string') : []
+  }
+  const text = (name: string): string | undefined => {
+    const values = given(name)
+    if (values.length === 0) return undefined
+    if (name === Input.FileIds) return unitedIds(values)
+    return values.join(VALUE_FLAGS.find(flag => flag.input === name)?.join ?? '')
+  }
+  const on = (name: string): boolean => Array.isArray(flags[name]) && flags[name].length > 0
+  if (on('help')) {
     io.stdout(HELP)
     return ExitCode.Success
   }
@@ -294,10 +412,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const values: Partial<Record<InputName, string>> = {
     ...Object.fromEntries(VALUE_FLAGS.map(({ input }) => [input, text(input)])),
     [Input.ApiKey]: io.env[API_KEY_VARIABLE] ?? '',
-    [Input.DryRun]: flags['dry-run'] ? 'true' : 'false',
-    [Input.Bulk]: flags['no-bulk'] ? 'false' : 'true'
+    [Input.DryRun]: on('dry-run') ? 'true' : 'false',
+    [Input.Bulk]: on('no-bulk') ? 'false' : 'true'
   }
-  const shell = cliShell(io, { quiet: flags.quiet === true, json: flags.json === true, reportPath })
+  const shell = cliShell(io, { quiet: on('quiet'), json: on('json'), reportPath })
   let take: ((signal: string) => RunAsItStands) | undefined
   io.atSecondSignal?.(signal => lastWords(signal, take, reportPath, io.stderr))
   const report = await runPipeline(
