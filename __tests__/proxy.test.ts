@@ -90,6 +90,7 @@ describe('credentials', () => {
     expect(proxySecrets({ https_proxy: 'http://build:p%40ss@proxy.corp:3128' })).toEqual([
       'p%40ss',
       'p@ss',
+      'build',
       basic,
       `Basic ${basic}`
     ])
@@ -110,11 +111,46 @@ describe('credentials', () => {
 describe('a proxy variable that cannot be used', () => {
   test.each<[string, string]>([
     ['socks5://proxy.corp:1080', 'https_proxy: scheme "socks5:" is not supported; use http:// or https://'],
-    ['http://[::1', 'https_proxy: "http://[::1" is not a proxy URL'],
-    ['http://user:secret@[bad', 'https_proxy: "http://…@[bad" is not a proxy URL']
+    // A value that does not parse is never shown: it may be credentials that could not be told apart.
+    ['http://[::1', 'https_proxy: is not a proxy URL (its value is not shown)'],
+    ['http://user:secret@[bad', 'https_proxy: is not a proxy URL (its value is not shown)'],
+    ['http://svc-user:Zq9/Xy+Pw7=@', 'https_proxy: is not a proxy URL (its value is not shown)']
   ])('%s', (value, message) => {
     expect(proxyFor(new URL('https://api.writer.com'), { https_proxy: value })).toEqual({
       problem: { input: 'https_proxy', message }
     })
+  })
+})
+
+describe('credentials whatever they hold', () => {
+  const target = new URL('https://api.writer.com')
+  test.each<[string, string, string, string]>([
+    ['a "/" in the password', 'http://svc-user:Zq9/Xy+Pw7=@proxy.corp:3128', 'svc-user', 'Zq9/Xy+Pw7='],
+    ['a "/" that the URL parser would read as a port and a path', 'http://u:8080/x@proxy.corp:3128', 'u', '8080/x'],
+    ['"@" and ":" in the password', 'http://u:p@ss:w@rd@proxy.corp:3128', 'u', 'p@ss:w@rd'],
+    ['"?" and "#" in the password', 'http://u:a?b#c@proxy.corp:3128', 'u', 'a?b#c'],
+    ['no scheme', 'svc:a/b=c@proxy.corp:3128', 'svc', 'a/b=c']
+  ])('%s: the proxy is what follows the last "@"; the user and password are secrets', (_, value, user, password) => {
+    const choice = proxyFor(target, { https_proxy: value })
+    if (!('proxy' in choice) || choice.proxy === undefined) throw new Error('expected a proxy')
+    const basic = Buffer.from(`${user}:${password}`).toString('base64')
+    expect(choice.proxy).toEqual({
+      url: new URL('http://proxy.corp:3128'),
+      host: 'proxy.corp:3128',
+      variable: 'https_proxy',
+      authorization: `Basic ${basic}`
+    })
+    expect(proxySecrets({ https_proxy: value })).toEqual(
+      expect.arrayContaining([password, user, basic, `Basic ${basic}`])
+    )
+  })
+
+  test('a value that does not parse still has its credentials masked, and is never shown', () => {
+    const value = 'http://svc-user:Zq9/Xy+Pw7=@[bad'
+    const choice = proxyFor(target, { https_proxy: value })
+    expect(choice).toEqual({
+      problem: { input: 'https_proxy', message: 'https_proxy: is not a proxy URL (its value is not shown)' }
+    })
+    expect(proxySecrets({ https_proxy: value })).toEqual(expect.arrayContaining(['Zq9/Xy+Pw7=', 'svc-user']))
   })
 })

@@ -3665,10 +3665,10 @@ function proxyFor(target, env) {
     const variable = names.find(name => (env[name] ?? '').trim() !== '');
     if (variable === undefined)
         return { proxy: undefined };
-    const value = (env[variable] ?? '').trim();
-    const url = parseProxyUrl(value);
+    const { url, user, password } = readProxyValue((env[variable] ?? '').trim());
     if (url === undefined) {
-        return { problem: { input: variable, message: `${variable}: ${(0,src_text/* quote */.hD)(hideUserinfo(value))} is not a proxy URL` } };
+        // Its value is never shown: whatever it holds may be credentials, and it did not parse into parts to leave out.
+        return { problem: { input: variable, message: `${variable}: is not a proxy URL (its value is not shown)` } };
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         const scheme = (0,src_text/* quote */.hD)(url.protocol);
@@ -3676,28 +3676,46 @@ function proxyFor(target, env) {
             problem: { input: variable, message: `${variable}: scheme ${scheme} is not supported; use http:// or https://` }
         };
     }
-    const bare = new URL(url.href);
-    bare.username = '';
-    bare.password = '';
-    return { proxy: { url: bare, host: url.host, variable, authorization: credentials(url)?.authorization } };
+    return { proxy: { url, host: url.host, variable, authorization: credentials(user, password)?.authorization } };
 }
-/** The credentials of every proxy variable that is set, whether this run uses it or not: all are masked. */
+/**
+ * The credentials of every proxy variable that is set, whether this run uses it or not, and whether it parses or
+ * not: all are masked (the pipeline adds their JSON-escaped and percent-encoded forms).
+ */
 function proxySecrets(env) {
     return PROXY_VARIABLES.flatMap(name => {
-        const url = parseProxyUrl((env[name] ?? '').trim());
-        return url === undefined ? [] : (credentials(url)?.forms ?? []);
+        const value = (env[name] ?? '').trim();
+        if (value === '')
+            return [];
+        const { user, password } = readProxyValue(value);
+        return credentials(user, password)?.forms ?? [];
     });
 }
-/** A proxy variable's value as a URL; one without a scheme means http://. */
-function parseProxyUrl(value) {
-    if (value === '')
-        return undefined;
+const SCHEME = /^([a-z][a-z0-9+.-]*:)\/\//i;
+/**
+ * A proxy variable's value: its credentials as written, and the proxy's URL without them (undefined when what is
+ * left does not parse). A value without a scheme means http://. The credentials are everything before the last '@'
+ * (the user up to the first ':', the password after it), read by hand rather than by the URL parser: a password may
+ * hold '/', '@', ':' or '=' unencoded, and the URL parser would end the credentials at the first '/' (and so take
+ * part of the password for the host, or fail and show none of it as a secret).
+ */
+function readProxyValue(value) {
+    const scheme = SCHEME.exec(value);
+    const rest = scheme ? value.slice(scheme[0].length) : value;
+    const at = rest.lastIndexOf('@');
+    const userinfo = at < 0 ? '' : rest.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    const user = colon < 0 ? userinfo : userinfo.slice(0, colon);
+    const password = colon < 0 ? '' : userinfo.slice(colon + 1);
+    const where = at < 0 ? rest : rest.slice(at + 1);
+    let url;
     try {
-        return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+        url = where === '' ? undefined : new URL(`${scheme?.[1] ?? 'http:'}//${where}`);
     }
     catch {
-        return undefined;
+        url = undefined;
     }
+    return { url: url && url.username === '' && url.password === '' ? url : undefined, user, password };
 }
 /** Whether no_proxy (or NO_PROXY) sends this target direct: an exact host, host:port, a domain and its subdomains, .domain for subdomains only, or *. */
 function bypassed(target, env) {
@@ -3724,24 +3742,16 @@ function decode(text) {
     }
 }
 /**
- * The Proxy-Authorization value from a URL's credentials, and the forms they could be shown in: the secret as
- * written and decoded (the password, or the user name when it stands alone, as a token does), its Basic encoding,
- * and the header value.
+ * The Proxy-Authorization value from a URL's credentials, and the forms they could be shown in: the user and the
+ * password, each as written and percent-decoded, their Basic encoding, and the header value.
  */
-function credentials(url) {
-    if (url.username === '' && url.password === '')
+function credentials(user, password) {
+    if (user === '' && password === '')
         return undefined;
-    const secret = url.password !== '' ? url.password : url.username;
-    const basic = Buffer.from(`${decode(url.username)}:${decode(url.password)}`).toString('base64');
+    const basic = Buffer.from(`${decode(user)}:${decode(password)}`).toString('base64');
     const authorization = `Basic ${basic}`;
-    return {
-        forms: [...new Set([secret, decode(secret), basic].filter(form => form !== '')), authorization],
-        authorization
-    };
-}
-/** A URL as it may be shown: whatever stands before an '@' may be credentials. */
-function hideUserinfo(text) {
-    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, (_, scheme) => `${scheme ?? ''}…@`);
+    const forms = [password, decode(password), user, decode(user), basic, authorization];
+    return { forms: [...new Set(forms.filter(form => form !== ''))], authorization };
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
