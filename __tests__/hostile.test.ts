@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import zlib from 'node:zlib'
@@ -530,4 +530,71 @@ describe('input size through the bundle', () => {
     expect(emulator.requests).toHaveLength(0)
     expect(run.outputs['planned']).toBe('[]')
   })
+})
+
+describe('a hostile listing: bounded by design', () => {
+  /** A Writer that lists, page after page, `perPage` files whose names are `nameLength` characters long. */
+  async function endlessListing(perPage: number, nameLength: number): Promise<{ url: URL; pages: () => number }> {
+    let pages = 0
+    const name = 'n'.repeat(nameLength)
+    const url = await rawServer((_, res) => {
+      pages++
+      const from = pages * perPage
+      const data = Array.from({ length: perPage }, (_, i) => ({ id: `f${from + i}`, name, status: 'completed' }))
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data, has_more: true }))
+    })
+    return { url, pages: () => pages }
+  }
+
+  /** Peak RSS of the action's process, in MB, written when it exits. */
+  function rssProbe(dir: string): { nodeArgs: string[]; peakMb: () => number } {
+    const file = path.join(dir, 'rss')
+    writeFileSync(
+      `${file}.cjs`,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(file)}, String(process.resourceUsage().maxRSS)))\n`
+    )
+    return {
+      nodeArgs: ['--require', `${file}.cjs`],
+      peakMb: () => Math.round(Number(readFileSync(file, 'utf8')) / 1024)
+    }
+  }
+
+  test('100 names of 300 KiB a page: the listing fails closed on the first page, naming the field; outputs and report are written', async () => {
+    const provider = await endlessListing(100, 300 * 1024)
+    const probe = rssProbe(scratchDir())
+    const run = await runActionOnce({
+      inputs: {
+        provider: 'writer',
+        'api-key': KEY,
+        'base-url': provider.url.href,
+        'select-name': '*',
+        'file-ids': 'given_1'
+      },
+      nodeArgs: probe.nodeArgs
+    })
+    expect(run.exitCode).toBe(1)
+    expect(provider.pages()).toBe(1)
+    const report = run.report as Report
+    expect(report.selection).toMatchObject({ complete: false, listed: 0 })
+    expect(report.verdict.message).toContain("page 1: item 1's name has 307,200 characters, more than 4,096")
+    expect(report.entries).toEqual([expect.objectContaining({ id: 'given_1', outcome: 'failed', attempts: 0 })])
+    expect(run.outputs).toMatchObject({ deleted: '[]', failed: '["given_1"]', 'failed-count': '1' })
+    expect(probe.peakMb()).toBeLessThan(300)
+  })
+
+  test('names just under the bound, page after page, on a small heap: the listing fails before memory runs out', async () => {
+    const provider = await endlessListing(2000, 4000)
+    const probe = rssProbe(scratchDir())
+    const run = await runActionOnce({
+      inputs: { provider: 'writer', 'api-key': KEY, 'base-url': provider.url.href, 'select-name': '*' },
+      nodeArgs: ['--max-old-space-size=256', ...probe.nodeArgs],
+      timeoutMs: 120_000
+    })
+    expect(run.exitCode).toBe(1)
+    const report = run.report as Report
+    expect(report.selection).toMatchObject({ complete: false })
+    expect(report.verdict.message).toMatch(/the listing needs more memory than the heap allows/)
+    expect(run.outputs).toMatchObject({ deleted: '[]', planned: '[]', 'deleted-count': '0' })
+    expect(probe.peakMb()).toBeLessThan(400)
+  }, 150_000)
 })

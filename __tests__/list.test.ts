@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { writerAnswers } from '../__fixtures__/answers.js'
-import { listAll, type Listing } from '../src/engine/list.js'
+import { LIST_LIMITS, listAll, type ListLimits, type Listing } from '../src/engine/list.js'
 import { Pacer } from '../src/engine/pacing.js'
 import { TransportError, type HttpRequest } from '../src/http.js'
 import { imagekitSearchQuery } from '../src/providers/imagekit-list.js'
@@ -186,7 +186,7 @@ describe('reading pages', () => {
 async function runListing(
   name: ProviderName,
   script: (request: HttpRequest, n: number) => Scripted,
-  extra: { maxRetries?: number; signal?: AbortSignal; scope?: ListScope } = {}
+  extra: { maxRetries?: number; signal?: AbortSignal; scope?: ListScope; limits?: Partial<ListLimits> } = {}
 ): Promise<Listing & { sent: HttpRequest[] }> {
   const clock = virtualClock()
   const sent: HttpRequest[] = []
@@ -217,7 +217,8 @@ async function runListing(
     secrets: [KEY],
     clock,
     random: () => 0.5,
-    ...(extra.signal ? { signal: extra.signal } : {})
+    ...(extra.signal ? { signal: extra.signal } : {}),
+    ...(extra.limits ? { limits: extra.limits } : {})
   })
   return { ...listing, sent }
 }
@@ -401,4 +402,71 @@ describe('the listing stage', () => {
     )
     expect(listing).toMatchObject({ complete: false, reason: 'more than 10,000 pages', pages: 10_000 })
   }, 60_000)
+})
+
+describe('what a listing may hold (SPEC §12: bounded by design)', () => {
+  const long = 'n'.repeat(4097)
+  test.each<[string, ProviderName, unknown, string]>([
+    [
+      'a name',
+      'writer',
+      {
+        data: [
+          { id: 'a', name: 'ok' },
+          { id: 'b', name: long }
+        ],
+        has_more: false
+      },
+      "item 2's name has 4,097 characters"
+    ],
+    [
+      'a creation time',
+      'writer',
+      { data: [{ id: 'a', created_at: long }], has_more: false },
+      "item 1's creation time has 4,097 characters"
+    ],
+    [
+      'a status',
+      'writer',
+      { data: [{ id: 'a', status: long }], has_more: false },
+      "item 1's status has 4,097 characters"
+    ],
+    ['an ID', 'writer', { data: [{ id: long }], has_more: false }, "item 1's ID has 4,097 characters"],
+    ['a path', 'imagekit', [{ type: 'file', fileId: 'a', filePath: long }], "item 1's path has 4,097 characters"],
+    ['a tag', 'imagekit', [{ type: 'file', fileId: 'a', tags: ['ok', long] }], "item 1's tag has 4,097 characters"]
+  ])('%s longer than 4,096 characters fails the listing closed, naming the field', async (_, name, page, reason) => {
+    const listing = await runListing(name, () => answer(200, page))
+    expect(listing).toMatchObject({ complete: false, reason: expect.stringContaining(`page 1: ${reason}`) })
+    expect(listing).not.toHaveProperty('items')
+  })
+
+  test('4,096 characters is still a name', async () => {
+    const page = { data: [{ id: 'a', name: 'n'.repeat(4096) }], has_more: false }
+    expect(await runListing('writer', () => answer(200, page))).toMatchObject({ complete: true })
+  })
+
+  test('the text of every item together is bounded: past it the listing fails, whatever each item holds', async () => {
+    const item = (i: number) => ({ id: `f${i}`, name: 'é'.repeat(100) })
+    const page = (n: number) =>
+      answer(200, { data: Array.from({ length: 100 }, (_, i) => item(n * 100 + i)), has_more: true })
+    const listing = await runListing('writer', (_, n) => page(n), { limits: { listedTextBytes: 2 * 1024 * 1024 } })
+    // 100 one-byte names of 100 characters and an ID a page: about 10 KiB, so some 200 pages fit in 2 MiB.
+    expect(listing).toMatchObject({ complete: false, reason: 'the listed items hold more than 2 MiB of text' })
+    expect(listing.pages).toBeGreaterThan(150)
+    expect(listing.pages).toBeLessThan(250)
+  })
+
+  test('a heap fuller than its share of the limit fails the listing before it can run out of memory', async () => {
+    const MiB = 1024 * 1024
+    let used = 0
+    // 10 MiB more after each page, of 200 MiB: page 9 leaves 90 MiB, too little room for one more page of 32 MiB.
+    const heap = () => ({ used: (used += 10 * MiB), limit: 200 * MiB })
+    const listing = await runListing('writer', (_, n) => writerPage((n - 1) * 100, 100, true), { limits: { heap } })
+    expect(listing).toMatchObject({
+      complete: false,
+      reason: 'after page 9 the listing needs more memory than the heap allows (90 MiB of 200 MiB in use)',
+      pages: 9
+    })
+    expect(LIST_LIMITS.heapShare).toBe(0.9)
+  })
 })

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8'
 import { MAX_LIST_PAGES, MAX_LISTED_ITEMS, ScopeInput } from '../constants.js'
 import { quote } from '../text.js'
 import { onAbort } from '../abort.js'
@@ -31,6 +32,72 @@ import { Progress, reasonCleaner, rulesFor } from './progress.js'
 /** A page is read up to this size: a thousand ImageKit items take about half a MiB. */
 export const MAX_PAGE_BYTES = 32 * 1024 * 1024
 
+/**
+ * How much of what a provider lists the run will hold. The page size bounds one answer, the item count (a million)
+ * and the page count bound the listing's length, and these bound its weight:
+ *
+ * - `itemText`: one text field of one item (name, path, status, creation time, a tag, the ID); a longer one fails
+ *   the listing, naming the field. No real file has a 4,096-character name.
+ * - `listedTextBytes`: the text of every item kept, as the heap holds it (a byte a character, two where a string
+ *   holds any character past U+00FF). A million real items (an ID, a name, a path, a time, a few tags) need about
+ *   150 MB; a million 4,096-character names would need 4 GB. Past it the listing fails: nothing is deleted.
+ * - `heapShare`: after each page, a heap that would be fuller than this share of its limit (whatever
+ *   --max-old-space-size made it) with room for reading one more page (PAGE_ROOM_BYTES: its body, what it parses
+ *   into, the items it gives) fails the listing, so that a listing cannot run the process out of memory, which
+ *   would end it with no outputs and no report.
+ */
+export interface ListLimits {
+  itemText: number
+  listedTextBytes: number
+  heapShare: number
+  /** The heap now and its limit, in bytes. */
+  heap: () => { used: number; limit: number }
+}
+
+/** What reading one page may take on the heap, at most, besides what the listing holds. */
+export const PAGE_ROOM_BYTES = 3 * MAX_PAGE_BYTES
+
+export const LIST_LIMITS: ListLimits = {
+  itemText: 4096,
+  listedTextBytes: 256 * 1024 * 1024,
+  heapShare: 0.9,
+  heap: () => {
+    const stats = getHeapStatistics()
+    return { used: stats.used_heap_size, limit: stats.heap_size_limit }
+  }
+}
+
+/** The text fields of an item, as a failure names them. */
+const TEXT_FIELDS = [
+  ['id', 'ID'],
+  ['name', 'name'],
+  ['createdAt', 'creation time'],
+  ['path', 'path'],
+  ['status', 'status'],
+  ['customerId', 'customer ID'],
+  ['tags', 'tag'],
+  ['graphIds', 'graph ID']
+] as const satisfies ReadonlyArray<readonly [keyof ListItem, string]>
+
+const WIDE = /[^\u0000-\u00ff]/
+
+/** An item's text as the heap holds it, or the first field longer than `max` characters. */
+function weigh(item: ListItem, max: number): { bytes: number } | { field: string; length: number } {
+  let bytes = 0
+  for (const [key, field] of TEXT_FIELDS) {
+    const value = item[key]
+    const texts = Array.isArray(value) ? value : [value]
+    for (const text of texts) {
+      if (typeof text !== 'string') continue
+      if (text.length > max) return { field, length: text.length }
+      bytes += WIDE.test(text) ? text.length * 2 : text.length
+    }
+  }
+  return { bytes }
+}
+
+const mib = (bytes: number): string => `${Math.round(bytes / (1024 * 1024)).toLocaleString('en')} MiB`
+
 export interface ListOptions extends SendOptions {
   list: ProviderList
   filters: ServerFilters
@@ -43,6 +110,8 @@ export interface ListOptions extends SendOptions {
   /** Cancels the listing: it fails, and nothing is deleted. */
   signal?: AbortSignal
   onPause?: (waitMs: number) => void
+  /** What the listing may hold; LIST_LIMITS unless a test says otherwise. */
+  limits?: Partial<ListLimits>
 }
 
 interface ListedPages {
@@ -71,6 +140,9 @@ interface Step<T> {
   request(): ProviderRequest
   read(answer: HttpAnswer): T | { problem: string }
 }
+
+/** A page read, and the text its items hold. */
+type PageRead = Extract<PageReading, { items: ListItem[] }> & { textBytes: number }
 
 class ListingFailed extends Error {
   constructor(readonly failure: Failure) {
@@ -106,11 +178,13 @@ class Pager {
   private readonly rules: Rules
   private readonly progress: Progress
   private readonly clean: (text: string) => string
+  private readonly limits: ListLimits
 
   constructor(
     private readonly options: ListOptions,
     private readonly clock: Clock
   ) {
+    this.limits = { ...LIST_LIMITS, ...options.limits }
     this.rules = rulesFor(options)
     this.progress = new Progress(clock.now())
     this.clean = reasonCleaner(options.secrets)
@@ -132,6 +206,8 @@ class Pager {
 
   private async fromStart(): Promise<ListItem[] | 'count changed'> {
     const items: ListItem[] = []
+    const { listedTextBytes, heapShare, heap } = this.limits
+    let textBytes = 0
     let total: number | undefined
     for (let cursor: ListCursor | undefined = { page: 1 }; cursor !== undefined;) {
       if (this.pages >= MAX_LIST_PAGES)
@@ -143,6 +219,14 @@ class Pager {
       for (const item of page.items) items.push(item)
       if (items.length > MAX_LISTED_ITEMS)
         throw new ListingFailed({ reason: `more than ${MAX_LISTED_ITEMS.toLocaleString('en')} items` })
+      textBytes += page.textBytes
+      if (textBytes > listedTextBytes)
+        throw new ListingFailed({ reason: `the listed items hold more than ${mib(listedTextBytes)} of text` })
+      const { used, limit } = heap()
+      if (used + PAGE_ROOM_BYTES > limit * heapShare) {
+        const reason = `after page ${cursor.page} the listing needs more memory than the heap allows (${mib(used)} of ${mib(limit)} in use)`
+        throw new ListingFailed({ reason })
+      }
       cursor = page.next
     }
     return items
@@ -164,13 +248,17 @@ class Pager {
     })
   }
 
-  private page(cursor: ListCursor): Promise<Extract<PageReading, { items: ListItem[] }>> {
+  /** One page, and the text its items hold (an item past the limits fails the listing). */
+  private page(cursor: ListCursor): Promise<PageRead> {
     const { list, filters, scope, context } = this.options
-    return this.fetch({
+    return this.fetch<PageRead>({
       where: `page ${cursor.page}`,
       ...(list.pagesOf === undefined ? {} : { missing: list.pagesOf }),
       request: () => list.request(cursor, filters, scope, context),
-      read: answer => list.read(answer, cursor)
+      read: answer => {
+        const reading = list.read(answer, cursor)
+        return 'problem' in reading ? reading : { ...reading, textBytes: this.weighPage(reading.items, cursor) }
+      }
     })
   }
 
@@ -222,6 +310,23 @@ class Pager {
     options.pacer.succeeded(now)
     this.progress.made(now)
     return { read: reading }
+  }
+
+  /** The text a page's items hold; an item with a text field past the limit fails the listing, naming the field. */
+  private weighPage(items: readonly ListItem[], cursor: ListCursor): number {
+    const max = this.limits.itemText
+    let bytes = 0
+    for (let i = 0; i < items.length; i++) {
+      const weight = weigh(items[i] as ListItem, max)
+      if ('field' in weight) {
+        const length = weight.length.toLocaleString('en')
+        throw new ListingFailed({
+          reason: `page ${cursor.page}: item ${i + 1}'s ${weight.field} has ${length} characters, more than ${max.toLocaleString('en')}`
+        })
+      }
+      bytes += weight.bytes
+    }
+    return bytes
   }
 
   /** Waits as the decision says before the request is sent again, or ends the listing. */
