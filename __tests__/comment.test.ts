@@ -22,11 +22,11 @@ describe('the pull request comment', () => {
     const body = commentBody(report())
     expect(body.split('\n')[0]).toBe('<!-- file-purge:imagekit -->')
     expect(body).toContain('| 2 | 1 | 0 | 1 |')
-    expect(body).toContain('| b&#124;&#60;x&#62; | HTTP 423: locked &#124; &#60;b&#62; |')
+    expect(body).toContain('| ` b\\|<x> ` | ` HTTP 423: locked \\| <b> ` |')
     expect(body).toContain('[The run](https://github.com/o/r/actions/runs/9)')
     expect(commentMarker(report({ shard: { index: 2, count: 4 } }))).toBe('<!-- file-purge:imagekit:2/4 -->')
     expect(commentBody(reportOf([idResult('@team', 'failed', 'HTTP 400: ask @admin')]))).toContain(
-      '| &#64;team | HTTP 400: ask &#64;admin |'
+      '| ` @team ` | ` HTTP 400: ask @admin ` |'
     )
   })
 

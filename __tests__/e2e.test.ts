@@ -564,7 +564,7 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       const run = await purgeFrom(emulator, { 'file-ids': ids(30).join(' ') })
       expect(run.exitCode).toBe(1)
       expect(run.commands.filter(c => c.command === 'error')).toHaveLength(10)
-      expect(run.summary.split('\n').filter(l => l.startsWith('| file&#95;'))).toHaveLength(30)
+      expect(run.summary.split('\n').filter(l => l.startsWith('| ` file_'))).toHaveLength(30)
     })
 
     test('the key and its Basic form are masked before anything else', async () => {

@@ -264,7 +264,7 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
           failed: true,
           message: expect.stringMatching(new RegExp(`^the run stopped: cancelled \\(${signal}\\)`))
         })
-        expect(run.summary).toContain('**Failed**: the run stopped: cancelled')
+        expect(run.summary).toContain('**Failed**: ` the run stopped: cancelled')
         expect(
           run.commands.some(
             c => c.command === 'error' && c.message.startsWith('file-purge: the run stopped: cancelled')

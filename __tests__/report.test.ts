@@ -3,6 +3,7 @@ import { MAX_SUMMARY_ROWS } from '../src/constants.js'
 import { verdict } from '../src/policy.js'
 import type { IdResult } from '../src/engine/purge.js'
 import type { FailOn } from '../src/inputs.js'
+import { commentBody } from '../src/comment.js'
 import { annotations, logLine, outputValues, summaryMarkdown } from '../src/report.js'
 import { idResult, reportOf, runContext, tallyOf } from '../__fixtures__/report.js'
 
@@ -133,17 +134,15 @@ describe('job summary', () => {
       ])
     )
     expect(md).toContain('| 2 | 1 | 0 | 1 | 2 | 0 |')
-    expect(md).toContain('**Failed**: 1 ID failed')
-    expect(md).toContain(
-      '| x&#124;&#60;b&#62; | failed | 400 | 1 | HTTP 400: &#60;script&#62;alert(1)&#60;/script&#62; &#124; &#96;x&#96; |'
-    )
-    expect(md).not.toContain('<script>')
+    expect(md).toContain('**Failed**: `` 1 ID failed')
+    // Code spans: nothing inside is markup; a '|' is escaped for the table, the fence outruns the text's backticks.
+    expect(md).toContain('| ` x\\|<b> ` | failed | 400 | 1 | `` HTTP 400: <script>alert(1)</script> \\| `x` `` |')
   })
 
   test('rows are capped and the rest counted', () => {
     const many = Array.from({ length: MAX_SUMMARY_ROWS + 50 }, (_, i) => idResult(`f${i}`, 'failed', 'HTTP 500'))
     const md = summaryMarkdown(reportOf(many))
-    expect(md.split('\n').filter(line => line.startsWith('| f'))).toHaveLength(MAX_SUMMARY_ROWS)
+    expect(md.split('\n').filter(line => line.startsWith('| ` f'))).toHaveLength(MAX_SUMMARY_ROWS)
     expect(md).toContain('50 more rows left out; every ID is in the report file.')
     expect(Buffer.byteLength(md)).toBeLessThan(100 * 1024)
   })
@@ -162,7 +161,7 @@ describe('job summary', () => {
       })
     )
     expect(md).toContain('**Policy violations: nothing was sent.**')
-    expect(md).toContain('- api-key: is required unless dry-run is true')
+    expect(md).toContain('- ` api-key: is required unless dry-run is true `')
   })
 })
 
@@ -207,5 +206,73 @@ describe('annotations and log lines', () => {
       'failed  "a" (no answer, 2 attempts, 5 ms): no answer within 30 s (2 attempts)'
     )
     expect(logLine(idResult('a', 'deleted'))).toBe('deleted "a" (HTTP 204, 1 attempt, 5 ms)')
+  })
+})
+
+describe('no links from untrusted text (SPEC §12)', () => {
+  const HOSTILE = [
+    'https://evil.example/x',
+    'www.evil.example',
+    'user@evil.example',
+    '@someone',
+    '![img](http://x)',
+    '<img src=x>',
+    '[a](javascript:alert(1))',
+    '<https://evil.example>',
+    '#1 :smile: ``` | |'
+  ]
+
+  /** The Markdown outside code spans: the only place a renderer makes links, images, mentions or tags. */
+  const outsideCode = (markdown: string): string => markdown.replace(/(`+) [^\n]*? \1/g, '')
+
+  function expectNoLinks(markdown: string): void {
+    const outside = outsideCode(markdown)
+    for (const pattern of [/:\/\//, /www\./i, /@/, /!\[/, /<img/i, /\]\(/, /<https?:/i])
+      expect({ pattern: String(pattern), found: pattern.test(outside) }).toEqual({
+        pattern: String(pattern),
+        found: false
+      })
+  }
+
+  test('IDs, names, paths and reasons in the summary and the comment are code spans, shown whole', () => {
+    const results = HOSTILE.map((text, i) => idResult(text, 'failed', `HTTP 400: ${text}`, 400 + i))
+    const files = HOSTILE.map(text => ({ id: text, name: text, createdAt: text, path: text, status: text }))
+    const selection = {
+      filters: {
+        name: HOSTILE[0]!,
+        path: HOSTILE[1]!,
+        tags: [HOSTILE[2]!],
+        status: null,
+        olderThan: null,
+        keepNewest: null
+      },
+      scope: { graphId: HOSTILE[3]!, workflowId: null, customerId: null },
+      cutoff: null,
+      complete: true,
+      pages: 1,
+      requests: 1,
+      listed: files.length,
+      matched: files.length,
+      selected: files.length,
+      spared: files.length,
+      skipped: {},
+      ms: 1,
+      selectedFiles: files,
+      sparedFiles: files
+    }
+    const violations = HOSTILE.map(text => ({
+      input: 'file-ids' as const,
+      message: `file-ids: invalid ID ${JSON.stringify(text)}`
+    }))
+    const report = reportOf(results, { selection, context: { ...runContext, runUrl: null } })
+    for (const markdown of [
+      summaryMarkdown(report),
+      summaryMarkdown(reportOf([], { violations, planned: [] })),
+      commentBody(report)
+    ]) {
+      expectNoLinks(markdown)
+      // Each text is shown whole, for copying: only '|' is escaped, as a table cell reads it back.
+      for (const text of HOSTILE.slice(0, 8)) expect(markdown).toContain(text.replace(/\|/g, '\\|'))
+    }
   })
 })

@@ -503,7 +503,7 @@ describe('what a run shows of its selection', () => {
     const emulator = await emulate({ provider: 'delos', files: many })
     const run = await act(emulator, { 'select-name': 'pr-42-*', 'dry-run': 'true' })
     expect(run.exitCode).toBe(0)
-    const rows = run.summary.split('\n').filter(row => /^\| p\d+ \|/.test(row))
+    const rows = run.summary.split('\n').filter(row => /^\| ` p\d+ ` \|/.test(row))
     expect(rows).toHaveLength(200)
     expect(run.summary).toContain('50 more left out; every ID is in the report file.')
     expect(list(run.outputs.planned)).toHaveLength(250)

@@ -1,19 +1,22 @@
 import { describe, expect, test } from '@jest/globals'
 import { markdownCell, oneLine, scrub } from '../src/text.js'
 
-describe('markdownCell: one escaper for the summary and the comment', () => {
+describe('markdownCell: one code span for the summary and the comment', () => {
   test.each([
-    ['a|b', 'a&#124;b'],
-    ['<img src=x>', '&#60;img src=x&#62;'],
-    ['[link](https://x)', '&#91;link&#93;(https://x)'],
-    ['@team', '&#64;team'],
-    ['*bold* _em_ ~del~ `code` \\', '&#42;bold&#42; &#95;em&#95; &#126;del&#126; &#96;code&#96; &#92;'],
-    ['a &amp; b', 'a &#38;amp; b'],
-    ['two\nlines\r\n::error::x', 'two lines : :error: :x']
+    ['a|b', '` a\\|b `'],
+    ['<img src=x>', '` <img src=x> `'],
+    ['[link](https://x)', '` [link](https://x) `'],
+    ['@team', '` @team `'],
+    ['*bold* _em_ ~del~ `code` \\', '`` *bold* _em_ ~del~ `code` \\ ``'],
+    ['a ``` b', '```` a ``` b ````'],
+    ['a &amp; b', '` a &amp; b `'],
+    ['two\nlines\r\n::error::x', '` two lines ::error::x `'],
+    ['', ''],
+    [' \n ', '']
   ])('%j → %j', (text, cell) => expect(markdownCell(text, 300)).toBe(cell))
 
-  test('cut to the length given, before escaping', () => {
-    expect(markdownCell('x'.repeat(500), 200)).toBe(`${'x'.repeat(199)}…`)
+  test('cut to the length given, before the fence', () => {
+    expect(markdownCell('x'.repeat(500), 200)).toBe(`\` ${'x'.repeat(199)}… \``)
   })
 })
 

@@ -17,7 +17,7 @@ export function commentMarker(report: Pick<RunReport, 'provider' | 'shard'>): st
   return `<!-- file-purge:${report.provider ?? 'none'}${shard} -->`
 }
 
-// '@' too: an ID or a provider's message must not mention (and notify) anyone.
+// A code span: an ID or a provider's message must not mention (and notify) anyone, nor become a link or an image.
 const escapeCell = (text: string): string => markdownCell(text, 200)
 
 /** The comment: counts, the verdict, the IDs that failed with their reasons, and a link to the run. */

@@ -202,12 +202,13 @@ export function outputValues(
   }
 }
 
-/** A summary table cell. */
+/** Text the action did not write (IDs, names, reasons, inputs), as a code span: no link, image or mention. */
 const cell = (text: string): string => markdownCell(text, 300)
 
 /** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
 export function summaryMarkdown(report: RunReport): string {
-  const lines: string[] = [`## file-purge: ${report.provider === null ? 'no provider' : cell(report.provider)}`, '']
+  // The provider is one of the registry's names: the only ones that get this far.
+  const lines: string[] = [`## file-purge: ${report.provider ?? 'no provider'}`, '']
   if (report.violations.length > 0) {
     lines.push('**Policy violations: nothing was sent.**', '')
     for (const message of report.violations.slice(0, MAX_SUMMARY_ROWS)) lines.push(`- ${cell(message)}`)

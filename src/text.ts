@@ -33,11 +33,18 @@ export function oneLine(text: string, max: number): string {
 }
 
 /**
- * Text for a Markdown table cell (the job summary, the pull request comment): one line, and every character that
- * Markdown or HTML would read as markup as a numeric entity, so no link, mention, tag or column break gets through.
+ * Text for a Markdown table cell (the job summary, the pull request comment), as a code span: inside one, nothing
+ * is markup, so no link (`https://…`, `www.…`, an e-mail address), image, tag, mention or issue reference gets
+ * through, and the text stays exactly as it was for copying (only line breaks folded into spaces, and cut). A '|'
+ * is written `\|`, which a table cell reads as '|' even inside a code span; the fence is longer than any run of
+ * backticks in the text.
  */
 export function markdownCell(text: string, max: number): string {
-  return oneLine(text, max).replace(/[&<>|`\\*_[\]~@]/g, char => `&#${char.charCodeAt(0)};`)
+  const flat = text.replace(CONTROL, ' ').trim()
+  if (flat === '') return ''
+  const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+  const fence = '`'.repeat(Math.max(0, ...(cut.match(/`+/g) ?? []).map(run => run.length)) + 1)
+  return `${fence} ${cut.replace(/\|/g, '\\|')} ${fence}`
 }
 
 /** Splits a list input on newlines, commas or white space and drops empties. */
