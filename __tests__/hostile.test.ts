@@ -12,7 +12,7 @@ import { PROVIDER_NAMES, PROVIDERS } from '../src/providers/index.js'
 import type { HttpAnswer } from '../src/providers/types.js'
 import type { IdResult } from '../src/engine/purge.js'
 import { annotations, logLine } from '../src/report.js'
-import { oneLine } from '../src/text.js'
+import { jsonText, oneLine } from '../src/text.js'
 import { answer } from './helpers/answers.js'
 import { runEngine } from './helpers/engine.js'
 import {
@@ -85,8 +85,8 @@ describe('hostile IDs are refused before anything is sent', () => {
     const { all, settings } = violationsFor({ 'file-ids': JSON.stringify(['ok_1', id]) })
     const invalid = all.filter(v => v.input === 'file-ids' && v.message.startsWith('file-ids: invalid ID '))
     expect(invalid).toHaveLength(1)
-    // Named JSON-quoted (and cut at 80 characters), so control characters and look-alikes are visible.
-    expect(invalid[0]!.message).toContain(JSON.stringify(id.slice(0, 80)).slice(0, -1))
+    // Named JSON-quoted (and cut at 80 characters), so control characters, invisible ones and look-alikes are visible.
+    expect(invalid[0]!.message).toContain(jsonText(id.slice(0, 80)).slice(0, -1))
     // One line, bounded, whatever the ID carried.
     expect(invalid[0]!.message).not.toMatch(/[\r\n]/)
     expect(invalid[0]!.message.length).toBeLessThan(400)

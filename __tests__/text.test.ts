@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { markdownCell, oneLine, scrub } from '../src/text.js'
+import { jsonText, logSafe, markdownCell, oneLine, quote, safeJson, scrub } from '../src/text.js'
 
 describe('markdownCell: one code span for the summary and the comment', () => {
   test.each([
@@ -24,7 +24,41 @@ describe('scrub and oneLine', () => {
   test('the longest secret form goes first, so a derived form is never half replaced', () => {
     expect(scrub('Basic a2V5Og== and key', ['key', 'Basic a2V5Og==', 'a2V5Og=='])).toBe('*** and ***')
   })
-  test('line breaks and the runner command markers are broken up', () => {
+  test('line breaks and the runner command markers are broken up, also through invisible characters', () => {
     expect(oneLine('a\u2028b ##[error]c', 100)).toBe('a b # #[error]c')
+    expect(oneLine('#\u00ad#[error]c :\u200b:x', 100)).toBe('# \u00ad#[error]c : \u200b:x')
+  })
+})
+
+describe('logSafe, jsonText and quote: text the action did not write, in a log line', () => {
+  test.each([
+    ['::error::x', ': :error::x'],
+    [' \t::error::x', '  : :error::x'],
+    ['\u00ad::error::x', '\u00ad: :error::x'],
+    ['\ufeff::x', '\ufeff: :x'],
+    ['a ##[error]b', 'a # #[error]b'],
+    ['a ###[error]b', 'a ## #[error]b'],
+    ['a #\u200b#[error]b', 'a # \u200b#[error]b'],
+    ['a ##vso[task.setvariable]b', 'a # #vso[task.setvariable]b'],
+    ['a\rb\nc\u2028d\u2029e\u0085f\u000bg', 'a b c d e f g'],
+    ['a::b 50% ok', 'a::b 50% ok']
+  ])('logSafe(%j) → %j', (text, line) => expect(logSafe(text)).toBe(line))
+
+  test('jsonText reads back as the same string; no line break, marker or invisible character shows in it', () => {
+    for (const value of ['x ##[error]y', '###[', '\u2028\u0085\u200b\ufeff', '##vso[', 'a\ud83d\ude00\u{e0041}']) {
+      const text = jsonText(value)
+      expect(JSON.parse(text)).toBe(value)
+      expect(text).not.toMatch(/##\[|##vso\[|[\u0085\u2028\u200b\ufeff]/u)
+    }
+    expect(jsonText('x ##[error]y')).toBe('"x \\u0023#[error]y"')
+  })
+
+  test('safeJson keeps a whole JSON text the same value', () => {
+    const value = { a: ['##[x]', '\\##[y', '\u2029'], '##[k': 1 }
+    expect(JSON.parse(safeJson(JSON.stringify(value, null, 2)))).toEqual(value)
+  })
+
+  test('quote cuts, then quotes safely', () => {
+    expect(quote(`##[${'x'.repeat(100)}`, 10)).toBe('"\\u0023#[xxxxxxx…" (103 characters)')
   })
 })

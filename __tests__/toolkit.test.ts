@@ -3,12 +3,16 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import * as core from '@actions/core'
 import { parseOutputFile } from '../scripts/runner.js'
+import { logSafe } from '../src/text.js'
 import * as toolkit from '../src/toolkit.js'
 import { scratchDir } from './helpers/common.js'
 
-/** The action's own runner protocol, written exactly as @actions/core writes it. */
+/**
+ * The action's own runner protocol, written exactly as @actions/core writes it; except that a line of text and an
+ * annotation's or debug line's message are made one safe line first (logSafe), which @actions/core leaves to callers.
+ */
 
-const NASTY = 'a%b\r\nc::d,e:f %0A ::error::x'
+const NASTY = 'a%b\r\nc::d,e:f %0A ::error::x ##[error]y'
 
 let written: string[] = []
 let restore: (() => void) | undefined
@@ -41,22 +45,37 @@ function both(
   return [written.join(''), theirs]
 }
 
-describe('workflow commands, byte for byte as @actions/core writes them', () => {
-  test.each<[string, (api: Pick<typeof toolkit, 'info' | 'debug' | 'setSecret' | 'warning' | 'error'>) => void]>([
-    ['info', api => api.info(NASTY)],
-    ['debug', api => api.debug(NASTY)],
-    ['add-mask', api => api.setSecret(NASTY)],
-    ['warning', api => api.warning(NASTY)],
-    ['error', api => api.error(NASTY)],
-    ['error with a title', api => api.error(NASTY, { title: 'file-purge: policy, violation' })],
-    ['an empty message', api => api.error('')]
-  ])('%s', (_, call) => {
-    const [ours, theirs] = both(call)
-    expect(ours).toBe(theirs)
+describe('workflow commands, byte for byte as @actions/core writes them (of the safe line where it is text)', () => {
+  type Api = Pick<typeof toolkit, 'info' | 'debug' | 'setSecret' | 'warning' | 'error'>
+  test.each<[string, (api: Api, text: string) => void, boolean]>([
+    ['info', (api, text) => api.info(text), true],
+    ['debug', (api, text) => api.debug(text), true],
+    ['add-mask', (api, text) => api.setSecret(text), false],
+    ['warning', (api, text) => api.warning(text), true],
+    ['error', (api, text) => api.error(text), true],
+    ['error with a title', (api, text) => api.error(text, { title: 'file-purge: policy, violation' }), true],
+    ['an empty message', api => api.error(''), true]
+  ])('%s', (_, call, isText) => {
+    written = []
+    call(core, isText ? logSafe(NASTY) : NASTY)
+    const theirs = written.join('')
+    written = []
+    call(toolkit, NASTY)
+    expect(written.join('')).toBe(theirs)
+  })
+
+  test('text and annotations stay one line with no command in it; a secret to mask is written exactly', () => {
+    const [info] = both(api => api.info(' ::error::x\n::warning::y ##[error]z #\u00ad#[error]w'))
+    // A line break folds into a space: what followed it no longer starts a line, so only the first "::" is broken.
+    expect(info).toBe(' : :error::x ::warning::y # #[error]z # \u00ad#[error]w\n')
+    const [annotation] = both(api => api.error('x\u2028::error::y ##[warning]z'))
+    expect(annotation).toBe('::error::x ::error::y # #[warning]z\n')
+    const [mask] = both(api => api.setSecret('##[x]::y'))
+    expect(mask).toBe('::add-mask::##[x]::y\n')
   })
 
   test('setFailed: the error annotation, and exit code 1', () => {
-    core.setFailed(NASTY)
+    core.setFailed(logSafe(NASTY))
     const theirs = written.join('')
     const theirCode = process.exitCode
     written = []

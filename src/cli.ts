@@ -9,7 +9,7 @@ import { PROVIDER_CHOICES } from './providers/index.js'
 import type { StopSignal } from './signals.js'
 import type { RunReport } from './report.js'
 import { asText, writeFileInBlocks } from './report-file.js'
-import { errorMessage, oneLine } from './text.js'
+import { errorMessage, jsonText, oneLine } from './text.js'
 
 /** The key comes only from here: a flag would put it in process lists and shell history. */
 export const API_KEY_VARIABLE = 'FILE_PURGE_API_KEY'
@@ -405,7 +405,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const reportProblem = reportPath === undefined ? undefined : unwritable(reportPath)
   if (reportProblem !== undefined) {
     io.stderr(
-      `file-purge: --report ${JSON.stringify(reportPath)}: ${reportProblem}\nRun file-purge --help for usage.\n`
+      `file-purge: --report ${jsonText(reportPath ?? '')}: ${reportProblem}\nRun file-purge --help for usage.\n`
     )
     return ExitCode.Usage
   }

@@ -1,3 +1,5 @@
+import { logSafe } from './text.js'
+
 /**
  * Log lines batched into few writes: on a runner, stdout is a pipe and every write a system call, which at
  * thousands of IDs costs more than the requests. Lines still appear within `flushMs` of being logged. A batch is
@@ -12,12 +14,14 @@ export class LineLog {
   constructor(
     private readonly write: (text: string) => void,
     private readonly flushMs = 200,
-    blockBytes = 32 * 1024
+    blockBytes = 32 * 1024,
+    private readonly clean: (line: string) => string = line => line
   ) {
     this.block = Buffer.alloc(blockBytes)
   }
 
-  line(text: string): void {
+  line(raw: string): void {
+    const text = logSafe(this.clean(raw))
     const bytes = Buffer.byteLength(text) + 1
     if (this.used + bytes > this.block.length) this.flush()
     if (bytes > this.block.length) return this.write(`${text}\n`)

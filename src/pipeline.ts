@@ -15,7 +15,7 @@ import { proxyFor, proxySecrets, type ProxySetting } from './proxy.js'
 import { buildReport, logLine, reportFields, type RunReport } from './report.js'
 import { EntrySpool } from './report-file.js'
 import { Tally, type About } from './tally.js'
-import { count, displayUrl, scrub } from './text.js'
+import { count, displayUrl, jsonText, logSafe, scrub } from './text.js'
 
 /** A finished run, as a shell tells it: the report, the settings it ran with, and the scrubber for its secrets. */
 export interface FinishedRun {
@@ -79,15 +79,19 @@ export interface PipelineOptions {
 /**
  * Inputs → settings → plan → results → report and verdict, with no knowledge of where the inputs came from or
  * where the outcome goes. Returns the report, or undefined when an unexpected error ended the run.
+ *
+ * Everything the shell is told passes through here, cleaned: every line (`info`, `debug`, `unexpected`, the line
+ * log) scrubbed of the run's secrets and made one safe line (`logSafe`), and the report's violations and verdict too.
  */
 export async function runPipeline(
   sources: InputSources,
-  shell: Shell,
+  rawShell: Shell,
   options: PipelineOptions = {}
 ): Promise<RunReport | undefined> {
   let secrets: readonly string[] = []
   const scrubSecrets = (text: string): string => scrub(text, secrets)
-  const log = new LineLog(text => shell.writeLines?.(text))
+  const shell = cleanedShell(rawShell, scrubSecrets)
+  const log = new LineLog(text => shell.writeLines?.(text), undefined, undefined, scrubSecrets)
   const spool = new EntrySpool(options.tempDir ?? os.tmpdir())
   try {
     secrets = maskSecrets(sources, shell)
@@ -103,6 +107,17 @@ export async function runPipeline(
   } finally {
     options.asItStands?.(undefined)
     spool.remove()
+  }
+}
+
+/** The shell as the pipeline tells it: every line scrubbed of the run's secrets and made one safe line. */
+function cleanedShell(shell: Shell, scrubSecrets: (text: string) => string): Shell {
+  const clean = (text: string): string => logSafe(scrubSecrets(text))
+  return {
+    ...shell,
+    info: line => shell.info(clean(line)),
+    debug: message => shell.debug(clean(message)),
+    unexpected: message => shell.unexpected(clean(message))
   }
 }
 
@@ -146,8 +161,11 @@ async function runStages(
       startedAt,
       endedAt: new Date(),
       context,
-      verdict: outcome,
-      violations: [...violations, ...(selection?.violations ?? [])],
+      verdict: { ...outcome, message: told(outcome.message, secrets) },
+      violations: [...violations, ...(selection?.violations ?? [])].map(v => ({
+        ...v,
+        message: told(v.message, secrets)
+      })),
       tally,
       requests: result.requests + (selection?.report.requests ?? 0),
       rateLimitedAnswers: result.rateLimitedAnswers,
@@ -173,14 +191,17 @@ async function runStages(
   }
   const stagesOutcome =
     plan === undefined ? refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions))
-  if (lines.left > 0) {
-    log.flush()
-    shell.info(
-      `… and ${count(lines.left, 'more line')} like these not shown (at most ${MAX_LOGGED_ID_LINES} are): ${shell.fullList ?? 'the report'} lists every ID`
-    )
-  }
-  const report = reportOf(stagesOutcome)
-  return { report, settings }
+  tellLeftOut(lines, log, shell)
+  return { report: reportOf(stagesOutcome), settings }
+}
+
+/** One line for the per-ID lines past the cap, pointing to where every ID is listed. */
+function tellLeftOut(lines: CappedLines, log: LineLog, shell: Shell): void {
+  if (lines.left === 0) return
+  log.flush()
+  shell.info(
+    `… and ${count(lines.left, 'more line')} like these not shown (at most ${MAX_LOGGED_ID_LINES} are): ${shell.fullList ?? 'the report'} lists every ID`
+  )
 }
 
 /** What the stages share: the plan (if preflight passed), the proxy, the secrets, and where to tell progress. */
@@ -275,8 +296,13 @@ async function withSession<T>(
   }
 }
 
-/** The selection's line for a file a dry run would delete: its ID, JSON-quoted, comes first. */
-const WOULD_DELETE = /^would delete ("(?:[^"\\]|\\.)*")/
+/**
+ * Violations and the verdict name values the action did not write: scrubbed and one safe line, for every channel
+ * they reach.
+ */
+function told(text: string, secrets: readonly string[]): string {
+  return logSafe(scrub(text, secrets))
+}
 
 /** Select (when asked), then plan, then delete or, in a dry run, show what would be deleted. */
 async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Session>): Promise<StagesOutcome> {
@@ -284,7 +310,6 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
   let selection: SelectStage | undefined
   // One line per planned, selected or spared ID, up to the cap: batched by the line log where the shell writes lines.
   const itemLine = (line: string): void => run.lines.line(line)
-  const shownSelected = new Set<string>()
   const tallyOf = (planned: readonly string[]): Tally =>
     new Tally(planned, aboutFrom(selection), entry => run.spool.add(entry))
   if (selecting(plan.selection) && plan.provider.list) {
@@ -296,12 +321,7 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
       signal: run.signal,
       startedAt: run.startedAt,
       info: line => run.shell.info(line),
-      // The selected files a dry run shows (given ones too) are not shown again as planned.
-      itemLine: line => {
-        const shown = WOULD_DELETE.exec(line)?.[1]
-        if (shown !== undefined) shownSelected.add(JSON.parse(shown) as string)
-        itemLine(line)
-      }
+      itemLine
     })
     run.log.flush()
     if (selection.failure) {
@@ -314,8 +334,9 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
   const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : ''
   if (plan.dryRun) {
     run.shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`)
-    // A selected ID was shown already, with what the listing said of it.
-    for (const id of plan.planned) if (!shownSelected.has(id)) itemLine(`planned ${JSON.stringify(id)}`)
+    // A dry run showed every selected file already (given ones too), with what the listing said of it.
+    const shown = new Set(selection?.selected ?? [])
+    for (const id of plan.planned) if (!shown.has(id)) itemLine(`planned ${jsonText(id)}`)
     tally.recordPlanned()
     const message = `dry run: nothing was deleted; ${nothing}${count(plan.planned.length, 'ID')} planned`
     return {

@@ -1,7 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import type { ReportEntry } from './tally.js'
-import { errorMessage } from './text.js'
+import { errorMessage, safeJson } from './text.js'
 
 /** Entries are written in blocks of about this many bytes. */
 const BLOCK_BYTES = 64 * 1024
@@ -9,8 +9,10 @@ const BLOCK_BYTES = 64 * 1024
 /**
  * The report's entries, written to a file in a private temporary directory as they come, so that a run of 100,000
  * IDs holds none of them; the report itself is then put together from its fields and this file, block by block.
- * The text is exactly what `JSON.stringify(report, null, 2)` gives for the whole report. The directory is made on the
- * first entry; when it cannot be, the entries are dropped and rendering the report says why.
+ * The text is what `JSON.stringify(report, null, 2)` gives for the whole report. The directory is made on the
+ * first entry; when it cannot be, the entries are dropped and rendering the report says why. The text is made safe
+ * for a log (`safeJson`: no line separator, invisible character or `##[` marker in it, only their \u escapes), as
+ * the command prints it and a workflow may `cat` it; a JSON parser reads the same values.
  */
 export class EntrySpool {
   private directory: string | undefined
@@ -46,7 +48,7 @@ export class EntrySpool {
   render(fields: object, write: (chunk: Uint8Array) => void): void {
     if (this.problem !== undefined) throw new Error(`its entries could not be kept: ${this.problem}`)
     this.flush()
-    const head = JSON.stringify({ ...fields, entries: [] }, null, 2)
+    const head = safeJson(JSON.stringify({ ...fields, entries: [] }, null, 2))
     if (!head.endsWith('"entries": []\n}')) throw new Error('the report must end with its entries')
     if (this.count === 0) return write(Buffer.from(`${head}\n`))
     write(Buffer.from(`${head.slice(0, -'[]\n}'.length)}[\n`))
@@ -115,7 +117,7 @@ function entryText(entry: ReportEntry): string {
     const key = ENTRY_KEYS[i] as keyof ReportEntry
     text += `${i === 0 ? '' : ','}\n      "${key}": ${JSON.stringify(entry[key])}`
   }
-  return `${text}\n    }`
+  return safeJson(`${text}\n    }`)
 }
 
 /** Writes blocks of bytes to a new file, readable by its owner only. */

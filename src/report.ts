@@ -11,7 +11,7 @@ import type { FailOn, PolicyViolation, Shard } from './inputs.js'
 import type { Verdict } from './policy.js'
 import type { IdResult } from './engine/purge.js'
 import { firstShown, type Counts, type ReportEntry, type ShownEntries, type Tally } from './tally.js'
-import { displayUrl, markdownCell } from './text.js'
+import { displayUrl, jsonText, markdownCell } from './text.js'
 
 export type { ReportEntry } from './tally.js'
 
@@ -307,7 +307,7 @@ export function annotations(
     (r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning'
   const list: Annotation[] = problems.map(r => ({
     level: level(r),
-    message: `${r.outcome} ${JSON.stringify(r.id)}: ${r.reason ?? ''}`
+    message: `${r.outcome} ${jsonText(r.id)}: ${r.reason ?? ''}`
   }))
   if (!failing && total > MAX_ID_ANNOTATIONS) {
     list.push({
@@ -318,10 +318,10 @@ export function annotations(
   return list
 }
 
-/** The log line for one settled ID. It starts with the outcome, never with provider text. */
+/** The log line for one settled ID. It starts with the outcome, never with provider text; the ID is JSON-quoted. */
 export function logLine(result: IdResult): string {
   const attempts = `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`
   const status = result.httpStatus === null ? 'no answer' : `HTTP ${result.httpStatus}`
   const reason = result.reason === null ? '' : `: ${result.reason}`
-  return `${result.outcome.padEnd(7)} ${JSON.stringify(result.id)} (${status}, ${attempts}, ${result.ms} ms)${reason}`
+  return `${result.outcome.padEnd(7)} ${jsonText(result.id)} (${status}, ${attempts}, ${result.ms} ms)${reason}`
 }

@@ -13,7 +13,7 @@ import { plannedIds, selectedIdRules, type RunPlan } from './policy.js'
 import type { ListItem, ProviderList } from './providers/types.js'
 import type { ListedFile, SelectionReport } from './report.js'
 import { select, serverFilters, type Selected } from './selection.js'
-import { count } from './text.js'
+import { count, jsonText } from './text.js'
 
 export interface SelectStageOptions {
   plan: RunPlan
@@ -89,20 +89,19 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
   }
 }
 
+/** The selection inputs, echoed back JSON-quoted (jsonText): an input cannot start or carry a workflow command. */
 function describeScope(plan: RunPlan): string {
   const { filters, scope } = plan.selection
   const parts = [
-    filters.name !== undefined ? `name ${JSON.stringify(filters.name)}` : '',
-    filters.path
-      ? `in ${JSON.stringify(filters.path.folder)}${filters.path.subfolders ? ' and its subfolders' : ''}`
-      : '',
-    filters.tags ? `tagged ${filters.tags.map(tag => JSON.stringify(tag)).join(' or ')}` : '',
+    filters.name !== undefined ? `name ${jsonText(filters.name)}` : '',
+    filters.path ? `in ${jsonText(filters.path.folder)}${filters.path.subfolders ? ' and its subfolders' : ''}` : '',
+    filters.tags ? `tagged ${filters.tags.map(tag => jsonText(tag)).join(' or ')}` : '',
     filters.statuses ? `status ${filters.statuses.join(' or ')}` : '',
     filters.olderThan ? `older than ${filters.olderThan.text}` : '',
     filters.keepNewest !== undefined ? `keeping the newest ${filters.keepNewest}` : '',
-    scope.graphId ? `graph ${JSON.stringify(scope.graphId)}` : '',
-    scope.workflowId ? `workflow ${JSON.stringify(scope.workflowId)}` : '',
-    scope.customerId ? `customer ${JSON.stringify(scope.customerId)}` : ''
+    scope.graphId ? `graph ${jsonText(scope.graphId)}` : '',
+    scope.workflowId ? `workflow ${jsonText(scope.workflowId)}` : '',
+    scope.customerId ? `customer ${jsonText(scope.customerId)}` : ''
   ]
   return parts.filter(part => part !== '').join(', ')
 }
@@ -120,15 +119,18 @@ function tell(options: SelectStageOptions, listing: Extract<Listing, { complete:
   for (const item of selected.spared) itemLine(`spared by keep-newest ${describeItem(item)}`)
 }
 
-/** An item as a log line shows it; JSON-quoted, so provider text cannot start a workflow command. */
+/**
+ * An item as a log line shows it; each field JSON-quoted (jsonText), so provider text cannot end the line, start a
+ * workflow command or hold a `##[` marker, and reads back exactly.
+ */
 function describeItem(item: ListItem): string {
   const parts = [
-    item.name !== null ? `name ${JSON.stringify(item.name)}` : '',
-    item.createdAt !== null ? `created ${JSON.stringify(item.createdAt)}` : '',
-    item.path !== null ? `path ${JSON.stringify(item.path)}` : '',
-    item.status !== null ? `status ${JSON.stringify(item.status)}` : ''
+    item.name !== null ? `name ${jsonText(item.name)}` : '',
+    item.createdAt !== null ? `created ${jsonText(item.createdAt)}` : '',
+    item.path !== null ? `path ${jsonText(item.path)}` : '',
+    item.status !== null ? `status ${jsonText(item.status)}` : ''
   ].filter(part => part !== '')
-  return `${JSON.stringify(item.id)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`
+  return `${jsonText(item.id)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`
 }
 
 const listedFile = ({ id, name, createdAt, path, status }: ListItem): ListedFile => ({

@@ -3,9 +3,16 @@
  * variables, workflow commands on stdout, outputs and the job summary in the files the runner names. Kept small
  * and dependency-free because @actions/core loads an HTTP client (for OIDC) that this action never uses, and that
  * load is most of a run's start-up time and memory. The tests hold every function against @actions/core.
+ *
+ * Unlike @actions/core, the log is guarded here, for every caller: a line of text (`info`) and the message of an
+ * annotation or a debug line are made one safe line first (`logSafe`), so nothing in them can end the line, start a
+ * `::command`, or hold a `##[command]` the runner would act on. Only the data of `add-mask` and `set-output` is
+ * written exactly (escaped as @actions/core escapes it): it must be, and the runner reads such a line as that
+ * command, never as the `##[` form, because a `::name::` line is parsed first.
  */
 import { accessSync, appendFileSync, constants, existsSync } from 'node:fs'
 import { EOL } from 'node:os'
+import { logSafe } from './text.js'
 
 /** The variable the runner passes an input in: INPUT_<NAME>, upper case, spaces as underscores, hyphens kept. */
 export function inputVariable(name: string): string {
@@ -37,12 +44,13 @@ function issue(name: string, message: string, properties?: Record<string, string
   process.stdout.write(`${command(name, message, properties)}${EOL}`)
 }
 
+/** One line of the log, made safe (see logSafe). */
 export function info(message: string): void {
-  process.stdout.write(`${message}${EOL}`)
+  process.stdout.write(`${logSafe(message)}${EOL}`)
 }
 
 export function debug(message: string): void {
-  issue('debug', message)
+  issue('debug', logSafe(message))
 }
 
 /** Hides the value from every log line the runner prints after this. */
@@ -51,11 +59,11 @@ export function setSecret(secret: string): void {
 }
 
 export function warning(message: string, properties: { title?: string } = {}): void {
-  issue('warning', message, properties.title === undefined ? {} : { title: properties.title })
+  issue('warning', logSafe(message), properties.title === undefined ? {} : { title: properties.title })
 }
 
 export function error(message: string, properties: { title?: string } = {}): void {
-  issue('error', message, properties.title === undefined ? {} : { title: properties.title })
+  issue('error', logSafe(message), properties.title === undefined ? {} : { title: properties.title })
 }
 
 /** An error annotation, and the step's exit code 1. */
