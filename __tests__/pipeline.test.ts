@@ -1,8 +1,10 @@
 import { describe, expect, test } from '@jest/globals'
 import { API_KEY_VARIABLE, main } from '../src/cli.js'
 import type { InputName } from '../src/constants.js'
+import { commentBody } from '../src/comment.js'
 import { runPipeline, type Shell } from '../src/pipeline.js'
-import { KEY } from './helpers/common.js'
+import { outputValues, summaryMarkdown } from '../src/report.js'
+import { KEY, rawServer } from './helpers/common.js'
 
 /** The pipeline both shells share: what it masks, and its last-resort handler for errors nobody expected. */
 
@@ -71,5 +73,57 @@ describe('the last-resort handler', () => {
     expect(stderr).toContain('file-purge: unexpected error: Error: EPIPE while writing *** for ***')
     expect(stderr).not.toContain(BASIC)
     expect(stderr).not.toContain(KEY)
+  })
+})
+
+/** Every channel of a run through the pipeline: lines, annotations (violations), summary, report, comment, outputs. */
+async function channels(inputs: Partial<Record<InputName, string>>, shellExtra: Partial<Shell> = {}) {
+  const told: string[] = []
+  const masked: string[] = []
+  const shell: Shell = {
+    mask: secret => void masked.push(secret),
+    info: line => void told.push(line),
+    debug: line => void told.push(line),
+    writeLines: text => void told.push(text),
+    publish: ({ report, writeReport }) => {
+      told.push(...report.violations, report.verdict.message, summaryMarkdown(report), commentBody(report))
+      told.push(JSON.stringify(outputValues(report, '/r').values))
+      writeReport(chunk => void told.push(Buffer.from(chunk).toString('utf8')))
+    },
+    unexpected: message => void told.push(message),
+    ...shellExtra
+  }
+  const report = await runPipeline(sources({ provider: 'writer', 'api-key': KEY, ...inputs }), shell)
+  return { text: () => told.join('\n'), masked, report }
+}
+
+describe('secrets in every form', () => {
+  const PERCENT = encodeURIComponent(KEY)
+  const JSON_ESCAPED = JSON.stringify(KEY).slice(1, -1).replace(/\//g, '\\/')
+
+  test('the key percent-encoded or JSON-escaped in an error body is masked, and scrubbed from every channel', async () => {
+    const url = await rawServer((req, res) => {
+      // One ID's answer quotes the key percent-encoded in a JSON message; the other's is cut JSON, read as text.
+      if (req.url?.endsWith('/a'))
+        return res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ message: `no such key ${PERCENT}` }))
+      res.writeHead(409, { 'content-type': 'application/json' }).end(`{"error": "key \\"${JSON_ESCAPED}\\" is locked`)
+    })
+    const { text, masked, report } = await channels({ 'file-ids': 'a b', 'base-url': url.href, bulk: 'false' })
+    expect(report?.lists.failed).toEqual(['a', 'b'])
+    const lowerHex = PERCENT.replace(/%[0-9A-F]{2}/g, hex => hex.toLowerCase())
+    expect(masked).toEqual(expect.arrayContaining([KEY, PERCENT, JSON_ESCAPED, lowerHex]))
+    expect(text()).toContain('no such key ***')
+    for (const form of [KEY, PERCENT, JSON_ESCAPED, 'sk-TEST-k3y']) expect(text()).not.toContain(form)
+  })
+
+  test('a violation that names the key (an invalid ID holding it, whole or cut at its start) is scrubbed everywhere', async () => {
+    const { text, report } = await channels({ 'file-ids': `["bad#${KEY}", "${'x'.repeat(75)}#${KEY}"]` })
+    expect(report?.violations).toEqual([
+      expect.stringMatching(/^file-ids: invalid ID "bad#\*\*\*"/),
+      expect.stringMatching(/^file-ids: invalid ID "x{75}#\*\*\*…"/)
+    ])
+    for (const form of [KEY, 'sk-T']) expect(text()).not.toContain(form)
   })
 })

@@ -1,5 +1,10 @@
 import { describe, expect, test } from '@jest/globals'
+import { commentBody } from '../src/comment.js'
+import type { InputName } from '../src/constants.js'
+import { runPipeline, type Shell } from '../src/pipeline.js'
 import { proxyFor, proxySecrets } from '../src/proxy.js'
+import { outputValues, summaryMarkdown } from '../src/report.js'
+import { KEY, unusedPort } from './helpers/common.js'
 
 /** The proxy variables as a self-hosted runner passes them, read with @actions/http-client's semantics. */
 
@@ -152,5 +157,53 @@ describe('credentials whatever they hold', () => {
       problem: { input: 'https_proxy', message: 'https_proxy: is not a proxy URL (its value is not shown)' }
     })
     expect(proxySecrets({ https_proxy: value })).toEqual(expect.arrayContaining(['Zq9/Xy+Pw7=', 'svc-user']))
+  })
+})
+
+describe('a proxy password holding "/", through the pipeline', () => {
+  const PASSWORD = 'Zq9/Xy+Pw7='
+  const FORMS = [PASSWORD, encodeURIComponent(PASSWORD), JSON.stringify(PASSWORD).slice(1, -1), 'Zq9\\/Xy+Pw7=']
+
+  /** Every channel of a run through the pipeline: lines, annotations (violations), summary, report, comment, outputs. */
+  async function channels(env: NodeJS.ProcessEnv, inputs: Partial<Record<InputName, string>>) {
+    const told: string[] = []
+    const masked: string[] = []
+    const shell: Shell = {
+      mask: secret => void masked.push(secret),
+      info: line => void told.push(line),
+      debug: line => void told.push(line),
+      writeLines: text => void told.push(text),
+      publish: ({ report, writeReport }) => {
+        told.push(...report.violations, report.verdict.message, summaryMarkdown(report), commentBody(report))
+        told.push(JSON.stringify(outputValues(report, '/r').values))
+        writeReport(chunk => void told.push(Buffer.from(chunk).toString('utf8')))
+      },
+      unexpected: message => void told.push(message)
+    }
+    const getInput = (name: InputName): string => ({ provider: 'writer', 'api-key': KEY, ...inputs })[name] ?? ''
+    const report = await runPipeline({ getInput, readFile: () => '', workspace: '/w', env }, shell)
+    return { text: told.join('\n'), masked, report }
+  }
+
+  test('the run fails at the proxy naming its host; the password is masked in every form and shown nowhere', async () => {
+    const port = await unusedPort()
+    const env = { https_proxy: `http://svc-user:${PASSWORD}@127.0.0.1:${port}` }
+    const { text, masked, report } = await channels(env, {
+      'file-ids': 'a',
+      'max-retries': '0',
+      'base-url': 'https://api.writer.com'
+    })
+    expect(report?.lists.failed).toEqual(['a'])
+    expect(report?.proxy).toBe(`127.0.0.1:${port}`)
+    expect(masked).toEqual(expect.arrayContaining([...FORMS, 'svc-user']))
+    for (const form of FORMS) expect(text).not.toContain(form)
+  })
+
+  test('a value that does not parse is a violation naming the variable, never its value', async () => {
+    const env = { https_proxy: `http://svc-user:${PASSWORD}@[bad` }
+    const { text, masked, report } = await channels(env, { 'file-ids': 'a', 'base-url': 'https://api.writer.com' })
+    expect(report?.violations).toEqual(['https_proxy: is not a proxy URL (its value is not shown)'])
+    expect(masked).toEqual(expect.arrayContaining(FORMS))
+    for (const form of [...FORMS, '[bad']) expect(text).not.toContain(form)
   })
 })

@@ -1,5 +1,15 @@
 import { describe, expect, test } from '@jest/globals'
-import { jsonText, logSafe, markdownCell, oneLine, quote, safeJson, scrub } from '../src/text.js'
+import {
+  jsonText,
+  logSafe,
+  markdownCell,
+  oneLine,
+  quote,
+  safeJson,
+  scrub,
+  scrubCut,
+  secretVariants
+} from '../src/text.js'
 
 describe('markdownCell: one code span for the summary and the comment', () => {
   test.each([
@@ -27,6 +37,32 @@ describe('scrub and oneLine', () => {
   test('line breaks and the runner command markers are broken up, also through invisible characters', () => {
     expect(oneLine('a\u2028b ##[error]c', 100)).toBe('a b # #[error]c')
     expect(oneLine('#\u00ad#[error]c :\u200b:x', 100)).toBe('# \u00ad#[error]c : \u200b:x')
+  })
+  test('scrubCut also hides the start of a secret where the text was cut right after it', () => {
+    const secret = 'sk-TEST-k3y/odd'
+    expect(scrubCut(`invalid ID "${'x'.repeat(70)}/sk-TEST-k3…" (96 characters)`, [secret])).toBe(
+      `invalid ID "${'x'.repeat(70)}/***…" (96 characters)`
+    )
+    // Three characters are too few to tell a secret from chance.
+    expect(scrubCut('"ab/sk-…"', [secret])).toBe('"ab/sk-…"')
+  })
+})
+
+describe('secretVariants: every form a secret may come back in', () => {
+  test('as it is, JSON-escaped (also with \\/ and \\u escapes) and percent-encoded (either case)', () => {
+    const forms = secretVariants('k/e+y="é"')
+    expect(forms).toEqual(
+      expect.arrayContaining([
+        'k/e+y="é"',
+        'k/e+y=\\"é\\"',
+        'k\\/e+y=\\"é\\"',
+        'k/e+y=\\"\\u00e9\\"',
+        'k%2Fe%2By%3D%22%C3%A9%22',
+        'k%2fe%2by%3d%22%c3%a9%22'
+      ])
+    )
+    expect(secretVariants('')).toEqual([])
+    expect(secretVariants('\ud800')).toEqual(expect.arrayContaining(['\ud800', '\\ud800']))
   })
 })
 

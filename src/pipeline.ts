@@ -15,7 +15,7 @@ import { proxyFor, proxySecrets, type ProxySetting } from './proxy.js'
 import { buildReport, logLine, reportFields, type RunReport } from './report.js'
 import { EntrySpool } from './report-file.js'
 import { Tally, type About } from './tally.js'
-import { count, displayUrl, jsonText, logSafe, scrub } from './text.js'
+import { count, displayUrl, jsonText, logSafe, scrub, scrubCut, secretVariants } from './text.js'
 
 /** A finished run, as a shell tells it: the report, the settings it ran with, and the scrubber for its secrets. */
 export interface FinishedRun {
@@ -123,16 +123,17 @@ function cleanedShell(shell: Shell, scrubSecrets: (text: string) => string): She
 
 /**
  * Masks the key, every form of it the provider puts on the wire, the job token and the credentials of any proxy
- * variable. Returns them all.
+ * variable, each in every form it may come back in (secretVariants: JSON-escaped, percent-encoded). Returns them all.
  */
 function maskSecrets(sources: InputSources, shell: Shell): string[] {
   const key = sources.getInput(Input.ApiKey)
   const token = sources.getInput(Input.GithubToken).trim()
-  const forms = [
+  const secrets = [
     ...secretForms(key, sources.getInput(Input.Provider)),
     ...(token === '' ? [] : [token]),
     ...proxySecrets(sources.env)
   ]
+  const forms = [...new Set(secrets.flatMap(secretVariants))]
   for (const form of forms) shell.mask(form)
   return forms
 }
@@ -164,7 +165,7 @@ async function runStages(
       verdict: { ...outcome, message: told(outcome.message, secrets) },
       violations: [...violations, ...(selection?.violations ?? [])].map(v => ({
         ...v,
-        message: told(v.message, secrets)
+        message: told(v.message, secrets, true)
       })),
       tally,
       requests: result.requests + (selection?.report.requests ?? 0),
@@ -297,11 +298,11 @@ async function withSession<T>(
 }
 
 /**
- * Violations and the verdict name values the action did not write: scrubbed and one safe line, for every channel
- * they reach.
+ * Violations and the verdict name values the action did not write: scrubbed (a violation also where it cut a value
+ * right after the start of a secret) and one safe line, for every channel they reach.
  */
-function told(text: string, secrets: readonly string[]): string {
-  return logSafe(scrub(text, secrets))
+function told(text: string, secrets: readonly string[], cut = false): string {
+  return logSafe(cut ? scrubCut(text, secrets) : scrub(text, secrets))
 }
 
 /** Select (when asked), then plan, then delete or, in a dry run, show what would be deleted. */

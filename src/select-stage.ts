@@ -13,7 +13,7 @@ import { plannedIds, selectedIdRules, type RunPlan } from './policy.js'
 import type { ListItem, ProviderList } from './providers/types.js'
 import type { ListedFile, SelectionReport } from './report.js'
 import { select, serverFilters, type Selected } from './selection.js'
-import { count, jsonText } from './text.js'
+import { count, jsonText, scrub } from './text.js'
 
 export interface SelectStageOptions {
   plan: RunPlan
@@ -70,7 +70,8 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
       `the listing did not finish after ${count(listing.pages, 'page')}: ${listing.reason}; nothing is deleted`
     )
     const { reason, credentialsRejected, halted } = listing
-    return { ...emptyStage(plan, listing, runStart), failure: { reason, credentialsRejected, halted } }
+    const stage = emptyStage(plan, listing, runStart, shownText(options.secrets))
+    return { ...stage, failure: { reason, credentialsRejected, halted } }
   }
   const selected = select(listing.items, filters, list.capabilities, runStart, scope)
   const selectedIds = selected.selected.map(item => item.id)
@@ -78,13 +79,19 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
   const planned = plannedIds(ids, plan.shard)
   const given = new Set(plan.ids)
   tell(options, listing, selected)
+  const shown = shownText(options.secrets)
+  // What the report says of an ID the listing showed: kept for the IDs the run plans with only, not every item.
+  const kept = new Set(ids)
+  const listed = new Map<string, { name: string | null; createdAt: string | null }>()
+  for (const item of listing.items)
+    if (kept.has(item.id)) listed.set(item.id, { name: shown(item.name), createdAt: shown(item.createdAt) })
   return {
-    report: selectionReport(plan, listing, selected, runStart),
+    report: selectionReport(plan, listing, selected, runStart, shown),
     ids,
     planned,
     selected: selectedIds,
     onlySelected: new Set(selectedIds.filter(id => !given.has(id))),
-    listed: new Map(listing.items.map(item => [item.id, { name: item.name, createdAt: item.createdAt }])),
+    listed,
     violations: selectedIdRules(plan, planned, selectedIds)
   }
 }
@@ -133,19 +140,29 @@ function describeItem(item: ListItem): string {
   return `${jsonText(item.id)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`
 }
 
-const listedFile = ({ id, name, createdAt, path, status }: ListItem): ListedFile => ({
-  id,
-  name,
-  createdAt,
-  path,
-  status
-})
+/** Provider text as the report and the summary keep it: a listing that echoes a secret has it scrubbed. */
+type Shown = (text: string | null) => string | null
+const shownText =
+  (secrets: readonly string[]): Shown =>
+  text =>
+    text === null ? null : scrub(text, secrets)
+
+const listedFile =
+  (shown: Shown) =>
+  ({ id, name, createdAt, path, status }: ListItem): ListedFile => ({
+    id,
+    name: shown(name),
+    createdAt: shown(createdAt),
+    path: shown(path),
+    status: shown(status)
+  })
 
 function selectionReport(
   plan: RunPlan,
   listing: Listing,
   selected: Selected | undefined,
-  runStart: number
+  runStart: number,
+  shown: Shown
 ): SelectionReport {
   const { filters, scope } = plan.selection
   return {
@@ -172,14 +189,14 @@ function selectionReport(
     spared: selected?.spared.length ?? 0,
     skipped: selected?.skipped ?? {},
     ms: listing.ms,
-    selectedFiles: (selected?.selected ?? []).slice(0, MAX_SUMMARY_SELECTED_ROWS).map(listedFile),
-    sparedFiles: (selected?.spared ?? []).map(listedFile)
+    selectedFiles: (selected?.selected ?? []).slice(0, MAX_SUMMARY_SELECTED_ROWS).map(listedFile(shown)),
+    sparedFiles: (selected?.spared ?? []).map(listedFile(shown))
   }
 }
 
-function emptyStage(plan: RunPlan, listing: Listing, runStart: number): Omit<SelectStage, 'failure'> {
+function emptyStage(plan: RunPlan, listing: Listing, runStart: number, shown: Shown): Omit<SelectStage, 'failure'> {
   return {
-    report: selectionReport(plan, listing, undefined, runStart),
+    report: selectionReport(plan, listing, undefined, runStart, shown),
     ids: plan.ids,
     planned: plan.planned,
     selected: [],

@@ -88,6 +88,57 @@ export function scrub(text: string, secrets: readonly string[]): string {
   return out
 }
 
+/** The shortest beginning of a secret that is hidden where text was cut (`…`) right after it. */
+const MIN_CUT_SECRET = 4
+
+/**
+ * scrub, and also a secret's beginning where the text was cut after it: `quote` cuts a value at 80 characters
+ * before anything can scrub it, so an ID holding the key may show only the key's first characters, then `…`.
+ */
+export function scrubCut(text: string, secrets: readonly string[]): string {
+  let out = scrub(text, secrets)
+  if (!out.includes('…')) return out
+  for (const secret of secrets) {
+    for (let k = secret.length - 1; k >= MIN_CUT_SECRET; k--) {
+      const cut = `${secret.slice(0, k)}…`
+      if (out.includes(cut)) out = out.split(cut).join('***…')
+    }
+  }
+  return out
+}
+
+/** A JSON string's inside: `\/` for '/' as some encoders write it, non-ASCII as \u escapes, or `< > &` as Go writes them. */
+function jsonForms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1)
+  return [
+    json,
+    json.replace(/\//g, '\\/'),
+    json.replace(/[^\u0000-\u007f]/g, unicodeEscape),
+    json.replace(/[<>&\u2028\u2029]/g, unicodeEscape)
+  ]
+}
+
+/** encodeURIComponent's form, upper- and lower-case hex; none for text it cannot encode (a lone surrogate). */
+function percentForms(secret: string): string[] {
+  try {
+    const encoded = encodeURIComponent(secret)
+    return [encoded, encoded.replace(/%[0-9A-F]{2}/g, hex => hex.toLowerCase())]
+  } catch {
+    return []
+  }
+}
+
+/**
+ * Every form a secret may come back in: as it is, JSON-escaped (as an API echoes it inside a JSON string) and
+ * percent-encoded (as a URL or a form carries it), and JSON-escaped after that. The one place these forms are made:
+ * whatever masks or scrubs a secret asks for all of them.
+ */
+export function secretVariants(secret: string): string[] {
+  if (secret === '') return []
+  const percent = percentForms(secret)
+  return [...new Set([secret, ...jsonForms(secret), ...percent, ...percent.flatMap(jsonForms)])]
+}
+
 /** The breaks of `::` (anywhere) and of the legacy markers, looking through ignorable characters as the runner may. */
 const COMMAND_COLON = new RegExp(`:(?=${IGNORABLE}*:)`, 'gu')
 
