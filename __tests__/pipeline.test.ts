@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { API_KEY_VARIABLE, main } from '../src/cli.js'
 import type { InputName } from '../src/constants.js'
 import { commentBody } from '../src/comment.js'
-import { runPipeline, type Shell } from '../src/pipeline.js'
+import { runPipeline, type FinishedRun, type Shell } from '../src/pipeline.js'
 import { outputValues, summaryMarkdown } from '../src/report.js'
 import { KEY, rawServer } from './helpers/common.js'
 
@@ -80,12 +80,15 @@ describe('the last-resort handler', () => {
 async function channels(inputs: Partial<Record<InputName, string>>, shellExtra: Partial<Shell> = {}) {
   const told: string[] = []
   const masked: string[] = []
+  const published: FinishedRun[] = []
   const shell: Shell = {
     mask: secret => void masked.push(secret),
     info: line => void told.push(line),
     debug: line => void told.push(line),
     writeLines: text => void told.push(text),
-    publish: ({ report, writeReport }) => {
+    publish: run => {
+      published.push(run)
+      const { report, writeReport } = run
       told.push(...report.violations, report.verdict.message, summaryMarkdown(report), commentBody(report))
       told.push(JSON.stringify(outputValues(report, '/r').values))
       writeReport(chunk => void told.push(Buffer.from(chunk).toString('utf8')))
@@ -94,7 +97,7 @@ async function channels(inputs: Partial<Record<InputName, string>>, shellExtra: 
     ...shellExtra
   }
   const report = await runPipeline(sources({ provider: 'writer', 'api-key': KEY, ...inputs }), shell)
-  return { text: () => told.join('\n'), masked, report }
+  return { text: () => told.join('\n'), masked, report, published }
 }
 
 describe('secrets in every form', () => {
@@ -125,5 +128,34 @@ describe('secrets in every form', () => {
       expect.stringMatching(/^file-ids: invalid ID "x{75}#\*\*\*…"/)
     ])
     for (const form of [KEY, 'sk-T']) expect(text()).not.toContain(form)
+  })
+})
+
+describe('an unexpected error still tells what was settled', () => {
+  test('outputs, report and summary are published with what was deleted before it, then the error is told', async () => {
+    const url = await rawServer((req, res) => {
+      const id = req.url?.split('/').pop() ?? ''
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id, deleted: true }))
+    })
+    // The per-ID lines are written when the deletes are over: an error there comes after both were deleted.
+    const { published, report, text } = await channels(
+      { 'file-ids': 'a b', 'base-url': url.href, bulk: 'false' },
+      {
+        writeLines: () => {
+          throw new RangeError('Invalid string length')
+        }
+      }
+    )
+    expect(report).toBeUndefined()
+    expect(published).toHaveLength(1)
+    const [crash] = published as [FinishedRun]
+    expect(crash.crashed).toBe(true)
+    expect(crash.report.verdict).toEqual({
+      failed: true,
+      message: 'unexpected error: RangeError: Invalid string length'
+    })
+    expect(crash.report.lists.deleted).toEqual(['a', 'b'])
+    expect(text()).toContain('"outcome": "deleted"')
+    expect(text()).toMatch(/RangeError: Invalid string length/)
   })
 })

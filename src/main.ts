@@ -78,7 +78,7 @@ function writeSummary(markdown: string, scrub: (text: string) => string): void {
 }
 
 /** Tells the runner: annotations, the report file, outputs, the job summary, the comment and the verdict. */
-async function publish({ report, settings, scrub, writeReport: writeReportText }: FinishedRun): Promise<void> {
+async function publish({ report, settings, scrub, writeReport: writeReportText, crashed }: FinishedRun): Promise<void> {
   for (const violation of report.violations) core.error(violation, { title: 'file-purge policy violation' })
   let reportFile = ''
   try {
@@ -104,6 +104,8 @@ async function publish({ report, settings, scrub, writeReport: writeReportText }
     if (annotation.level === 'error') core.error(annotation.message)
     else core.warning(annotation.message)
   }
+  // A run an unexpected error ended fails with that error's annotation, which comes next.
+  if (crashed) return
   if (report.verdict.failed) core.setFailed(`file-purge: ${report.verdict.message}`)
   else core.info(`file-purge: ${report.verdict.message}`)
 }

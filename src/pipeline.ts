@@ -15,16 +15,21 @@ import { proxyFor, proxySecrets, type ProxySetting } from './proxy.js'
 import { buildReport, logLine, reportFields, type RunReport } from './report.js'
 import { EntrySpool } from './report-file.js'
 import { Tally, type About } from './tally.js'
-import { count, displayUrl, jsonText, logSafe, scrub, scrubCut, secretVariants } from './text.js'
+import { count, displayUrl, jsonText, logSafe, oneLine, scrub, scrubCut, secretVariants } from './text.js'
 
 /** A finished run, as a shell tells it: the report, the settings it ran with, and the scrubber for its secrets. */
 export interface FinishedRun {
   report: RunReport
-  settings: Settings
+  settings: Pick<Settings, 'commentOnPr' | 'githubToken'>
   /** Replaces every secret form of this run with ***. */
   scrub: (text: string) => string
   /** Writes the report file (JSON, UTF-8) in blocks, each valid during the call; throws when its entries could not be kept. */
   writeReport: (write: (chunk: Uint8Array) => void) => void
+  /**
+   * An unexpected error ended the run: the report holds what was settled before it, and `unexpected` tells the error
+   * right after, so the verdict need not be told twice.
+   */
+  crashed?: boolean
 }
 
 /**
@@ -78,7 +83,9 @@ export interface PipelineOptions {
 
 /**
  * Inputs → settings → plan → results → report and verdict, with no knowledge of where the inputs came from or
- * where the outcome goes. Returns the report, or undefined when an unexpected error ended the run.
+ * where the outcome goes. Returns the report, or undefined when an unexpected error ended the run; the shell is
+ * then still given a report of what was settled before it (outputs and report file included), unless telling the
+ * outcome is what failed.
  *
  * Everything the shell is told passes through here, cleaned: every line (`info`, `debug`, `unexpected`, the line
  * log) scrubbed of the run's secrets and made one safe line (`logSafe`), and the report's violations and verdict too.
@@ -93,16 +100,21 @@ export async function runPipeline(
   const shell = cleanedShell(rawShell, scrubSecrets)
   const log = new LineLog(text => shell.writeLines?.(text), undefined, undefined, scrubSecrets)
   const spool = new EntrySpool(options.tempDir ?? os.tmpdir())
+  const progressed: Progressed = { startedAt: new Date() }
+  let publishing = false
   try {
     secrets = maskSecrets(sources, shell)
-    const { report, settings } = await runStages(sources, shell, { log, spool, secrets }, options)
+    const { report, settings } = await runStages(sources, shell, { log, spool, secrets, progressed }, options)
     log.flush()
     const writeReport = (write: (chunk: Uint8Array) => void): void => spool.render(reportFields(report), write)
+    publishing = true
     await shell.publish({ report, settings, scrub: scrubSecrets, writeReport })
     return report
   } catch (error) {
     log.flush()
-    shell.unexpected(scrubSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error)))
+    const message = scrubSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))
+    if (!publishing) await publishCrash(sources, shell, { spool, progressed, scrub: scrubSecrets }, message, options)
+    shell.unexpected(message)
     return undefined
   } finally {
     options.asItStands?.(undefined)
@@ -118,6 +130,60 @@ function cleanedShell(shell: Shell, scrubSecrets: (text: string) => string): She
     info: line => shell.info(clean(line)),
     debug: message => shell.debug(clean(message)),
     unexpected: message => shell.unexpected(clean(message))
+  }
+}
+
+/** How far a run got: what the report of a run an unexpected error ended can still tell. */
+interface Progressed {
+  startedAt: Date
+  context?: RunReport['context']
+  settings?: Settings
+  /** The planned IDs and what became of those settled. */
+  tally?: Tally
+  selection?: SelectStage
+}
+
+/**
+ * After an unexpected error: the outputs, the report file and the summary still tell what was settled before it
+ * (an ID deleted is listed as deleted), with a failed verdict naming the error. A failure here changes nothing.
+ */
+async function publishCrash(
+  sources: InputSources,
+  shell: Shell,
+  {
+    spool,
+    progressed,
+    scrub: scrubSecrets
+  }: { spool: EntrySpool; progressed: Progressed; scrub: (t: string) => string },
+  message: string,
+  options: PipelineOptions
+): Promise<void> {
+  try {
+    const { settings, tally, selection } = progressed
+    const eventName = options.eventName === undefined ? {} : { eventName: options.eventName }
+    const report = buildReport({
+      provider: settings?.provider?.name ?? null,
+      baseUrl: settings?.baseUrl ?? null,
+      dryRun: settings?.dryRun ?? false,
+      failOn: settings?.failOn ?? { failed: true, missing: false },
+      proxy: null,
+      shard: null,
+      startedAt: progressed.startedAt,
+      endedAt: new Date(),
+      context: progressed.context ?? readRunContext(sources.env, eventName),
+      verdict: { failed: true, message: `unexpected error: ${oneLine(message.split('\n')[0] ?? '', 300)}` },
+      violations: [],
+      tally: tally ?? new Tally([], aboutGiven, () => undefined),
+      requests: 0,
+      rateLimitedAnswers: 0,
+      selection: selection?.report ?? null,
+      ...(selection ? { selected: selection.selected } : {})
+    })
+    const writeReport = (write: (chunk: Uint8Array) => void): void => spool.render(reportFields(report), write)
+    const told = { commentOnPr: false, githubToken: '' }
+    await shell.publish({ report, settings: told, scrub: scrubSecrets, writeReport, crashed: true })
+  } catch {
+    // The error itself is told next; nothing more can be said.
   }
 }
 
@@ -141,17 +207,71 @@ function maskSecrets(sources: InputSources, shell: Shell): string[] {
 async function runStages(
   sources: InputSources,
   shell: Shell,
-  { log, spool, secrets }: { log: LineLog; spool: EntrySpool; secrets: readonly string[] },
+  {
+    log,
+    spool,
+    secrets,
+    progressed
+  }: { log: LineLog; spool: EntrySpool; secrets: readonly string[]; progressed: Progressed },
   options: PipelineOptions
 ): Promise<{ report: RunReport; settings: Settings }> {
-  const startedAt = new Date()
+  const { startedAt } = progressed
   const context = readRunContext(sources.env, options.eventName === undefined ? {} : { eventName: options.eventName })
+  progressed.context = context
   const { settings, violations: inputViolations } = readSettings(sources)
+  progressed.settings = settings
   const proxy = settings.baseUrl === undefined ? { proxy: undefined } : proxyFor(settings.baseUrl, sources.env)
   const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])])
   const through = 'proxy' in proxy ? proxy.proxy : undefined
   const plan = runPlan(settings, violations)
-  const reportOf = ({ outcome, result, selection, tally }: StagesOutcome): RunReport =>
+  const reportOf = reporter({ settings, plan, through, startedAt, context, violations, secrets })
+  const lines = new CappedLines(
+    MAX_LOGGED_ID_LINES,
+    shell.writeLines ? line => log.line(line) : line => shell.info(line)
+  )
+  const run: Run = {
+    plan,
+    proxy: through,
+    secrets,
+    signal: options.signal,
+    startedAt,
+    shell,
+    log,
+    spool,
+    lines,
+    reportOf,
+    asItStands: options.asItStands,
+    progressed
+  }
+  const stagesOutcome =
+    plan === undefined ? refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions))
+  tellLeftOut(lines, log, shell)
+  return { report: reportOf(stagesOutcome), settings }
+}
+
+/** One line for the per-ID lines past the cap, pointing to where every ID is listed. */
+function tellLeftOut(lines: CappedLines, log: LineLog, shell: Shell): void {
+  if (lines.left === 0) return
+  log.flush()
+  shell.info(
+    `… and ${count(lines.left, 'more line')} like these not shown (at most ${MAX_LOGGED_ID_LINES} are): ${shell.fullList ?? 'the report'} lists every ID`
+  )
+}
+
+/** What is fixed before the stages run, from which their outcome makes the report. */
+interface Fixed {
+  settings: Settings
+  plan: RunPlan | undefined
+  through: ProxySetting | undefined
+  startedAt: Date
+  context: RunReport['context']
+  violations: readonly PolicyViolation[]
+  secrets: readonly string[]
+}
+
+/** The run's report from what the stages came to. */
+function reporter({ settings, plan, through, startedAt, context, violations, secrets }: Fixed) {
+  return ({ outcome, result, selection, tally }: StagesOutcome): RunReport =>
     buildReport({
       provider: settings.provider?.name ?? null,
       baseUrl: settings.baseUrl ?? null,
@@ -173,36 +293,6 @@ async function runStages(
       selection: selection?.report ?? null,
       ...(selection ? { selected: selection.selected } : {})
     })
-  const lines = new CappedLines(
-    MAX_LOGGED_ID_LINES,
-    shell.writeLines ? line => log.line(line) : line => shell.info(line)
-  )
-  const run: Run = {
-    plan,
-    proxy: through,
-    secrets,
-    signal: options.signal,
-    startedAt,
-    shell,
-    log,
-    spool,
-    lines,
-    reportOf,
-    asItStands: options.asItStands
-  }
-  const stagesOutcome =
-    plan === undefined ? refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions))
-  tellLeftOut(lines, log, shell)
-  return { report: reportOf(stagesOutcome), settings }
-}
-
-/** One line for the per-ID lines past the cap, pointing to where every ID is listed. */
-function tellLeftOut(lines: CappedLines, log: LineLog, shell: Shell): void {
-  if (lines.left === 0) return
-  log.flush()
-  shell.info(
-    `… and ${count(lines.left, 'more line')} like these not shown (at most ${MAX_LOGGED_ID_LINES} are): ${shell.fullList ?? 'the report'} lists every ID`
-  )
 }
 
 /** What the stages share: the plan (if preflight passed), the proxy, the secrets, and where to tell progress. */
@@ -219,6 +309,7 @@ interface Run {
   lines: CappedLines
   reportOf: (outcome: StagesOutcome) => RunReport
   asItStands: PipelineOptions['asItStands']
+  progressed: Progressed
 }
 
 /** Lines up to a cap, then only counted. */
@@ -312,7 +403,7 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
   // One line per planned, selected or spared ID, up to the cap: batched by the line log where the shell writes lines.
   const itemLine = (line: string): void => run.lines.line(line)
   const tallyOf = (planned: readonly string[]): Tally =>
-    new Tally(planned, aboutFrom(selection), entry => run.spool.add(entry))
+    (run.progressed.tally = new Tally(planned, aboutFrom(selection), entry => run.spool.add(entry)))
   if (selecting(plan.selection) && plan.provider.list) {
     selection = await selectStage({
       plan,
@@ -325,6 +416,7 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
       itemLine
     })
     run.log.flush()
+    run.progressed.selection = selection
     if (selection.failure) {
       return { ...listingFailed(plan, selection.failure, tallyOf(plan.planned)), selection }
     }
