@@ -131,10 +131,15 @@ describe('credentials whatever they hold', () => {
   const target = new URL('https://api.writer.com')
   test.each<[string, string, string, string]>([
     ['a "/" in the password', 'http://svc-user:Zq9/Xy+Pw7=@proxy.corp:3128', 'svc-user', 'Zq9/Xy+Pw7='],
-    ['a "/" that the URL parser would read as a port and a path', 'http://u:8080/x@proxy.corp:3128', 'u', '8080/x'],
-    ['"@" and ":" in the password', 'http://u:p@ss:w@rd@proxy.corp:3128', 'u', 'p@ss:w@rd'],
-    ['"?" and "#" in the password', 'http://u:a?b#c@proxy.corp:3128', 'u', 'a?b#c'],
-    ['no scheme', 'svc:a/b=c@proxy.corp:3128', 'svc', 'a/b=c']
+    [
+      'a "/" that the URL parser would read as a port and a path',
+      'http://user:8080/x@proxy.corp:3128',
+      'user',
+      '8080/x'
+    ],
+    ['"@" and ":" in the password', 'http://user:p@ss:w@rd@proxy.corp:3128', 'user', 'p@ss:w@rd'],
+    ['"?" and "#" in the password', 'http://user:a?b#c@proxy.corp:3128', 'user', 'a?b#c'],
+    ['no scheme', 'svc1:a/b=c@proxy.corp:3128', 'svc1', 'a/b=c']
   ])('%s: the proxy is what follows the last "@"; the user and password are secrets', (_, value, user, password) => {
     const choice = proxyFor(target, { https_proxy: value })
     if (!('proxy' in choice) || choice.proxy === undefined) throw new Error('expected a proxy')
@@ -148,6 +153,14 @@ describe('credentials whatever they hold', () => {
     expect(proxySecrets({ https_proxy: value })).toEqual(
       expect.arrayContaining([password, user, basic, `Basic ${basic}`])
     )
+  })
+
+  test('a user name of fewer than four characters beside a password is not a secret: it would mangle every message', () => {
+    expect(proxySecrets({ https_proxy: 'http://u:s3cret@proxy.corp' })).not.toContain('u')
+    expect(proxySecrets({ https_proxy: 'http://u:s3cret@proxy.corp' })).toContain('s3cret')
+    expect(proxySecrets({ https_proxy: 'http://svc:s3cret@proxy.corp' })).not.toContain('svc')
+    expect(proxySecrets({ https_proxy: 'http://svc1:s3cret@proxy.corp' })).toContain('svc1')
+    expect(proxySecrets({ https_proxy: 'http://t@proxy.corp' })).toContain('t')
   })
 
   test('a value that does not parse still has its credentials masked, and is never shown', () => {

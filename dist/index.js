@@ -3959,15 +3959,22 @@ function decode(text) {
     }
 }
 /**
- * The Proxy-Authorization value from a URL's credentials, and the forms they could be shown in: the user and the
- * password, each as written and percent-decoded, their Basic encoding, and the header value.
+ * A user name beside a password shorter than this is not hidden: so short a text cannot be told from any other
+ * (a user `u` scrubbed would turn "supported" into "s***pported" in every message), and it guards nothing the
+ * password does not. A user name standing alone, as a token does, is always hidden.
+ */
+const MIN_HIDDEN_USER = 4;
+/**
+ * The Proxy-Authorization value from a URL's credentials, and the forms they could be shown in: the password and
+ * the user, each as written and percent-decoded, their Basic encoding, and the header value.
  */
 function credentials(user, password) {
     if (user === '' && password === '')
         return undefined;
     const basic = Buffer.from(`${decode(user)}:${decode(password)}`).toString('base64');
     const authorization = `Basic ${basic}`;
-    const forms = [password, decode(password), user, decode(user), basic, authorization];
+    const users = password === '' || decode(user).length >= MIN_HIDDEN_USER ? [user, decode(user)] : [];
+    const forms = [password, decode(password), ...users, basic, authorization];
     return { forms: [...new Set(forms.filter(form => form !== ''))], authorization };
 }
 
