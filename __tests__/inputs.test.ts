@@ -226,6 +226,72 @@ describe('preflight policy', () => {
     ])
   })
 
+  test('protected-ids takes the list forms file-ids takes: a JSON array of strings too', () => {
+    const { settings, all } = settingsFrom({
+      ...base,
+      'file-ids': 'keep-1 tmp-1',
+      'protected-ids': ' ["keep-*", "x?"] '
+    })
+    expect(settings.protectedPatterns).toEqual(['keep-*', 'x?'])
+    expect(all.map(v => v.message)).toEqual(['protected-ids: ID "keep-1" matches protected pattern "keep-*"'])
+  })
+
+  test.each([
+    ['a JSON array that does not parse', '["keep-*"', /^protected-ids: starts with "\[" but is not valid JSON/],
+    [
+      'a JSON array of something else',
+      '["keep-*", 3]',
+      /^protected-ids: JSON array item 1 is not a string but a number$/
+    ],
+    ['a JSON object', '{"ids": ["keep-*"]}', /^protected-ids: starts with "\{"/],
+    [
+      'a ;-separated list',
+      'keep-*;golden-*',
+      /^protected-ids: pattern "keep-\*;golden-\*" holds ";": separate patterns/
+    ],
+    ['a pattern holding /', 'previews/*', /^protected-ids: pattern "previews\/\*" holds "\/", which no valid ID holds/],
+    ['a pattern holding %', 'a%2F*', /holds "%", which no valid ID holds/],
+    ['a pattern outside printable ASCII', 'kéep-*', /holds a character outside printable ASCII \(U\+00E9\)/]
+  ])('a protection that could never match is a violation naming it: %s', (_, value, message) => {
+    const { all } = settingsFrom({ ...base, 'protected-ids': value })
+    expect(all.map(v => v.message)).toEqual([expect.stringMatching(message)])
+    expect(all[0]?.input).toBe('protected-ids')
+  })
+
+  test('file-ids given as a JSON object is refused like a malformed array, and nothing is taken from it', () => {
+    const { settings, all } = settingsFrom({ ...base, 'file-ids': '{"ids":["a","b"]}' })
+    expect(settings.ids).toEqual([])
+    expect(all.map(v => v.message)).toEqual([expect.stringMatching(/^file-ids: starts with "\{" but a list of IDs/)])
+  })
+
+  test.each(['writer', 'anyformat'])(
+    '%s: an ID in another spelling of a UUID is a violation naming the one form; protection ignores case',
+    provider => {
+      const canonical = '7c36a365-392f-43ba-840d-8f3103b42572'
+      const spellings = [
+        canonical.toUpperCase(),
+        `{${canonical}}`,
+        `urn:uuid:${canonical}`,
+        canonical.replaceAll('-', ''),
+        `URN:UUID:{${canonical.toUpperCase()}}`
+      ]
+      const { all } = settingsFrom({ ...base, provider, 'file-ids': [canonical, ...spellings, 'not-a-uuid'].join(' ') })
+      expect(all.map(v => v.message)).toEqual(
+        spellings.map(
+          id => `file-ids: ID ${JSON.stringify(id)} is another spelling of the UUID "${canonical}": give it as that`
+        )
+      )
+      const upper = settingsFrom({ ...base, provider, 'file-ids': '7C36A365-0000', 'protected-ids': '7c36a365-*' })
+      expect(upper.all.map(v => v.message)).toEqual([
+        'protected-ids: ID "7C36A365-0000" matches protected pattern "7c36a365-*"'
+      ])
+      // ImageKit and Delos IDs are no UUIDs: their case is theirs.
+      expect(
+        settingsFrom({ ...base, provider: 'imagekit', 'file-ids': spellings[0], 'protected-ids': '7c36a365-*' }).all
+      ).toEqual([])
+    }
+  )
+
   test('each ID matching protected-ids is a violation', () => {
     expect(
       settingsFrom({ ...base, 'file-ids': 'prod-1 tmp-1 prod-2', 'protected-ids': 'prod-*' }).all.map(v => v.message)

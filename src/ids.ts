@@ -30,12 +30,21 @@ export interface ParsedIds {
 
 /**
  * Parses one ID source: a JSON array of strings when the first non-blank character is "[", else a list
- * separated by newlines, commas or white space. `source` names the input in every problem.
+ * separated by newlines, commas or white space; text starting with "{" is neither and is refused. `source` names the
+ * input in every problem.
  */
 export function parseIds(text: string, source: string): ParsedIds {
   const trimmed = text.trimStart()
   const tooMany = `${source}: more than ${MAX_IDS.toLocaleString('en')} IDs; split the list`
   let candidates: Iterable<string>
+  if (trimmed.startsWith('{')) {
+    return {
+      ids: [],
+      problems: [
+        `${source}: starts with "{" but a list of IDs is a JSON array of strings or IDs separated by newlines, commas or white space`
+      ]
+    }
+  }
   if (trimmed.startsWith('[')) {
     const parsed = parseJsonArray(trimmed)
     if (typeof parsed === 'string') return { ids: [], problems: [`${source}: ${parsed}`] }
@@ -112,9 +121,72 @@ export function globMatch(pattern: string, id: string): boolean {
   return p === pattern.length
 }
 
-/** The first protected pattern an ID matches, if any. */
-export function protectedBy(patterns: readonly string[], id: string): string | undefined {
-  return patterns.find(pattern => globMatch(pattern, id))
+/**
+ * The first protected pattern an ID matches, if any. `anyCase`: the provider's IDs are UUIDs, which it reads in any
+ * case, so a pattern must not be dodged by another case.
+ */
+export function protectedBy(patterns: readonly string[], id: string, anyCase = false): string | undefined {
+  if (!anyCase) return patterns.find(pattern => globMatch(pattern, id))
+  const lower = id.toLowerCase()
+  return patterns.find(pattern => globMatch(pattern.toLowerCase(), lower))
+}
+
+/**
+ * Protected patterns from their input: the same list forms as file-ids (a JSON array of strings, or patterns
+ * separated by newlines, commas or white space), each checked: a pattern that no valid ID could ever match would turn
+ * protection off without a word, so it is a problem, as is one that looks like a ";"-separated list.
+ */
+export function parseProtected(text: string, source: string): ParsedIds {
+  const trimmed = text.trim()
+  if (trimmed === '') return { ids: [], problems: [] }
+  if (trimmed.startsWith('{')) {
+    return { ids: [], problems: [`${source}: starts with "{" but patterns are a JSON array of strings or a list`] }
+  }
+  let patterns: string[]
+  if (trimmed.startsWith('[')) {
+    const parsed = parseJsonArray(trimmed)
+    if (typeof parsed === 'string') return { ids: [], problems: [`${source}: ${parsed}`] }
+    patterns = parsed.map(pattern => pattern.trim()).filter(pattern => pattern !== '')
+  } else {
+    patterns = [...listItems(text)]
+  }
+  const problems = patterns.flatMap(pattern => {
+    const problem = patternProblem(pattern)
+    return problem === undefined ? [] : [`${source}: pattern ${quote(pattern)} ${problem}`]
+  })
+  return { ids: [...new Set(patterns)], problems: problems.slice(0, MAX_LISTED_INVALID_IDS) }
+}
+
+/** Why a protected pattern can never match a valid ID (or is a list in disguise), or undefined. */
+function patternProblem(pattern: string): string | undefined {
+  for (const char of pattern) {
+    const code = char.codePointAt(0) ?? 0
+    if (code < 0x21 || code > 0x7e) {
+      return `holds a character outside printable ASCII (U+${code.toString(16).toUpperCase().padStart(4, '0')}), which no valid ID holds: it would protect nothing`
+    }
+    if ('/\\#%'.includes(char))
+      return `holds ${JSON.stringify(char)}, which no valid ID holds: it would protect nothing`
+  }
+  if (pattern.includes(';')) return 'holds ";": separate patterns with commas or newlines'
+  if (pattern.length > MAX_ID_LENGTH && !pattern.includes('*')) return `is longer than any valid ID (${MAX_ID_LENGTH})`
+  return undefined
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * The lower-case hyphenated form of an ID that is another spelling of a UUID (upper-case hex, braces, "urn:uuid:",
+ * no hyphens); undefined for an ID in that form already, or one that is no UUID in any spelling.
+ */
+export function otherUuidSpelling(id: string): string | undefined {
+  const bare = id
+    .replace(/^urn:uuid:/i, '')
+    .replace(/^\{(.*)\}$/, '$1')
+    .toLowerCase()
+  const hex = /^[0-9a-f]{32}$/.test(bare)
+    ? `${bare.slice(0, 8)}-${bare.slice(8, 12)}-${bare.slice(12, 16)}-${bare.slice(16, 20)}-${bare.slice(20)}`
+    : bare
+  return UUID.test(hex) && hex !== id ? hex : undefined
 }
 
 /** FNV-1a, 32 bits, over the ID's characters (printable ASCII): stable across runs, machines and versions. */

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { Input, MAX_RATE_RANGE, NumericInput, type InputName, type NumericInputName } from './constants.js'
-import { ID_RULE, idProblem, MAX_IDS, parseIds, uniqueIds } from './ids.js'
+import { ID_RULE, idProblem, MAX_IDS, parseIds, parseProtected, uniqueIds } from './ids.js'
 import { findProvider, PROVIDER_CHOICES, PROVIDER_NAMES, type Provider } from './providers/index.js'
 import type { ProxyVariable } from './proxy.js'
 import { parseDuration, parseFolder, type Selection, type SelectionFilters } from './selection.js'
@@ -134,7 +134,7 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
     dryRun: read.boolean(Input.DryRun, false),
     failOn: readFailOn(read.text(Input.FailOn), violation),
     maxDeletions: read.number(Input.MaxDeletions),
-    protectedPatterns: splitList(read.raw(Input.ProtectedIds)),
+    protectedPatterns: readProtected(read),
     concurrency: read.number(Input.Concurrency),
     maxRetries: read.number(Input.MaxRetries),
     timeoutSeconds: read.number(Input.TimeoutSeconds),
@@ -193,6 +193,13 @@ function readIds(read: InputReader): string[] {
     }
   }
   return uniqueIds(...lists)
+}
+
+/** protected-ids in the list forms file-ids takes; a pattern that could never match is a violation naming it. */
+function readProtected(read: InputReader): string[] {
+  const parsed = parseProtected(read.raw(Input.ProtectedIds), Input.ProtectedIds)
+  read.problems(Input.ProtectedIds, parsed.problems)
+  return parsed.ids
 }
 
 function readMaxRate(read: InputReader): number | undefined {

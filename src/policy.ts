@@ -1,5 +1,5 @@
 import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS, ScopeInput, type InputName } from './constants.js'
-import { ID_RULE, idProblem, protectedBy, shardOf } from './ids.js'
+import { ID_RULE, idProblem, otherUuidSpelling, protectedBy, shardOf } from './ids.js'
 import type { FailOn, PolicyViolation, Settings, Shard } from './inputs.js'
 import { PROVIDER_NAMES, PROVIDERS, type Provider, type ProviderName } from './providers/index.js'
 import type { ListCapabilities, ListScope } from './providers/types.js'
@@ -67,10 +67,27 @@ export function selectedIdRules(
   return violations
 }
 
-/** max-deletions over this run's share of the IDs, and protected-ids over all of them. */
+/**
+ * max-deletions over this run's share of the IDs, protected-ids over all of them, and, where the provider's IDs are
+ * UUIDs, one spelling of each.
+ */
 function idRules(ids: readonly string[], settings: Settings, add: Add): void {
   maxDeletionsRule(plannedIds(ids, settings.shard), settings, add)
   protectedRule(ids, settings, add)
+  if (settings.provider?.uuidIds) uuidSpellingRule(ids, add)
+}
+
+/** An ID in another spelling of a UUID could dodge protected-ids and be read as another file: give the one form. */
+function uuidSpellingRule(ids: readonly string[], add: Add): void {
+  const respelled = ids.flatMap(id => {
+    const canonical = otherUuidSpelling(id)
+    return canonical === undefined
+      ? []
+      : [`ID ${quote(id)} is another spelling of the UUID ${quote(canonical)}: give it as that`]
+  })
+  for (const message of respelled.slice(0, MAX_LISTED_INVALID_IDS)) add(Input.FileIds, message)
+  if (respelled.length > MAX_LISTED_INVALID_IDS)
+    add(Input.FileIds, `${respelled.length - MAX_LISTED_INVALID_IDS} more IDs in another spelling of a UUID not listed`)
 }
 
 function maxDeletionsRule(planned: readonly string[], settings: Settings, add: Add): void {
@@ -85,7 +102,7 @@ function maxDeletionsRule(planned: readonly string[], settings: Settings, add: A
 function protectedRule(ids: readonly string[], settings: Settings, add: Add): void {
   if (settings.protectedPatterns.length === 0) return
   const hits = ids.flatMap(id => {
-    const pattern = protectedBy(settings.protectedPatterns, id)
+    const pattern = protectedBy(settings.protectedPatterns, id, settings.provider?.uuidIds === true)
     return pattern === undefined ? [] : [`ID ${quote(id)} matches protected pattern ${quote(pattern)}`]
   })
   for (const message of hits.slice(0, MAX_LISTED_INVALID_IDS)) add(Input.ProtectedIds, message)

@@ -7,6 +7,7 @@ export const anyformat = {
   name: 'anyformat',
   defaultBaseUrl: 'https://api.anyformat.ai',
   acceptsCustomerId: false,
+  uuidIds: true,
   request: (id, { baseUrl, apiKey }) => ({
     method: 'DELETE',
     url: fileUrl(baseUrl, ['v2', 'files'], id, true),

@@ -82,6 +82,11 @@ export interface Provider<Name extends string = string> {
   classify(answer: HttpAnswer, now: number, id: string): ClassifiedAnswer
   /** Whether the provider takes a customer ID. */
   readonly acceptsCustomerId: boolean
+  /**
+   * Its IDs are UUIDs, which it reads in any spelling (case, braces, "urn:uuid:", no hyphens): an ID must be given in
+   * the lower-case hyphenated one, and protected-ids match in any case.
+   */
+  readonly uuidIds?: true
   /** A bulk endpoint, where the provider has one. */
   readonly bulk?: BulkDelete
   /** How the provider lists its files, where it can (selection, SPEC §9). */

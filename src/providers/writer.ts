@@ -15,6 +15,7 @@ export const writer = {
   name: 'writer',
   defaultBaseUrl: 'https://api.writer.com',
   acceptsCustomerId: false,
+  uuidIds: true,
   request: (id, { baseUrl, apiKey }) => ({
     method: 'DELETE',
     url: fileUrl(baseUrl, ['v1', 'files'], id),
