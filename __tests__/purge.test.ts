@@ -371,7 +371,7 @@ describe('credentials rejected', () => {
     expect(sent).toHaveLength(1)
     expect(result.credentialsRejected).toBe(true)
     expect(result.results.map(r => [r.outcome, r.reason])).toEqual([
-      ['failed', 'credentials rejected: HTTP 401: Invalid API key'],
+      ['failed', 'credentials rejected: HTTP 401: Invalid token'],
       ['failed', 'not attempted: credentials rejected'],
       ['failed', 'not attempted: credentials rejected']
     ])
