@@ -70,7 +70,15 @@ export function parseIds(text: string, source: string): ParsedIds {
 
 /** The items of a list separated by newlines, commas or white space, one at a time, so a huge input can stop early. */
 function* listItems(text: string): Generator<string> {
-  for (const match of text.matchAll(/[^\s,]+/g)) yield match[0]
+  // Found separator by separator: matching a whole item with a regex overflows the stack on a megabytes-long one.
+  const separator = /[\s,]/g
+  for (let start = 0; ;) {
+    const match = separator.exec(text)
+    const end = match === null ? text.length : match.index
+    if (end > start) yield text.slice(start, end)
+    if (match === null) return
+    start = end + 1
+  }
 }
 
 function parseJsonArray(text: string): string[] | string {
