@@ -522,9 +522,9 @@ async function scale(): Promise<Row> {
   )
 }
 
-/** Selecting from a listing: ImageKit pages of 1000, Writer pages of 100, at L per page. */
+/** Selecting from a listing: ImageKit pages of 1000, Writer and Delos pages of 100 (Delos's from 0), at L per page. */
 async function listing(
-  provider: 'imagekit' | 'writer',
+  provider: 'imagekit' | 'writer' | 'delos',
   n: number,
   deleteToo: boolean,
   clientBudgetMs: number
@@ -580,7 +580,8 @@ const SCENARIOS: Array<[string, () => Promise<Row>]> = [
   ['bulk', bulk],
   ['scale', scale],
   ['list-imagekit', () => listing('imagekit', 100_000, true, 10)],
-  ['list-writer', () => listing('writer', 10_000, false, 2)]
+  ['list-writer', () => listing('writer', 10_000, false, 2)],
+  ['list-delos', () => listing('delos', 10_000, false, 2)]
 ]
 
 function format(target: Row): string[] {
