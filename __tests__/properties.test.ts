@@ -73,7 +73,8 @@ const separatedIds = fc
     validId.filter(id => !id.includes(',')),
     { minLength: 1, maxLength: 30 }
   )
-  .filter(ids => !ids[0]!.startsWith('['))
+  // A list that starts like JSON ("[" or "{") is read as JSON, or refused.
+  .filter(ids => !/^[[{]/.test(ids[0]!))
 const separator = fc.constantFrom('\n', ',', ' ', '\t', '\r\n', ', ', ' \n ', ',,', '\n\n', ' , ')
 
 /** Anything a user, a script or an attacker could put into file-ids. */
@@ -121,7 +122,11 @@ describe('ID parsing', () => {
         const { ids, problems } = parseIds(text, source)
         for (const id of ids) expect(idProblem(id)).toBeUndefined()
         for (const problem of problems) expect(problem.startsWith(`${source}: `)).toBe(true)
-        if (text.trimStart().startsWith('[')) {
+        if (text.trimStart().startsWith('{')) {
+          // A JSON object (or anything starting like one) is no list of IDs: refused whole.
+          expect(ids).toEqual([])
+          expect(problems).toHaveLength(1)
+        } else if (text.trimStart().startsWith('[')) {
           let parsed: unknown
           try {
             parsed = JSON.parse(text.trimStart())
