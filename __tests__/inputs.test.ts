@@ -292,6 +292,20 @@ describe('preflight policy', () => {
     }
   )
 
+  test('a graph-id or workflow-id in another spelling of a UUID is a violation naming the one form', () => {
+    const canonical = '7c36a365-392f-43ba-840d-8f3103b42572'
+    expect(
+      settingsFrom({ ...base, 'file-ids': '', 'graph-id': canonical.toUpperCase() }).all.map(v => v.message)
+    ).toEqual([
+      `graph-id: "${canonical.toUpperCase()}" is another spelling of the UUID "${canonical}": give it as that`
+    ])
+    const anyformat = { provider: 'anyformat', 'api-key': 'k', 'workflow-id': `{${canonical}}` }
+    expect(settingsFrom(anyformat).all.map(v => v.message)).toEqual([
+      `workflow-id: "{${canonical}}" is another spelling of the UUID "${canonical}": give it as that`
+    ])
+    expect(settingsFrom({ ...base, 'file-ids': '', 'graph-id': canonical }).all).toEqual([])
+  })
+
   test('each ID matching protected-ids is a violation', () => {
     expect(
       settingsFrom({ ...base, 'file-ids': 'prod-1 tmp-1 prod-2', 'protected-ids': 'prod-*' }).all.map(v => v.message)

@@ -3459,6 +3459,11 @@ function selectionRules(settings, provider, add) {
     for (const [key, input] of scopes) {
         if (scope[key] !== '' && !capabilities.scopes.includes(key))
             add(input, `is for ${forWhom(key)} only, not ${provider.name}`);
+        // Graph and workflow IDs are UUIDs too: in another spelling, no listed file would name them, and a typo of case
+        // would pass as "nothing matched".
+        const canonical = otherUuidSpelling(scope[key]);
+        if (canonical !== undefined)
+            add(input, `${(0,src_text/* quote */.hD)(scope[key])} is another spelling of the UUID ${(0,src_text/* quote */.hD)(canonical)}: give it as that`);
     }
     const required = scopes.find(([key]) => key === capabilities.requiredScope);
     if (required && scope[required[0]] === '')

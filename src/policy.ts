@@ -156,6 +156,11 @@ function selectionRules(settings: Settings, provider: Provider, add: Add): void 
   for (const [key, input] of scopes) {
     if (scope[key] !== '' && !capabilities.scopes.includes(key))
       add(input, `is for ${forWhom(key)} only, not ${provider.name}`)
+    // Graph and workflow IDs are UUIDs too: in another spelling, no listed file would name them, and a typo of case
+    // would pass as "nothing matched".
+    const canonical = otherUuidSpelling(scope[key])
+    if (canonical !== undefined)
+      add(input, `${quote(scope[key])} is another spelling of the UUID ${quote(canonical)}: give it as that`)
   }
   const required = scopes.find(([key]) => key === capabilities.requiredScope)
   if (required && scope[required[0]] === '')
