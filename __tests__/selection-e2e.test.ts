@@ -313,6 +313,25 @@ describe('the selected IDs meet the same policy as given ones', () => {
     expect(emulator.store.size).toBe(0)
   })
 
+  test('a dry run whose selection breaks policy shows no file as one it would delete, and says it listed', async () => {
+    const emulator = await emulate({
+      provider: 'writer',
+      files: [
+        { id: 'prod-1', name: 'pr-42-a' },
+        { id: 'tmp-1', name: 'pr-42-b' }
+      ]
+    })
+    const run = await act(emulator, { 'select-name': 'pr-42-*', 'protected-ids': 'prod-*', 'dry-run': 'true' })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).not.toContain('would delete')
+    expect(run.stdout).toContain('the selection breaks policy (below): nothing would be deleted')
+    expect(run.report.verdict.message).toBe('1 policy violation; the files were listed, nothing was deleted')
+    expect(run.summary).toContain('**Policy violations: the files were listed, nothing was deleted.**')
+    // The outputs say what the report says the selection matched; nothing is planned.
+    expect(list(run.outputs.selected)).toEqual(['prod-1', 'tmp-1'])
+    expect(run.outputs.planned).toBe('[]')
+  })
+
   test('a selected ID matching protected-ids is a violation: nothing is deleted', async () => {
     const emulator = await emulate({
       provider: 'writer',

@@ -805,9 +805,317 @@ const MAX_LOGGED_ID_LINES = 1000;
 /** IDs named in the line a run stopped at once (a second stop signal) leaves, before the rest are counted. */
 const MAX_NAMED_UNKNOWN_IDS = 10;
 
+;// CONCATENATED MODULE: ./src/tally.ts
+
+/** Enough of each kind for every place that shows entries: the summary's rows are the most. */
+const SHOWN_PER_KIND = MAX_SUMMARY_ROWS;
+const CODE = { deleted: 1, missing: 2, failed: 3 };
+/**
+ * What a run keeps of its results. Results arrive as IDs settle, in any order; each is put in input order (held
+ * only while an earlier ID is still open), counted, written once to `write` (the report's spool) and then dropped.
+ * What stays per ID is one byte, its outcome, so the outputs can list IDs in input order; besides that, only the
+ * first few entries of each kind that the summary, annotations, verdict and comment show.
+ */
+class Tally {
+    planned;
+    about;
+    write;
+    counts = { deleted: 0, missing: 0, failed: 0, attemptedFailed: 0 };
+    shown = { missing: [], failed: [], attemptedFailed: [] };
+    outcomes;
+    /**
+     * Results that settled before an earlier ID, at `index % ahead.length`: a window that grows (by powers of two)
+     * only as far as results run ahead. Slots are cleared as they are written, and the array is never rebuilt
+     * otherwise: a dropped map's table would keep those results alive for the garbage collector.
+     */
+    ahead = new Array(64);
+    next = 0;
+    constructor(planned, about, write) {
+        this.planned = planned;
+        this.about = about;
+        this.write = write;
+        this.outcomes = new Uint8Array(planned.length);
+    }
+    /** The result of planned[index]. */
+    record(index, result) {
+        this.outcomes[index] = CODE[result.outcome];
+        this.counts[result.outcome]++;
+        if (result.outcome === 'failed' && result.attempts > 0)
+            this.counts.attemptedFailed++;
+        if (index !== this.next)
+            return this.holdBack(index, result);
+        this.emit(index, result);
+        for (;;) {
+            const slot = this.next % this.ahead.length;
+            const held = this.ahead[slot];
+            if (held === undefined)
+                return;
+            this.ahead[slot] = undefined;
+            this.emit(this.next, held);
+        }
+    }
+    /** A dry run: every planned ID gets its entry, and nothing is sent. */
+    recordPlanned() {
+        for (const id of this.planned) {
+            this.write({
+                id,
+                outcome: 'planned',
+                httpStatus: null,
+                reason: 'dry run: not sent',
+                attempts: 0,
+                ms: 0,
+                ...this.about(id)
+            });
+        }
+    }
+    /** Indexes of the planned IDs that have no result yet, in input order. */
+    open() {
+        const open = [];
+        this.outcomes.forEach((recorded, index) => {
+            if (recorded === 0)
+                open.push(index);
+        });
+        return open;
+    }
+    /** Every ID with this outcome, in input order. */
+    ids(outcome) {
+        const code = CODE[outcome];
+        const ids = [];
+        this.outcomes.forEach((recorded, index) => {
+            if (recorded === code)
+                ids.push(this.planned[index]);
+        });
+        return ids;
+    }
+    holdBack(index, result) {
+        if (index - this.next >= this.ahead.length) {
+            let size = this.ahead.length;
+            while (index - this.next >= size)
+                size *= 2;
+            const wider = new Array(size);
+            for (let open = this.next; open < this.next + this.ahead.length; open++) {
+                wider[open % size] = this.ahead[open % this.ahead.length];
+            }
+            this.ahead = wider;
+        }
+        this.ahead[index % this.ahead.length] = result;
+    }
+    emit(index, result) {
+        this.next = index + 1;
+        const { id, outcome, httpStatus, reason, attempts, ms } = result;
+        const entry = { id, outcome, httpStatus, reason, attempts, ms, ...this.about(id) };
+        this.write(entry);
+        if (outcome === 'deleted')
+            return;
+        keep(this.shown[outcome], index, entry);
+        if (outcome === 'failed' && attempts > 0)
+            keep(this.shown.attemptedFailed, index, entry);
+    }
+}
+function keep(list, index, entry) {
+    if (list.length < SHOWN_PER_KIND)
+        list.push({ index, entry });
+}
+/** The first `limit` entries of these lists together, in input order. */
+function firstShown(lists, limit) {
+    return lists
+        .flat()
+        .sort((a, b) => a.index - b.index)
+        .slice(0, limit)
+        .map(shown => shown.entry);
+}
+
 // EXTERNAL MODULE: ./src/text.ts
 var src_text = __nccwpck_require__(8992);
+;// CONCATENATED MODULE: ./src/report.ts
+
+
+
+function buildReport(input) {
+    const { tally } = input;
+    const refused = input.violations.length > 0;
+    const planned = refused ? [] : tally.planned;
+    return {
+        provider: input.provider,
+        baseUrl: input.baseUrl === null ? null : (0,src_text/* displayUrl */.Qy)(input.baseUrl),
+        dryRun: input.dryRun,
+        failOn: input.failOn,
+        proxy: input.proxy,
+        shard: input.shard,
+        startedAt: input.startedAt.toISOString(),
+        endedAt: input.endedAt.toISOString(),
+        context: input.context,
+        verdict: input.verdict,
+        violations: input.violations.map(v => v.message),
+        selection: input.selection ?? null,
+        totals: {
+            planned: tally.planned.length,
+            deleted: tally.counts.deleted,
+            missing: tally.counts.missing,
+            failed: tally.counts.failed,
+            requests: input.requests,
+            rateLimitedAnswers: input.rateLimitedAnswers
+        },
+        lists: {
+            deleted: tally.ids('deleted'),
+            missing: tally.ids('missing'),
+            failed: tally.ids('failed'),
+            planned,
+            // What the selection matched, also when policy refused it: the step's outputs say what the report says.
+            selected: input.selected ?? []
+        },
+        shown: tally.shown,
+        counts: tally.counts
+    };
+}
+/** The report's own fields, for the file: none of what only the shells use. */
+function reportFields(run) {
+    const { lists: _lists, shown: _shown, counts: _counts, ...fields } = run;
+    return fields;
+}
+/** Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning. */
+function outputValues(report, reportFile) {
+    const warnings = [];
+    const list = (name, ids) => {
+        const json = JSON.stringify(ids);
+        if (Buffer.byteLength(json) <= MAX_LIST_OUTPUT_BYTES)
+            return json;
+        warnings.push(`output ${name} (${ids.length} IDs) is larger than 1 MiB and was set to ''; read the list from report-file: ${reportFile}`);
+        return '';
+    };
+    const { lists } = report;
+    return {
+        values: {
+            [Output.Deleted]: list(Output.Deleted, lists.deleted),
+            [Output.Missing]: list(Output.Missing, lists.missing),
+            [Output.Failed]: list(Output.Failed, lists.failed),
+            [Output.Planned]: list(Output.Planned, lists.planned),
+            [Output.DeletedCount]: String(report.totals.deleted),
+            [Output.MissingCount]: String(report.totals.missing),
+            [Output.FailedCount]: String(report.totals.failed),
+            [Output.ReportFile]: reportFile,
+            [Output.Selected]: list(Output.Selected, lists.selected),
+            [Output.SelectedCount]: String(lists.selected.length)
+        },
+        warnings
+    };
+}
+/** Text the action did not write (IDs, names, reasons, inputs), as a code span: no link, image or mention. */
+const cell = (text) => (0,src_text/* markdownCell */.UZ)(text, 300);
+/** What a run policy refused did: nothing, or (a selection) the listing only. */
+function nothingDone(report) {
+    return report.totals.requests > 0 ? 'the files were listed, nothing was deleted' : 'nothing was sent';
+}
+/** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
+function summaryMarkdown(report) {
+    // The provider is one of the registry's names: the only ones that get this far.
+    const lines = [`## file-purge: ${report.provider ?? 'no provider'}`, ''];
+    if (report.violations.length > 0) {
+        lines.push(`**Policy violations: ${nothingDone(report)}.**`, '');
+        for (const message of report.violations.slice(0, MAX_SUMMARY_ROWS))
+            lines.push(`- ${cell(message)}`);
+        if (report.violations.length > MAX_SUMMARY_ROWS)
+            lines.push(`- …and ${report.violations.length - MAX_SUMMARY_ROWS} more`);
+        lines.push('');
+    }
+    if (report.dryRun)
+        lines.push('**dry run: nothing was deleted.**', '');
+    if (report.shard)
+        lines.push(`Shard ${report.shard.index} of ${report.shard.count}.`, '');
+    const { totals } = report;
+    lines.push('| planned | deleted | missing | failed | requests | answered 429 |', '|---:|---:|---:|---:|---:|---:|');
+    lines.push(`| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} | ${totals.requests} | ${totals.rateLimitedAnswers} |`, '');
+    lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '');
+    if (report.selection)
+        lines.push(...selectionMarkdown(report.selection, report.dryRun));
+    const notDeleted = totals.missing + totals.failed;
+    if (notDeleted > 0) {
+        lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|');
+        for (const e of firstShown([report.shown.missing, report.shown.failed], MAX_SUMMARY_ROWS)) {
+            lines.push(`| ${cell(e.id)} | ${e.outcome} | ${e.httpStatus ?? ''} | ${e.attempts} | ${cell(e.reason ?? '')} |`);
+        }
+        if (notDeleted > MAX_SUMMARY_ROWS)
+            lines.push('', `${notDeleted - MAX_SUMMARY_ROWS} more rows left out; every ID is in the report file.`);
+        lines.push('');
+    }
+    lines.push(`Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`, '');
+    return lines.join('\n');
+}
+/** The selection: what was asked for, what the listing gave, the selected files and those keep-newest spared. */
+function selectionMarkdown(selection, dryRun) {
+    const { filters, scope } = selection;
+    const asked = [
+        filters.name !== null ? `name ${cell(filters.name)}` : '',
+        filters.path !== null ? `path ${cell(filters.path)}` : '',
+        filters.tags !== null ? `tags ${cell(filters.tags.join(', '))}` : '',
+        filters.status !== null ? `status ${cell(filters.status.join(', '))}` : '',
+        filters.olderThan !== null
+            ? `older than ${cell(filters.olderThan)} (created before ${selection.cutoff ?? ''})`
+            : '',
+        filters.keepNewest !== null ? `keep the newest ${filters.keepNewest}` : '',
+        ...Object.entries(scope).flatMap(([name, value]) => (value === null ? [] : [`${name} ${cell(value)}`]))
+    ].filter(part => part !== '');
+    const skipped = Object.entries(selection.skipped).map(([reason, n]) => `${n} ${reason}`);
+    const lines = [
+        '### Selection',
+        '',
+        `Asked for: ${asked.join('; ') || 'everything'}.`,
+        '',
+        '| pages | listed | matched | selected | spared | skipped | ms |',
+        '|---:|---:|---:|---:|---:|---|---:|',
+        `| ${selection.pages} | ${selection.listed} | ${selection.matched} | ${selection.selected} | ${selection.spared} | ${skipped.join(', ') || '0'} | ${selection.ms} |`,
+        ''
+    ];
+    if (!selection.complete)
+        lines.push('**The listing did not finish: nothing was deleted.**', '');
+    else if (selection.selected === 0)
+        lines.push('Nothing matched: nothing to delete.', '');
+    lines.push(...fileTable(dryRun ? 'Would be deleted' : 'Selected', selection.selectedFiles, selection.selected));
+    lines.push(...fileTable('Spared by keep-newest', selection.sparedFiles, selection.spared));
+    return lines;
+}
+function fileTable(title, files, total) {
+    if (files.length === 0)
+        return [];
+    const rows = files.slice(0, MAX_SUMMARY_SELECTED_ROWS).map(f => {
+        const cells = [f.id, f.name ?? '', f.createdAt ?? '', f.path ?? '', f.status ?? ''].map(text => cell(text));
+        return `| ${cells.join(' | ')} |`;
+    });
+    const more = total > rows.length ? ['', `${total - rows.length} more left out; every ID is in the report file.`] : [];
+    return [`#### ${title}`, '', '| ID | name | created | path | status |', '|---|---|---|---|---|', ...rows, ...more, ''];
+}
+/**
+ * One annotation per ID that counts against the run (failed, and missing when fail-on says so), capped so the
+ * runner's ten per step leave room for the roll-up: the verdict when failing, else a line here. IDs never attempted
+ * (the run stopped) are counted in the roll-up, not annotated one by one.
+ */
+function annotations(report, failOn, failing) {
+    const { shown, counts } = report;
+    const problems = firstShown([shown.attemptedFailed, failOn.missing ? shown.missing : []], MAX_ID_ANNOTATIONS);
+    const total = counts.attemptedFailed + (failOn.missing ? counts.missing : 0);
+    const level = (r) => (r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning';
+    const list = problems.map(r => ({
+        level: level(r),
+        message: `${r.outcome} ${(0,src_text/* jsonText */.s$)(r.id)}: ${r.reason ?? ''}`
+    }));
+    if (!failing && total > MAX_ID_ANNOTATIONS) {
+        list.push({
+            level: 'warning',
+            message: `${total - MAX_ID_ANNOTATIONS} more IDs not deleted; see the job summary and report-file`
+        });
+    }
+    return list;
+}
+/** The log line for one settled ID. It starts with the outcome, never with provider text; the ID is JSON-quoted. */
+function logLine(result) {
+    const attempts = `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
+    const status = result.httpStatus === null ? 'no answer' : `HTTP ${result.httpStatus}`;
+    const reason = result.reason === null ? '' : `: ${result.reason}`;
+    return `${result.outcome.padEnd(7)} ${(0,src_text/* jsonText */.s$)(result.id)} (${status}, ${attempts}, ${result.ms} ms)${reason}`;
+}
+
 ;// CONCATENATED MODULE: ./src/comment.ts
+
 
 
 /** Marks the comment this purge owns, so a later run updates it; one per provider and shard. */
@@ -832,7 +1140,7 @@ function commentBody(report) {
         ''
     ];
     if (report.violations.length > 0)
-        lines.push(`Policy violations, nothing was sent: ${report.violations.length}.`, '');
+        lines.push(`Policy violations, ${nothingDone(report)}: ${report.violations.length}.`, '');
     if (totals.failed > 0) {
         lines.push('| failed ID | reason |', '|---|---|');
         for (const entry of failed.slice(0, MAX_VERDICT_IDS))
@@ -3192,126 +3500,6 @@ class LineLog {
     }
 }
 
-;// CONCATENATED MODULE: ./src/tally.ts
-
-/** Enough of each kind for every place that shows entries: the summary's rows are the most. */
-const SHOWN_PER_KIND = MAX_SUMMARY_ROWS;
-const CODE = { deleted: 1, missing: 2, failed: 3 };
-/**
- * What a run keeps of its results. Results arrive as IDs settle, in any order; each is put in input order (held
- * only while an earlier ID is still open), counted, written once to `write` (the report's spool) and then dropped.
- * What stays per ID is one byte, its outcome, so the outputs can list IDs in input order; besides that, only the
- * first few entries of each kind that the summary, annotations, verdict and comment show.
- */
-class Tally {
-    planned;
-    about;
-    write;
-    counts = { deleted: 0, missing: 0, failed: 0, attemptedFailed: 0 };
-    shown = { missing: [], failed: [], attemptedFailed: [] };
-    outcomes;
-    /**
-     * Results that settled before an earlier ID, at `index % ahead.length`: a window that grows (by powers of two)
-     * only as far as results run ahead. Slots are cleared as they are written, and the array is never rebuilt
-     * otherwise: a dropped map's table would keep those results alive for the garbage collector.
-     */
-    ahead = new Array(64);
-    next = 0;
-    constructor(planned, about, write) {
-        this.planned = planned;
-        this.about = about;
-        this.write = write;
-        this.outcomes = new Uint8Array(planned.length);
-    }
-    /** The result of planned[index]. */
-    record(index, result) {
-        this.outcomes[index] = CODE[result.outcome];
-        this.counts[result.outcome]++;
-        if (result.outcome === 'failed' && result.attempts > 0)
-            this.counts.attemptedFailed++;
-        if (index !== this.next)
-            return this.holdBack(index, result);
-        this.emit(index, result);
-        for (;;) {
-            const slot = this.next % this.ahead.length;
-            const held = this.ahead[slot];
-            if (held === undefined)
-                return;
-            this.ahead[slot] = undefined;
-            this.emit(this.next, held);
-        }
-    }
-    /** A dry run: every planned ID gets its entry, and nothing is sent. */
-    recordPlanned() {
-        for (const id of this.planned) {
-            this.write({
-                id,
-                outcome: 'planned',
-                httpStatus: null,
-                reason: 'dry run: not sent',
-                attempts: 0,
-                ms: 0,
-                ...this.about(id)
-            });
-        }
-    }
-    /** Indexes of the planned IDs that have no result yet, in input order. */
-    open() {
-        const open = [];
-        this.outcomes.forEach((recorded, index) => {
-            if (recorded === 0)
-                open.push(index);
-        });
-        return open;
-    }
-    /** Every ID with this outcome, in input order. */
-    ids(outcome) {
-        const code = CODE[outcome];
-        const ids = [];
-        this.outcomes.forEach((recorded, index) => {
-            if (recorded === code)
-                ids.push(this.planned[index]);
-        });
-        return ids;
-    }
-    holdBack(index, result) {
-        if (index - this.next >= this.ahead.length) {
-            let size = this.ahead.length;
-            while (index - this.next >= size)
-                size *= 2;
-            const wider = new Array(size);
-            for (let open = this.next; open < this.next + this.ahead.length; open++) {
-                wider[open % size] = this.ahead[open % this.ahead.length];
-            }
-            this.ahead = wider;
-        }
-        this.ahead[index % this.ahead.length] = result;
-    }
-    emit(index, result) {
-        this.next = index + 1;
-        const { id, outcome, httpStatus, reason, attempts, ms } = result;
-        const entry = { id, outcome, httpStatus, reason, attempts, ms, ...this.about(id) };
-        this.write(entry);
-        if (outcome === 'deleted')
-            return;
-        keep(this.shown[outcome], index, entry);
-        if (outcome === 'failed' && attempts > 0)
-            keep(this.shown.attemptedFailed, index, entry);
-    }
-}
-function keep(list, index, entry) {
-    if (list.length < SHOWN_PER_KIND)
-        list.push({ index, entry });
-}
-/** The first `limit` entries of these lists together, in input order. */
-function firstShown(lists, limit) {
-    return lists
-        .flat()
-        .sort((a, b) => a.index - b.index)
-        .slice(0, limit)
-        .map(shown => shown.entry);
-}
-
 ;// CONCATENATED MODULE: ./src/policy.ts
 
 
@@ -3863,7 +4051,8 @@ async function selectStage(options) {
     const ids = uniqueIds(plan.ids, selectedIds);
     const planned = plannedIds(ids, plan.shard);
     const given = new Set(plan.ids);
-    tell(options, listing, selected);
+    const violations = selectedIdRules(plan, planned, selectedIds);
+    tell(options, listing, selected, violations.length > 0);
     const shown = shownText(options.secrets);
     // What the report says of an ID the listing showed: kept for the IDs the run plans with only, not every item.
     const kept = new Set(ids);
@@ -3878,7 +4067,7 @@ async function selectStage(options) {
         selected: selectedIds,
         onlySelected: new Set(selectedIds.filter(id => !given.has(id))),
         listed,
-        violations: selectedIdRules(plan, planned, selectedIds)
+        violations
     };
 }
 /** The selection inputs, echoed back JSON-quoted (jsonText): an input cannot start or carry a workflow command. */
@@ -3898,7 +4087,7 @@ function describeScope(plan) {
     return parts.filter(part => part !== '').join(', ');
 }
 /** One line for the listing; a dry run then shows every selected file and every spared one. */
-function tell(options, listing, selected) {
+function tell(options, listing, selected, refused) {
     const { info, itemLine } = options;
     const skipped = Object.entries(selected.skipped).map(([reason, n]) => `${n} ${reason}`);
     info(`listed ${(0,src_text/* count */.U9)(listing.items.length, 'item')} in ${(0,src_text/* count */.U9)(listing.pages, 'page')} (${listing.ms} ms): ${selected.matched} matched, ${selected.selected.length} selected, ${selected.spared.length} spared${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`);
@@ -3906,6 +4095,9 @@ function tell(options, listing, selected) {
         info('nothing matched the selection');
     if (!options.plan.dryRun)
         return;
+    // A selection policy refuses deletes nothing, even in a real run: no file is shown as one that would be deleted.
+    if (refused)
+        return info('the selection breaks policy (below): nothing would be deleted');
     for (const item of selected.selected)
         itemLine(`would delete ${describeItem(item)}`);
     for (const item of selected.spared)
@@ -4090,188 +4282,6 @@ function credentials(user, password) {
     const users = password === '' || decode(user).length >= MIN_HIDDEN_USER ? [user, decode(user)] : [];
     const forms = [password, decode(password), ...users, basic, authorization];
     return { forms: [...new Set(forms.filter(form => form !== ''))], authorization };
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-
-
-
-function buildReport(input) {
-    const { tally } = input;
-    const refused = input.violations.length > 0;
-    const planned = refused ? [] : tally.planned;
-    return {
-        provider: input.provider,
-        baseUrl: input.baseUrl === null ? null : (0,src_text/* displayUrl */.Qy)(input.baseUrl),
-        dryRun: input.dryRun,
-        failOn: input.failOn,
-        proxy: input.proxy,
-        shard: input.shard,
-        startedAt: input.startedAt.toISOString(),
-        endedAt: input.endedAt.toISOString(),
-        context: input.context,
-        verdict: input.verdict,
-        violations: input.violations.map(v => v.message),
-        selection: input.selection ?? null,
-        totals: {
-            planned: tally.planned.length,
-            deleted: tally.counts.deleted,
-            missing: tally.counts.missing,
-            failed: tally.counts.failed,
-            requests: input.requests,
-            rateLimitedAnswers: input.rateLimitedAnswers
-        },
-        lists: {
-            deleted: tally.ids('deleted'),
-            missing: tally.ids('missing'),
-            failed: tally.ids('failed'),
-            planned,
-            selected: refused ? [] : (input.selected ?? [])
-        },
-        shown: tally.shown,
-        counts: tally.counts
-    };
-}
-/** The report's own fields, for the file: none of what only the shells use. */
-function reportFields(run) {
-    const { lists: _lists, shown: _shown, counts: _counts, ...fields } = run;
-    return fields;
-}
-/** Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning. */
-function outputValues(report, reportFile) {
-    const warnings = [];
-    const list = (name, ids) => {
-        const json = JSON.stringify(ids);
-        if (Buffer.byteLength(json) <= MAX_LIST_OUTPUT_BYTES)
-            return json;
-        warnings.push(`output ${name} (${ids.length} IDs) is larger than 1 MiB and was set to ''; read the list from report-file: ${reportFile}`);
-        return '';
-    };
-    const { lists } = report;
-    return {
-        values: {
-            [Output.Deleted]: list(Output.Deleted, lists.deleted),
-            [Output.Missing]: list(Output.Missing, lists.missing),
-            [Output.Failed]: list(Output.Failed, lists.failed),
-            [Output.Planned]: list(Output.Planned, lists.planned),
-            [Output.DeletedCount]: String(report.totals.deleted),
-            [Output.MissingCount]: String(report.totals.missing),
-            [Output.FailedCount]: String(report.totals.failed),
-            [Output.ReportFile]: reportFile,
-            [Output.Selected]: list(Output.Selected, lists.selected),
-            [Output.SelectedCount]: String(lists.selected.length)
-        },
-        warnings
-    };
-}
-/** Text the action did not write (IDs, names, reasons, inputs), as a code span: no link, image or mention. */
-const cell = (text) => (0,src_text/* markdownCell */.UZ)(text, 300);
-/** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
-function summaryMarkdown(report) {
-    // The provider is one of the registry's names: the only ones that get this far.
-    const lines = [`## file-purge: ${report.provider ?? 'no provider'}`, ''];
-    if (report.violations.length > 0) {
-        lines.push('**Policy violations: nothing was sent.**', '');
-        for (const message of report.violations.slice(0, MAX_SUMMARY_ROWS))
-            lines.push(`- ${cell(message)}`);
-        if (report.violations.length > MAX_SUMMARY_ROWS)
-            lines.push(`- …and ${report.violations.length - MAX_SUMMARY_ROWS} more`);
-        lines.push('');
-    }
-    if (report.dryRun)
-        lines.push('**dry run: nothing was deleted.**', '');
-    if (report.shard)
-        lines.push(`Shard ${report.shard.index} of ${report.shard.count}.`, '');
-    const { totals } = report;
-    lines.push('| planned | deleted | missing | failed | requests | answered 429 |', '|---:|---:|---:|---:|---:|---:|');
-    lines.push(`| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} | ${totals.requests} | ${totals.rateLimitedAnswers} |`, '');
-    lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '');
-    if (report.selection)
-        lines.push(...selectionMarkdown(report.selection, report.dryRun));
-    const notDeleted = totals.missing + totals.failed;
-    if (notDeleted > 0) {
-        lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|');
-        for (const e of firstShown([report.shown.missing, report.shown.failed], MAX_SUMMARY_ROWS)) {
-            lines.push(`| ${cell(e.id)} | ${e.outcome} | ${e.httpStatus ?? ''} | ${e.attempts} | ${cell(e.reason ?? '')} |`);
-        }
-        if (notDeleted > MAX_SUMMARY_ROWS)
-            lines.push('', `${notDeleted - MAX_SUMMARY_ROWS} more rows left out; every ID is in the report file.`);
-        lines.push('');
-    }
-    lines.push(`Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`, '');
-    return lines.join('\n');
-}
-/** The selection: what was asked for, what the listing gave, the selected files and those keep-newest spared. */
-function selectionMarkdown(selection, dryRun) {
-    const { filters, scope } = selection;
-    const asked = [
-        filters.name !== null ? `name ${cell(filters.name)}` : '',
-        filters.path !== null ? `path ${cell(filters.path)}` : '',
-        filters.tags !== null ? `tags ${cell(filters.tags.join(', '))}` : '',
-        filters.status !== null ? `status ${cell(filters.status.join(', '))}` : '',
-        filters.olderThan !== null
-            ? `older than ${cell(filters.olderThan)} (created before ${selection.cutoff ?? ''})`
-            : '',
-        filters.keepNewest !== null ? `keep the newest ${filters.keepNewest}` : '',
-        ...Object.entries(scope).flatMap(([name, value]) => (value === null ? [] : [`${name} ${cell(value)}`]))
-    ].filter(part => part !== '');
-    const skipped = Object.entries(selection.skipped).map(([reason, n]) => `${n} ${reason}`);
-    const lines = [
-        '### Selection',
-        '',
-        `Asked for: ${asked.join('; ') || 'everything'}.`,
-        '',
-        '| pages | listed | matched | selected | spared | skipped | ms |',
-        '|---:|---:|---:|---:|---:|---|---:|',
-        `| ${selection.pages} | ${selection.listed} | ${selection.matched} | ${selection.selected} | ${selection.spared} | ${skipped.join(', ') || '0'} | ${selection.ms} |`,
-        ''
-    ];
-    if (!selection.complete)
-        lines.push('**The listing did not finish: nothing was deleted.**', '');
-    else if (selection.selected === 0)
-        lines.push('Nothing matched: nothing to delete.', '');
-    lines.push(...fileTable(dryRun ? 'Would be deleted' : 'Selected', selection.selectedFiles, selection.selected));
-    lines.push(...fileTable('Spared by keep-newest', selection.sparedFiles, selection.spared));
-    return lines;
-}
-function fileTable(title, files, total) {
-    if (files.length === 0)
-        return [];
-    const rows = files.slice(0, MAX_SUMMARY_SELECTED_ROWS).map(f => {
-        const cells = [f.id, f.name ?? '', f.createdAt ?? '', f.path ?? '', f.status ?? ''].map(text => cell(text));
-        return `| ${cells.join(' | ')} |`;
-    });
-    const more = total > rows.length ? ['', `${total - rows.length} more left out; every ID is in the report file.`] : [];
-    return [`#### ${title}`, '', '| ID | name | created | path | status |', '|---|---|---|---|---|', ...rows, ...more, ''];
-}
-/**
- * One annotation per ID that counts against the run (failed, and missing when fail-on says so), capped so the
- * runner's ten per step leave room for the roll-up: the verdict when failing, else a line here. IDs never attempted
- * (the run stopped) are counted in the roll-up, not annotated one by one.
- */
-function annotations(report, failOn, failing) {
-    const { shown, counts } = report;
-    const problems = firstShown([shown.attemptedFailed, failOn.missing ? shown.missing : []], MAX_ID_ANNOTATIONS);
-    const total = counts.attemptedFailed + (failOn.missing ? counts.missing : 0);
-    const level = (r) => (r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning';
-    const list = problems.map(r => ({
-        level: level(r),
-        message: `${r.outcome} ${(0,src_text/* jsonText */.s$)(r.id)}: ${r.reason ?? ''}`
-    }));
-    if (!failing && total > MAX_ID_ANNOTATIONS) {
-        list.push({
-            level: 'warning',
-            message: `${total - MAX_ID_ANNOTATIONS} more IDs not deleted; see the job summary and report-file`
-        });
-    }
-    return list;
-}
-/** The log line for one settled ID. It starts with the outcome, never with provider text; the ID is JSON-quoted. */
-function logLine(result) {
-    const attempts = `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
-    const status = result.httpStatus === null ? 'no answer' : `HTTP ${result.httpStatus}`;
-    const reason = result.reason === null ? '' : `: ${result.reason}`;
-    return `${result.outcome.padEnd(7)} ${(0,src_text/* jsonText */.s$)(result.id)} (${status}, ${attempts}, ${result.ms} ms)${reason}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report-file.ts
@@ -4624,9 +4634,11 @@ class CappedLines {
         }
     }
 }
-function pipeline_refused(violations) {
+/** A run policy refused: before anything was sent, or (`listed`) after the listing but before any delete. */
+function pipeline_refused(violations, listed = false) {
+    const nothing = listed ? 'the files were listed, nothing was deleted' : 'nothing was sent';
     return {
-        outcome: { failed: true, message: `${(0,src_text/* count */.U9)(violations.length, 'policy violation')}; nothing was sent` },
+        outcome: { failed: true, message: `${(0,src_text/* count */.U9)(violations.length, 'policy violation')}; ${nothing}` },
         result: NOTHING_SENT,
         tally: new Tally([], aboutGiven, () => undefined)
     };
@@ -4692,7 +4704,7 @@ async function stages(run, initial, sessions) {
             return { ...listingFailed(plan, selection.failure, tallyOf(plan.planned)), selection };
         }
         if (selection.violations.length > 0)
-            return { ...pipeline_refused(selection.violations), selection };
+            return { ...pipeline_refused(selection.violations, true), selection };
         plan = { ...plan, ids: selection.ids, planned: selection.planned };
     }
     const tally = tallyOf(plan.planned);

@@ -1,5 +1,5 @@
 import { MAX_VERDICT_IDS } from './constants.js'
-import type { RunReport } from './report.js'
+import { nothingDone, type RunReport } from './report.js'
 import { markdownCell } from './text.js'
 
 /** Comments on one pull request, as far as this action needs them. */
@@ -34,7 +34,8 @@ export function commentBody(report: RunReport): string {
     `| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} |`,
     ''
   ]
-  if (report.violations.length > 0) lines.push(`Policy violations, nothing was sent: ${report.violations.length}.`, '')
+  if (report.violations.length > 0)
+    lines.push(`Policy violations, ${nothingDone(report)}: ${report.violations.length}.`, '')
   if (totals.failed > 0) {
     lines.push('| failed ID | reason |', '|---|---|')
     for (const entry of failed.slice(0, MAX_VERDICT_IDS))

@@ -346,9 +346,11 @@ interface StagesOutcome {
   selection?: SelectStage
 }
 
-function refused(violations: readonly PolicyViolation[]): StagesOutcome {
+/** A run policy refused: before anything was sent, or (`listed`) after the listing but before any delete. */
+function refused(violations: readonly PolicyViolation[], listed = false): StagesOutcome {
+  const nothing = listed ? 'the files were listed, nothing was deleted' : 'nothing was sent'
   return {
-    outcome: { failed: true, message: `${count(violations.length, 'policy violation')}; nothing was sent` },
+    outcome: { failed: true, message: `${count(violations.length, 'policy violation')}; ${nothing}` },
     result: NOTHING_SENT,
     tally: new Tally([], aboutGiven, () => undefined)
   }
@@ -420,7 +422,7 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
     if (selection.failure) {
       return { ...listingFailed(plan, selection.failure, tallyOf(plan.planned)), selection }
     }
-    if (selection.violations.length > 0) return { ...refused(selection.violations), selection }
+    if (selection.violations.length > 0) return { ...refused(selection.violations, true), selection }
     plan = { ...plan, ids: selection.ids, planned: selection.planned }
   }
   const tally = tallyOf(plan.planned)

@@ -78,7 +78,8 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
   const ids = uniqueIds(plan.ids, selectedIds)
   const planned = plannedIds(ids, plan.shard)
   const given = new Set(plan.ids)
-  tell(options, listing, selected)
+  const violations = selectedIdRules(plan, planned, selectedIds)
+  tell(options, listing, selected, violations.length > 0)
   const shown = shownText(options.secrets)
   // What the report says of an ID the listing showed: kept for the IDs the run plans with only, not every item.
   const kept = new Set(ids)
@@ -92,7 +93,7 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
     selected: selectedIds,
     onlySelected: new Set(selectedIds.filter(id => !given.has(id))),
     listed,
-    violations: selectedIdRules(plan, planned, selectedIds)
+    violations
   }
 }
 
@@ -114,7 +115,12 @@ function describeScope(plan: RunPlan): string {
 }
 
 /** One line for the listing; a dry run then shows every selected file and every spared one. */
-function tell(options: SelectStageOptions, listing: Extract<Listing, { complete: true }>, selected: Selected): void {
+function tell(
+  options: SelectStageOptions,
+  listing: Extract<Listing, { complete: true }>,
+  selected: Selected,
+  refused: boolean
+): void {
   const { info, itemLine } = options
   const skipped = Object.entries(selected.skipped).map(([reason, n]) => `${n} ${reason}`)
   info(
@@ -122,6 +128,8 @@ function tell(options: SelectStageOptions, listing: Extract<Listing, { complete:
   )
   if (selected.selected.length === 0) info('nothing matched the selection')
   if (!options.plan.dryRun) return
+  // A selection policy refuses deletes nothing, even in a real run: no file is shown as one that would be deleted.
+  if (refused) return info('the selection breaks policy (below): nothing would be deleted')
   for (const item of selected.selected) itemLine(`would delete ${describeItem(item)}`)
   for (const item of selected.spared) itemLine(`spared by keep-newest ${describeItem(item)}`)
 }
