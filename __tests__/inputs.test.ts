@@ -447,7 +447,7 @@ describe('selection: what each provider can honour (SPEC §9.2)', () => {
       { provider: 'imagekit', 'select-path': 'previews', 'older-than': '30 days', 'keep-newest': '-1' },
       [
         'select-path: "previews" must start with "/" (a folder such as /previews/pr-42/, or /previews/** for its subfolders too)',
-        'older-than: "30 days" is not a whole number of hours, days or weeks (12h, 30d, 2w)',
+        'older-than: "30 days" is not a duration of 1 to 999999 hours, days or weeks (12h, 30d, 2w)',
         'keep-newest: "-1" is not a whole number from 0 to 1000000'
       ]
     ],

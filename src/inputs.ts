@@ -270,7 +270,7 @@ function readAge(read: InputReader, olderThan: string | undefined, keepNewest: s
     if (ms === undefined)
       read.violation(
         Input.OlderThan,
-        `${quote(olderThan)} is not a whole number of hours, days or weeks (12h, 30d, 2w)`
+        `${quote(olderThan)} is not a duration of 1 to 999999 hours, days or weeks (12h, 30d, 2w)`
       )
     else filters.olderThan = { text: olderThan, ms }
   }
