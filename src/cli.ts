@@ -107,7 +107,7 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
 
 /** Flags of the command itself, and the switches that set a boolean input. */
 const SWITCHES: ReadonlyArray<{ flag: string; short?: string; value?: string; help: string }> = [
-  { flag: 'dry-run', help: 'validate and plan; send nothing (no key needed)' },
+  { flag: 'dry-run', help: 'validate and plan; delete nothing (no key needed unless selecting: that lists)' },
   { flag: 'no-bulk', help: 'one DELETE per file even where a bulk endpoint exists' },
   { flag: 'json', help: 'print the report as JSON on stdout' },
   { flag: 'report', value: 'PATH', help: 'also write the report as JSON to PATH' },
