@@ -17,6 +17,25 @@ describe("the action's log", () => {
     ])
   })
 
+  test('given IDs that look like a mistake are sent as given, each with a warning saying why it likely comes back missing', async () => {
+    const e = await emulate({ provider: 'writer', files: ['a'] })
+    const run = await runActionOnce({
+      inputs: {
+        provider: 'writer',
+        'api-key': KEY,
+        'base-url': e.url,
+        'file-ids': `a;b "c" w-report-* d`,
+        'dry-run': 'true'
+      }
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.commands.filter(c => c.command === 'warning').map(c => c.message)).toEqual([
+      'ID "a;b" holds ";": IDs are separated by newlines, commas or white space; it is sent as given',
+      'ID "\\"c\\"" is wrapped in quotes, which are sent as part of the ID; it is sent as given',
+      'ID "w-report-*" holds "*": IDs are exact (to select files by name, use select-name); it is sent as given'
+    ])
+  })
+
   test('only names that map to a real input, and only when they say something the hyphenated one does not', () => {
     expect(misnamedInputs({ INPUT_FILE_IDS: 'a' })).toEqual([
       { input: 'file-ids', variable: 'INPUT_FILE_IDS', expected: 'INPUT_FILE-IDS' }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { globMatch, idHash, idProblem, parseIds, protectedBy, shardOf, uniqueIds } from '../src/ids.js'
+import { globMatch, idHash, idHint, idProblem, parseIds, protectedBy, shardOf, uniqueIds } from '../src/ids.js'
 
 describe('ID parsing', () => {
   test('splits on newlines, commas and white space, dropping empties', () => {
@@ -125,4 +125,16 @@ describe('shards', () => {
     expect(sizes.size).toBe(8)
     for (const size of sizes.values()) expect(Math.abs(size - 1250)).toBeLessThan(150)
   })
+})
+
+describe('IDs that look like a mistake', () => {
+  test.each([
+    ['a;b', /holds ";"/],
+    ['"a"', /wrapped in quotes/],
+    ["'a'", /wrapped in quotes/],
+    ['pr-42-*', /holds "\*"/]
+  ])('%s gets a hint', (id, hint) => expect(idHint(id)).toMatch(hint))
+  test.each(['a', 'a"b', "it's", '7c36a365-392f-43ba-840d-8f3103b42572'])('%s gets none', id =>
+    expect(idHint(id)).toBeUndefined()
+  )
 })

@@ -272,6 +272,7 @@ function cliShell(io: CliIo, flags: { quiet: boolean; json: boolean; reportPath:
     info: line => {
       if (!flags.quiet) news(line)
     },
+    warn: line => news(`warning: ${line}`),
     debug: () => undefined,
     ...(flags.quiet || io.interactive ? {} : { writeLines: io.stderr }),
     onStart: planned => {

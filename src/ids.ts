@@ -18,6 +18,18 @@ export function idProblem(id: string): string | undefined {
   return undefined
 }
 
+/**
+ * What looks like a mistake in a valid ID: a list separator the input does not take, quotes that would be sent as part
+ * of the ID, or a glob where file-ids takes exact IDs. Such an ID is sent as given and most likely comes back
+ * missing, which fail-on's default lets pass: the run says so.
+ */
+export function idHint(id: string): string | undefined {
+  if (id.includes(';')) return 'holds ";": IDs are separated by newlines, commas or white space'
+  if (/^(["']).*\1$/.test(id)) return 'is wrapped in quotes, which are sent as part of the ID'
+  if (id.includes('*')) return 'holds "*": IDs are exact (to select files by name, use select-name)'
+  return undefined
+}
+
 export const ID_RULE = 'an ID is 1-256 printable ASCII characters without / \\ ? # %, and not "." or ".."'
 
 /** The most IDs one input may hold: far above any purge, far below what would exhaust the runner's memory. */

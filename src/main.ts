@@ -114,6 +114,7 @@ async function publish({ report, settings, scrub, writeReport: writeReportText, 
 const actionShell: Shell = {
   mask: secret => core.setSecret(secret),
   info: line => core.info(line),
+  warn: line => core.warning(line),
   debug: message => core.debug(message),
   writeLines: text => process.stdout.write(text),
   publish,

@@ -5,6 +5,7 @@ import { cancellation, purge, type IdResult, type PurgeResult } from './engine/p
 import { OUTCOME_UNKNOWN } from './engine/ledger.js'
 import { Pacer } from './engine/pacing.js'
 import type { Transport } from './http.js'
+import { idHint } from './ids.js'
 import { readSettings, type InputSources, type PolicyViolation, type Settings } from './inputs.js'
 import { LineLog } from './log.js'
 import { preflight, runPlan, verdict, type RunPlan, type Verdict } from './policy.js'
@@ -15,7 +16,7 @@ import { proxyFor, proxySecrets, type ProxySetting } from './proxy.js'
 import { buildReport, logLine, reportFields, type RunReport } from './report.js'
 import { EntrySpool } from './report-file.js'
 import { Tally, type About } from './tally.js'
-import { count, displayUrl, jsonText, logSafe, oneLine, scrub, scrubCut, secretVariants } from './text.js'
+import { count, displayUrl, jsonText, logSafe, oneLine, quote, scrub, scrubCut, secretVariants } from './text.js'
 
 /** A finished run, as a shell tells it: the report, the settings it ran with, and the scrubber for its secrets. */
 export interface FinishedRun {
@@ -41,6 +42,8 @@ export interface Shell {
   mask(secret: string): void
   /** One line of progress. */
   info(line: string): void
+  /** Something the user most likely did not mean, that the run goes on with (an annotation on a runner); default info. */
+  warn?(line: string): void
   debug(message: string): void
   /** Writes per-ID log lines (batched, each ending in a line break); leave it out for none. */
   writeLines?: (text: string) => void
@@ -128,6 +131,7 @@ function cleanedShell(shell: Shell, scrubSecrets: (text: string) => string): She
   return {
     ...shell,
     info: line => shell.info(clean(line)),
+    warn: line => (shell.warn ?? shell.info)(clean(line)),
     debug: message => shell.debug(clean(message)),
     unexpected: message => shell.unexpected(clean(message))
   }
@@ -219,6 +223,7 @@ async function runStages(
   const context = readRunContext(sources.env, options.eventName === undefined ? {} : { eventName: options.eventName })
   progressed.context = context
   const { settings, violations: inputViolations } = readSettings(sources)
+  warnOfLikelyMistakes(settings.ids, shell)
   progressed.settings = settings
   const proxy = settings.baseUrl === undefined ? { proxy: undefined } : proxyFor(settings.baseUrl, sources.env)
   const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])])
@@ -294,6 +299,20 @@ function reporter({ settings, plan, through, startedAt, context, violations, sec
       ...(selection ? { selected: selection.selected } : {})
     })
 }
+
+/** A warning for each given ID that looks like a mistake (idHint), the first few named and the rest counted. */
+function warnOfLikelyMistakes(ids: readonly string[], shell: Shell): void {
+  const hinted = ids.flatMap(id => {
+    const hint = idHint(id)
+    return hint === undefined ? [] : [`ID ${quote(id)} ${hint}; it is sent as given`]
+  })
+  const warn = (line: string): void => (shell.warn ?? shell.info)(line)
+  for (const line of hinted.slice(0, MAX_HINTED_IDS)) warn(line)
+  if (hinted.length > MAX_HINTED_IDS) warn(`${hinted.length - MAX_HINTED_IDS} more IDs like these`)
+}
+
+/** Given IDs that look like a mistake, warned of one by one at most. */
+const MAX_HINTED_IDS = 5
 
 /** What the stages share: the plan (if preflight passed), the proxy, the secrets, and where to tell progress. */
 interface Run {
