@@ -82,6 +82,8 @@ const OWN_LINE_STARTS = [
   'listed ',
   'the listing did not finish',
   'nothing matched the selection',
+  'the selection breaks policy',
+  'warning: ',
   'would delete ',
   'spared by keep-newest ',
   'planned ',
@@ -182,7 +184,11 @@ async function hostileProvider(current: () => Sample): Promise<URL> {
 function runsFor(s: Sample, base: string): Array<[Record<string, string>, RegExp]> {
   const common = { 'api-key': KEY, 'base-url': base, 'max-retries': '0' }
   return [
-    [{ ...common, provider: 'writer', 'select-name': '*', 'dry-run': 'true' }, /^would delete "ok_2" \(name "/m],
+    // A listed ID that breaks the rules of an ID refuses the selection: a dry run then shows no file it would delete.
+    [
+      { ...common, provider: 'writer', 'select-name': '*', 'dry-run': 'true' },
+      /^(would delete "ok_2" \(name "|::error title=file-purge policy violation::selection: the listing gave ID )/m
+    ],
     [{ ...common, provider: 'imagekit', 'select-name': '*', 'dry-run': 'true' }, /^listed 2 items/m],
     [
       { ...common, provider: 'imagekit', 'select-name': s.input, 'select-path': s.input, 'select-tags': s.input },
