@@ -35,7 +35,7 @@ export function commentBody(report: RunReport): string {
     ''
   ]
   if (report.violations.length > 0)
-    lines.push(`Policy violations, ${nothingDone(report)}: ${report.violations.length}.`, '')
+    lines.push(`Policy violations, ${nothingDone(report.totals.requests > 0)}: ${report.violations.length}.`, '')
   if (totals.failed > 0) {
     lines.push('| failed ID | reason |', '|---|---|')
     for (const entry of failed.slice(0, MAX_VERDICT_IDS))

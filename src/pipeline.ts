@@ -13,7 +13,7 @@ import { selectStage, type SelectStage } from './select-stage.js'
 import { selecting } from './selection.js'
 import { bindProvider, secretForms } from './providers/index.js'
 import { proxyFor, proxySecrets, type ProxySetting } from './proxy.js'
-import { buildReport, logLine, reportFields, type RunReport } from './report.js'
+import { buildReport, logLine, nothingDone, reportFields, type RunReport } from './report.js'
 import { EntrySpool } from './report-file.js'
 import { Tally, type About } from './tally.js'
 import { count, displayUrl, jsonText, logSafe, oneLine, quote, scrub, scrubCut, secretVariants } from './text.js'
@@ -367,9 +367,8 @@ interface StagesOutcome {
 
 /** A run policy refused: before anything was sent, or (`listed`) after the listing but before any delete. */
 function refused(violations: readonly PolicyViolation[], listed = false): StagesOutcome {
-  const nothing = listed ? 'the files were listed, nothing was deleted' : 'nothing was sent'
   return {
-    outcome: { failed: true, message: `${count(violations.length, 'policy violation')}; ${nothing}` },
+    outcome: { failed: true, message: `${count(violations.length, 'policy violation')}; ${nothingDone(listed)}` },
     result: NOTHING_SENT,
     tally: new Tally([], aboutGiven, () => undefined)
   }

@@ -206,9 +206,9 @@ export function outputValues(
 /** Text the action did not write (IDs, names, reasons, inputs), as a code span: no link, image or mention. */
 const cell = (text: string): string => markdownCell(text, 300)
 
-/** What a run policy refused did: nothing, or (a selection) the listing only. */
-export function nothingDone(report: Pick<RunReport, 'totals'>): string {
-  return report.totals.requests > 0 ? 'the files were listed, nothing was deleted' : 'nothing was sent'
+/** What a run policy refused did: nothing, or (`listed`: a selection) the listing only. */
+export function nothingDone(listed: boolean): string {
+  return listed ? 'the files were listed, nothing was deleted' : 'nothing was sent'
 }
 
 /** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
@@ -216,7 +216,7 @@ export function summaryMarkdown(report: RunReport): string {
   // The provider is one of the registry's names: the only ones that get this far.
   const lines: string[] = [`## file-purge: ${report.provider ?? 'no provider'}`, '']
   if (report.violations.length > 0) {
-    lines.push(`**Policy violations: ${nothingDone(report)}.**`, '')
+    lines.push(`**Policy violations: ${nothingDone(report.totals.requests > 0)}.**`, '')
     for (const message of report.violations.slice(0, MAX_SUMMARY_ROWS)) lines.push(`- ${cell(message)}`)
     if (report.violations.length > MAX_SUMMARY_ROWS)
       lines.push(`- …and ${report.violations.length - MAX_SUMMARY_ROWS} more`)
