@@ -125,8 +125,11 @@ export async function runPipeline(
   }
 }
 
+/** A shell every line to which is cleaned; its warnings go to the shell's info where it has no warn of its own. */
+type Cleaned = Shell & Required<Pick<Shell, 'warn'>>
+
 /** The shell as the pipeline tells it: every line scrubbed of the run's secrets and made one safe line. */
-function cleanedShell(shell: Shell, scrubSecrets: (text: string) => string): Shell {
+function cleanedShell(shell: Shell, scrubSecrets: (text: string) => string): Cleaned {
   const clean = (text: string): string => logSafe(scrubSecrets(text))
   return {
     ...shell,
@@ -210,7 +213,7 @@ function maskSecrets(sources: InputSources, shell: Shell): string[] {
 
 async function runStages(
   sources: InputSources,
-  shell: Shell,
+  shell: Cleaned,
   {
     log,
     spool,
@@ -301,14 +304,13 @@ function reporter({ settings, plan, through, startedAt, context, violations, sec
 }
 
 /** A warning for each given ID that looks like a mistake (idHint), the first few named and the rest counted. */
-function warnOfLikelyMistakes(ids: readonly string[], shell: Shell): void {
+function warnOfLikelyMistakes(ids: readonly string[], shell: Cleaned): void {
   const hinted = ids.flatMap(id => {
     const hint = idHint(id)
     return hint === undefined ? [] : [`ID ${quote(id)} ${hint}; it is sent as given`]
   })
-  const warn = (line: string): void => (shell.warn ?? shell.info)(line)
-  for (const line of hinted.slice(0, MAX_HINTED_IDS)) warn(line)
-  if (hinted.length > MAX_HINTED_IDS) warn(`${hinted.length - MAX_HINTED_IDS} more IDs like these`)
+  for (const line of hinted.slice(0, MAX_HINTED_IDS)) shell.warn(line)
+  if (hinted.length > MAX_HINTED_IDS) shell.warn(`${hinted.length - MAX_HINTED_IDS} more IDs like these`)
 }
 
 /** Given IDs that look like a mistake, warned of one by one at most. */
@@ -536,7 +538,7 @@ function standing(
 /** The IDs of unknown outcome as a stopped run's last line names them: the first few, then a count. */
 export function unknownIds(unknown: readonly string[]): string {
   if (unknown.length === 0) return 'no request was waiting for its answer'
-  const named = unknown.slice(0, MAX_NAMED_UNKNOWN_IDS).map(id => JSON.stringify(id))
+  const named = unknown.slice(0, MAX_NAMED_UNKNOWN_IDS).map(jsonText)
   const more = unknown.length > named.length ? ` and ${unknown.length - named.length} more` : ''
   return `outcome unknown (sent, no answer yet; it may have been deleted) for ${count(unknown.length, 'ID')}: ${named.join(', ')}${more}`
 }
