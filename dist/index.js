@@ -1216,28 +1216,13 @@ const MAX_IDS = 1_000_000;
  * input in every problem.
  */
 function parseIds(text, source) {
-    const trimmed = text.trimStart();
     const tooMany = `${source}: more than ${MAX_IDS.toLocaleString('en')} IDs; split the list`;
-    let candidates;
-    if (trimmed.startsWith('{')) {
-        return {
-            ids: [],
-            problems: [
-                `${source}: starts with "{" but a list of IDs is a JSON array of strings or IDs separated by newlines, commas or white space`
-            ]
-        };
-    }
-    if (trimmed.startsWith('[')) {
-        const parsed = parseJsonArray(trimmed);
-        if (typeof parsed === 'string')
-            return { ids: [], problems: [`${source}: ${parsed}`] };
-        if (parsed.length > MAX_IDS)
-            return { ids: [], problems: [tooMany] };
-        candidates = parsed;
-    }
-    else {
-        candidates = listItems(text);
-    }
+    const candidates = listOf(text, 'a list of IDs is a JSON array of strings or IDs separated by newlines, commas or white space');
+    if (typeof candidates === 'string')
+        return { ids: [], problems: [`${source}: ${candidates}`] };
+    // A JSON array is whole already: one past the bound is refused before any item is checked.
+    if (isArray(candidates) && candidates.length > MAX_IDS)
+        return { ids: [], problems: [tooMany] };
     const ids = [];
     const problems = [];
     let invalid = 0;
@@ -1253,6 +1238,17 @@ function parseIds(text, source) {
     if (invalid > MAX_LISTED_INVALID_IDS)
         problems.push(`${source}: ${invalid - MAX_LISTED_INVALID_IDS} more invalid IDs not listed`);
     return { ids, problems };
+}
+const isArray = (items) => Array.isArray(items);
+/**
+ * The items of a list input: a JSON array of strings when the first non-blank character is "[", else the items
+ * separated by newlines, commas or white space; or, as a string, why the text is no list (`instead` says what is).
+ */
+function listOf(text, instead) {
+    const trimmed = text.trimStart();
+    if (trimmed.startsWith('{'))
+        return `starts with "{" but ${instead}`;
+    return trimmed.startsWith('[') ? parseJsonArray(trimmed) : listItems(text);
 }
 /** The items of a list separated by newlines, commas or white space, one at a time, so a huge input can stop early. */
 function* listItems(text) {
@@ -1337,22 +1333,10 @@ function protectedBy(patterns, id, anyCase = false) {
  * protection off without a word, so it is a problem, as is one that looks like a ";"-separated list.
  */
 function parseProtected(text, source) {
-    const trimmed = text.trim();
-    if (trimmed === '')
-        return { ids: [], problems: [] };
-    if (trimmed.startsWith('{')) {
-        return { ids: [], problems: [`${source}: starts with "{" but patterns are a JSON array of strings or a list`] };
-    }
-    let patterns;
-    if (trimmed.startsWith('[')) {
-        const parsed = parseJsonArray(trimmed);
-        if (typeof parsed === 'string')
-            return { ids: [], problems: [`${source}: ${parsed}`] };
-        patterns = parsed.map(pattern => pattern.trim()).filter(pattern => pattern !== '');
-    }
-    else {
-        patterns = [...listItems(text)];
-    }
+    const listed = listOf(text, 'patterns are a JSON array of strings or a list');
+    if (typeof listed === 'string')
+        return { ids: [], problems: [`${source}: ${listed}`] };
+    const patterns = [...listed].map(pattern => pattern.trim()).filter(pattern => pattern !== '');
     const problems = patterns.flatMap(pattern => {
         const problem = patternProblem(pattern);
         return problem === undefined ? [] : [`${source}: pattern ${(0,src_text/* quote */.hD)(pattern)} ${problem}`];

@@ -46,25 +46,14 @@ export interface ParsedIds {
  * input in every problem.
  */
 export function parseIds(text: string, source: string): ParsedIds {
-  const trimmed = text.trimStart()
   const tooMany = `${source}: more than ${MAX_IDS.toLocaleString('en')} IDs; split the list`
-  let candidates: Iterable<string>
-  if (trimmed.startsWith('{')) {
-    return {
-      ids: [],
-      problems: [
-        `${source}: starts with "{" but a list of IDs is a JSON array of strings or IDs separated by newlines, commas or white space`
-      ]
-    }
-  }
-  if (trimmed.startsWith('[')) {
-    const parsed = parseJsonArray(trimmed)
-    if (typeof parsed === 'string') return { ids: [], problems: [`${source}: ${parsed}`] }
-    if (parsed.length > MAX_IDS) return { ids: [], problems: [tooMany] }
-    candidates = parsed
-  } else {
-    candidates = listItems(text)
-  }
+  const candidates = listOf(
+    text,
+    'a list of IDs is a JSON array of strings or IDs separated by newlines, commas or white space'
+  )
+  if (typeof candidates === 'string') return { ids: [], problems: [`${source}: ${candidates}`] }
+  // A JSON array is whole already: one past the bound is refused before any item is checked.
+  if (isArray(candidates) && candidates.length > MAX_IDS) return { ids: [], problems: [tooMany] }
   const ids: string[] = []
   const problems: string[] = []
   let invalid = 0
@@ -78,6 +67,18 @@ export function parseIds(text: string, source: string): ParsedIds {
   if (invalid > MAX_LISTED_INVALID_IDS)
     problems.push(`${source}: ${invalid - MAX_LISTED_INVALID_IDS} more invalid IDs not listed`)
   return { ids, problems }
+}
+
+const isArray = (items: Iterable<string>): items is readonly string[] => Array.isArray(items)
+
+/**
+ * The items of a list input: a JSON array of strings when the first non-blank character is "[", else the items
+ * separated by newlines, commas or white space; or, as a string, why the text is no list (`instead` says what is).
+ */
+function listOf(text: string, instead: string): Iterable<string> | string {
+  const trimmed = text.trimStart()
+  if (trimmed.startsWith('{')) return `starts with "{" but ${instead}`
+  return trimmed.startsWith('[') ? parseJsonArray(trimmed) : listItems(text)
 }
 
 /** The items of a list separated by newlines, commas or white space, one at a time, so a huge input can stop early. */
@@ -157,19 +158,9 @@ export function protectedBy(patterns: readonly string[], id: string, anyCase = f
  * protection off without a word, so it is a problem, as is one that looks like a ";"-separated list.
  */
 export function parseProtected(text: string, source: string): ParsedIds {
-  const trimmed = text.trim()
-  if (trimmed === '') return { ids: [], problems: [] }
-  if (trimmed.startsWith('{')) {
-    return { ids: [], problems: [`${source}: starts with "{" but patterns are a JSON array of strings or a list`] }
-  }
-  let patterns: string[]
-  if (trimmed.startsWith('[')) {
-    const parsed = parseJsonArray(trimmed)
-    if (typeof parsed === 'string') return { ids: [], problems: [`${source}: ${parsed}`] }
-    patterns = parsed.map(pattern => pattern.trim()).filter(pattern => pattern !== '')
-  } else {
-    patterns = [...listItems(text)]
-  }
+  const listed = listOf(text, 'patterns are a JSON array of strings or a list')
+  if (typeof listed === 'string') return { ids: [], problems: [`${source}: ${listed}`] }
+  const patterns = [...listed].map(pattern => pattern.trim()).filter(pattern => pattern !== '')
   const problems = patterns.flatMap(pattern => {
     const problem = patternProblem(pattern)
     return problem === undefined ? [] : [`${source}: pattern ${quote(pattern)} ${problem}`]
