@@ -1,8 +1,8 @@
-import { verdict } from '../src/policy.js'
+import { verdict } from '../src/selection/policy.js'
 import type { IdResult } from '../src/engine/purge.js'
-import type { RunContext } from '../src/context.js'
-import { buildReport, type Report, type ReportInput, type RunReport } from '../src/report.js'
-import { Tally, type ReportEntry } from '../src/tally.js'
+import type { RunContext } from '../src/settings/context.js'
+import { buildReport, type Report, type ReportInput, type RunReport } from '../src/report/report.js'
+import { Tally, type ReportEntry } from '../src/report/tally.js'
 
 export const runContext: RunContext = {
   repository: 'o/r',

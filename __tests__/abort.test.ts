@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { getEventListeners } from 'node:events'
-import { onAbort } from '../src/abort.js'
+import { onAbort } from '../src/transport/abort.js'
 
 describe('onAbort', () => {
   test('one listener on the signal however many wait, each called once on abort', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { MAX_LOGGED_ID_LINES } from '../src/constants.js'
-import { misnamedInputs } from '../src/main.js'
+import { MAX_LOGGED_ID_LINES } from '../src/settings/constants.js'
+import { misnamedInputs } from '../src/shells/main.js'
 import { emulate, KEY, runActionOnce } from './helpers/common.js'
 
 describe("the action's log", () => {

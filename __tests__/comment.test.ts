@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Emulator } from '../emulator/index.js'
-import { commentBody, commentMarker, upsertComment, type PullRequestComments } from '../src/comment.js'
+import { commentBody, commentMarker, upsertComment, type PullRequestComments } from '../src/shells/comment.js'
 import { idResult, reportOf, runContext } from '../__fixtures__/report.js'
 import { afterThisTest, emulate, expectNoSecret, KEY, runActionOnce } from './helpers/common.js'
 import { startGitHubApi } from './helpers/github-api.js'

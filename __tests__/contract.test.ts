@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Emulator, EmulatorOptions, FileRecord, ProviderName } from '../emulator/index.js'
-import { API_KEY_VARIABLE, main, type CliIo } from '../src/cli.js'
+import { API_KEY_VARIABLE, main, type CliIo } from '../src/shells/cli.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
-import type { Report } from '../src/report.js'
+import type { Report } from '../src/report/report.js'
 import { call, emulate, KEY, scratchDir } from './helpers/common.js'
 import { contractProxy, type ContractProxy } from './helpers/contract.js'
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
-import { createTransport, MAX_BODY_BYTES, TransportError } from '../src/http.js'
+import { createTransport, MAX_BODY_BYTES, TransportError } from '../src/transport/http.js'
 import { bindProvider, PROVIDERS } from '../src/providers/index.js'
 import { purgeAll } from './helpers/engine.js'
-import { proxyFor } from '../src/proxy.js'
+import { proxyFor } from '../src/transport/proxy.js'
 import { closedAfterTest, emulate, KEY, rawServer, unusedPort } from './helpers/common.js'
 import { startProxy } from './helpers/proxy.js'
 

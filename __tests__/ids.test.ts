@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { globMatch, idHash, idHint, idProblem, parseIds, protectedBy, shardOf, uniqueIds } from '../src/ids.js'
+import { globMatch, idHash, idHint, idProblem, parseIds, protectedBy, shardOf, uniqueIds } from '../src/settings/ids.js'
 
 describe('ID parsing', () => {
   test('splits on newlines, commas and white space, dropping empties', () => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, test } from '@jest/globals'
-import { readIdsFile } from '../src/inputs.js'
+import { readIdsFile } from '../src/settings/inputs.js'
 import { scratchDir } from './helpers/common.js'
 import { settingsFrom } from './helpers/inputs.js'
 

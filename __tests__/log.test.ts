@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { LineLog } from '../src/log.js'
+import { LineLog } from '../src/report/log.js'
 
 describe('LineLog', () => {
   test('batches lines into one write, in order, when the batch is full', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
-import { API_KEY_VARIABLE, main } from '../src/cli.js'
-import type { InputName } from '../src/constants.js'
-import { commentBody } from '../src/comment.js'
+import { API_KEY_VARIABLE, main } from '../src/shells/cli.js'
+import type { InputName } from '../src/settings/constants.js'
+import { commentBody } from '../src/shells/comment.js'
 import { runPipeline, type FinishedRun, type Shell } from '../src/pipeline.js'
-import { outputValues, summaryMarkdown } from '../src/report.js'
+import { outputValues, summaryMarkdown } from '../src/report/report.js'
 import { KEY, rawServer } from './helpers/common.js'
 
 /** The pipeline both shells share: what it masks, and its last-resort handler for errors nobody expected. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import { idProblem, parseIds, uniqueIds } from '../src/ids.js'
+import { idProblem, parseIds, uniqueIds } from '../src/settings/ids.js'
 import { DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { bindProvider, PROVIDER_NAMES, PROVIDERS, type Provider, type ProviderName } from '../src/providers/index.js'
 import type { HttpAnswer } from '../src/providers/types.js'

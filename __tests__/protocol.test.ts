@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals'
 import nock from 'nock'
 import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
-import { createTransport } from '../src/http.js'
+import { createTransport } from '../src/transport/http.js'
 import { bindProvider, PROVIDERS, type ProviderName } from '../src/providers/index.js'
 import { purgeAll } from './helpers/engine.js'
 import { KEY } from './helpers/common.js'

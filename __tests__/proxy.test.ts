@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
-import { commentBody } from '../src/comment.js'
-import type { InputName } from '../src/constants.js'
+import { commentBody } from '../src/shells/comment.js'
+import type { InputName } from '../src/settings/constants.js'
 import { runPipeline, type Shell } from '../src/pipeline.js'
-import { proxyFor, proxySecrets } from '../src/proxy.js'
-import { outputValues, summaryMarkdown } from '../src/report.js'
+import { proxyFor, proxySecrets } from '../src/transport/proxy.js'
+import { outputValues, summaryMarkdown } from '../src/report/report.js'
 import { KEY, unusedPort } from './helpers/common.js'
 
 /** The proxy variables as a self-hosted runner passes them, read with @actions/http-client's semantics. */

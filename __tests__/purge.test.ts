@@ -11,8 +11,8 @@ import { backoffMs, DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { PROVIDERS } from '../src/providers/index.js'
 import { MAX_RATE_LIMITED_ATTEMPTS } from '../src/engine/purge.js'
 import { answer } from './helpers/answers.js'
-import { TransportError } from '../src/http.js'
-import { verdict } from '../src/policy.js'
+import { TransportError } from '../src/transport/http.js'
+import { verdict } from '../src/selection/policy.js'
 import { ok, runEngine, type Scripted } from './helpers/engine.js'
 
 const { writer, imagekit, delos, anyformat } = PROVIDERS

@@ -9,7 +9,7 @@ import {
   type Cancel,
   type RunOptions
 } from '../scripts/runner.js'
-import { API_KEY_VARIABLE } from '../src/cli.js'
+import { API_KEY_VARIABLE } from '../src/shells/cli.js'
 import {
   emulate,
   expectInRoute,

@@ -1,10 +1,10 @@
 import { describe, expect, test } from '@jest/globals'
-import { MAX_SUMMARY_ROWS } from '../src/constants.js'
-import { verdict } from '../src/policy.js'
+import { MAX_SUMMARY_ROWS } from '../src/settings/constants.js'
+import { verdict } from '../src/selection/policy.js'
 import type { IdResult } from '../src/engine/purge.js'
-import type { FailOn } from '../src/inputs.js'
-import { commentBody } from '../src/comment.js'
-import { annotations, logLine, outputValues, summaryMarkdown } from '../src/report.js'
+import type { FailOn } from '../src/settings/inputs.js'
+import { commentBody } from '../src/shells/comment.js'
+import { annotations, logLine, outputValues, summaryMarkdown } from '../src/report/report.js'
 import { idResult, reportOf, runContext, tallyOf } from '../__fixtures__/report.js'
 
 const verdictOf = (results: IdResult[], failOn: FailOn, credentialsRejected = false) =>

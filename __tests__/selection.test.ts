@@ -9,7 +9,7 @@ import {
   select,
   serverFilters,
   type SelectionFilters
-} from '../src/selection.js'
+} from '../src/selection/filters.js'
 
 /** Selection as pure functions of an item: each filter, the skips, keep-newest and older-than. */
 

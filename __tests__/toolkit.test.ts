@@ -4,7 +4,7 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import { parseOutputFile } from '../scripts/runner.js'
 import { logSafe } from '../src/text.js'
-import * as toolkit from '../src/toolkit.js'
+import * as toolkit from '../src/shells/toolkit.js'
 import { scratchDir } from './helpers/common.js'
 
 /**

@@ -1,72 +1,6 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 6885:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   u: () => (/* binding */ onAbort)
-/* harmony export */ });
-/**
- * One listener per AbortSignal however many requests wait on it, each request in a slot it clears when it ends.
- *
- * Why not `addEventListener` per request: a signal's listeners are a linked list, and a removed listener still
- * points at its neighbours. Once the garbage collector has moved one of them to the old generation, that dead node
- * keeps the next request's closure, and with it the whole request, alive through every young collection until the
- * next full one. At thousands of requests a second that moved tens of megabytes a minute into the old generation and
- * made the heap grow to several times what the run holds. A slot that is cleared references nothing.
- */
-class Fanout {
-    slots = [];
-    free = [];
-    constructor(signal) {
-        signal.addEventListener('abort', () => this.fire(), { once: true });
-    }
-    add(callback) {
-        const slot = this.free.pop() ?? this.slots.length;
-        this.slots[slot] = callback;
-        return slot;
-    }
-    remove(slot) {
-        this.slots[slot] = undefined;
-        this.free.push(slot);
-    }
-    fire() {
-        for (let slot = 0; slot < this.slots.length; slot++) {
-            const callback = this.slots[slot];
-            if (callback === undefined)
-                continue;
-            this.remove(slot);
-            callback();
-        }
-    }
-}
-const fanouts = new WeakMap();
-/**
- * Calls `callback` once when `signal` aborts, unless the returned function was called first. The signal must not have
- * aborted yet: check `signal.aborted` before.
- */
-function onAbort(signal, callback) {
-    let fanout = fanouts.get(signal);
-    if (fanout === undefined) {
-        fanout = new Fanout(signal);
-        fanouts.set(signal, fanout);
-    }
-    const owner = fanout;
-    let slot = owner.add(() => {
-        slot = -1;
-        callback();
-    });
-    return () => {
-        if (slot >= 0)
-            owner.remove(slot);
-        slot = -1;
-    };
-}
-
-
-/***/ }),
-
 /***/ 8992:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -264,7 +198,73 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 1049:
+/***/ 3331:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   u: () => (/* binding */ onAbort)
+/* harmony export */ });
+/**
+ * One listener per AbortSignal however many requests wait on it, each request in a slot it clears when it ends.
+ *
+ * Why not `addEventListener` per request: a signal's listeners are a linked list, and a removed listener still
+ * points at its neighbours. Once the garbage collector has moved one of them to the old generation, that dead node
+ * keeps the next request's closure, and with it the whole request, alive through every young collection until the
+ * next full one. At thousands of requests a second that moved tens of megabytes a minute into the old generation and
+ * made the heap grow to several times what the run holds. A slot that is cleared references nothing.
+ */
+class Fanout {
+    slots = [];
+    free = [];
+    constructor(signal) {
+        signal.addEventListener('abort', () => this.fire(), { once: true });
+    }
+    add(callback) {
+        const slot = this.free.pop() ?? this.slots.length;
+        this.slots[slot] = callback;
+        return slot;
+    }
+    remove(slot) {
+        this.slots[slot] = undefined;
+        this.free.push(slot);
+    }
+    fire() {
+        for (let slot = 0; slot < this.slots.length; slot++) {
+            const callback = this.slots[slot];
+            if (callback === undefined)
+                continue;
+            this.remove(slot);
+            callback();
+        }
+    }
+}
+const fanouts = new WeakMap();
+/**
+ * Calls `callback` once when `signal` aborts, unless the returned function was called first. The signal must not have
+ * aborted yet: check `signal.aborted` before.
+ */
+function onAbort(signal, callback) {
+    let fanout = fanouts.get(signal);
+    if (fanout === undefined) {
+        fanout = new Fanout(signal);
+        fanouts.set(signal, fanout);
+    }
+    const owner = fanout;
+    let slot = owner.add(() => {
+        slot = -1;
+        callback();
+    });
+    return () => {
+        if (slot >= 0)
+            owner.remove(slot);
+        slot = -1;
+    };
+}
+
+
+/***/ }),
+
+/***/ 9854:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -722,7 +722,7 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./src/constants.ts
+;// CONCATENATED MODULE: ./src/settings/constants.ts
 /** Input names: the action's public interface, declared once. */
 const Input = {
     Provider: 'provider',
@@ -805,7 +805,7 @@ const MAX_LOGGED_ID_LINES = 1000;
 /** IDs named in the line a run stopped at once (a second stop signal) leaves, before the rest are counted. */
 const MAX_NAMED_UNKNOWN_IDS = 10;
 
-;// CONCATENATED MODULE: ./src/tally.ts
+;// CONCATENATED MODULE: ./src/report/tally.ts
 
 /** Enough of each kind for every place that shows entries: the summary's rows are the most. */
 const SHOWN_PER_KIND = MAX_SUMMARY_ROWS;
@@ -927,7 +927,7 @@ function firstShown(lists, limit) {
 
 // EXTERNAL MODULE: ./src/text.ts
 var src_text = __nccwpck_require__(8992);
-;// CONCATENATED MODULE: ./src/report.ts
+;// CONCATENATED MODULE: ./src/report/report.ts
 
 
 
@@ -1114,7 +1114,7 @@ function logLine(result) {
     return `${result.outcome.padEnd(7)} ${(0,src_text/* jsonText */.s$)(result.id)} (${status}, ${attempts}, ${result.ms} ms)${reason}`;
 }
 
-;// CONCATENATED MODULE: ./src/comment.ts
+;// CONCATENATED MODULE: ./src/shells/comment.ts
 
 
 
@@ -1171,7 +1171,7 @@ async function upsertComment(comments, report) {
     return 'created';
 }
 
-;// CONCATENATED MODULE: ./src/ids.ts
+;// CONCATENATED MODULE: ./src/settings/ids.ts
 
 
 const MAX_ID_LENGTH = 256;
@@ -2127,7 +2127,7 @@ function secretForms(rawKey, providerName) {
     return [...new Set(forms.filter(form => form.length > 0))];
 }
 
-;// CONCATENATED MODULE: ./src/selection.ts
+;// CONCATENATED MODULE: ./src/selection/filters.ts
 /**
  * Selecting files to purge (SPEC §9): the filters as read from the inputs, and the pure functions that decide,
  * item by item, what a listing selects, what keep-newest spares and what cannot be judged.
@@ -2262,7 +2262,7 @@ function newestFirst(a, b) {
  * age is looked at, so older-than never leaves fewer than N), less those not older than the cutoff. An ID listed
  * twice counts once.
  */
-function selection_select(items, filters, capabilities, runStartMs, scope = NO_SCOPE) {
+function filters_select(items, filters, capabilities, runStartMs, scope = NO_SCOPE) {
     const skipped = {};
     const seen = new Set();
     const candidates = [];
@@ -2312,7 +2312,7 @@ function serverFilters(filters, runStartMs) {
     return server;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/settings/inputs.ts
 
 
 
@@ -2625,7 +2625,7 @@ function readBaseUrl(text, provider, violation) {
     return url;
 }
 
-;// CONCATENATED MODULE: ./src/context.ts
+;// CONCATENATED MODULE: ./src/settings/context.ts
 
 /**
  * Reads the context from the environment the runner sets (GITHUB_*, and the event payload at GITHUB_EVENT_PATH
@@ -2668,8 +2668,8 @@ function pullRequestNumber(eventPath, readFile) {
     }
 }
 
-// EXTERNAL MODULE: ./src/transport-error.ts
-var transport_error = __nccwpck_require__(1049);
+// EXTERNAL MODULE: ./src/transport/errors.ts
+var errors = __nccwpck_require__(9854);
 ;// CONCATENATED MODULE: ./src/engine/ledger.ts
 /** Said of an ID that a request named but whose deletion no answer confirmed or ruled out. */
 const OUTCOME_UNKNOWN = 'its outcome is unknown, it may have been deleted';
@@ -3306,7 +3306,7 @@ class PurgeRun {
                 return classified.classification;
             }
             catch (error) {
-                if (!(error instanceof transport_error/* TransportError */.w))
+                if (!(error instanceof errors/* TransportError */.w))
                     throw error;
                 this.ledger.answered(unit.indexes, null);
                 return transportClassification(error);
@@ -3451,7 +3451,7 @@ function cancellation(signal) {
     return `cancelled${typeof by === 'string' && by !== '' ? ` (${by})` : ''}`;
 }
 
-;// CONCATENATED MODULE: ./src/log.ts
+;// CONCATENATED MODULE: ./src/report/log.ts
 
 /**
  * Log lines batched into few writes: on a runner, stdout is a pipe and every write a system call, which at
@@ -3498,7 +3498,7 @@ class LineLog {
     }
 }
 
-;// CONCATENATED MODULE: ./src/policy.ts
+;// CONCATENATED MODULE: ./src/selection/policy.ts
 
 
 
@@ -3694,8 +3694,8 @@ function verdict(result, tally, failOn) {
 
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-// EXTERNAL MODULE: ./src/abort.ts
-var abort = __nccwpck_require__(6885);
+// EXTERNAL MODULE: ./src/transport/abort.ts
+var abort = __nccwpck_require__(3331);
 ;// CONCATENATED MODULE: ./src/engine/list.ts
 
 
@@ -3903,7 +3903,7 @@ class Pager {
             });
         }
         catch (error) {
-            if (!(error instanceof transport_error/* TransportError */.w))
+            if (!(error instanceof errors/* TransportError */.w))
                 throw error;
             if (error.kind === 'cancelled' && options.signal)
                 throw this.cancelled(options.signal);
@@ -4006,7 +4006,7 @@ class Pager {
     }
 }
 
-;// CONCATENATED MODULE: ./src/select-stage.ts
+;// CONCATENATED MODULE: ./src/selection/stage.ts
 /**
  * The selection stage: lists the provider's files (all pages, before any delete), selects from them, and unites
  * the selection with the given IDs. Its outcome is either the IDs to plan with, violations, or a listing that did
@@ -4044,7 +4044,7 @@ async function selectStage(options) {
         const stage = emptyStage(plan, listing, runStart, shownText(options.secrets));
         return { ...stage, failure: { reason, credentialsRejected, halted } };
     }
-    const selected = selection_select(listing.items, filters, list.capabilities, runStart, scope);
+    const selected = filters_select(listing.items, filters, list.capabilities, runStart, scope);
     const selectedIds = selected.selected.map(item => item.id);
     const ids = uniqueIds(plan.ids, selectedIds);
     const planned = plannedIds(ids, plan.shard);
@@ -4164,7 +4164,7 @@ function emptyStage(plan, listing, runStart, shown) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/proxy.ts
+;// CONCATENATED MODULE: ./src/transport/proxy.ts
 /**
  * The proxy a request goes through, read from the environment the way the runner and @actions/http-client read
  * it: https_proxy before HTTPS_PROXY for https targets, http_proxy before HTTP_PROXY for http ones, a value without
@@ -4282,7 +4282,7 @@ function credentials(user, password) {
     return { forms: [...new Set(forms.filter(form => form !== ''))], authorization };
 }
 
-;// CONCATENATED MODULE: ./src/report-file.ts
+;// CONCATENATED MODULE: ./src/report/file.ts
 
 
 
@@ -4674,7 +4674,7 @@ function aboutFrom(selection) {
 async function withSession(run, plan, work) {
     let opened;
     const open = async () => {
-        const { createTransport } = await __nccwpck_require__.e(/* import() */ 803).then(__nccwpck_require__.bind(__nccwpck_require__, 6803));
+        const { createTransport } = await __nccwpck_require__.e(/* import() */ 25).then(__nccwpck_require__.bind(__nccwpck_require__, 4025));
         const transport = await createTransport({ maxSockets: plan.concurrency, proxy: run.proxy });
         return { transport, pacer: new Pacer(plan.concurrency, plan.maxRate) };
     };
@@ -4860,7 +4860,7 @@ async function execute({ plan, session, proxy, secrets, signal, tally, unanswere
     });
 }
 
-;// CONCATENATED MODULE: ./src/signals.ts
+;// CONCATENATED MODULE: ./src/shells/signals.ts
 
 /** The signals a runner (and a terminal's Ctrl-C) stops a step with. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'];
@@ -4897,7 +4897,7 @@ function cancelOnSignals(notice, exitCode) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/toolkit.ts
+;// CONCATENATED MODULE: ./src/shells/toolkit.ts
 /**
  * The part of the runner's protocol this action speaks, written as @actions/core writes it: inputs from INPUT_*
  * variables, workflow commands on stdout, outputs and the job summary in the files the runner names. Kept small
@@ -5001,7 +5001,7 @@ function appendSummary(markdown) {
     return true;
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/shells/main.ts
 
 
 

@@ -18,7 +18,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { startEmulator, type Emulator, type EmulatorOptions, type ProviderName } from '../emulator/index.js'
 import type { FileRecord } from '../emulator/types.js'
-import type { Report } from '../src/report.js'
+import type { Report } from '../src/report/report.js'
 import { nodeBinaries, REPO_ROOT, runAction } from './runner.js'
 
 const KEY = 'bench-key-0123456789'

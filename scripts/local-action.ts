@@ -23,7 +23,7 @@ import path from 'node:path'
 import { parseArgs, parseEnv } from 'node:util'
 import { startEmulator, type Emulator } from '../emulator/index.js'
 import { PROVIDER_NAMES, type ProviderName } from '../src/providers/index.js'
-import type { Report } from '../src/report.js'
+import type { Report } from '../src/report/report.js'
 import { parseOutputFile, REPO_ROOT } from './runner.js'
 
 /** The one key the emulator accepts. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { cancelledExitCode, main } from './cli.js'
-import { cancelOnSignals } from './signals.js'
+import { cancelledExitCode, main } from './shells/cli.js'
+import { cancelOnSignals } from './shells/signals.js'
 
 const cancellation = cancelOnSignals(line => process.stderr.write(`\n${line}\n`), cancelledExitCode)
 try {

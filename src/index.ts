@@ -1,3 +1,3 @@
-import { run } from './main.js'
+import { run } from './shells/main.js'
 
 void run()

@@ -1,21 +1,21 @@
 import os from 'node:os'
-import { Input, MAX_LOGGED_ID_LINES, MAX_NAMED_UNKNOWN_IDS } from './constants.js'
-import { readRunContext } from './context.js'
+import { Input, MAX_LOGGED_ID_LINES, MAX_NAMED_UNKNOWN_IDS } from './settings/constants.js'
+import { readRunContext } from './settings/context.js'
 import { cancellation, purge, type IdResult, type PurgeResult } from './engine/purge.js'
 import { OUTCOME_UNKNOWN } from './engine/ledger.js'
 import { Pacer } from './engine/pacing.js'
-import type { Transport } from './http.js'
-import { idHint } from './ids.js'
-import { readSettings, type InputSources, type PolicyViolation, type Settings } from './inputs.js'
-import { LineLog } from './log.js'
-import { preflight, runPlan, verdict, type RunPlan, type Verdict } from './policy.js'
-import { selectStage, type SelectStage } from './select-stage.js'
-import { selecting } from './selection.js'
+import type { Transport } from './transport/http.js'
+import { idHint } from './settings/ids.js'
+import { readSettings, type InputSources, type PolicyViolation, type Settings } from './settings/inputs.js'
+import { LineLog } from './report/log.js'
+import { preflight, runPlan, verdict, type RunPlan, type Verdict } from './selection/policy.js'
+import { selectStage, type SelectStage } from './selection/stage.js'
+import { selecting } from './selection/filters.js'
 import { bindProvider, secretForms } from './providers/index.js'
-import { proxyFor, proxySecrets, type ProxySetting } from './proxy.js'
-import { buildReport, logLine, nothingDone, reportFields, type RunReport } from './report.js'
-import { EntrySpool } from './report-file.js'
-import { Tally, type About } from './tally.js'
+import { proxyFor, proxySecrets, type ProxySetting } from './transport/proxy.js'
+import { buildReport, logLine, nothingDone, reportFields, type RunReport } from './report/report.js'
+import { EntrySpool } from './report/file.js'
+import { Tally, type About } from './report/tally.js'
 import { count, displayUrl, jsonText, logSafe, oneLine, quote, scrub, scrubCut, secretVariants } from './text.js'
 
 /** A finished run, as a shell tells it: the report, the settings it ran with, and the scrubber for its secrets. */
@@ -399,7 +399,7 @@ async function withSession<T>(
 ): Promise<T> {
   let opened: Promise<Session> | undefined
   const open = async (): Promise<Session> => {
-    const { createTransport } = await import('./http.js')
+    const { createTransport } = await import('./transport/http.js')
     const transport = await createTransport({ maxSockets: plan.concurrency, proxy: run.proxy })
     return { transport, pacer: new Pacer(plan.concurrency, plan.maxRate) }
   }

@@ -10,9 +10,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { startEmulator, type Emulator, type EmulatorOptions, type FaultRule } from '../../emulator/index.js'
 import { runAction, type RunOptions, type RunResult } from '../../scripts/runner.js'
-import type { Transport } from '../../src/http.js'
+import type { Transport } from '../../src/transport/http.js'
 
-export type { Report, ReportEntry } from '../../src/report.js'
+export type { Report, ReportEntry } from '../../src/report/report.js'
 
 /** The key every emulator accepts in tests; '/', '+' and '=' make sure nothing assumes a plain one. */
 export const KEY = 'sk-TEST-k3y/odd+chars=9d2c'

@@ -1,5 +1,5 @@
-import { onAbort } from '../../src/abort.js'
-import { TransportError, type HttpRequest } from '../../src/http.js'
+import { onAbort } from '../../src/transport/abort.js'
+import { TransportError, type HttpRequest } from '../../src/transport/http.js'
 import type { Clock } from '../../src/engine/pacing.js'
 import { bindProvider, type Provider } from '../../src/providers/index.js'
 import type { HttpAnswer } from '../../src/providers/types.js'

@@ -3,7 +3,7 @@ import type { Answer } from '../../emulator/answers.js'
 import type { EmulatorOptions, Fault, FileRecord, ListedRecord } from '../../emulator/types.js'
 import { createWorld, idsOf, type World } from '../../emulator/world.js'
 import type { Clock } from '../../src/engine/pacing.js'
-import { TransportError, type HttpRequest } from '../../src/http.js'
+import { TransportError, type HttpRequest } from '../../src/transport/http.js'
 import type { ProviderName } from '../../src/providers/index.js'
 import type { HttpAnswer } from '../../src/providers/types.js'
 

@@ -1,6 +1,6 @@
-import type { InputName } from '../../src/constants.js'
-import { readSettings, type InputSources } from '../../src/inputs.js'
-import { preflight } from '../../src/policy.js'
+import type { InputName } from '../../src/settings/constants.js'
+import { readSettings, type InputSources } from '../../src/settings/inputs.js'
+import { preflight } from '../../src/selection/policy.js'
 
 /** Reads settings from a plain map of inputs, as the runner would pass them. */
 export function settingsFrom(inputs: Partial<Record<InputName, string>>, sources: Partial<InputSources> = {}) {

@@ -2,7 +2,7 @@
  * The engine's rules, as pure functions: what one answer means for the request (unit) that got it. No clock, no
  * timers, no state of their own: the scheduler and the ledger carry out what these decide.
  */
-import type { TransportError } from '../transport-error.js'
+import type { TransportError } from '../transport/errors.js'
 import type { BulkClassification, Classification } from '../providers/types.js'
 import { OUTCOME_UNKNOWN } from './ledger.js'
 import { backoffMs, rateLimitPauseMs, type BackoffPolicy } from './pacing.js'

@@ -1,8 +1,8 @@
 import { getHeapStatistics } from 'node:v8'
-import { MAX_LIST_PAGES, MAX_LISTED_ITEMS, ScopeInput } from '../constants.js'
+import { MAX_LIST_PAGES, MAX_LISTED_ITEMS, ScopeInput } from '../settings/constants.js'
 import { quote } from '../text.js'
-import { onAbort } from '../abort.js'
-import { TransportError } from '../transport-error.js'
+import { onAbort } from '../transport/abort.js'
+import { TransportError } from '../transport/errors.js'
 import type {
   ClassifiedAnswer,
   HttpAnswer,

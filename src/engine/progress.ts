@@ -1,4 +1,4 @@
-import { MAX_REASON_LENGTH } from '../constants.js'
+import { MAX_REASON_LENGTH } from '../settings/constants.js'
 import { oneLine, scrub } from '../text.js'
 import type { Rules, RunView } from './decide.js'
 import { DEFAULT_BACKOFF, type BackoffPolicy, type Pacer } from './pacing.js'

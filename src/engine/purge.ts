@@ -1,5 +1,5 @@
-import type { Transport } from '../http.js'
-import { TransportError } from '../transport-error.js'
+import type { Transport } from '../transport/http.js'
+import { TransportError } from '../transport/errors.js'
 import type { BoundProvider } from '../providers/index.js'
 import { errorMessage } from '../text.js'
 import {

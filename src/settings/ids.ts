@@ -1,5 +1,5 @@
 import { MAX_LISTED_INVALID_IDS } from './constants.js'
-import { oneLine, quote } from './text.js'
+import { oneLine, quote } from '../text.js'
 
 export const MAX_ID_LENGTH = 256
 

@@ -1,6 +1,6 @@
-import { MAX_VERDICT_IDS } from './constants.js'
-import { nothingDone, type RunReport } from './report.js'
-import { markdownCell } from './text.js'
+import { MAX_VERDICT_IDS } from '../settings/constants.js'
+import { nothingDone, type RunReport } from '../report/report.js'
+import { markdownCell } from '../text.js'
 
 /** Comments on one pull request, as far as this action needs them. */
 export interface PullRequestComments {

@@ -2,10 +2,10 @@ import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { Input, MAX_RATE_RANGE, NumericInput, type InputName, type NumericInputName } from './constants.js'
 import { ID_RULE, idProblem, MAX_IDS, parseIds, parseProtected, uniqueIds } from './ids.js'
-import { findProvider, PROVIDER_CHOICES, PROVIDER_NAMES, type Provider } from './providers/index.js'
-import type { ProxyVariable } from './proxy.js'
-import { parseDuration, parseFolder, type Selection, type SelectionFilters } from './selection.js'
-import { errorMessage, quote, splitList } from './text.js'
+import { findProvider, PROVIDER_CHOICES, PROVIDER_NAMES, type Provider } from '../providers/index.js'
+import type { ProxyVariable } from '../transport/proxy.js'
+import { parseDuration, parseFolder, type Selection, type SelectionFilters } from '../selection/filters.js'
+import { errorMessage, quote, splitList } from '../text.js'
 
 /** One reason the run must not send anything, naming the input (or the proxy variable) it is about. */
 export interface PolicyViolation {

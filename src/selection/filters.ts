@@ -2,8 +2,8 @@
  * Selecting files to purge (SPEC §9): the filters as read from the inputs, and the pure functions that decide,
  * item by item, what a listing selects, what keep-newest spares and what cannot be judged.
  */
-import { globMatch } from './ids.js'
-import type { ListCapabilities, ListItem, ListScope, ServerFilters } from './providers/types.js'
+import { globMatch } from '../settings/ids.js'
+import type { ListCapabilities, ListItem, ListScope, ServerFilters } from '../providers/types.js'
 
 /** The filters of a selection, each undefined when its input is not set. */
 export interface SelectionFilters {

@@ -1,21 +1,21 @@
-export const id = 803;
-export const ids = [803];
+export const id = 25;
+export const ids = [25];
 export const modules = {
 
-/***/ 803:
+/***/ 4025:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   createTransport: () => (/* binding */ createTransport)
 /* harmony export */ });
 /* unused harmony export MAX_BODY_BYTES */
-/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(67);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7067);
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(708);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4708);
 /* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _abort_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(885);
-/* harmony import */ var _transport_error_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(49);
-/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(992);
+/* harmony import */ var _abort_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3331);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9854);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8992);
 
 
 
@@ -44,7 +44,7 @@ async function createTransport(options) {
     // Credentials go in a header the agent sends as given, never in the URL it keeps (and may print when debugging).
     const proxyHeaders = proxy?.authorization ? { 'Proxy-Authorization': proxy.authorization } : {};
     const tunnel = proxy
-        ? counting(new (await __webpack_require__.e(/* import() */ 833).then(__webpack_require__.bind(__webpack_require__, 833))).HttpsProxyAgent(proxy.url, { ...agentOptions, headers: proxyHeaders }), opened)
+        ? counting(new (await __webpack_require__.e(/* import() */ 833).then(__webpack_require__.bind(__webpack_require__, 5833))).HttpsProxyAgent(proxy.url, { ...agentOptions, headers: proxyHeaders }), opened)
         : undefined;
     const httpAgent = tunnel ?? counting(new (node_http__WEBPACK_IMPORTED_MODULE_0___default().Agent)(agentOptions), opened);
     const httpsAgent = tunnel ?? counting(new (node_https__WEBPACK_IMPORTED_MODULE_1___default().Agent)(agentOptions), opened);
@@ -89,11 +89,11 @@ function exchange(request, agent, proxy) {
         };
         const fail = (error) => finish(() => reject(error));
         const timer = setTimeout(() => {
-            fail(new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('timeout', `no answer within ${formatSeconds(request.timeoutMs)}`));
+            fail(new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('timeout', `no answer within ${formatSeconds(request.timeoutMs)}`));
             req.destroy();
         }, request.timeoutMs);
         const cancel = () => {
-            fail(new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('cancelled', 'cancelled while waiting for the answer'));
+            fail(new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('cancelled', 'cancelled while waiting for the answer'));
             req.destroy();
         };
         if (request.signal?.aborted)
@@ -131,13 +131,13 @@ function readAnswer(response, bound, done, fail) {
     });
     response.on('end', () => done(answer()));
     response.on('error', error => fail(transportError(error, undefined)));
-    response.on('close', () => fail(new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('connection', 'connection error: closed before the answer ended')));
+    response.on('close', () => fail(new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('connection', 'connection error: closed before the answer ended')));
 }
 /** A 4xx to CONNECT (407 authentication, 403 forbidden) will not change; a 5xx may be the proxy's own trouble. */
 function proxyRefusal(proxy, connect) {
     const status = `HTTP ${connect.statusCode}${connect.statusText ? ` ${connect.statusText}` : ''}`;
     const hint = connect.statusCode === 407 ? ': check the credentials in the proxy URL' : '';
-    return new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('proxy', `proxy ${proxy.host} refused the tunnel (${status})${hint}`, connect.statusCode >= 400 && connect.statusCode < 500);
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('proxy', `proxy ${proxy.host} refused the tunnel (${status})${hint}`, connect.statusCode >= 400 && connect.statusCode < 500);
 }
 /** What OpenSSL and Node call the certificate problems a user can fix by trusting a CA or fixing the host name. */
 const UNTRUSTED = new Set([
@@ -166,13 +166,13 @@ function transportError(error, proxy) {
         return tlsError(`the server's certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not yet valid'} (${code})`);
     }
     if (typeof code === 'string' && /^(ERR_SSL_|ERR_TLS_|CERT_)/.test(code)) {
-        return new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('tls', `TLS failed (${code})${via}`, true);
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('tls', `TLS failed (${code})${via}`, true);
     }
     const what = typeof code === 'string' ? code : (0,_text_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(error);
-    return new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('connection', `connection error: ${what}${via}`);
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('connection', `connection error: ${what}${via}`);
 }
 function tlsError(problem) {
-    return new _transport_error_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('tls', `TLS certificate problem: ${problem}`, true);
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransportError */ .w('tls', `TLS certificate problem: ${problem}`, true);
 }
 function joinHeader(value) {
     if (value === undefined)
@@ -187,3 +187,5 @@ function formatSeconds(ms) {
 /***/ })
 
 };
+
+//# sourceMappingURL=25.index.js.map

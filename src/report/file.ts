@@ -1,7 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import type { ReportEntry } from './tally.js'
-import { errorMessage, safeJson } from './text.js'
+import { errorMessage, safeJson } from '../text.js'
 
 /** Entries are written in blocks of about this many bytes. */
 const BLOCK_BYTES = 64 * 1024

@@ -3,12 +3,12 @@ import http from 'node:http'
 import https from 'node:https'
 import type { Duplex } from 'node:stream'
 import { onAbort } from './abort.js'
-import type { HttpAnswer } from './providers/types.js'
+import type { HttpAnswer } from '../providers/types.js'
 import type { ProxySetting } from './proxy.js'
-import { TransportError } from './transport-error.js'
-import { errorMessage } from './text.js'
+import { TransportError } from './errors.js'
+import { errorMessage } from '../text.js'
 
-export { TransportError } from './transport-error.js'
+export { TransportError } from './errors.js'
 
 /** Bodies are read up to this size: enough for any error message, bounded against a hostile answer. */
 export const MAX_BODY_BYTES = 64 * 1024

@@ -12,7 +12,7 @@
  */
 import { accessSync, appendFileSync, constants, existsSync } from 'node:fs'
 import { EOL } from 'node:os'
-import { logSafe } from './text.js'
+import { logSafe } from '../text.js'
 
 /** The variable the runner passes an input in: INPUT_<NAME>, upper case, spaces as underscores, hyphens kept. */
 export function inputVariable(name: string): string {

@@ -1,4 +1,4 @@
-import { logSafe } from './text.js'
+import { logSafe } from '../text.js'
 
 /**
  * Log lines batched into few writes: on a runner, stdout is a pipe and every write a system call, which at

@@ -5,13 +5,13 @@ import {
   MAX_SUMMARY_SELECTED_ROWS,
   Output,
   type OutputName
-} from './constants.js'
-import type { RunContext } from './context.js'
-import type { FailOn, PolicyViolation, Shard } from './inputs.js'
-import type { Verdict } from './policy.js'
-import type { IdResult } from './engine/purge.js'
+} from '../settings/constants.js'
+import type { RunContext } from '../settings/context.js'
+import type { FailOn, PolicyViolation, Shard } from '../settings/inputs.js'
+import type { Verdict } from '../selection/policy.js'
+import type { IdResult } from '../engine/purge.js'
 import { firstShown, type Counts, type ReportEntry, type ShownEntries, type Tally } from './tally.js'
-import { displayUrl, jsonText, markdownCell } from './text.js'
+import { displayUrl, jsonText, markdownCell } from '../text.js'
 
 export type { ReportEntry } from './tally.js'
 

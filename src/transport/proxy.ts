@@ -3,7 +3,7 @@
  * it: https_proxy before HTTPS_PROXY for https targets, http_proxy before HTTP_PROXY for http ones, a value without
  * a scheme meaning http://, no_proxy / NO_PROXY for the hosts that go direct, and loopback never proxied. Pure.
  */
-import { quote } from './text.js'
+import { quote } from '../text.js'
 
 /** A proxy to tunnel through, with what must never be shown of it. */
 export interface ProxySetting {

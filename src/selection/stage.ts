@@ -3,17 +3,17 @@
  * the selection with the given IDs. Its outcome is either the IDs to plan with, violations, or a listing that did
  * not finish, in which case nothing is deleted.
  */
-import { MAX_SUMMARY_SELECTED_ROWS } from './constants.js'
-import { listAll, type Listing } from './engine/list.js'
-import type { Pacer } from './engine/pacing.js'
-import type { Transport } from './http.js'
-import { uniqueIds } from './ids.js'
-import type { PolicyViolation } from './inputs.js'
+import { MAX_SUMMARY_SELECTED_ROWS } from '../settings/constants.js'
+import { listAll, type Listing } from '../engine/list.js'
+import type { Pacer } from '../engine/pacing.js'
+import type { Transport } from '../transport/http.js'
+import { uniqueIds } from '../settings/ids.js'
+import type { PolicyViolation } from '../settings/inputs.js'
 import { plannedIds, selectedIdRules, type RunPlan } from './policy.js'
-import type { ListItem, ProviderList } from './providers/types.js'
-import type { ListedFile, SelectionReport } from './report.js'
-import { select, serverFilters, type Selected } from './selection.js'
-import { count, jsonText, scrub } from './text.js'
+import type { ListItem, ProviderList } from '../providers/types.js'
+import type { ListedFile, SelectionReport } from '../report/report.js'
+import { select, serverFilters, type Selected } from './filters.js'
+import { count, jsonText, scrub } from '../text.js'
 
 export interface SelectStageOptions {
   plan: RunPlan

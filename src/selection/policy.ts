@@ -1,12 +1,12 @@
-import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS, ScopeInput, type InputName } from './constants.js'
-import { ID_RULE, idProblem, otherUuidSpelling, protectedBy, shardOf } from './ids.js'
-import type { FailOn, PolicyViolation, Settings, Shard } from './inputs.js'
-import { PROVIDER_NAMES, PROVIDERS, type Provider, type ProviderName } from './providers/index.js'
-import type { ListCapabilities, ListScope } from './providers/types.js'
-import { narrowed, selecting } from './selection.js'
-import type { PurgeResult } from './engine/purge.js'
-import { firstShown, type Tally } from './tally.js'
-import { count, quote } from './text.js'
+import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS, ScopeInput, type InputName } from '../settings/constants.js'
+import { ID_RULE, idProblem, otherUuidSpelling, protectedBy, shardOf } from '../settings/ids.js'
+import type { FailOn, PolicyViolation, Settings, Shard } from '../settings/inputs.js'
+import { PROVIDER_NAMES, PROVIDERS, type Provider, type ProviderName } from '../providers/index.js'
+import type { ListCapabilities, ListScope } from '../providers/types.js'
+import { narrowed, selecting } from './filters.js'
+import type { PurgeResult } from '../engine/purge.js'
+import { firstShown, type Tally } from '../report/tally.js'
+import { count, quote } from '../text.js'
 
 /** Settings that passed preflight: everything a run needs is there, and the IDs this run sends. */
 export type RunPlan = Settings & { provider: Provider; baseUrl: URL; planned: string[] }
