@@ -1,5 +1,5 @@
 import { verdict } from '../src/selection/policy.js'
-import type { IdResult } from '../src/engine/purge.js'
+import type { IdResult } from '../src/engine/outcome.js'
 import type { RunContext } from '../src/settings/context.js'
 import { buildReport, type Report, type ReportInput, type RunReport } from '../src/report/report.js'
 import { Tally, type ReportEntry } from '../src/report/tally.js'

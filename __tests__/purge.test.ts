@@ -9,7 +9,7 @@ import {
 import { tallyOf } from '../__fixtures__/report.js'
 import { backoffMs, DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { PROVIDERS } from '../src/providers/index.js'
-import { MAX_RATE_LIMITED_ATTEMPTS } from '../src/engine/purge.js'
+import { MAX_RATE_LIMITED_ATTEMPTS } from '../src/engine/decide.js'
 import { answer } from './helpers/answers.js'
 import { TransportError } from '../src/transport/http.js'
 import { verdict } from '../src/selection/policy.js'

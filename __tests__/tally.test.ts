@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
-import type { IdResult } from '../src/engine/purge.js'
+import type { IdResult } from '../src/engine/outcome.js'
 import { asText, EntrySpool } from '../src/report/file.js'
 import { firstShown, SHOWN_PER_KIND, Tally, type ReportEntry } from '../src/report/tally.js'
 import { idResult, reportOf } from '../__fixtures__/report.js'

@@ -99,7 +99,7 @@ function exchange(request, agent, proxy) {
         if (request.signal?.aborted)
             return cancel();
         if (request.signal)
-            unsubscribe = (0,_abort_js__WEBPACK_IMPORTED_MODULE_2__/* .onAbort */ .u)(request.signal, cancel);
+            unsubscribe = (0,_abort_js__WEBPACK_IMPORTED_MODULE_2__/* .onAbort */ .u7)(request.signal, cancel);
         req.on('proxyConnect', (connect) => {
             if (connect.statusCode !== 200 && proxy)
                 fail(proxyRefusal(proxy, connect));

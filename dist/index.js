@@ -1,6 +1,112 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 6804:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   At: () => (/* binding */ MAX_LISTED_ITEMS),
+/* harmony export */   Do: () => (/* binding */ MAX_NAMED_UNKNOWN_IDS),
+/* harmony export */   OA: () => (/* binding */ NumericInput),
+/* harmony export */   OD: () => (/* binding */ MAX_ID_ANNOTATIONS),
+/* harmony export */   Wl: () => (/* binding */ MAX_VERDICT_IDS),
+/* harmony export */   bV: () => (/* binding */ ScopeInput),
+/* harmony export */   gR: () => (/* binding */ MAX_LOGGED_ID_LINES),
+/* harmony export */   hl: () => (/* binding */ MAX_REASON_LENGTH),
+/* harmony export */   i3: () => (/* binding */ MAX_LIST_OUTPUT_BYTES),
+/* harmony export */   k7: () => (/* binding */ Output),
+/* harmony export */   m3: () => (/* binding */ MAX_SUMMARY_SELECTED_ROWS),
+/* harmony export */   ok: () => (/* binding */ MAX_SUMMARY_ROWS),
+/* harmony export */   pd: () => (/* binding */ Input),
+/* harmony export */   rt: () => (/* binding */ MAX_LIST_PAGES),
+/* harmony export */   uD: () => (/* binding */ MAX_LISTED_INVALID_IDS),
+/* harmony export */   wC: () => (/* binding */ MAX_RATE_RANGE)
+/* harmony export */ });
+/** Input names: the action's public interface, declared once. */
+const Input = {
+    Provider: 'provider',
+    FileIds: 'file-ids',
+    FileIdsFile: 'file-ids-file',
+    ApiKey: 'api-key',
+    CustomerId: 'customer-id',
+    BaseUrl: 'base-url',
+    DryRun: 'dry-run',
+    FailOn: 'fail-on',
+    MaxDeletions: 'max-deletions',
+    ProtectedIds: 'protected-ids',
+    Concurrency: 'concurrency',
+    MaxRetries: 'max-retries',
+    TimeoutSeconds: 'timeout-seconds',
+    Bulk: 'bulk',
+    Shard: 'shard',
+    GithubToken: 'github-token',
+    CommentOnPr: 'comment-on-pr',
+    SelectName: 'select-name',
+    SelectPath: 'select-path',
+    SelectTags: 'select-tags',
+    SelectStatus: 'select-status',
+    OlderThan: 'older-than',
+    KeepNewest: 'keep-newest',
+    GraphId: 'graph-id',
+    WorkflowId: 'workflow-id',
+    MaxRate: 'max-rate'
+};
+/** The input that gives each scope of a listing. */
+const ScopeInput = {
+    graphId: Input.GraphId,
+    workflowId: Input.WorkflowId,
+    customerId: Input.CustomerId
+};
+/** Output names, declared once. */
+const Output = {
+    Deleted: 'deleted',
+    Missing: 'missing',
+    Failed: 'failed',
+    Planned: 'planned',
+    DeletedCount: 'deleted-count',
+    MissingCount: 'missing-count',
+    FailedCount: 'failed-count',
+    ReportFile: 'report-file',
+    Selected: 'selected',
+    SelectedCount: 'selected-count'
+};
+/** Numeric inputs: the allowed range (inclusive) and the default, declared once; action.yml must agree. */
+const NumericInput = {
+    [Input.MaxDeletions]: { min: 1, max: 1_000_000, default: 1000 },
+    [Input.Concurrency]: { min: 1, max: 64, default: 8 },
+    [Input.MaxRetries]: { min: 0, max: 10, default: 3 },
+    [Input.TimeoutSeconds]: { min: 1, max: 600, default: 30 }
+};
+/** max-rate, requests per minute: empty for no cap. 100,000 a minute is far above any provider's limit. */
+const MAX_RATE_RANGE = { min: 1, max: 100_000 };
+/** A list output larger than this is set to '' and the report file is the place to read it. */
+const MAX_LIST_OUTPUT_BYTES = 1024 * 1024;
+/** Provider reasons are cut to this length. */
+const MAX_REASON_LENGTH = 200;
+/** Violations name at most this many invalid IDs each; the rest are counted. */
+const MAX_LISTED_INVALID_IDS = 20;
+/** Rows of not-deleted IDs in the job summary. */
+const MAX_SUMMARY_ROWS = 200;
+/** Rows of selected (and of spared) files in the job summary. */
+const MAX_SUMMARY_SELECTED_ROWS = 200;
+/** A listing longer than this fails closed: nothing is deleted. */
+const MAX_LISTED_ITEMS = 1_000_000;
+const MAX_LIST_PAGES = 10_000;
+/** Per-ID annotations; the runner shows ten error annotations per step, one is kept for the roll-up. */
+const MAX_ID_ANNOTATIONS = 9;
+/** IDs named in the failure message. */
+const MAX_VERDICT_IDS = 10;
+/**
+ * Per-ID lines a dry run logs (planned, selected and spared files together); the rest are counted in one line that
+ * points to the report, which lists every one. A million lines would be some 20 MB of log that nobody reads.
+ */
+const MAX_LOGGED_ID_LINES = 1000;
+/** IDs named in the line a run stopped at once (a second stop signal) leaves, before the rest are counted. */
+const MAX_NAMED_UNKNOWN_IDS = 10;
+
+
+/***/ }),
+
 /***/ 8992:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -12,6 +118,7 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /* harmony export */   UZ: () => (/* binding */ markdownCell),
 /* harmony export */   _I: () => (/* binding */ scrub),
 /* harmony export */   aO: () => (/* binding */ scrubCut),
+/* harmony export */   ds: () => (/* binding */ reasonCleaner),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   hD: () => (/* binding */ quote),
 /* harmony export */   oi: () => (/* binding */ safeJson),
@@ -19,7 +126,9 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /* harmony export */   s$: () => (/* binding */ jsonText),
 /* harmony export */   sN: () => (/* binding */ logSafe)
 /* harmony export */ });
+/* harmony import */ var _settings_constants_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6804);
 /** Helpers that make untrusted text (IDs, input values, provider answers) safe to show. */
+
 /** Control characters (C0, DEL and C1: CR, LF and NEL among them) and the Unicode line and paragraph separators. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 /**
@@ -194,6 +303,10 @@ function errorMessage(error) {
     const message = error?.message;
     return typeof message === 'string' ? message : String(error);
 }
+/** A reason as it may be shown: no secret in it, one line, bounded. */
+function reasonCleaner(secrets) {
+    return text => oneLine(scrub(text, secrets), _settings_constants_js__WEBPACK_IMPORTED_MODULE_0__/* .MAX_REASON_LENGTH */ .hl);
+}
 
 
 /***/ }),
@@ -202,7 +315,9 @@ function errorMessage(error) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   u: () => (/* binding */ onAbort)
+/* harmony export */   RI: () => (/* binding */ CANCEL_GRACE_MS),
+/* harmony export */   WN: () => (/* binding */ cancellation),
+/* harmony export */   u7: () => (/* binding */ onAbort)
 /* harmony export */ });
 /**
  * One listener per AbortSignal however many requests wait on it, each request in a slot it clears when it ends.
@@ -259,6 +374,13 @@ function onAbort(signal, callback) {
             owner.remove(slot);
         slot = -1;
     };
+}
+/** How long requests in flight may still answer once the run is cancelled: well inside the runner's 7.5 s. */
+const CANCEL_GRACE_MS = 3000;
+/** "cancelled (SIGTERM)": what a cancelled run says, naming the signal when the shell gave it as the reason. */
+function cancellation(signal) {
+    const by = signal.reason;
+    return `cancelled${typeof by === 'string' && by !== '' ? ` (${by})` : ''}`;
 }
 
 
@@ -722,93 +844,12 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./src/settings/constants.ts
-/** Input names: the action's public interface, declared once. */
-const Input = {
-    Provider: 'provider',
-    FileIds: 'file-ids',
-    FileIdsFile: 'file-ids-file',
-    ApiKey: 'api-key',
-    CustomerId: 'customer-id',
-    BaseUrl: 'base-url',
-    DryRun: 'dry-run',
-    FailOn: 'fail-on',
-    MaxDeletions: 'max-deletions',
-    ProtectedIds: 'protected-ids',
-    Concurrency: 'concurrency',
-    MaxRetries: 'max-retries',
-    TimeoutSeconds: 'timeout-seconds',
-    Bulk: 'bulk',
-    Shard: 'shard',
-    GithubToken: 'github-token',
-    CommentOnPr: 'comment-on-pr',
-    SelectName: 'select-name',
-    SelectPath: 'select-path',
-    SelectTags: 'select-tags',
-    SelectStatus: 'select-status',
-    OlderThan: 'older-than',
-    KeepNewest: 'keep-newest',
-    GraphId: 'graph-id',
-    WorkflowId: 'workflow-id',
-    MaxRate: 'max-rate'
-};
-/** The input that gives each scope of a listing. */
-const ScopeInput = {
-    graphId: Input.GraphId,
-    workflowId: Input.WorkflowId,
-    customerId: Input.CustomerId
-};
-/** Output names, declared once. */
-const Output = {
-    Deleted: 'deleted',
-    Missing: 'missing',
-    Failed: 'failed',
-    Planned: 'planned',
-    DeletedCount: 'deleted-count',
-    MissingCount: 'missing-count',
-    FailedCount: 'failed-count',
-    ReportFile: 'report-file',
-    Selected: 'selected',
-    SelectedCount: 'selected-count'
-};
-/** Numeric inputs: the allowed range (inclusive) and the default, declared once; action.yml must agree. */
-const NumericInput = {
-    [Input.MaxDeletions]: { min: 1, max: 1_000_000, default: 1000 },
-    [Input.Concurrency]: { min: 1, max: 64, default: 8 },
-    [Input.MaxRetries]: { min: 0, max: 10, default: 3 },
-    [Input.TimeoutSeconds]: { min: 1, max: 600, default: 30 }
-};
-/** max-rate, requests per minute: empty for no cap. 100,000 a minute is far above any provider's limit. */
-const MAX_RATE_RANGE = { min: 1, max: 100_000 };
-/** A list output larger than this is set to '' and the report file is the place to read it. */
-const MAX_LIST_OUTPUT_BYTES = 1024 * 1024;
-/** Provider reasons are cut to this length. */
-const MAX_REASON_LENGTH = 200;
-/** Violations name at most this many invalid IDs each; the rest are counted. */
-const MAX_LISTED_INVALID_IDS = 20;
-/** Rows of not-deleted IDs in the job summary. */
-const MAX_SUMMARY_ROWS = 200;
-/** Rows of selected (and of spared) files in the job summary. */
-const MAX_SUMMARY_SELECTED_ROWS = 200;
-/** A listing longer than this fails closed: nothing is deleted. */
-const MAX_LISTED_ITEMS = 1_000_000;
-const MAX_LIST_PAGES = 10_000;
-/** Per-ID annotations; the runner shows ten error annotations per step, one is kept for the roll-up. */
-const MAX_ID_ANNOTATIONS = 9;
-/** IDs named in the failure message. */
-const MAX_VERDICT_IDS = 10;
-/**
- * Per-ID lines a dry run logs (planned, selected and spared files together); the rest are counted in one line that
- * points to the report, which lists every one. A million lines would be some 20 MB of log that nobody reads.
- */
-const MAX_LOGGED_ID_LINES = 1000;
-/** IDs named in the line a run stopped at once (a second stop signal) leaves, before the rest are counted. */
-const MAX_NAMED_UNKNOWN_IDS = 10;
-
+// EXTERNAL MODULE: ./src/settings/constants.ts
+var constants = __nccwpck_require__(6804);
 ;// CONCATENATED MODULE: ./src/report/tally.ts
 
 /** Enough of each kind for every place that shows entries: the summary's rows are the most. */
-const SHOWN_PER_KIND = MAX_SUMMARY_ROWS;
+const SHOWN_PER_KIND = constants/* MAX_SUMMARY_ROWS */.ok;
 const CODE = { deleted: 1, missing: 2, failed: 3 };
 /**
  * What a run keeps of its results. Results arrive as IDs settle, in any order; each is put in input order (held
@@ -978,7 +1019,7 @@ function outputValues(report, reportFile) {
     const warnings = [];
     const list = (name, ids) => {
         const json = JSON.stringify(ids);
-        if (Buffer.byteLength(json) <= MAX_LIST_OUTPUT_BYTES)
+        if (Buffer.byteLength(json) <= constants/* MAX_LIST_OUTPUT_BYTES */.i3)
             return json;
         warnings.push(`output ${name} (${ids.length} IDs) is larger than 1 MiB and was set to ''; read the list from report-file: ${reportFile}`);
         return '';
@@ -986,16 +1027,16 @@ function outputValues(report, reportFile) {
     const { lists } = report;
     return {
         values: {
-            [Output.Deleted]: list(Output.Deleted, lists.deleted),
-            [Output.Missing]: list(Output.Missing, lists.missing),
-            [Output.Failed]: list(Output.Failed, lists.failed),
-            [Output.Planned]: list(Output.Planned, lists.planned),
-            [Output.DeletedCount]: String(report.totals.deleted),
-            [Output.MissingCount]: String(report.totals.missing),
-            [Output.FailedCount]: String(report.totals.failed),
-            [Output.ReportFile]: reportFile,
-            [Output.Selected]: list(Output.Selected, lists.selected),
-            [Output.SelectedCount]: String(lists.selected.length)
+            [constants/* Output */.k7.Deleted]: list(constants/* Output */.k7.Deleted, lists.deleted),
+            [constants/* Output */.k7.Missing]: list(constants/* Output */.k7.Missing, lists.missing),
+            [constants/* Output */.k7.Failed]: list(constants/* Output */.k7.Failed, lists.failed),
+            [constants/* Output */.k7.Planned]: list(constants/* Output */.k7.Planned, lists.planned),
+            [constants/* Output */.k7.DeletedCount]: String(report.totals.deleted),
+            [constants/* Output */.k7.MissingCount]: String(report.totals.missing),
+            [constants/* Output */.k7.FailedCount]: String(report.totals.failed),
+            [constants/* Output */.k7.ReportFile]: reportFile,
+            [constants/* Output */.k7.Selected]: list(constants/* Output */.k7.Selected, lists.selected),
+            [constants/* Output */.k7.SelectedCount]: String(lists.selected.length)
         },
         warnings
     };
@@ -1012,10 +1053,10 @@ function summaryMarkdown(report) {
     const lines = [`## file-purge: ${report.provider ?? 'no provider'}`, ''];
     if (report.violations.length > 0) {
         lines.push(`**Policy violations: ${nothingDone(report.totals.requests > 0)}.**`, '');
-        for (const message of report.violations.slice(0, MAX_SUMMARY_ROWS))
+        for (const message of report.violations.slice(0, constants/* MAX_SUMMARY_ROWS */.ok))
             lines.push(`- ${cell(message)}`);
-        if (report.violations.length > MAX_SUMMARY_ROWS)
-            lines.push(`- …and ${report.violations.length - MAX_SUMMARY_ROWS} more`);
+        if (report.violations.length > constants/* MAX_SUMMARY_ROWS */.ok)
+            lines.push(`- …and ${report.violations.length - constants/* MAX_SUMMARY_ROWS */.ok} more`);
         lines.push('');
     }
     if (report.dryRun)
@@ -1031,11 +1072,11 @@ function summaryMarkdown(report) {
     const notDeleted = totals.missing + totals.failed;
     if (notDeleted > 0) {
         lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|');
-        for (const e of firstShown([report.shown.missing, report.shown.failed], MAX_SUMMARY_ROWS)) {
+        for (const e of firstShown([report.shown.missing, report.shown.failed], constants/* MAX_SUMMARY_ROWS */.ok)) {
             lines.push(`| ${cell(e.id)} | ${e.outcome} | ${e.httpStatus ?? ''} | ${e.attempts} | ${cell(e.reason ?? '')} |`);
         }
-        if (notDeleted > MAX_SUMMARY_ROWS)
-            lines.push('', `${notDeleted - MAX_SUMMARY_ROWS} more rows left out; every ID is in the report file.`);
+        if (notDeleted > constants/* MAX_SUMMARY_ROWS */.ok)
+            lines.push('', `${notDeleted - constants/* MAX_SUMMARY_ROWS */.ok} more rows left out; every ID is in the report file.`);
         lines.push('');
     }
     lines.push(`Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`, '');
@@ -1077,7 +1118,7 @@ function selectionMarkdown(selection, dryRun) {
 function fileTable(title, files, total) {
     if (files.length === 0)
         return [];
-    const rows = files.slice(0, MAX_SUMMARY_SELECTED_ROWS).map(f => {
+    const rows = files.slice(0, constants/* MAX_SUMMARY_SELECTED_ROWS */.m3).map(f => {
         const cells = [f.id, f.name ?? '', f.createdAt ?? '', f.path ?? '', f.status ?? ''].map(text => cell(text));
         return `| ${cells.join(' | ')} |`;
     });
@@ -1091,17 +1132,17 @@ function fileTable(title, files, total) {
  */
 function annotations(report, failOn, failing) {
     const { shown, counts } = report;
-    const problems = firstShown([shown.attemptedFailed, failOn.missing ? shown.missing : []], MAX_ID_ANNOTATIONS);
+    const problems = firstShown([shown.attemptedFailed, failOn.missing ? shown.missing : []], constants/* MAX_ID_ANNOTATIONS */.OD);
     const total = counts.attemptedFailed + (failOn.missing ? counts.missing : 0);
     const level = (r) => (r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning';
     const list = problems.map(r => ({
         level: level(r),
         message: `${r.outcome} ${(0,src_text/* jsonText */.s$)(r.id)}: ${r.reason ?? ''}`
     }));
-    if (!failing && total > MAX_ID_ANNOTATIONS) {
+    if (!failing && total > constants/* MAX_ID_ANNOTATIONS */.OD) {
         list.push({
             level: 'warning',
-            message: `${total - MAX_ID_ANNOTATIONS} more IDs not deleted; see the job summary and report-file`
+            message: `${total - constants/* MAX_ID_ANNOTATIONS */.OD} more IDs not deleted; see the job summary and report-file`
         });
     }
     return list;
@@ -1143,10 +1184,10 @@ function commentBody(report) {
         lines.push(`Policy violations, ${nothingDone(report.totals.requests > 0)}: ${report.violations.length}.`, '');
     if (totals.failed > 0) {
         lines.push('| failed ID | reason |', '|---|---|');
-        for (const entry of failed.slice(0, MAX_VERDICT_IDS))
+        for (const entry of failed.slice(0, constants/* MAX_VERDICT_IDS */.Wl))
             lines.push(`| ${escapeCell(entry.id)} | ${escapeCell(entry.reason ?? '')} |`);
-        if (totals.failed > MAX_VERDICT_IDS)
-            lines.push('', `and ${totals.failed - MAX_VERDICT_IDS} more in the run's report.`);
+        if (totals.failed > constants/* MAX_VERDICT_IDS */.Wl)
+            lines.push('', `and ${totals.failed - constants/* MAX_VERDICT_IDS */.Wl} more in the run's report.`);
         lines.push('');
     }
     lines.push(report.context.runUrl
@@ -1230,13 +1271,13 @@ function parseIds(text, source) {
         const problem = idProblem(id);
         if (problem === undefined)
             ids.push(id);
-        else if (++invalid <= MAX_LISTED_INVALID_IDS)
+        else if (++invalid <= constants/* MAX_LISTED_INVALID_IDS */.uD)
             problems.push(`${source}: invalid ID ${(0,src_text/* quote */.hD)(id)}: ${problem} (${ID_RULE})`);
         if (ids.length + invalid > MAX_IDS)
             return { ids: [], problems: [...problems, tooMany] };
     }
-    if (invalid > MAX_LISTED_INVALID_IDS)
-        problems.push(`${source}: ${invalid - MAX_LISTED_INVALID_IDS} more invalid IDs not listed`);
+    if (invalid > constants/* MAX_LISTED_INVALID_IDS */.uD)
+        problems.push(`${source}: ${invalid - constants/* MAX_LISTED_INVALID_IDS */.uD} more invalid IDs not listed`);
     return { ids, problems };
 }
 const isArray = (items) => Array.isArray(items);
@@ -1341,7 +1382,7 @@ function parseProtected(text, source) {
         const problem = patternProblem(pattern);
         return problem === undefined ? [] : [`${source}: pattern ${(0,src_text/* quote */.hD)(pattern)} ${problem}`];
     });
-    return { ids: [...new Set(patterns)], problems: problems.slice(0, MAX_LISTED_INVALID_IDS) };
+    return { ids: [...new Set(patterns)], problems: problems.slice(0, constants/* MAX_LISTED_INVALID_IDS */.uD) };
 }
 /** Why a protected pattern can never match a valid ID (or is a list in disguise), or undefined. */
 function patternProblem(pattern) {
@@ -2366,7 +2407,7 @@ class InputReader {
     }
     number(name) {
         const text = this.text(name);
-        const { min, max, default: fallback } = NumericInput[name];
+        const { min, max, default: fallback } = constants/* NumericInput */.OA[name];
         return text === '' ? fallback : (this.whole(name, text, min, max) ?? fallback);
     }
     /** A whole number from min to max, or undefined and a violation saying it is not `what` in that range. */
@@ -2388,25 +2429,25 @@ function readSettings(sources) {
         ids: readIds(read),
         apiKey: readApiKey(read),
         customerId: readCustomerId(read),
-        baseUrl: readBaseUrl(read.text(Input.BaseUrl), provider, violation),
-        dryRun: read.boolean(Input.DryRun, false),
-        failOn: readFailOn(read.text(Input.FailOn), violation),
-        maxDeletions: read.number(Input.MaxDeletions),
+        baseUrl: readBaseUrl(read.text(constants/* Input */.pd.BaseUrl), provider, violation),
+        dryRun: read.boolean(constants/* Input */.pd.DryRun, false),
+        failOn: readFailOn(read.text(constants/* Input */.pd.FailOn), violation),
+        maxDeletions: read.number(constants/* Input */.pd.MaxDeletions),
         protectedPatterns: readProtected(read),
-        concurrency: read.number(Input.Concurrency),
-        maxRetries: read.number(Input.MaxRetries),
-        timeoutSeconds: read.number(Input.TimeoutSeconds),
-        bulk: read.boolean(Input.Bulk, true),
-        shard: readShard(read.text(Input.Shard), violation),
-        commentOnPr: read.boolean(Input.CommentOnPr, false),
-        githubToken: read.text(Input.GithubToken),
+        concurrency: read.number(constants/* Input */.pd.Concurrency),
+        maxRetries: read.number(constants/* Input */.pd.MaxRetries),
+        timeoutSeconds: read.number(constants/* Input */.pd.TimeoutSeconds),
+        bulk: read.boolean(constants/* Input */.pd.Bulk, true),
+        shard: readShard(read.text(constants/* Input */.pd.Shard), violation),
+        commentOnPr: read.boolean(constants/* Input */.pd.CommentOnPr, false),
+        githubToken: read.text(constants/* Input */.pd.GithubToken),
         selection: readSelection(read),
         maxRate: readMaxRate(read)
     };
     return { settings, violations: read.violations };
 }
 function readProvider(read) {
-    const name = read.text(Input.Provider);
+    const name = read.text(constants/* Input */.pd.Provider);
     const provider = findProvider(name);
     if (provider === undefined) {
         // A look-alike letter (é, Cyrillic а) reads as the name it imitates: say which character it is.
@@ -2417,20 +2458,20 @@ function readProvider(read) {
         const problem = name === ''
             ? `is required (${PROVIDER_CHOICES})`
             : `unknown provider ${(0,src_text/* quote */.hD)(name)}${which} (allowed: ${PROVIDER_NAMES.join(', ')})`;
-        read.violation(Input.Provider, problem);
+        read.violation(constants/* Input */.pd.Provider, problem);
     }
     return provider;
 }
 /** Both ID inputs, united in order of first appearance. */
 function readIds(read) {
     const lists = [];
-    const inline = read.raw(Input.FileIds);
+    const inline = read.raw(constants/* Input */.pd.FileIds);
     if (inline.trim() !== '') {
-        const parsed = parseIds(inline, Input.FileIds);
+        const parsed = parseIds(inline, constants/* Input */.pd.FileIds);
         lists.push(parsed.ids);
-        read.problems(Input.FileIds, parsed.problems);
+        read.problems(constants/* Input */.pd.FileIds, parsed.problems);
     }
-    const file = read.text(Input.FileIdsFile);
+    const file = read.text(constants/* Input */.pd.FileIdsFile);
     if (file !== '') {
         const resolved = external_node_path_default().resolve(read.sources.workspace, file);
         let text;
@@ -2439,39 +2480,39 @@ function readIds(read) {
         }
         catch (error) {
             const why = (0,src_text/* errorMessage */.gJ)(error).replace(/^[A-Z]+: /, '');
-            read.violation(Input.FileIdsFile, `cannot read ${(0,src_text/* quote */.hD)(resolved, 200)}: ${why}`);
+            read.violation(constants/* Input */.pd.FileIdsFile, `cannot read ${(0,src_text/* quote */.hD)(resolved, 200)}: ${why}`);
         }
         if (text !== undefined) {
-            const parsed = parseIds(text, `${Input.FileIdsFile} ${(0,src_text/* quote */.hD)(file, 120)}`);
+            const parsed = parseIds(text, `${constants/* Input */.pd.FileIdsFile} ${(0,src_text/* quote */.hD)(file, 120)}`);
             lists.push(parsed.ids);
-            read.problems(Input.FileIdsFile, parsed.problems);
+            read.problems(constants/* Input */.pd.FileIdsFile, parsed.problems);
         }
     }
     return uniqueIds(...lists);
 }
 /** protected-ids in the list forms file-ids takes; a pattern that could never match is a violation naming it. */
 function readProtected(read) {
-    const parsed = parseProtected(read.raw(Input.ProtectedIds), Input.ProtectedIds);
-    read.problems(Input.ProtectedIds, parsed.problems);
+    const parsed = parseProtected(read.raw(constants/* Input */.pd.ProtectedIds), constants/* Input */.pd.ProtectedIds);
+    read.problems(constants/* Input */.pd.ProtectedIds, parsed.problems);
     return parsed.ids;
 }
 function readMaxRate(read) {
-    const text = read.text(Input.MaxRate);
+    const text = read.text(constants/* Input */.pd.MaxRate);
     if (text === '')
         return undefined;
-    const { min, max } = MAX_RATE_RANGE;
-    return read.whole(Input.MaxRate, text, min, max, 'a whole number of requests a minute');
+    const { min, max } = constants/* MAX_RATE_RANGE */.wC;
+    return read.whole(constants/* Input */.pd.MaxRate, text, min, max, 'a whole number of requests a minute');
 }
 /** The inputs that turn selection on (customer-id only narrows it). */
 const SELECTION_INPUTS = [
-    Input.SelectName,
-    Input.SelectPath,
-    Input.SelectTags,
-    Input.SelectStatus,
-    Input.OlderThan,
-    Input.KeepNewest,
-    Input.GraphId,
-    Input.WorkflowId
+    constants/* Input */.pd.SelectName,
+    constants/* Input */.pd.SelectPath,
+    constants/* Input */.pd.SelectTags,
+    constants/* Input */.pd.SelectStatus,
+    constants/* Input */.pd.OlderThan,
+    constants/* Input */.pd.KeepNewest,
+    constants/* Input */.pd.GraphId,
+    constants/* Input */.pd.WorkflowId
 ];
 /** Longest select-name glob, select-path and scope ID read. */
 const MAX_SELECT_TEXT = 1024;
@@ -2488,27 +2529,27 @@ function readSelection(read) {
         }
         return text;
     };
-    const name = plain(Input.SelectName);
+    const name = plain(constants/* Input */.pd.SelectName);
     if (name !== undefined)
         filters.name = name;
-    const path = plain(Input.SelectPath);
+    const path = plain(constants/* Input */.pd.SelectPath);
     const folder = path === undefined ? undefined : parseFolder(path);
     if (typeof folder === 'string')
-        read.violation(Input.SelectPath, `${(0,src_text/* quote */.hD)(path ?? '')} ${folder}`);
+        read.violation(constants/* Input */.pd.SelectPath, `${(0,src_text/* quote */.hD)(path ?? '')} ${folder}`);
     else if (folder !== undefined)
         filters.path = folder;
-    const tags = words(plain(Input.SelectTags), false);
+    const tags = words(plain(constants/* Input */.pd.SelectTags), false);
     if (tags)
         filters.tags = tags;
-    const statuses = words(plain(Input.SelectStatus), true);
+    const statuses = words(plain(constants/* Input */.pd.SelectStatus), true);
     if (statuses)
         filters.statuses = statuses;
-    const age = readAge(read, plain(Input.OlderThan), plain(Input.KeepNewest));
+    const age = readAge(read, plain(constants/* Input */.pd.OlderThan), plain(constants/* Input */.pd.KeepNewest));
     Object.assign(filters, age);
     const scope = {
-        graphId: readScopeId(read, Input.GraphId),
-        workflowId: readScopeId(read, Input.WorkflowId),
-        customerId: read.text(Input.CustomerId)
+        graphId: readScopeId(read, constants/* Input */.pd.GraphId),
+        workflowId: readScopeId(read, constants/* Input */.pd.WorkflowId),
+        customerId: read.text(constants/* Input */.pd.CustomerId)
     };
     return { filters, scope, requested: SELECTION_INPUTS.some(input => read.text(input) !== '') };
 }
@@ -2523,12 +2564,12 @@ function readAge(read, olderThan, keepNewest) {
     if (olderThan !== undefined) {
         const ms = parseDuration(olderThan);
         if (ms === undefined)
-            read.violation(Input.OlderThan, `${(0,src_text/* quote */.hD)(olderThan)} is not a duration of 1 to 999999 hours, days or weeks (12h, 30d, 2w)`);
+            read.violation(constants/* Input */.pd.OlderThan, `${(0,src_text/* quote */.hD)(olderThan)} is not a duration of 1 to 999999 hours, days or weeks (12h, 30d, 2w)`);
         else
             filters.olderThan = { text: olderThan, ms };
     }
     if (keepNewest !== undefined) {
-        const n = read.whole(Input.KeepNewest, keepNewest, 0, MAX_IDS);
+        const n = read.whole(constants/* Input */.pd.KeepNewest, keepNewest, 0, MAX_IDS);
         if (n !== undefined)
             filters.keepNewest = n;
     }
@@ -2543,19 +2584,19 @@ function readScopeId(read, name) {
     return problem === undefined ? id : '';
 }
 function readApiKey(read) {
-    const apiKey = read.text(Input.ApiKey);
+    const apiKey = read.text(constants/* Input */.pd.ApiKey);
     // Never echo the key, not even in part.
     if (CONTROL.test(apiKey))
-        read.violation(Input.ApiKey, 'contains a line break or control character');
+        read.violation(constants/* Input */.pd.ApiKey, 'contains a line break or control character');
     else if (/[^\x20-\x7e]/.test(apiKey)) {
-        read.violation(Input.ApiKey, 'contains a character outside printable ASCII, which cannot go in an HTTP header');
+        read.violation(constants/* Input */.pd.ApiKey, 'contains a character outside printable ASCII, which cannot go in an HTTP header');
     }
     return apiKey;
 }
 function readCustomerId(read) {
-    const customerId = read.text(Input.CustomerId);
+    const customerId = read.text(constants/* Input */.pd.CustomerId);
     if (customerId.length > 256 || CONTROL.test(customerId)) {
-        read.violation(Input.CustomerId, `${(0,src_text/* quote */.hD)(customerId)} must be at most 256 characters without control characters`);
+        read.violation(constants/* Input */.pd.CustomerId, `${(0,src_text/* quote */.hD)(customerId)} must be at most 256 characters without control characters`);
     }
     return customerId;
 }
@@ -2568,7 +2609,7 @@ function readShard(text, violation) {
     const index = Number(match?.[1]);
     const count = Number(match?.[2]);
     if (!match || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
-        violation(Input.Shard, `${(0,src_text/* quote */.hD)(text)} is not i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS} (for example 2/8)`);
+        violation(constants/* Input */.pd.Shard, `${(0,src_text/* quote */.hD)(text)} is not i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS} (for example 2/8)`);
         return undefined;
     }
     return { index, count };
@@ -2579,12 +2620,12 @@ function readFailOn(text, violation) {
         return { failed: true, missing: false };
     const unknown = words.filter(word => !['failed', 'missing', 'none'].includes(word));
     if (unknown.length > 0) {
-        violation(Input.FailOn, `unknown ${unknown.map(word => (0,src_text/* quote */.hD)(word, 40)).join(', ')} (allowed: failed, missing, or none)`);
+        violation(constants/* Input */.pd.FailOn, `unknown ${unknown.map(word => (0,src_text/* quote */.hD)(word, 40)).join(', ')} (allowed: failed, missing, or none)`);
         return { failed: true, missing: false };
     }
     if (words.includes('none')) {
         if (words.length > 1)
-            violation(Input.FailOn, '"none" cannot be combined with other outcomes');
+            violation(constants/* Input */.pd.FailOn, '"none" cannot be combined with other outcomes');
         return { failed: false, missing: false };
     }
     return { failed: words.includes('failed'), missing: words.includes('missing') };
@@ -2599,7 +2640,7 @@ function readBaseUrl(text, provider, violation) {
     }
     catch {
         // Whatever stands before an '@' may be credentials: never repeat it.
-        violation(Input.BaseUrl, `${(0,src_text/* quote */.hD)(text.replace(/\/\/[^/]*@/, '//…@'))} is not an absolute URL`);
+        violation(constants/* Input */.pd.BaseUrl, `${(0,src_text/* quote */.hD)(text.replace(/\/\/[^/]*@/, '//…@'))} is not an absolute URL`);
         return undefined;
     }
     const problems = [];
@@ -2618,7 +2659,7 @@ function readBaseUrl(text, provider, violation) {
         // Credentials in the URL are secrets too: name the host only.
         const shown = url.username !== '' || url.password !== '' ? `${url.protocol}//${url.host}` : text;
         for (const problem of problems)
-            violation(Input.BaseUrl, `${(0,src_text/* quote */.hD)(shown)}: ${problem}`);
+            violation(constants/* Input */.pd.BaseUrl, `${(0,src_text/* quote */.hD)(shown)}: ${problem}`);
         return undefined;
     }
     url.pathname = url.pathname.replace(/\/+$/, '');
@@ -2668,93 +2709,14 @@ function pullRequestNumber(eventPath, readFile) {
     }
 }
 
+// EXTERNAL MODULE: ./src/transport/abort.ts
+var abort = __nccwpck_require__(3331);
 // EXTERNAL MODULE: ./src/transport/errors.ts
 var errors = __nccwpck_require__(9854);
-;// CONCATENATED MODULE: ./src/engine/ledger.ts
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+/** The words a run's results are told in: shared by the rules that decide them and the ledger that records them. */
 /** Said of an ID that a request named but whose deletion no answer confirmed or ruled out. */
 const OUTCOME_UNKNOWN = 'its outcome is unknown, it may have been deleted';
-/**
- * Per-ID state until each ID settles, exactly once, as deleted, missing or failed, with the reason cleaned by `clean`
- * (scrubbed of secrets, one line, bounded). A settled ID's result goes to `onResult` and is not kept: a run of
- * 100,000 IDs holds state only for those in flight or waiting to be retried.
- */
-class Ledger {
-    ids;
-    clock;
-    clean;
-    onResult;
-    states;
-    settled = 0;
-    constructor(ids, clock, clean, onResult) {
-        this.ids = ids;
-        this.clock = clock;
-        this.clean = clean;
-        this.onResult = onResult;
-        this.states = new Array(ids.length);
-    }
-    /** Every ID has settled. */
-    get done() {
-        return this.settled === this.ids.length;
-    }
-    id(index) {
-        return this.ids[index];
-    }
-    /** A request naming these IDs starts now. */
-    started(indexes, now) {
-        for (const index of indexes) {
-            const known = this.state(index);
-            if (known.attempts++ === 0)
-                known.firstStart = now;
-        }
-    }
-    /** The request got an answer with this status, or none (null). */
-    answered(indexes, status) {
-        for (const index of indexes)
-            this.state(index).lastStatus = status;
-    }
-    /** The request got no definite answer: it may have deleted these IDs. */
-    markUnanswered(indexes) {
-        for (const index of indexes)
-            this.state(index).unanswered = true;
-    }
-    settle(index, outcome, reason) {
-        const known = this.state(index);
-        const result = {
-            id: this.id(index),
-            outcome,
-            httpStatus: known.lastStatus,
-            reason: reason === null ? null : this.clean(reason),
-            attempts: known.attempts,
-            ms: known.attempts === 0 ? 0 : this.clock.now() - known.firstStart
-        };
-        this.states[index] = undefined;
-        this.settled++;
-        this.onResult(result, index);
-    }
-    /** Not found: deleted after all when one of our own earlier attempts may have done it. */
-    settleNotFound(index, reason) {
-        if (this.state(index).unanswered) {
-            this.settle(index, 'deleted', `${reason} after an earlier attempt got no answer: counted as deleted, that attempt most likely deleted it`);
-        }
-        else {
-            this.settle(index, 'missing', reason);
-        }
-    }
-    /**
-     * Fails an ID the stopped run will not send (again). An ID a request already named was attempted, though, and
-     * one whose attempt got no definite answer may have been deleted by it.
-     */
-    abandon(index, stopReason, lastReason) {
-        const known = this.state(index);
-        if (known.attempts === 0)
-            return this.settle(index, 'failed', `not attempted: ${stopReason}`);
-        const unknown = known.unanswered ? `; ${OUTCOME_UNKNOWN}` : '';
-        this.settle(index, 'failed', `${lastReason ? `${lastReason}; ` : ''}not retried: ${stopReason}${unknown}`);
-    }
-    state(index) {
-        return (this.states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null });
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/engine/pacing.ts
 /** Time, backoff and the shared pacer: how fast the whole pool may go. */
@@ -2970,11 +2932,6 @@ function transportClassification(error) {
         return { kind: 'cut-off', reason: `${error.message}; ${OUTCOME_UNKNOWN}` };
     return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: error.kind !== 'proxy' };
 }
-
-;// CONCATENATED MODULE: ./src/engine/progress.ts
-
-
-
 /** The rules one run's requests are decided by, the listing's and the deletes' alike. */
 function rulesFor(options) {
     const backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -2983,10 +2940,93 @@ function rulesFor(options) {
     const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs);
     return { maxRetries: options.maxRetries, backoff, stallLimitMs, random: options.random ?? Math.random };
 }
-/** A reason as it may be shown: no secret in it, one line, bounded. */
-function reasonCleaner(secrets) {
-    return text => (0,src_text/* oneLine */.TN)((0,src_text/* scrub */._I)(text, secrets), MAX_REASON_LENGTH);
+
+;// CONCATENATED MODULE: ./src/engine/ledger.ts
+
+/**
+ * Per-ID state until each ID settles, exactly once, as deleted, missing or failed, with the reason cleaned by `clean`
+ * (scrubbed of secrets, one line, bounded). A settled ID's result goes to `onResult` and is not kept: a run of
+ * 100,000 IDs holds state only for those in flight or waiting to be retried.
+ */
+class Ledger {
+    ids;
+    clock;
+    clean;
+    onResult;
+    states;
+    settled = 0;
+    constructor(ids, clock, clean, onResult) {
+        this.ids = ids;
+        this.clock = clock;
+        this.clean = clean;
+        this.onResult = onResult;
+        this.states = new Array(ids.length);
+    }
+    /** Every ID has settled. */
+    get done() {
+        return this.settled === this.ids.length;
+    }
+    id(index) {
+        return this.ids[index];
+    }
+    /** A request naming these IDs starts now. */
+    started(indexes, now) {
+        for (const index of indexes) {
+            const known = this.state(index);
+            if (known.attempts++ === 0)
+                known.firstStart = now;
+        }
+    }
+    /** The request got an answer with this status, or none (null). */
+    answered(indexes, status) {
+        for (const index of indexes)
+            this.state(index).lastStatus = status;
+    }
+    /** The request got no definite answer: it may have deleted these IDs. */
+    markUnanswered(indexes) {
+        for (const index of indexes)
+            this.state(index).unanswered = true;
+    }
+    settle(index, outcome, reason) {
+        const known = this.state(index);
+        const result = {
+            id: this.id(index),
+            outcome,
+            httpStatus: known.lastStatus,
+            reason: reason === null ? null : this.clean(reason),
+            attempts: known.attempts,
+            ms: known.attempts === 0 ? 0 : this.clock.now() - known.firstStart
+        };
+        this.states[index] = undefined;
+        this.settled++;
+        this.onResult(result, index);
+    }
+    /** Not found: deleted after all when one of our own earlier attempts may have done it. */
+    settleNotFound(index, reason) {
+        if (this.state(index).unanswered) {
+            this.settle(index, 'deleted', `${reason} after an earlier attempt got no answer: counted as deleted, that attempt most likely deleted it`);
+        }
+        else {
+            this.settle(index, 'missing', reason);
+        }
+    }
+    /**
+     * Fails an ID the stopped run will not send (again). An ID a request already named was attempted, though, and
+     * one whose attempt got no definite answer may have been deleted by it.
+     */
+    abandon(index, stopReason, lastReason) {
+        const known = this.state(index);
+        if (known.attempts === 0)
+            return this.settle(index, 'failed', `not attempted: ${stopReason}`);
+        const unknown = known.unanswered ? `; ${OUTCOME_UNKNOWN}` : '';
+        this.settle(index, 'failed', `${lastReason ? `${lastReason}; ` : ''}not retried: ${stopReason}${unknown}`);
+    }
+    state(index) {
+        return (this.states[index] ??= { attempts: 0, firstStart: 0, unanswered: false, lastStatus: null });
+    }
 }
+
+;// CONCATENATED MODULE: ./src/engine/progress.ts
 /** What the rules' stall check reads: definite answers so far, and the rate-limit pauses since the last one. */
 class Progress {
     /** Definite answers so far; a request notes it when it starts, to tell later whether any came meanwhile. */
@@ -3183,8 +3223,6 @@ class Scheduler {
 
 
 
-/** How long requests in flight may still answer once the run is cancelled: well inside the runner's 7.5 s. */
-const CANCEL_GRACE_MS = 3000;
 /**
  * The engine: sends deletes through a bounded pool, paced by one shared Pacer, retrying what is worth retrying,
  * and settles every ID as deleted, missing or failed. It knows no provider, only requests and classifications.
@@ -3228,7 +3266,7 @@ class PurgeRun {
         this.rules = rulesFor(options);
         this.pacer = options.pacer ?? new Pacer(options.concurrency);
         this.progress = new Progress(this.clock.now());
-        this.clean = reasonCleaner(options.secrets);
+        this.clean = (0,src_text/* reasonCleaner */.ds)(options.secrets);
         this.ledger = new Ledger(options.ids, this.clock, this.clean, options.onResult);
         this.scheduler = new Scheduler({
             total: options.ids.length,
@@ -3259,10 +3297,10 @@ class PurgeRun {
     }
     /** Cancellation: the one stop path, then a short grace for the requests in flight before they are cut off. */
     cancel(signal) {
-        this.halted ??= cancellation(signal);
+        this.halted ??= (0,abort/* cancellation */.WN)(signal);
         this.stop('cancelled');
         if (this.scheduler.sending > 0) {
-            this.graceTimer = this.clock.setTimeout(() => this.cutOff.abort(), this.options.cancelGraceMs ?? CANCEL_GRACE_MS);
+            this.graceTimer = this.clock.setTimeout(() => this.cutOff.abort(), this.options.cancelGraceMs ?? abort/* CANCEL_GRACE_MS */.RI);
         }
         this.pump();
     }
@@ -3445,11 +3483,6 @@ class PurgeRun {
 function refused(unit, decision) {
     return `${unit.refusedBy}; one DELETE of it then: ${decision.reason ?? 'failed'}`;
 }
-/** "cancelled (SIGTERM)": what a cancelled run says, naming the signal when the shell gave it as the reason. */
-function cancellation(signal) {
-    const by = signal.reason;
-    return `cancelled${typeof by === 'string' && by !== '' ? ` (${by})` : ''}`;
-}
 
 ;// CONCATENATED MODULE: ./src/report/log.ts
 
@@ -3517,21 +3550,21 @@ function preflight(settings, inputViolations) {
     const violations = [...inputViolations];
     const add = collector(violations);
     const select = selecting(settings.selection);
-    const idsGiven = !inputViolations.some(v => v.input === Input.FileIds || v.input === Input.FileIdsFile);
+    const idsGiven = !inputViolations.some(v => v.input === constants/* Input */.pd.FileIds || v.input === constants/* Input */.pd.FileIdsFile);
     if (settings.ids.length === 0 && idsGiven && !settings.selection.requested) {
-        add(Input.FileIds, 'no IDs given: set file-ids or file-ids-file, or select files (select-name, older-than, …)');
+        add(constants/* Input */.pd.FileIds, 'no IDs given: set file-ids or file-ids-file, or select files (select-name, older-than, …)');
     }
     if (settings.apiKey === '') {
         if (select)
-            add(Input.ApiKey, 'is required to select files, also in a dry run: selecting means listing them');
+            add(constants/* Input */.pd.ApiKey, 'is required to select files, also in a dry run: selecting means listing them');
         else if (!settings.dryRun)
-            add(Input.ApiKey, 'is required unless dry-run is true');
+            add(constants/* Input */.pd.ApiKey, 'is required unless dry-run is true');
     }
     idRules(settings.ids, settings, add);
     if (settings.commentOnPr && settings.githubToken === '')
-        add(Input.GithubToken, 'is required when comment-on-pr is true');
+        add(constants/* Input */.pd.GithubToken, 'is required when comment-on-pr is true');
     if (settings.customerId !== '' && settings.provider !== undefined && !settings.provider.acceptsCustomerId) {
-        add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`);
+        add(constants/* Input */.pd.CustomerId, `is for delos only, not ${settings.provider.name}`);
     }
     if (select && settings.provider !== undefined)
         selectionRules(settings, settings.provider, add);
@@ -3549,7 +3582,7 @@ function selectedIdRules(settings, planned, selected) {
         const problem = idProblem(id);
         return problem === undefined ? [] : [`the listing gave ID ${(0,src_text/* quote */.hD)(id)}, which ${problem} (${ID_RULE})`];
     });
-    for (const message of invalid.slice(0, MAX_LISTED_INVALID_IDS))
+    for (const message of invalid.slice(0, constants/* MAX_LISTED_INVALID_IDS */.uD))
         add('selection', message);
     maxDeletionsRule(planned, settings, add);
     protectedRule(selected, settings, add);
@@ -3573,17 +3606,17 @@ function uuidSpellingRule(ids, add) {
             ? []
             : [`ID ${(0,src_text/* quote */.hD)(id)} is another spelling of the UUID ${(0,src_text/* quote */.hD)(canonical)}: give it as that`];
     });
-    for (const message of respelled.slice(0, MAX_LISTED_INVALID_IDS))
-        add(Input.FileIds, message);
-    if (respelled.length > MAX_LISTED_INVALID_IDS)
-        add(Input.FileIds, `${respelled.length - MAX_LISTED_INVALID_IDS} more IDs in another spelling of a UUID not listed`);
+    for (const message of respelled.slice(0, constants/* MAX_LISTED_INVALID_IDS */.uD))
+        add(constants/* Input */.pd.FileIds, message);
+    if (respelled.length > constants/* MAX_LISTED_INVALID_IDS */.uD)
+        add(constants/* Input */.pd.FileIds, `${respelled.length - constants/* MAX_LISTED_INVALID_IDS */.uD} more IDs in another spelling of a UUID not listed`);
 }
 function maxDeletionsRule(planned, settings, add) {
     if (planned.length > settings.maxDeletions) {
         const what = settings.shard
             ? `${planned.length} unique IDs in shard ${settings.shard.index}/${settings.shard.count}`
             : `${planned.length} unique IDs`;
-        add(Input.MaxDeletions, `${what} exceed max-deletions (${settings.maxDeletions}); raise it or split the list`);
+        add(constants/* Input */.pd.MaxDeletions, `${what} exceed max-deletions (${settings.maxDeletions}); raise it or split the list`);
     }
 }
 function protectedRule(ids, settings, add) {
@@ -3593,10 +3626,10 @@ function protectedRule(ids, settings, add) {
         const pattern = protectedBy(settings.protectedPatterns, id, settings.provider?.uuidIds === true);
         return pattern === undefined ? [] : [`ID ${(0,src_text/* quote */.hD)(id)} matches protected pattern ${(0,src_text/* quote */.hD)(pattern)}`];
     });
-    for (const message of hits.slice(0, MAX_LISTED_INVALID_IDS))
-        add(Input.ProtectedIds, message);
-    if (hits.length > MAX_LISTED_INVALID_IDS)
-        add(Input.ProtectedIds, `${hits.length - MAX_LISTED_INVALID_IDS} more protected IDs not listed`);
+    for (const message of hits.slice(0, constants/* MAX_LISTED_INVALID_IDS */.uD))
+        add(constants/* Input */.pd.ProtectedIds, message);
+    if (hits.length > constants/* MAX_LISTED_INVALID_IDS */.uD)
+        add(constants/* Input */.pd.ProtectedIds, `${hits.length - constants/* MAX_LISTED_INVALID_IDS */.uD} more protected IDs not listed`);
 }
 /** The providers whose listing can do this: what a violation names as the alternative. */
 function whoCan(test) {
@@ -3615,32 +3648,32 @@ function selectionRules(settings, provider, add) {
     const { filters, scope } = settings.selection;
     const capabilities = provider.list?.capabilities;
     if (capabilities === undefined)
-        return add(Input.SelectName, `${provider.name} cannot list its files: selection is not possible`);
+        return add(constants/* Input */.pd.SelectName, `${provider.name} cannot list its files: selection is not possible`);
     const refuse = (input, what, test) => add(input, `${provider.name} cannot select by ${what} (${whoCan(test)})`);
     if (filters.path && !capabilities.path)
-        refuse(Input.SelectPath, 'folder', c => c.path);
+        refuse(constants/* Input */.pd.SelectPath, 'folder', c => c.path);
     if (filters.tags && !capabilities.tags)
-        refuse(Input.SelectTags, 'tag', c => c.tags);
+        refuse(constants/* Input */.pd.SelectTags, 'tag', c => c.tags);
     if (filters.statuses && capabilities.statuses === undefined)
-        refuse(Input.SelectStatus, 'status', c => c.statuses !== undefined);
+        refuse(constants/* Input */.pd.SelectStatus, 'status', c => c.statuses !== undefined);
     const allowed = capabilities.statuses;
     if (allowed !== undefined) {
         for (const word of filters.statuses ?? []) {
             if (!allowed.includes(word)) {
-                add(Input.SelectStatus, `unknown status ${(0,src_text/* quote */.hD)(word)} for ${provider.name} (allowed: ${allowed.join(', ')})`);
+                add(constants/* Input */.pd.SelectStatus, `unknown status ${(0,src_text/* quote */.hD)(word)} for ${provider.name} (allowed: ${allowed.join(', ')})`);
             }
         }
     }
     if (!capabilities.age) {
         const why = 'creation time: none is confirmed in its listing';
         if (filters.olderThan)
-            refuse(Input.OlderThan, why, c => c.age);
+            refuse(constants/* Input */.pd.OlderThan, why, c => c.age);
         if (filters.keepNewest !== undefined)
-            refuse(Input.KeepNewest, why, c => c.age);
+            refuse(constants/* Input */.pd.KeepNewest, why, c => c.age);
     }
     const scopes = [
-        ['graphId', ScopeInput.graphId],
-        ['workflowId', ScopeInput.workflowId]
+        ['graphId', constants/* ScopeInput */.bV.graphId],
+        ['workflowId', constants/* ScopeInput */.bV.workflowId]
     ];
     for (const [key, input] of scopes) {
         if (scope[key] !== '' && !capabilities.scopes.includes(key))
@@ -3655,7 +3688,7 @@ function selectionRules(settings, provider, add) {
     if (required && scope[required[0]] === '')
         add(required[1], `is required to select from ${provider.name}: it lists files per ${required[1].replace(/-id$/, '')}`);
     if (filters.keepNewest !== undefined && !narrowed(settings.selection)) {
-        add(Input.KeepNewest, 'cannot be the only filter: add select-name, select-path, select-tags, select-status, older-than or a scope');
+        add(constants/* Input */.pd.KeepNewest, 'cannot be the only filter: add select-name, select-path, select-tags, select-status, older-than or a scope');
     }
 }
 function forWhom(scope) {
@@ -3686,18 +3719,15 @@ function verdict(result, tally, failOn) {
     const blameFailed = failOn.failed || result.credentialsRejected || result.halted !== null;
     const kinds = [blameFailed ? tally.shown.failed : [], failOn.missing ? tally.shown.missing : []];
     const blamed = (blameFailed ? failed : 0) + (failOn.missing ? missing : 0);
-    const listed = firstShown(kinds, MAX_VERDICT_IDS).map(r => `${(0,src_text/* quote */.hD)(r.id)} ${r.outcome}: ${r.reason ?? ''}`);
-    const more = blamed > MAX_VERDICT_IDS ? `; and ${blamed - MAX_VERDICT_IDS} more in the report` : '';
+    const listed = firstShown(kinds, constants/* MAX_VERDICT_IDS */.Wl).map(r => `${(0,src_text/* quote */.hD)(r.id)} ${r.outcome}: ${r.reason ?? ''}`);
+    const more = blamed > constants/* MAX_VERDICT_IDS */.Wl ? `; and ${blamed - constants/* MAX_VERDICT_IDS */.Wl} more in the report` : '';
     const named = listed.length > 0 ? `. ${listed.join('; ')}${more}` : '';
     return { failed: true, message: `${causes.join('; ')} (${counts})${named}` };
 }
 
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-// EXTERNAL MODULE: ./src/transport/abort.ts
-var abort = __nccwpck_require__(3331);
 ;// CONCATENATED MODULE: ./src/engine/list.ts
-
 
 
 
@@ -3793,7 +3823,7 @@ class Pager {
         this.limits = { ...LIST_LIMITS, ...options.limits };
         this.rules = rulesFor(options);
         this.progress = new Progress(clock.now());
-        this.clean = reasonCleaner(options.secrets);
+        this.clean = (0,src_text/* reasonCleaner */.ds)(options.secrets);
     }
     /**
      * The scope proved to exist, then every page from the first. A count that changes restarts the listing once; a
@@ -3815,8 +3845,8 @@ class Pager {
         let textBytes = 0;
         let total;
         for (let cursor = { page: 1 }; cursor !== undefined;) {
-            if (this.pages >= MAX_LIST_PAGES)
-                throw new ListingFailed({ reason: `more than ${MAX_LIST_PAGES.toLocaleString('en')} pages` });
+            if (this.pages >= constants/* MAX_LIST_PAGES */.rt)
+                throw new ListingFailed({ reason: `more than ${constants/* MAX_LIST_PAGES */.rt.toLocaleString('en')} pages` });
             const page = await this.page(cursor);
             this.pages++;
             if (page.total !== undefined && total !== undefined && page.total !== total)
@@ -3824,8 +3854,8 @@ class Pager {
             total = page.total ?? total;
             for (const item of page.items)
                 items.push(item);
-            if (items.length > MAX_LISTED_ITEMS)
-                throw new ListingFailed({ reason: `more than ${MAX_LISTED_ITEMS.toLocaleString('en')} items` });
+            if (items.length > constants/* MAX_LISTED_ITEMS */.At)
+                throw new ListingFailed({ reason: `more than ${constants/* MAX_LISTED_ITEMS */.At.toLocaleString('en')} items` });
             textBytes += page.textBytes;
             if (textBytes > listedTextBytes)
                 throw new ListingFailed({ reason: `the listed items hold more than ${mib(listedTextBytes)} of text` });
@@ -3845,7 +3875,7 @@ class Pager {
         if (check === undefined || scope[check.scope] === '')
             return;
         await this.fetch({
-            where: `${ScopeInput[check.scope]} ${(0,src_text/* quote */.hD)(scope[check.scope])}`,
+            where: `${constants/* ScopeInput */.bV[check.scope]} ${(0,src_text/* quote */.hD)(scope[check.scope])}`,
             missing: check.scope,
             request: () => check.request(scope, context),
             read: answer => {
@@ -3968,10 +3998,10 @@ class Pager {
     /** A scope the provider does not know: a typo must never pass as "nothing matched". */
     noScope(scope, reason) {
         const value = (0,src_text/* quote */.hD)(this.options.scope[scope]);
-        return new ListingFailed({ reason: `${ScopeInput[scope]} ${value} does not exist (${this.clean(reason)})` });
+        return new ListingFailed({ reason: `${constants/* ScopeInput */.bV[scope]} ${value} does not exist (${this.clean(reason)})` });
     }
     cancelled(signal) {
-        return new ListingFailed({ reason: 'cancelled before the listing was complete', halted: cancellation(signal) });
+        return new ListingFailed({ reason: 'cancelled before the listing was complete', halted: (0,abort/* cancellation */.WN)(signal) });
     }
     /** Waits until the pacer lets the next request start; a cancelled listing fails instead. */
     async paced() {
@@ -3997,7 +4027,7 @@ class Pager {
                 resolve();
             }, ms);
             const off = signal
-                ? (0,abort/* onAbort */.u)(signal, () => {
+                ? (0,abort/* onAbort */.u7)(signal, () => {
                     this.clock.clearTimeout(timer);
                     resolve();
                 })
@@ -4148,7 +4178,7 @@ function selectionReport(plan, listing, selected, runStart, shown) {
         spared: selected?.spared.length ?? 0,
         skipped: selected?.skipped ?? {},
         ms: listing.ms,
-        selectedFiles: (selected?.selected ?? []).slice(0, MAX_SUMMARY_SELECTED_ROWS).map(listedFile(shown)),
+        selectedFiles: (selected?.selected ?? []).slice(0, constants/* MAX_SUMMARY_SELECTED_ROWS */.m3).map(listedFile(shown)),
         sparedFiles: (selected?.spared ?? []).map(listedFile(shown))
     };
 }
@@ -4452,6 +4482,7 @@ function writeAll(fd, bytes) {
 
 
 
+
 /**
  * Inputs → settings → plan → results → report and verdict, with no knowledge of where the inputs came from or
  * where the outcome goes. Returns the report, or undefined when an unexpected error ended the run; the shell is
@@ -4541,10 +4572,10 @@ async function publishCrash(sources, shell, { spool, progressed, scrub: scrubSec
  * variable, each in every form it may come back in (secretVariants: JSON-escaped, percent-encoded). Returns them all.
  */
 function maskSecrets(sources, shell) {
-    const key = sources.getInput(Input.ApiKey);
-    const token = sources.getInput(Input.GithubToken).trim();
+    const key = sources.getInput(constants/* Input */.pd.ApiKey);
+    const token = sources.getInput(constants/* Input */.pd.GithubToken).trim();
     const secrets = [
-        ...secretForms(key, sources.getInput(Input.Provider)),
+        ...secretForms(key, sources.getInput(constants/* Input */.pd.Provider)),
         ...(token === '' ? [] : [token]),
         ...proxySecrets(sources.env)
     ];
@@ -4565,7 +4596,7 @@ async function runStages(sources, shell, { log, spool, secrets, progressed }, op
     const through = 'proxy' in proxy ? proxy.proxy : undefined;
     const plan = runPlan(settings, violations);
     const reportOf = reporter({ settings, plan, through, startedAt, context, violations, secrets });
-    const lines = new CappedLines(MAX_LOGGED_ID_LINES, shell.writeLines ? line => log.line(line) : line => shell.info(line));
+    const lines = new CappedLines(constants/* MAX_LOGGED_ID_LINES */.gR, shell.writeLines ? line => log.line(line) : line => shell.info(line));
     const run = {
         plan,
         proxy: through,
@@ -4589,7 +4620,7 @@ function tellLeftOut(lines, log, shell) {
     if (lines.left === 0)
         return;
     log.flush();
-    shell.info(`… and ${(0,src_text/* count */.U9)(lines.left, 'more line')} like these not shown (at most ${MAX_LOGGED_ID_LINES} are): ${shell.fullList ?? 'the report'} lists every ID`);
+    shell.info(`… and ${(0,src_text/* count */.U9)(lines.left, 'more line')} like these not shown (at most ${constants/* MAX_LOGGED_ID_LINES */.gR} are): ${shell.fullList ?? 'the report'} lists every ID`);
 }
 /** The run's report from what the stages came to. */
 function reporter({ settings, plan, through, startedAt, context, violations, secrets }) {
@@ -4790,7 +4821,7 @@ function standing(run, plan, { tally, unanswered, signal, selection }) {
             ms: sent ? now - sent.since : 0
         });
     }
-    const halted = `${run.signal?.aborted ? `${cancellation(run.signal)}, then ` : ''}stopped at once (${signal})`;
+    const halted = `${run.signal?.aborted ? `${(0,abort/* cancellation */.WN)(run.signal)}, then ` : ''}stopped at once (${signal})`;
     const result = { ...NOTHING_SENT, halted, requests: unanswered.requests };
     const outcome = verdict(result, tally, plan.failOn);
     const report = run.reportOf({ outcome, result, tally, ...(selection ? { selection } : {}) });
@@ -4800,7 +4831,7 @@ function standing(run, plan, { tally, unanswered, signal, selection }) {
 function unknownIds(unknown) {
     if (unknown.length === 0)
         return 'no request was waiting for its answer';
-    const named = unknown.slice(0, MAX_NAMED_UNKNOWN_IDS).map(src_text/* jsonText */.s$);
+    const named = unknown.slice(0, constants/* MAX_NAMED_UNKNOWN_IDS */.Do).map(src_text/* jsonText */.s$);
     const more = unknown.length > named.length ? ` and ${unknown.length - named.length} more` : '';
     return `outcome unknown (sent, no answer yet; it may have been deleted) for ${(0,src_text/* count */.U9)(unknown.length, 'ID')}: ${named.join(', ')}${more}`;
 }
@@ -4882,7 +4913,7 @@ function cancelOnSignals(notice, exitCode) {
                 process.exit(exitCode(signal));
             }
         }
-        notice(`received ${signal}: cancelling; no new request starts, those in flight get up to ${CANCEL_GRACE_MS / 1000} s to answer, then every ID is reported (a second signal stops at once)`);
+        notice(`received ${signal}: cancelling; no new request starts, those in flight get up to ${abort/* CANCEL_GRACE_MS */.RI / 1000} s to answer, then every ID is reported (a second signal stops at once)`);
         controller.abort(signal);
     };
     for (const signal of STOP_SIGNALS)
@@ -5132,7 +5163,7 @@ const actionShell = {
  * underscored one is worth a hint unless it says the same.
  */
 function misnamedInputs(env) {
-    return Object.values(Input)
+    return Object.values(constants/* Input */.pd)
         .filter(input => input.includes('-'))
         .map(input => ({
         input,

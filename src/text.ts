@@ -1,4 +1,5 @@
 /** Helpers that make untrusted text (IDs, input values, provider answers) safe to show. */
+import { MAX_REASON_LENGTH } from './settings/constants.js'
 
 /** Control characters (C0, DEL and C1: CR, LF and NEL among them) and the Unicode line and paragraph separators. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
@@ -190,4 +191,9 @@ export function count(n: number, noun: string): string {
 export function errorMessage(error: unknown): string {
   const message = (error as { message?: unknown } | null)?.message
   return typeof message === 'string' ? message : String(error)
+}
+
+/** A reason as it may be shown: no secret in it, one line, bounded. */
+export function reasonCleaner(secrets: readonly string[]): (text: string) => string {
+  return text => oneLine(scrub(text, secrets), MAX_REASON_LENGTH)
 }

@@ -3,7 +3,8 @@ import { TransportError, type HttpRequest } from '../../src/transport/http.js'
 import type { Clock } from '../../src/engine/pacing.js'
 import { bindProvider, type Provider } from '../../src/providers/index.js'
 import type { HttpAnswer } from '../../src/providers/types.js'
-import { purge, type IdResult, type PurgeOptions, type PurgeResult } from '../../src/engine/purge.js'
+import type { IdResult } from '../../src/engine/outcome.js'
+import { purge, type PurgeOptions, type PurgeResult } from '../../src/engine/purge.js'
 import { answer } from './answers.js'
 
 /** A clock whose time moves only when the earliest pending timer fires; every timer fires on the next turn. */

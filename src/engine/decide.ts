@@ -4,10 +4,8 @@
  */
 import type { TransportError } from '../transport/errors.js'
 import type { BulkClassification, Classification } from '../providers/types.js'
-import { OUTCOME_UNKNOWN } from './ledger.js'
-import { backoffMs, rateLimitPauseMs, type BackoffPolicy } from './pacing.js'
-
-export type Outcome = 'deleted' | 'missing' | 'failed'
+import { OUTCOME_UNKNOWN, type Outcome } from './outcome.js'
+import { backoffMs, DEFAULT_BACKOFF, rateLimitPauseMs, type BackoffPolicy } from './pacing.js'
 
 /** A 429 never uses up a unit's retries; this bounds how often one unit may be refused all the same. */
 export const MAX_RATE_LIMITED_ATTEMPTS = 20
@@ -204,4 +202,13 @@ export function transportClassification(error: TransportError): AnyClassificatio
   if (error.fatal) return { kind: 'fatal', reason: error.message }
   if (error.kind === 'cancelled') return { kind: 'cut-off', reason: `${error.message}; ${OUTCOME_UNKNOWN}` }
   return { kind: 'retry', reason: error.message, rateLimited: false, unanswered: error.kind !== 'proxy' }
+}
+
+/** The rules one run's requests are decided by, the listing's and the deletes' alike. */
+export function rulesFor(options: { maxRetries: number; backoff?: BackoffPolicy; random?: () => number }): Rules {
+  const backoff = options.backoff ?? DEFAULT_BACKOFF
+  // The longest all retries of one request could wait, and never less than one wait a provider may ask for: past
+  // it, a run that hears only 429s stops.
+  const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs)
+  return { maxRetries: options.maxRetries, backoff, stallLimitMs, random: options.random ?? Math.random }
 }

@@ -1,7 +1,7 @@
 import { getHeapStatistics } from 'node:v8'
 import { MAX_LIST_PAGES, MAX_LISTED_ITEMS, ScopeInput } from '../settings/constants.js'
-import { quote } from '../text.js'
-import { onAbort } from '../transport/abort.js'
+import { quote, reasonCleaner } from '../text.js'
+import { cancellation, onAbort } from '../transport/abort.js'
 import { TransportError } from '../transport/errors.js'
 import type {
   ClassifiedAnswer,
@@ -19,15 +19,16 @@ import {
   decide,
   FRESH_BUDGET,
   isProgress,
+  rulesFor,
   transportClassification,
   type AnyClassification,
   type Budget,
   type Decision,
   type Rules
 } from './decide.js'
-import { cancellation, type SendOptions } from './purge.js'
+import type { SendOptions } from './purge.js'
 import { realClock, type Clock, type Pacer } from './pacing.js'
-import { Progress, reasonCleaner, rulesFor } from './progress.js'
+import { Progress } from './progress.js'
 
 /** A page is read up to this size: a thousand ImageKit items take about half a MiB. */
 export const MAX_PAGE_BYTES = 32 * 1024 * 1024

@@ -1,21 +1,5 @@
-import { MAX_REASON_LENGTH } from '../settings/constants.js'
-import { oneLine, scrub } from '../text.js'
-import type { Rules, RunView } from './decide.js'
-import { DEFAULT_BACKOFF, type BackoffPolicy, type Pacer } from './pacing.js'
-
-/** The rules one run's requests are decided by, the listing's and the deletes' alike. */
-export function rulesFor(options: { maxRetries: number; backoff?: BackoffPolicy; random?: () => number }): Rules {
-  const backoff = options.backoff ?? DEFAULT_BACKOFF
-  // The longest all retries of one request could wait, and never less than one wait a provider may ask for: past
-  // it, a run that hears only 429s stops.
-  const stallLimitMs = Math.max(backoff.maxHintMs, (options.maxRetries + 1) * backoff.capMs)
-  return { maxRetries: options.maxRetries, backoff, stallLimitMs, random: options.random ?? Math.random }
-}
-
-/** A reason as it may be shown: no secret in it, one line, bounded. */
-export function reasonCleaner(secrets: readonly string[]): (text: string) => string {
-  return text => oneLine(scrub(text, secrets), MAX_REASON_LENGTH)
-}
+import type { RunView } from './decide.js'
+import type { Pacer } from './pacing.js'
 
 /** What the rules' stall check reads: definite answers so far, and the rate-limit pauses since the last one. */
 export class Progress {

@@ -1,24 +1,23 @@
 import type { Transport } from '../transport/http.js'
 import { TransportError } from '../transport/errors.js'
 import type { BoundProvider } from '../providers/index.js'
-import { errorMessage } from '../text.js'
+import { errorMessage, reasonCleaner } from '../text.js'
+import { cancellation, CANCEL_GRACE_MS } from '../transport/abort.js'
 import {
   decide,
   isProgress,
   isSuccess,
+  rulesFor,
   transportClassification,
   type AnyClassification,
   type Decision,
   type Rules
 } from './decide.js'
-import { Ledger, type IdResult } from './ledger.js'
+import { Ledger } from './ledger.js'
+import type { IdResult } from './outcome.js'
 import { Pacer, realClock, type BackoffPolicy, type Clock } from './pacing.js'
-import { Progress, reasonCleaner, rulesFor } from './progress.js'
+import { Progress } from './progress.js'
 import { Scheduler, unitOf, type Unit } from './scheduler.js'
-
-export type { Outcome } from './decide.js'
-export { MAX_RATE_LIMITED_ATTEMPTS } from './decide.js'
-export type { IdResult } from './ledger.js'
 
 /** How the run went; what became of each ID went to `onResult` as it settled. */
 export interface PurgeResult {
@@ -31,9 +30,6 @@ export interface PurgeResult {
   requests: number
   rateLimitedAnswers: number
 }
-
-/** How long requests in flight may still answer once the run is cancelled: well inside the runner's 7.5 s. */
-export const CANCEL_GRACE_MS = 3000
 
 /** How requests go out, for the listing and the deletes alike. */
 export interface SendOptions {
@@ -323,10 +319,4 @@ class PurgeRun {
 /** A refused ID's one DELETE failed too: the bulk answer's reason first, then what the DELETE said. */
 function refused(unit: Unit, decision: Extract<Decision, { kind: 'settle' }>): string {
   return `${unit.refusedBy}; one DELETE of it then: ${decision.reason ?? 'failed'}`
-}
-
-/** "cancelled (SIGTERM)": what a cancelled run says, naming the signal when the shell gave it as the reason. */
-export function cancellation(signal: AbortSignal): string {
-  const by: unknown = signal.reason
-  return `cancelled${typeof by === 'string' && by !== '' ? ` (${by})` : ''}`
 }

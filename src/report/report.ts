@@ -9,7 +9,7 @@ import {
 import type { RunContext } from '../settings/context.js'
 import type { FailOn, PolicyViolation, Shard } from '../settings/inputs.js'
 import type { Verdict } from '../selection/policy.js'
-import type { IdResult } from '../engine/purge.js'
+import type { IdResult } from '../engine/outcome.js'
 import { firstShown, type Counts, type ReportEntry, type ShownEntries, type Tally } from './tally.js'
 import { displayUrl, jsonText, markdownCell } from '../text.js'
 

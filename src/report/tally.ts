@@ -1,5 +1,5 @@
 import { MAX_SUMMARY_ROWS } from '../settings/constants.js'
-import type { IdResult, Outcome } from '../engine/purge.js'
+import type { IdResult, Outcome } from '../engine/outcome.js'
 
 /** One ID's entry in the report file. */
 export interface ReportEntry {

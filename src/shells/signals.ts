@@ -1,4 +1,4 @@
-import { CANCEL_GRACE_MS } from '../engine/purge.js'
+import { CANCEL_GRACE_MS } from '../transport/abort.js'
 
 /** The signals a runner (and a terminal's Ctrl-C) stops a step with. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const

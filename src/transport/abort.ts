@@ -58,3 +58,12 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
     slot = -1
   }
 }
+
+/** How long requests in flight may still answer once the run is cancelled: well inside the runner's 7.5 s. */
+export const CANCEL_GRACE_MS = 3000
+
+/** "cancelled (SIGTERM)": what a cancelled run says, naming the signal when the shell gave it as the reason. */
+export function cancellation(signal: AbortSignal): string {
+  const by: unknown = signal.reason
+  return `cancelled${typeof by === 'string' && by !== '' ? ` (${by})` : ''}`
+}
