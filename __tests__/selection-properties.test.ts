@@ -7,7 +7,8 @@ import { Pacer } from '../src/engine/pacing.js'
 import { imagekitSearchQuery } from '../src/providers/imagekit-list.js'
 import { PROVIDER_NAMES, PROVIDERS, type ProviderName } from '../src/providers/index.js'
 import type { ListScope } from '../src/providers/types.js'
-import { select, serverFilters, type SelectionFilters } from '../src/selection/filters.js'
+import { selectFromListing, serverFilters } from '../src/selection/filters.js'
+import type { SelectionFilters } from '../src/settings/selection-request.js'
 import { KEY } from './helpers/common.js'
 import { virtualClock } from './helpers/engine.js'
 import { fakeProvider } from './helpers/fake-provider.js'
@@ -173,7 +174,7 @@ describe('selection against the emulated providers', () => {
             clock
           })
           if (!listing.complete) throw new Error(listing.reason)
-          const chosenIds = select(
+          const chosenIds = selectFromListing(
             listing.items,
             chosen.filters,
             spec.list!.capabilities,
@@ -233,7 +234,7 @@ describe('imagekit searchQuery', () => {
           const matches = search!(record)
           if (matches) expect(record.kind).toBe('file')
           const item = { ...record, status: null, locked: false, kind: record.kind }
-          const clientSelects = select([item], f, capabilities, START).selected.length === 1
+          const clientSelects = selectFromListing([item], f, capabilities, START).selected.length === 1
           if (clientSelects) expect(matches).toBe(true)
         }
       }),

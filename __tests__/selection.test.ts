@@ -1,15 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { PROVIDERS } from '../src/providers/index.js'
 import type { ListItem, ListScope } from '../src/providers/types.js'
-import {
-  createdUs,
-  judge,
-  parseDuration,
-  parseFolder,
-  select,
-  serverFilters,
-  type SelectionFilters
-} from '../src/selection/filters.js'
+import { createdUs, judge, selectFromListing, serverFilters } from '../src/selection/filters.js'
+import { parseDuration, parseFolder, type SelectionFilters } from '../src/settings/selection-request.js'
 
 /** Selection as pure functions of an item: each filter, the skips, keep-newest and older-than. */
 
@@ -225,12 +218,12 @@ describe('select', () => {
 
   test('older-than selects what was created before the run start minus N, in listing order', () => {
     const items = [old('a', 40), old('b', 10), old('c', 31), old('d', 30)]
-    expect(select(items, olderThan30, writer, START).selected.map(i => i.id)).toEqual(['a', 'c'])
+    expect(selectFromListing(items, olderThan30, writer, START).selected.map(i => i.id)).toEqual(['a', 'c'])
   })
 
   test('keep-newest is applied before older-than: never fewer than N left', () => {
     const items = [old('a', 40), old('b', 50), old('c', 60), old('d', 70)]
-    const { selected, spared, matched } = select(items, { ...olderThan30, keepNewest: 3 }, writer, START)
+    const { selected, spared, matched } = selectFromListing(items, { ...olderThan30, keepNewest: 3 }, writer, START)
     expect(spared.map(i => i.id)).toEqual(['a', 'b', 'c'])
     expect(selected.map(i => i.id)).toEqual(['d'])
     expect(matched).toBe(4)
@@ -239,12 +232,12 @@ describe('select', () => {
   test('keep-newest tells microseconds apart: only equal times fall back to the ID', () => {
     const at = (us: string) => `2026-06-01T00:00:00.${us}Z`
     const items = [item('a', { createdAt: at('123456') }), item('b', { createdAt: at('123457') })]
-    expect(select(items, { name: '*', keepNewest: 1 }, writer, START).spared.map(i => i.id)).toEqual(['b'])
+    expect(selectFromListing(items, { name: '*', keepNewest: 1 }, writer, START).spared.map(i => i.id)).toEqual(['b'])
   })
 
   test('keep-newest: at equal times the smaller ID counts as the newer', () => {
     const items = [old('b', 40), old('a', 40), old('c', 40), old('B', 40)]
-    const { spared, selected } = select(items, { ...olderThan30, keepNewest: 2 }, writer, START)
+    const { spared, selected } = selectFromListing(items, { ...olderThan30, keepNewest: 2 }, writer, START)
     // Code-unit order: 'B' < 'a' < 'b' < 'c'.
     expect(spared.map(i => i.id)).toEqual(['B', 'a'])
     expect(selected.map(i => i.id)).toEqual(['b', 'c'])
@@ -252,14 +245,14 @@ describe('select', () => {
 
   test('keep-newest: files without a creation time are skipped and counted, never spared nor selected', () => {
     const items = [old('a', 40), item('x', { createdAt: null }), old('b', 50)]
-    const result = select(items, { ...olderThan30, keepNewest: 1 }, writer, START)
+    const result = selectFromListing(items, { ...olderThan30, keepNewest: 1 }, writer, START)
     expect(result.spared.map(i => i.id)).toEqual(['a'])
     expect(result.selected.map(i => i.id)).toEqual(['b'])
     expect(result.skipped).toEqual({ 'no creation time': 1 })
   })
 
   test('keep-newest larger than what matched spares all of it', () => {
-    const result = select([old('a', 40), old('b', 50)], { ...olderThan30, keepNewest: 10 }, writer, START)
+    const result = selectFromListing([old('a', 40), old('b', 50)], { ...olderThan30, keepNewest: 10 }, writer, START)
     expect(result.selected).toEqual([])
     expect(result.spared).toHaveLength(2)
   })
@@ -272,13 +265,18 @@ describe('select', () => {
       item('a'),
       item('p', { status: 'in_progress' })
     ]
-    const result = select(items, { name: '*' }, writer, START)
+    const result = selectFromListing(items, { name: '*' }, writer, START)
     expect(result.selected.map(i => i.id)).toEqual(['a'])
     expect(result.skipped).toEqual({ 'not a file': 2, 'not finished': 1 })
   })
 
   test('an empty listing selects nothing', () => {
-    expect(select([], { name: '*' }, writer, START)).toEqual({ selected: [], spared: [], matched: 0, skipped: {} })
+    expect(selectFromListing([], { name: '*' }, writer, START)).toEqual({
+      selected: [],
+      spared: [],
+      matched: 0,
+      skipped: {}
+    })
   })
 })
 

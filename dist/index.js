@@ -2168,22 +2168,17 @@ function secretForms(rawKey, providerName) {
     return [...new Set(forms.filter(form => form.length > 0))];
 }
 
-;// CONCATENATED MODULE: ./src/selection/filters.ts
-/**
- * Selecting files to purge (SPEC §9): the filters as read from the inputs, and the pure functions that decide,
- * item by item, what a listing selects, what keep-newest spares and what cannot be judged.
- */
-
+;// CONCATENATED MODULE: ./src/settings/selection-request.ts
 /** Whether the inputs ask for a selection at all. */
-function selecting(selection) {
-    return narrowed(selection) || selection.filters.keepNewest !== undefined;
+function asksToSelect(request) {
+    return hasFilterOrScope(request) || request.filters.keepNewest !== undefined;
 }
 /** Whether anything besides keep-newest narrows the selection (a filter, or a scope). */
-function narrowed(selection) {
-    const { keepNewest: _, ...others } = selection.filters;
+function hasFilterOrScope(request) {
+    const { keepNewest: _, ...others } = request.filters;
     return (Object.values(others).some(value => value !== undefined) ||
-        selection.scope.graphId !== '' ||
-        selection.scope.workflowId !== '');
+        request.scope.graphId !== '' ||
+        request.scope.workflowId !== '');
 }
 const HOUR_MS = 3_600_000;
 const UNIT_MS = { h: HOUR_MS, d: 24 * HOUR_MS, w: 7 * 24 * HOUR_MS };
@@ -2208,149 +2203,6 @@ function parseFolder(text) {
         return 'must not hold empty, "." or ".." steps';
     }
     return { folder, subfolders };
-}
-/**
- * A creation time in microseconds since the epoch (Writer's times carry microseconds, which a Date would drop):
- * ISO 8601 with a time and a zone (Z or ±hh:mm); null for anything else.
- */
-function createdUs(text) {
-    const match = text === null ? null : /^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(text);
-    if (match === null)
-        return null;
-    const ms = Date.parse(`${match[1]}${match[3]}`);
-    return Number.isNaN(ms) ? null : ms * 1000 + Number((match[2] ?? '').slice(0, 6).padEnd(6, '0'));
-}
-/**
- * Why an item cannot be judged (skipped), whether it passes every filter but age (true) or not (false). A field an
- * active filter needs and the item lacks is a skip, never a guess; a file not in a final state (any status word the
- * provider does not list as final) is skipped unless select-status names its status.
- */
-function judge(item, filters, capabilities, scope = NO_SCOPE) {
-    if (item.kind !== 'file')
-        return 'not a file';
-    if (item.locked)
-        return 'locked';
-    const inScope = withinScope(item, scope);
-    if (inScope !== true)
-        return inScope;
-    if (filters.statuses !== undefined) {
-        if (item.status === null)
-            return 'no status';
-        if (!filters.statuses.includes(item.status))
-            return false;
-    }
-    else if (capabilities.statuses !== undefined && !capabilities.final.includes(item.status ?? '')) {
-        // A word the documents do not list is no final state; a file with no status word is not judged either.
-        return item.status === null ? 'no status' : 'not finished';
-    }
-    if (filters.name !== undefined) {
-        if (item.name === null)
-            return 'no name';
-        if (!globMatch(filters.name, item.name))
-            return false;
-    }
-    if (item.path !== null && !plainPath(item.path))
-        return 'bad path';
-    if (filters.path !== undefined) {
-        if (item.path === null)
-            return 'no path';
-        if (!inFolder(item.path, filters.path))
-            return false;
-    }
-    if (filters.tags !== undefined && !(item.tags ?? []).some(tag => filters.tags?.includes(tag)))
-        return false;
-    const aged = filters.olderThan !== undefined || filters.keepNewest !== undefined;
-    if (aged && createdUs(item.createdAt) === null)
-        return 'no creation time';
-    return true;
-}
-const NO_SCOPE = { graphId: '', workflowId: '', customerId: '' };
-/** The server narrows by scope; the client checks it too, on the field the item carries (none is a skip). */
-function withinScope(item, scope) {
-    if (scope.graphId !== '' && item.graphIds !== undefined) {
-        if (item.graphIds === null)
-            return 'no scope';
-        if (!item.graphIds.includes(scope.graphId))
-            return false;
-    }
-    if (scope.customerId !== '' && item.customerId !== undefined) {
-        if (item.customerId === null)
-            return 'no scope';
-        if (item.customerId !== scope.customerId)
-            return false;
-    }
-    return true;
-}
-/**
- * A listed path that says where the file is: absolute, without empty, "." or ".." steps. Anything else could be judged
- * as text inside a folder the file is not in ("/previews/pr-42/../../prod/x").
- */
-function plainPath(path) {
-    const steps = path.split('/').slice(1);
-    return path.startsWith('/') && !steps.some(step => step === '' || step === '.' || step === '..');
-}
-function inFolder(path, { folder, subfolders }) {
-    const parent = path.slice(0, path.lastIndexOf('/') + 1);
-    return subfolders ? parent.startsWith(folder) : parent === folder;
-}
-/** Newest first; at equal times the smaller ID (in code-unit order) counts as the newer. */
-function newestFirst(a, b) {
-    const byTime = (b.us ?? 0) - (a.us ?? 0);
-    return byTime !== 0 ? byTime : a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0;
-}
-/**
- * What a listing selects: the files that pass every filter, less the keep-newest newest of them (spared before
- * age is looked at, so older-than never leaves fewer than N), less those not older than the cutoff. An ID listed
- * twice counts once.
- */
-function filters_select(items, filters, capabilities, runStartMs, scope = NO_SCOPE) {
-    const skipped = {};
-    const seen = new Set();
-    const candidates = [];
-    for (const item of items) {
-        const verdict = judge(item, filters, capabilities, scope);
-        if (verdict === true && !seen.has(item.id))
-            candidates.push(item);
-        else if (verdict !== true && verdict !== false)
-            skipped[verdict] = (skipped[verdict] ?? 0) + 1;
-        if (verdict === true)
-            seen.add(item.id);
-    }
-    const timed = candidates.map(item => ({ item, us: createdUs(item.createdAt) }));
-    const spared = filters.keepNewest === undefined
-        ? []
-        : [...timed]
-            .sort(newestFirst)
-            .slice(0, filters.keepNewest)
-            .map(({ item }) => item);
-    const sparedIds = new Set(spared.map(item => item.id));
-    const cutoff = filters.olderThan === undefined ? Infinity : (runStartMs - filters.olderThan.ms) * 1000;
-    const selected = timed
-        .filter(({ item, us }) => !sparedIds.has(item.id) && (us ?? -Infinity) < cutoff)
-        .map(({ item }) => item);
-    return { selected, spared, matched: candidates.length, skipped };
-}
-const DAY_MS = 24 * HOUR_MS;
-/**
- * What the server may narrow by for these filters: only ever less than the client selects from. The name's literal
- * start (before its first wildcard); the age a day later than the cutoff, and not at all with keep-newest (the newest
- * files must be listed to be spared); the status only where exactly one is asked for.
- */
-function serverFilters(filters, runStartMs) {
-    const prefix = filters.name?.split(/[*?]/, 1)[0] ?? '';
-    const server = {};
-    if (prefix !== '')
-        server.namePrefix = prefix;
-    if (filters.path)
-        server.folder = { path: filters.path.folder, subfolders: filters.path.subfolders };
-    if (filters.tags)
-        server.tags = filters.tags;
-    if (filters.statuses)
-        server.statuses = filters.statuses;
-    if (filters.olderThan && filters.keepNewest === undefined) {
-        server.createdBefore = new Date(runStartMs - filters.olderThan.ms + DAY_MS).toISOString();
-    }
-    return server;
 }
 
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
@@ -2441,7 +2293,7 @@ function readSettings(sources) {
         shard: readShard(read.text(constants/* Input */.pd.Shard), violation),
         commentOnPr: read.boolean(constants/* Input */.pd.CommentOnPr, false),
         githubToken: read.text(constants/* Input */.pd.GithubToken),
-        selection: readSelection(read),
+        selectionRequest: readSelectionRequest(read),
         maxRate: readMaxRate(read)
     };
     return { settings, violations: read.violations };
@@ -2517,7 +2369,7 @@ const SELECTION_INPUTS = [
 /** Longest select-name glob, select-path and scope ID read. */
 const MAX_SELECT_TEXT = 1024;
 /** The selection inputs: each malformed one is a violation naming it; what a provider can honour is policy's. */
-function readSelection(read) {
+function readSelectionRequest(read) {
     const filters = {};
     const plain = (name) => {
         const text = read.text(name);
@@ -3549,9 +3401,9 @@ function collector(violations) {
 function preflight(settings, inputViolations) {
     const violations = [...inputViolations];
     const add = collector(violations);
-    const select = selecting(settings.selection);
+    const select = asksToSelect(settings.selectionRequest);
     const idsGiven = !inputViolations.some(v => v.input === constants/* Input */.pd.FileIds || v.input === constants/* Input */.pd.FileIdsFile);
-    if (settings.ids.length === 0 && idsGiven && !settings.selection.requested) {
+    if (settings.ids.length === 0 && idsGiven && !settings.selectionRequest.requested) {
         add(constants/* Input */.pd.FileIds, 'no IDs given: set file-ids or file-ids-file, or select files (select-name, older-than, …)');
     }
     if (settings.apiKey === '') {
@@ -3645,7 +3497,7 @@ function listers(test) {
 }
 /** SPEC §9.2: a filter the provider cannot honour is a violation naming the input and the provider, never ignored. */
 function selectionRules(settings, provider, add) {
-    const { filters, scope } = settings.selection;
+    const { filters, scope } = settings.selectionRequest;
     const capabilities = provider.list?.capabilities;
     if (capabilities === undefined)
         return add(constants/* Input */.pd.SelectName, `${provider.name} cannot list its files: selection is not possible`);
@@ -3687,7 +3539,7 @@ function selectionRules(settings, provider, add) {
     const required = scopes.find(([key]) => key === capabilities.requiredScope);
     if (required && scope[required[0]] === '')
         add(required[1], `is required to select from ${provider.name}: it lists files per ${required[1].replace(/-id$/, '')}`);
-    if (filters.keepNewest !== undefined && !narrowed(settings.selection)) {
+    if (filters.keepNewest !== undefined && !hasFilterOrScope(settings.selectionRequest)) {
         add(constants/* Input */.pd.KeepNewest, 'cannot be the only filter: add select-name, select-path, select-tags, select-status, older-than or a scope');
     }
 }
@@ -4036,6 +3888,156 @@ class Pager {
     }
 }
 
+;// CONCATENATED MODULE: ./src/selection/filters.ts
+/**
+ * Selecting files to purge: the pure functions that decide, item by item, what a listing selects, what keep-newest
+ * spares and what cannot be judged (docs/selection.md).
+ */
+
+/**
+ * A creation time in microseconds since the epoch (Writer's times carry microseconds, which a Date would drop):
+ * ISO 8601 with a time and a zone (Z or ±hh:mm); null for anything else.
+ */
+function createdUs(text) {
+    const match = text === null ? null : /^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(text);
+    if (match === null)
+        return null;
+    const ms = Date.parse(`${match[1]}${match[3]}`);
+    return Number.isNaN(ms) ? null : ms * 1000 + Number((match[2] ?? '').slice(0, 6).padEnd(6, '0'));
+}
+/**
+ * Why an item cannot be judged (skipped), whether it passes every filter but age (true) or not (false). A field an
+ * active filter needs and the item lacks is a skip, never a guess; a file not in a final state (any status word the
+ * provider does not list as final) is skipped unless select-status names its status.
+ */
+function judge(item, filters, capabilities, scope = NO_SCOPE) {
+    if (item.kind !== 'file')
+        return 'not a file';
+    if (item.locked)
+        return 'locked';
+    const inScope = withinScope(item, scope);
+    if (inScope !== true)
+        return inScope;
+    if (filters.statuses !== undefined) {
+        if (item.status === null)
+            return 'no status';
+        if (!filters.statuses.includes(item.status))
+            return false;
+    }
+    else if (capabilities.statuses !== undefined && !capabilities.final.includes(item.status ?? '')) {
+        // A word the documents do not list is no final state; a file with no status word is not judged either.
+        return item.status === null ? 'no status' : 'not finished';
+    }
+    if (filters.name !== undefined) {
+        if (item.name === null)
+            return 'no name';
+        if (!globMatch(filters.name, item.name))
+            return false;
+    }
+    if (item.path !== null && !plainPath(item.path))
+        return 'bad path';
+    if (filters.path !== undefined) {
+        if (item.path === null)
+            return 'no path';
+        if (!inFolder(item.path, filters.path))
+            return false;
+    }
+    if (filters.tags !== undefined && !(item.tags ?? []).some(tag => filters.tags?.includes(tag)))
+        return false;
+    const aged = filters.olderThan !== undefined || filters.keepNewest !== undefined;
+    if (aged && createdUs(item.createdAt) === null)
+        return 'no creation time';
+    return true;
+}
+const NO_SCOPE = { graphId: '', workflowId: '', customerId: '' };
+/** The server narrows by scope; the client checks it too, on the field the item carries (none is a skip). */
+function withinScope(item, scope) {
+    if (scope.graphId !== '' && item.graphIds !== undefined) {
+        if (item.graphIds === null)
+            return 'no scope';
+        if (!item.graphIds.includes(scope.graphId))
+            return false;
+    }
+    if (scope.customerId !== '' && item.customerId !== undefined) {
+        if (item.customerId === null)
+            return 'no scope';
+        if (item.customerId !== scope.customerId)
+            return false;
+    }
+    return true;
+}
+/**
+ * A listed path that says where the file is: absolute, without empty, "." or ".." steps. Anything else could be judged
+ * as text inside a folder the file is not in ("/previews/pr-42/../../prod/x").
+ */
+function plainPath(path) {
+    const steps = path.split('/').slice(1);
+    return path.startsWith('/') && !steps.some(step => step === '' || step === '.' || step === '..');
+}
+function inFolder(path, { folder, subfolders }) {
+    const parent = path.slice(0, path.lastIndexOf('/') + 1);
+    return subfolders ? parent.startsWith(folder) : parent === folder;
+}
+/** Newest first; at equal times the smaller ID (in code-unit order) counts as the newer. */
+function newestFirst(a, b) {
+    const byTime = (b.us ?? 0) - (a.us ?? 0);
+    return byTime !== 0 ? byTime : a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0;
+}
+/**
+ * What a listing selects: the files that pass every filter, less the keep-newest newest of them (spared before
+ * age is looked at, so older-than never leaves fewer than N), less those not older than the cutoff. An ID listed
+ * twice counts once.
+ */
+function selectFromListing(items, filters, capabilities, runStartMs, scope = NO_SCOPE) {
+    const skipped = {};
+    const seen = new Set();
+    const candidates = [];
+    for (const item of items) {
+        const verdict = judge(item, filters, capabilities, scope);
+        if (verdict === true && !seen.has(item.id))
+            candidates.push(item);
+        else if (verdict !== true && verdict !== false)
+            skipped[verdict] = (skipped[verdict] ?? 0) + 1;
+        if (verdict === true)
+            seen.add(item.id);
+    }
+    const timed = candidates.map(item => ({ item, us: createdUs(item.createdAt) }));
+    const spared = filters.keepNewest === undefined
+        ? []
+        : [...timed]
+            .sort(newestFirst)
+            .slice(0, filters.keepNewest)
+            .map(({ item }) => item);
+    const sparedIds = new Set(spared.map(item => item.id));
+    const cutoff = filters.olderThan === undefined ? Infinity : (runStartMs - filters.olderThan.ms) * 1000;
+    const selected = timed
+        .filter(({ item, us }) => !sparedIds.has(item.id) && (us ?? -Infinity) < cutoff)
+        .map(({ item }) => item);
+    return { selected, spared, matched: candidates.length, skipped };
+}
+const DAY_MS = 86_400_000;
+/**
+ * What the server may narrow by for these filters: only ever less than the client selects from. The name's literal
+ * start (before its first wildcard); the age a day later than the cutoff, and not at all with keep-newest (the newest
+ * files must be listed to be spared); the status only where exactly one is asked for.
+ */
+function serverFilters(filters, runStartMs) {
+    const prefix = filters.name?.split(/[*?]/, 1)[0] ?? '';
+    const server = {};
+    if (prefix !== '')
+        server.namePrefix = prefix;
+    if (filters.path)
+        server.folder = { path: filters.path.folder, subfolders: filters.path.subfolders };
+    if (filters.tags)
+        server.tags = filters.tags;
+    if (filters.statuses)
+        server.statuses = filters.statuses;
+    if (filters.olderThan && filters.keepNewest === undefined) {
+        server.createdBefore = new Date(runStartMs - filters.olderThan.ms + DAY_MS).toISOString();
+    }
+    return server;
+}
+
 ;// CONCATENATED MODULE: ./src/selection/stage.ts
 /**
  * The selection stage: lists the provider's files (all pages, before any delete), selects from them, and unites
@@ -4048,9 +4050,9 @@ class Pager {
 
 
 
-async function selectStage(options) {
+async function runSelection(options) {
     const { plan, list } = options;
-    const { filters, scope } = plan.selection;
+    const { filters, scope } = plan.selectionRequest;
     const runStart = options.startedAt.getTime();
     options.info(`listing ${plan.provider.name} files to select from (${describeScope(plan)})`);
     const listing = await listAll({
@@ -4071,16 +4073,16 @@ async function selectStage(options) {
     if (!listing.complete) {
         options.info(`the listing did not finish after ${(0,src_text/* count */.U9)(listing.pages, 'page')}: ${listing.reason}; nothing is deleted`);
         const { reason, credentialsRejected, halted } = listing;
-        const stage = emptyStage(plan, listing, runStart, shownText(options.secrets));
-        return { ...stage, failure: { reason, credentialsRejected, halted } };
+        const outcome = emptyOutcome(plan, listing, runStart, shownText(options.secrets));
+        return { ...outcome, failure: { reason, credentialsRejected, halted } };
     }
-    const selected = filters_select(listing.items, filters, list.capabilities, runStart, scope);
-    const selectedIds = selected.selected.map(item => item.id);
+    const picked = selectFromListing(listing.items, filters, list.capabilities, runStart, scope);
+    const selectedIds = picked.selected.map(item => item.id);
     const ids = uniqueIds(plan.ids, selectedIds);
     const planned = plannedIds(ids, plan.shard);
     const given = new Set(plan.ids);
     const violations = selectedIdRules(plan, planned, selectedIds);
-    tell(options, listing, selected, violations.length > 0);
+    tell(options, listing, picked, violations.length > 0);
     const shown = shownText(options.secrets);
     // What the report says of an ID the listing showed: kept for the IDs the run plans with only, not every item.
     const kept = new Set(ids);
@@ -4089,18 +4091,18 @@ async function selectStage(options) {
         if (kept.has(item.id))
             listed.set(item.id, { name: shown(item.name), createdAt: shown(item.createdAt) });
     return {
-        report: selectionReport(plan, listing, selected, runStart, shown),
+        report: selectionReport(plan, listing, picked, runStart, shown),
         ids,
         planned,
-        selected: selectedIds,
-        onlySelected: new Set(selectedIds.filter(id => !given.has(id))),
+        selectedIds,
+        selectedNotGiven: new Set(selectedIds.filter(id => !given.has(id))),
         listed,
         violations
     };
 }
 /** The selection inputs, echoed back JSON-quoted (jsonText): an input cannot start or carry a workflow command. */
 function describeScope(plan) {
-    const { filters, scope } = plan.selection;
+    const { filters, scope } = plan.selectionRequest;
     const parts = [
         filters.name !== undefined ? `name ${(0,src_text/* jsonText */.s$)(filters.name)}` : '',
         filters.path ? `in ${(0,src_text/* jsonText */.s$)(filters.path.folder)}${filters.path.subfolders ? ' and its subfolders' : ''}` : '',
@@ -4115,20 +4117,20 @@ function describeScope(plan) {
     return parts.filter(part => part !== '').join(', ');
 }
 /** One line for the listing; a dry run then shows every selected file and every spared one. */
-function tell(options, listing, selected, refused) {
+function tell(options, listing, picked, refused) {
     const { info, itemLine } = options;
-    const skipped = Object.entries(selected.skipped).map(([reason, n]) => `${n} ${reason}`);
-    info(`listed ${(0,src_text/* count */.U9)(listing.items.length, 'item')} in ${(0,src_text/* count */.U9)(listing.pages, 'page')} (${listing.ms} ms): ${selected.matched} matched, ${selected.selected.length} selected, ${selected.spared.length} spared${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`);
-    if (selected.selected.length === 0)
+    const skipped = Object.entries(picked.skipped).map(([reason, n]) => `${n} ${reason}`);
+    info(`listed ${(0,src_text/* count */.U9)(listing.items.length, 'item')} in ${(0,src_text/* count */.U9)(listing.pages, 'page')} (${listing.ms} ms): ${picked.matched} matched, ${picked.selected.length} selected, ${picked.spared.length} spared${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`);
+    if (picked.selected.length === 0)
         info('nothing matched the selection');
     if (!options.plan.dryRun)
         return;
     // A selection policy refuses deletes nothing, even in a real run: no file is shown as one that would be deleted.
     if (refused)
         return info('the selection breaks policy (below): nothing would be deleted');
-    for (const item of selected.selected)
+    for (const item of picked.selected)
         itemLine(`would delete ${describeItem(item)}`);
-    for (const item of selected.spared)
+    for (const item of picked.spared)
         itemLine(`spared by keep-newest ${describeItem(item)}`);
 }
 /**
@@ -4152,8 +4154,8 @@ const listedFile = (shown) => ({ id, name, createdAt, path, status }) => ({
     path: shown(path),
     status: shown(status)
 });
-function selectionReport(plan, listing, selected, runStart, shown) {
-    const { filters, scope } = plan.selection;
+function selectionReport(plan, listing, picked, runStart, shown) {
+    const { filters, scope } = plan.selectionRequest;
     return {
         filters: {
             name: filters.name ?? null,
@@ -4173,22 +4175,22 @@ function selectionReport(plan, listing, selected, runStart, shown) {
         pages: listing.pages,
         requests: listing.requests,
         listed: listing.complete ? listing.items.length : 0,
-        matched: selected?.matched ?? 0,
-        selected: selected?.selected.length ?? 0,
-        spared: selected?.spared.length ?? 0,
-        skipped: selected?.skipped ?? {},
+        matched: picked?.matched ?? 0,
+        selected: picked?.selected.length ?? 0,
+        spared: picked?.spared.length ?? 0,
+        skipped: picked?.skipped ?? {},
         ms: listing.ms,
-        selectedFiles: (selected?.selected ?? []).slice(0, constants/* MAX_SUMMARY_SELECTED_ROWS */.m3).map(listedFile(shown)),
-        sparedFiles: (selected?.spared ?? []).map(listedFile(shown))
+        selectedFiles: (picked?.selected ?? []).slice(0, constants/* MAX_SUMMARY_SELECTED_ROWS */.m3).map(listedFile(shown)),
+        sparedFiles: (picked?.spared ?? []).map(listedFile(shown))
     };
 }
-function emptyStage(plan, listing, runStart, shown) {
+function emptyOutcome(plan, listing, runStart, shown) {
     return {
         report: selectionReport(plan, listing, undefined, runStart, shown),
         ids: plan.ids,
         planned: plan.planned,
-        selected: [],
-        onlySelected: new Set(),
+        selectedIds: [],
+        selectedNotGiven: new Set(),
         listed: new Map(),
         violations: []
     };
@@ -4557,7 +4559,7 @@ async function publishCrash(sources, shell, { spool, progressed, scrub: scrubSec
             requests: 0,
             rateLimitedAnswers: 0,
             selection: selection?.report ?? null,
-            ...(selection ? { selected: selection.selected } : {})
+            ...(selection ? { selected: selection.selectedIds } : {})
         });
         const writeReport = (write) => spool.render(reportFields(report), write);
         const told = { commentOnPr: false, githubToken: '' };
@@ -4643,7 +4645,7 @@ function reporter({ settings, plan, through, startedAt, context, violations, sec
         requests: result.requests + (selection?.report.requests ?? 0),
         rateLimitedAnswers: result.rateLimitedAnswers,
         selection: selection?.report ?? null,
-        ...(selection ? { selected: selection.selected } : {})
+        ...(selection ? { selected: selection.selectedIds } : {})
     });
 }
 /** A warning for each given ID that looks like a mistake (idHint), the first few named and the rest counted. */
@@ -4694,7 +4696,7 @@ function aboutFrom(selection) {
         return aboutGiven;
     return id => {
         const seen = selection.listed.get(id);
-        const source = selection.onlySelected.has(id) ? 'selected' : 'input';
+        const source = selection.selectedNotGiven.has(id) ? 'selected' : 'input';
         return { source, name: seen?.name ?? null, createdAt: seen?.createdAt ?? null };
     };
 }
@@ -4731,8 +4733,8 @@ async function stages(run, initial, sessions) {
     // One line per planned, selected or spared ID, up to the cap: batched by the line log where the shell writes lines.
     const itemLine = (line) => run.lines.line(line);
     const tallyOf = (planned) => (run.progressed.tally = new Tally(planned, aboutFrom(selection), entry => run.spool.add(entry)));
-    if (selecting(plan.selection) && plan.provider.list) {
-        selection = await selectStage({
+    if (asksToSelect(plan.selectionRequest) && plan.provider.list) {
+        selection = await runSelection({
             plan,
             list: plan.provider.list,
             ...(await sessions()),
@@ -4756,7 +4758,7 @@ async function stages(run, initial, sessions) {
     if (plan.dryRun) {
         run.shell.info(`dry run: nothing was deleted; ${(0,src_text/* count */.U9)(plan.planned.length, 'ID')} would be sent to ${where(plan)}`);
         // A dry run showed every selected file already (given ones too), with what the listing said of it.
-        const shown = new Set(selection?.selected ?? []);
+        const shown = new Set(selection?.selectedIds ?? []);
         for (const id of plan.planned)
             if (!shown.has(id))
                 itemLine(`planned ${(0,src_text/* jsonText */.s$)(id)}`);

@@ -11,8 +11,8 @@ import { idHint } from './settings/ids.js'
 import { readSettings, type InputSources, type PolicyViolation, type Settings } from './settings/inputs.js'
 import { LineLog } from './report/log.js'
 import { preflight, runPlan, verdict, type RunPlan, type Verdict } from './selection/policy.js'
-import { selectStage, type SelectStage } from './selection/stage.js'
-import { selecting } from './selection/filters.js'
+import { runSelection, type SelectionOutcome } from './selection/stage.js'
+import { asksToSelect } from './settings/selection-request.js'
 import { bindProvider, secretForms } from './providers/index.js'
 import { proxyFor, proxySecrets, type ProxySetting } from './transport/proxy.js'
 import { buildReport, logLine, nothingDone, reportFields, type RunReport } from './report/report.js'
@@ -149,7 +149,7 @@ interface Progressed {
   settings?: Settings
   /** The planned IDs and what became of those settled. */
   tally?: Tally
-  selection?: SelectStage
+  selection?: SelectionOutcome
 }
 
 /**
@@ -186,7 +186,7 @@ async function publishCrash(
       requests: 0,
       rateLimitedAnswers: 0,
       selection: selection?.report ?? null,
-      ...(selection ? { selected: selection.selected } : {})
+      ...(selection ? { selected: selection.selectedIds } : {})
     })
     const writeReport = (write: (chunk: Uint8Array) => void): void => spool.render(reportFields(report), write)
     const told = { commentOnPr: false, githubToken: '' }
@@ -301,7 +301,7 @@ function reporter({ settings, plan, through, startedAt, context, violations, sec
       requests: result.requests + (selection?.report.requests ?? 0),
       rateLimitedAnswers: result.rateLimitedAnswers,
       selection: selection?.report ?? null,
-      ...(selection ? { selected: selection.selected } : {})
+      ...(selection ? { selected: selection.selectedIds } : {})
     })
 }
 
@@ -366,7 +366,7 @@ interface StagesOutcome {
   result: PurgeResult
   /** The planned IDs and what became of them. */
   tally: Tally
-  selection?: SelectStage
+  selection?: SelectionOutcome
 }
 
 /** A run policy refused: before anything was sent, or (`listed`) after the listing but before any delete. */
@@ -381,11 +381,11 @@ function refused(violations: readonly PolicyViolation[], listed = false): Stages
 const aboutGiven = (): About => ({ source: 'input', name: null, createdAt: null })
 
 /** What the report says of each ID besides its result: selected or given, and what the listing showed of it. */
-function aboutFrom(selection: SelectStage | undefined): (id: string) => About {
+function aboutFrom(selection: SelectionOutcome | undefined): (id: string) => About {
   if (selection === undefined) return aboutGiven
   return id => {
     const seen = selection.listed.get(id)
-    const source = selection.onlySelected.has(id) ? 'selected' : 'input'
+    const source = selection.selectedNotGiven.has(id) ? 'selected' : 'input'
     return { source, name: seen?.name ?? null, createdAt: seen?.createdAt ?? null }
   }
 }
@@ -423,13 +423,13 @@ function told(text: string, secrets: readonly string[], cut = false): string {
 /** Select (when asked), then plan, then delete or, in a dry run, show what would be deleted. */
 async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Session>): Promise<StagesOutcome> {
   let plan = initial
-  let selection: SelectStage | undefined
+  let selection: SelectionOutcome | undefined
   // One line per planned, selected or spared ID, up to the cap: batched by the line log where the shell writes lines.
   const itemLine = (line: string): void => run.lines.line(line)
   const tallyOf = (planned: readonly string[]): Tally =>
     (run.progressed.tally = new Tally(planned, aboutFrom(selection), entry => run.spool.add(entry)))
-  if (selecting(plan.selection) && plan.provider.list) {
-    selection = await selectStage({
+  if (asksToSelect(plan.selectionRequest) && plan.provider.list) {
+    selection = await runSelection({
       plan,
       list: plan.provider.list,
       ...(await sessions()),
@@ -452,7 +452,7 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
   if (plan.dryRun) {
     run.shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`)
     // A dry run showed every selected file already (given ones too), with what the listing said of it.
-    const shown = new Set(selection?.selected ?? [])
+    const shown = new Set(selection?.selectedIds ?? [])
     for (const id of plan.planned) if (!shown.has(id)) itemLine(`planned ${jsonText(id)}`)
     tally.recordPlanned()
     const message = `dry run: nothing was deleted; ${nothing}${count(plan.planned.length, 'ID')} planned`
@@ -512,7 +512,7 @@ function standing(
     unanswered,
     signal,
     selection
-  }: { tally: Tally; unanswered: Unanswered; signal: string; selection?: SelectStage }
+  }: { tally: Tally; unanswered: Unanswered; signal: string; selection?: SelectionOutcome }
 ): RunAsItStands {
   run.log.flush()
   const unknown: string[] = []
@@ -546,7 +546,7 @@ export function unknownIds(unknown: readonly string[]): string {
 }
 
 /** A listing that did not finish deletes nothing: the given IDs are not attempted, and the step fails. */
-function listingFailed(plan: RunPlan, failure: NonNullable<SelectStage['failure']>, tally: Tally): StagesOutcome {
+function listingFailed(plan: RunPlan, failure: NonNullable<SelectionOutcome['failure']>, tally: Tally): StagesOutcome {
   const reason = `not attempted: the listing failed: ${failure.reason}`
   plan.planned.forEach((id, index) =>
     tally.record(index, { id, outcome: 'failed', httpStatus: null, reason, attempts: 0, ms: 0 })

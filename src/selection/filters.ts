@@ -1,72 +1,10 @@
 /**
- * Selecting files to purge (SPEC §9): the filters as read from the inputs, and the pure functions that decide,
- * item by item, what a listing selects, what keep-newest spares and what cannot be judged.
+ * Selecting files to purge: the pure functions that decide, item by item, what a listing selects, what keep-newest
+ * spares and what cannot be judged (docs/selection.md).
  */
 import { globMatch } from '../settings/ids.js'
+import type { SelectionFilters } from '../settings/selection-request.js'
 import type { ListCapabilities, ListItem, ListScope, ServerFilters } from '../providers/types.js'
-
-/** The filters of a selection, each undefined when its input is not set. */
-export interface SelectionFilters {
-  /** Glob (* and ?) against the whole name, case-sensitive. */
-  name?: string
-  /** ImageKit: a folder ('/a/b/'), alone or with its subfolders. */
-  path?: { folder: string; subfolders: boolean }
-  /** ImageKit: the file's own tags hold any of these. */
-  tags?: string[]
-  /** The provider's status words, any of them. */
-  statuses?: string[]
-  /** Created before the run's start minus this. */
-  olderThan?: { text: string; ms: number }
-  /** The N newest files that pass the other filters (age aside) are spared. */
-  keepNewest?: number
-}
-
-export interface Selection {
-  filters: SelectionFilters
-  scope: ListScope
-  /** Whether any selection input was given, valid or not (an invalid one is a violation of its own). */
-  requested: boolean
-}
-
-/** Whether the inputs ask for a selection at all. */
-export function selecting(selection: Selection): boolean {
-  return narrowed(selection) || selection.filters.keepNewest !== undefined
-}
-
-/** Whether anything besides keep-newest narrows the selection (a filter, or a scope). */
-export function narrowed(selection: Selection): boolean {
-  const { keepNewest: _, ...others } = selection.filters
-  return (
-    Object.values(others).some(value => value !== undefined) ||
-    selection.scope.graphId !== '' ||
-    selection.scope.workflowId !== ''
-  )
-}
-
-const HOUR_MS = 3_600_000
-const UNIT_MS: Record<string, number> = { h: HOUR_MS, d: 24 * HOUR_MS, w: 7 * 24 * HOUR_MS }
-
-/** `30d`, `12h`, `2w`: the duration in ms, or undefined when it is not one. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d{1,6})\s*([hdw])$/i.exec(text.trim())
-  if (!match || Number(match[1]) < 1) return undefined
-  return Number(match[1]) * (UNIT_MS[(match[2] as string).toLowerCase()] as number)
-}
-
-/** A folder for select-path ('/a/b/', '/a/b' or '/a/b/**'), normalised to '/a/b/'; or why it is not one. */
-export function parseFolder(text: string): { folder: string; subfolders: boolean } | string {
-  const subfolders = text.endsWith('/**')
-  const bare = subfolders ? text.slice(0, -2) : text
-  if (!bare.startsWith('/'))
-    return 'must start with "/" (a folder such as /previews/pr-42/, or /previews/** for its subfolders too)'
-  if (/[*?]/.test(bare)) return 'may hold a wildcard only as a trailing /** (this folder and its subfolders)'
-  const folder = bare.endsWith('/') ? bare : `${bare}/`
-  const steps = folder.slice(1, -1)
-  if (steps !== '' && steps.split('/').some(step => step === '' || step === '.' || step === '..')) {
-    return 'must not hold empty, "." or ".." steps'
-  }
-  return { folder, subfolders }
-}
 
 /** Items the listing gave that selection could not judge, by reason. */
 export type SkipReason =
@@ -80,7 +18,7 @@ export type SkipReason =
   | 'no path'
   | 'no creation time'
 
-export interface Selected {
+export interface ListingSelection {
   /** What the selection deletes, in listing order. */
   selected: ListItem[]
   /** What keep-newest spared, newest first. */
@@ -184,14 +122,14 @@ function newestFirst(a: Timed, b: Timed): number {
  * age is looked at, so older-than never leaves fewer than N), less those not older than the cutoff. An ID listed
  * twice counts once.
  */
-export function select(
+export function selectFromListing(
   items: readonly ListItem[],
   filters: SelectionFilters,
   capabilities: ListCapabilities,
   runStartMs: number,
   scope: ListScope = NO_SCOPE
-): Selected {
-  const skipped: Selected['skipped'] = {}
+): ListingSelection {
+  const skipped: ListingSelection['skipped'] = {}
   const seen = new Set<string>()
   const candidates: ListItem[] = []
   for (const item of items) {
@@ -216,7 +154,7 @@ export function select(
   return { selected, spared, matched: candidates.length, skipped }
 }
 
-const DAY_MS = 24 * HOUR_MS
+const DAY_MS = 86_400_000
 
 /**
  * What the server may narrow by for these filters: only ever less than the client selects from. The name's literal

@@ -3,7 +3,7 @@ import { ID_RULE, idProblem, otherUuidSpelling, protectedBy, shardOf } from '../
 import type { FailOn, PolicyViolation, Settings, Shard } from '../settings/inputs.js'
 import { PROVIDER_NAMES, PROVIDERS, type Provider, type ProviderName } from '../providers/index.js'
 import type { ListCapabilities, ListScope } from '../providers/types.js'
-import { narrowed, selecting } from './filters.js'
+import { asksToSelect, hasFilterOrScope } from '../settings/selection-request.js'
 import type { PurgeResult } from '../engine/purge.js'
 import { firstShown, type Tally } from '../report/tally.js'
 import { count, quote } from '../text.js'
@@ -26,9 +26,9 @@ function collector(violations: PolicyViolation[]): Add {
 export function preflight(settings: Settings, inputViolations: readonly PolicyViolation[]): PolicyViolation[] {
   const violations = [...inputViolations]
   const add = collector(violations)
-  const select = selecting(settings.selection)
+  const select = asksToSelect(settings.selectionRequest)
   const idsGiven = !inputViolations.some(v => v.input === Input.FileIds || v.input === Input.FileIdsFile)
-  if (settings.ids.length === 0 && idsGiven && !settings.selection.requested) {
+  if (settings.ids.length === 0 && idsGiven && !settings.selectionRequest.requested) {
     add(Input.FileIds, 'no IDs given: set file-ids or file-ids-file, or select files (select-name, older-than, …)')
   }
   if (settings.apiKey === '') {
@@ -126,7 +126,7 @@ function listers(test: (capabilities: ListCapabilities) => boolean): ProviderNam
 
 /** SPEC §9.2: a filter the provider cannot honour is a violation naming the input and the provider, never ignored. */
 function selectionRules(settings: Settings, provider: Provider, add: Add): void {
-  const { filters, scope } = settings.selection
+  const { filters, scope } = settings.selectionRequest
   const capabilities = provider.list?.capabilities
   if (capabilities === undefined)
     return add(Input.SelectName, `${provider.name} cannot list its files: selection is not possible`)
@@ -168,7 +168,7 @@ function selectionRules(settings: Settings, provider: Provider, add: Add): void 
       required[1],
       `is required to select from ${provider.name}: it lists files per ${required[1].replace(/-id$/, '')}`
     )
-  if (filters.keepNewest !== undefined && !narrowed(settings.selection)) {
+  if (filters.keepNewest !== undefined && !hasFilterOrScope(settings.selectionRequest)) {
     add(
       Input.KeepNewest,
       'cannot be the only filter: add select-name, select-path, select-tags, select-status, older-than or a scope'

@@ -12,10 +12,10 @@ import type { PolicyViolation } from '../settings/inputs.js'
 import { plannedIds, selectedIdRules, type RunPlan } from './policy.js'
 import type { ListItem, ProviderList } from '../providers/types.js'
 import type { ListedFile, SelectionReport } from '../report/report.js'
-import { select, serverFilters, type Selected } from './filters.js'
+import { selectFromListing, serverFilters, type ListingSelection } from './filters.js'
 import { count, jsonText, scrub } from '../text.js'
 
-export interface SelectStageOptions {
+export interface SelectionOptions {
   plan: RunPlan
   list: ProviderList
   transport: Pick<Transport, 'send'>
@@ -28,16 +28,16 @@ export interface SelectStageOptions {
   itemLine: (line: string) => void
 }
 
-export interface SelectStage {
+export interface SelectionOutcome {
   report: SelectionReport
   /** The given IDs, then the selected ones, de-duplicated: what the run plans with. */
   ids: string[]
   /** This run's share of `ids` (its shard). */
   planned: string[]
   /** Every ID the selection matched, in listing order, given ones too: the `selected` output. */
-  selected: string[]
+  selectedIds: string[]
   /** The selected IDs that were not also given: their report entries say `source: selected`. */
-  onlySelected: ReadonlySet<string>
+  selectedNotGiven: ReadonlySet<string>
   /** What the listing said of each listed ID. */
   listed: Map<string, { name: string | null; createdAt: string | null }>
   violations: PolicyViolation[]
@@ -45,9 +45,9 @@ export interface SelectStage {
   failure?: { reason: string; credentialsRejected: boolean; halted: string | null }
 }
 
-export async function selectStage(options: SelectStageOptions): Promise<SelectStage> {
+export async function runSelection(options: SelectionOptions): Promise<SelectionOutcome> {
   const { plan, list } = options
-  const { filters, scope } = plan.selection
+  const { filters, scope } = plan.selectionRequest
   const runStart = options.startedAt.getTime()
   options.info(`listing ${plan.provider.name} files to select from (${describeScope(plan)})`)
   const listing = await listAll({
@@ -70,16 +70,16 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
       `the listing did not finish after ${count(listing.pages, 'page')}: ${listing.reason}; nothing is deleted`
     )
     const { reason, credentialsRejected, halted } = listing
-    const stage = emptyStage(plan, listing, runStart, shownText(options.secrets))
-    return { ...stage, failure: { reason, credentialsRejected, halted } }
+    const outcome = emptyOutcome(plan, listing, runStart, shownText(options.secrets))
+    return { ...outcome, failure: { reason, credentialsRejected, halted } }
   }
-  const selected = select(listing.items, filters, list.capabilities, runStart, scope)
-  const selectedIds = selected.selected.map(item => item.id)
+  const picked = selectFromListing(listing.items, filters, list.capabilities, runStart, scope)
+  const selectedIds = picked.selected.map(item => item.id)
   const ids = uniqueIds(plan.ids, selectedIds)
   const planned = plannedIds(ids, plan.shard)
   const given = new Set(plan.ids)
   const violations = selectedIdRules(plan, planned, selectedIds)
-  tell(options, listing, selected, violations.length > 0)
+  tell(options, listing, picked, violations.length > 0)
   const shown = shownText(options.secrets)
   // What the report says of an ID the listing showed: kept for the IDs the run plans with only, not every item.
   const kept = new Set(ids)
@@ -87,11 +87,11 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
   for (const item of listing.items)
     if (kept.has(item.id)) listed.set(item.id, { name: shown(item.name), createdAt: shown(item.createdAt) })
   return {
-    report: selectionReport(plan, listing, selected, runStart, shown),
+    report: selectionReport(plan, listing, picked, runStart, shown),
     ids,
     planned,
-    selected: selectedIds,
-    onlySelected: new Set(selectedIds.filter(id => !given.has(id))),
+    selectedIds,
+    selectedNotGiven: new Set(selectedIds.filter(id => !given.has(id))),
     listed,
     violations
   }
@@ -99,7 +99,7 @@ export async function selectStage(options: SelectStageOptions): Promise<SelectSt
 
 /** The selection inputs, echoed back JSON-quoted (jsonText): an input cannot start or carry a workflow command. */
 function describeScope(plan: RunPlan): string {
-  const { filters, scope } = plan.selection
+  const { filters, scope } = plan.selectionRequest
   const parts = [
     filters.name !== undefined ? `name ${jsonText(filters.name)}` : '',
     filters.path ? `in ${jsonText(filters.path.folder)}${filters.path.subfolders ? ' and its subfolders' : ''}` : '',
@@ -116,22 +116,22 @@ function describeScope(plan: RunPlan): string {
 
 /** One line for the listing; a dry run then shows every selected file and every spared one. */
 function tell(
-  options: SelectStageOptions,
+  options: SelectionOptions,
   listing: Extract<Listing, { complete: true }>,
-  selected: Selected,
+  picked: ListingSelection,
   refused: boolean
 ): void {
   const { info, itemLine } = options
-  const skipped = Object.entries(selected.skipped).map(([reason, n]) => `${n} ${reason}`)
+  const skipped = Object.entries(picked.skipped).map(([reason, n]) => `${n} ${reason}`)
   info(
-    `listed ${count(listing.items.length, 'item')} in ${count(listing.pages, 'page')} (${listing.ms} ms): ${selected.matched} matched, ${selected.selected.length} selected, ${selected.spared.length} spared${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`
+    `listed ${count(listing.items.length, 'item')} in ${count(listing.pages, 'page')} (${listing.ms} ms): ${picked.matched} matched, ${picked.selected.length} selected, ${picked.spared.length} spared${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`
   )
-  if (selected.selected.length === 0) info('nothing matched the selection')
+  if (picked.selected.length === 0) info('nothing matched the selection')
   if (!options.plan.dryRun) return
   // A selection policy refuses deletes nothing, even in a real run: no file is shown as one that would be deleted.
   if (refused) return info('the selection breaks policy (below): nothing would be deleted')
-  for (const item of selected.selected) itemLine(`would delete ${describeItem(item)}`)
-  for (const item of selected.spared) itemLine(`spared by keep-newest ${describeItem(item)}`)
+  for (const item of picked.selected) itemLine(`would delete ${describeItem(item)}`)
+  for (const item of picked.spared) itemLine(`spared by keep-newest ${describeItem(item)}`)
 }
 
 /**
@@ -168,11 +168,11 @@ const listedFile =
 function selectionReport(
   plan: RunPlan,
   listing: Listing,
-  selected: Selected | undefined,
+  picked: ListingSelection | undefined,
   runStart: number,
   shown: Shown
 ): SelectionReport {
-  const { filters, scope } = plan.selection
+  const { filters, scope } = plan.selectionRequest
   return {
     filters: {
       name: filters.name ?? null,
@@ -192,23 +192,28 @@ function selectionReport(
     pages: listing.pages,
     requests: listing.requests,
     listed: listing.complete ? listing.items.length : 0,
-    matched: selected?.matched ?? 0,
-    selected: selected?.selected.length ?? 0,
-    spared: selected?.spared.length ?? 0,
-    skipped: selected?.skipped ?? {},
+    matched: picked?.matched ?? 0,
+    selected: picked?.selected.length ?? 0,
+    spared: picked?.spared.length ?? 0,
+    skipped: picked?.skipped ?? {},
     ms: listing.ms,
-    selectedFiles: (selected?.selected ?? []).slice(0, MAX_SUMMARY_SELECTED_ROWS).map(listedFile(shown)),
-    sparedFiles: (selected?.spared ?? []).map(listedFile(shown))
+    selectedFiles: (picked?.selected ?? []).slice(0, MAX_SUMMARY_SELECTED_ROWS).map(listedFile(shown)),
+    sparedFiles: (picked?.spared ?? []).map(listedFile(shown))
   }
 }
 
-function emptyStage(plan: RunPlan, listing: Listing, runStart: number, shown: Shown): Omit<SelectStage, 'failure'> {
+function emptyOutcome(
+  plan: RunPlan,
+  listing: Listing,
+  runStart: number,
+  shown: Shown
+): Omit<SelectionOutcome, 'failure'> {
   return {
     report: selectionReport(plan, listing, undefined, runStart, shown),
     ids: plan.ids,
     planned: plan.planned,
-    selected: [],
-    onlySelected: new Set(),
+    selectedIds: [],
+    selectedNotGiven: new Set(),
     listed: new Map(),
     violations: []
   }

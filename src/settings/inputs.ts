@@ -4,7 +4,7 @@ import { Input, MAX_RATE_RANGE, NumericInput, type InputName, type NumericInputN
 import { ID_RULE, idProblem, MAX_IDS, parseIds, parseProtected, uniqueIds } from './ids.js'
 import { findProvider, PROVIDER_CHOICES, PROVIDER_NAMES, type Provider } from '../providers/index.js'
 import type { ProxyVariable } from '../transport/proxy.js'
-import { parseDuration, parseFolder, type Selection, type SelectionFilters } from '../selection/filters.js'
+import { parseDuration, parseFolder, type SelectionFilters, type SelectionRequest } from './selection-request.js'
 import { errorMessage, quote, splitList } from '../text.js'
 
 /** One reason the run must not send anything, naming the input (or the proxy variable) it is about. */
@@ -37,8 +37,8 @@ export interface Settings {
   shard: Shard | undefined
   commentOnPr: boolean
   githubToken: string
-  /** What to select from the provider's listing (SPEC §9); see `selecting`. */
-  selection: Selection
+  /** What to select from the provider's listing; see `asksToSelect`. */
+  selectionRequest: SelectionRequest
   /** Requests per minute at most, listing included; undefined for no cap (adaptive pacing only). */
   maxRate: number | undefined
 }
@@ -142,7 +142,7 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
     shard: readShard(read.text(Input.Shard), violation),
     commentOnPr: read.boolean(Input.CommentOnPr, false),
     githubToken: read.text(Input.GithubToken),
-    selection: readSelection(read),
+    selectionRequest: readSelectionRequest(read),
     maxRate: readMaxRate(read)
   }
   return { settings, violations: read.violations }
@@ -225,7 +225,7 @@ const SELECTION_INPUTS: readonly InputName[] = [
 const MAX_SELECT_TEXT = 1024
 
 /** The selection inputs: each malformed one is a violation naming it; what a provider can honour is policy's. */
-function readSelection(read: InputReader): Selection {
+function readSelectionRequest(read: InputReader): SelectionRequest {
   const filters: SelectionFilters = {}
   const plain = (name: InputName): string | undefined => {
     const text = read.text(name)
