@@ -1,4 +1,4 @@
-import { verdict } from '../src/selection/policy.js'
+import { verdict } from '../src/report/verdict.js'
 import type { IdResult } from '../src/engine/outcome.js'
 import type { RunContext } from '../src/settings/context.js'
 import { buildReport, type Report, type ReportInput, type RunReport } from '../src/report/report.js'

@@ -12,7 +12,7 @@ import { PROVIDERS } from '../src/providers/index.js'
 import { MAX_RATE_LIMITED_ATTEMPTS } from '../src/engine/decide.js'
 import { answer } from './helpers/answers.js'
 import { TransportError } from '../src/transport/http.js'
-import { verdict } from '../src/selection/policy.js'
+import { verdict } from '../src/report/verdict.js'
 import { ok, runEngine, type Scripted } from './helpers/engine.js'
 
 const { writer, imagekit, delos, anyformat } = PROVIDERS

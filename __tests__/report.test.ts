@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { MAX_SUMMARY_ROWS } from '../src/settings/constants.js'
-import { verdict } from '../src/selection/policy.js'
+import { verdict } from '../src/report/verdict.js'
 import type { IdResult } from '../src/engine/outcome.js'
 import type { FailOn } from '../src/settings/inputs.js'
 import { commentBody } from '../src/shells/comment.js'

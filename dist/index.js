@@ -3389,7 +3389,6 @@ class LineLog {
 
 
 
-
 /** The IDs this run sends: all of them, or this shard's share. */
 function plannedIds(ids, shard) {
     return shard === undefined ? [...ids] : ids.filter(id => shardOf(id, shard.count) === shard.index);
@@ -3553,6 +3552,11 @@ function runPlan(settings, violations) {
         ? { ...settings, provider, baseUrl, planned: plannedIds(settings.ids, settings.shard) }
         : undefined;
 }
+
+;// CONCATENATED MODULE: ./src/report/verdict.ts
+
+
+
 /** Whether the run fails, with counts and the first IDs that made it so. */
 function verdict(result, tally, failOn) {
     const { deleted, missing, failed } = tally.counts;
@@ -4466,6 +4470,7 @@ function writeAll(fd, bytes) {
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
+
 
 
 

@@ -7,8 +7,9 @@ import {
   type OutputName
 } from '../settings/constants.js'
 import type { RunContext } from '../settings/context.js'
-import type { FailOn, PolicyViolation, Shard } from '../settings/inputs.js'
-import type { Verdict } from '../selection/policy.js'
+import type { FailOn, Shard } from '../settings/inputs.js'
+import type { PolicyViolation } from '../settings/violation.js'
+import type { Verdict } from './verdict.js'
 import type { IdResult } from '../engine/outcome.js'
 import { firstShown, type Counts, type ReportEntry, type ShownEntries, type Tally } from './tally.js'
 import { displayUrl, jsonText, markdownCell } from '../text.js'

@@ -1,12 +1,11 @@
-import { Input, MAX_LISTED_INVALID_IDS, MAX_VERDICT_IDS, ScopeInput, type InputName } from '../settings/constants.js'
-import { ID_RULE, idProblem, otherUuidSpelling, protectedBy, shardOf } from '../settings/ids.js'
-import type { FailOn, PolicyViolation, Settings, Shard } from '../settings/inputs.js'
 import { PROVIDER_NAMES, PROVIDERS, type Provider, type ProviderName } from '../providers/index.js'
 import type { ListCapabilities, ListScope } from '../providers/types.js'
+import { Input, MAX_LISTED_INVALID_IDS, ScopeInput, type InputName } from '../settings/constants.js'
+import { ID_RULE, idProblem, otherUuidSpelling, protectedBy, shardOf } from '../settings/ids.js'
+import type { Settings, Shard } from '../settings/inputs.js'
 import { asksToSelect, hasFilterOrScope } from '../settings/selection-request.js'
-import type { PurgeResult } from '../engine/purge.js'
-import { firstShown, type Tally } from '../report/tally.js'
-import { count, quote } from '../text.js'
+import type { PolicyViolation } from '../settings/violation.js'
+import { quote } from '../text.js'
 
 /** Settings that passed preflight: everything a run needs is there, and the IDs this run sends. */
 export type RunPlan = Settings & { provider: Provider; baseUrl: URL; planned: string[] }
@@ -186,32 +185,4 @@ export function runPlan(settings: Settings, violations: readonly PolicyViolation
   return violations.length === 0 && provider !== undefined && baseUrl !== undefined
     ? { ...settings, provider, baseUrl, planned: plannedIds(settings.ids, settings.shard) }
     : undefined
-}
-
-export interface Verdict {
-  failed: boolean
-  message: string
-}
-
-/** Whether the run fails, with counts and the first IDs that made it so. */
-export function verdict(
-  result: Pick<PurgeResult, 'credentialsRejected' | 'halted'>,
-  tally: Pick<Tally, 'counts' | 'shown' | 'planned'>,
-  failOn: FailOn
-): Verdict {
-  const { deleted, missing, failed } = tally.counts
-  const counts = `${deleted} deleted, ${missing} missing, ${failed} failed of ${tally.planned.length}`
-  const causes: string[] = []
-  if (result.credentialsRejected) causes.push('the provider rejected the credentials')
-  else if (result.halted !== null) causes.push(`the run stopped: ${result.halted}`)
-  if (failOn.failed && failed > 0) causes.push(`${count(failed, 'ID')} failed`)
-  if (failOn.missing && missing > 0) causes.push(`${count(missing, 'ID')} missing (fail-on includes missing)`)
-  if (causes.length === 0) return { failed: false, message: counts }
-  const blameFailed = failOn.failed || result.credentialsRejected || result.halted !== null
-  const kinds = [blameFailed ? tally.shown.failed : [], failOn.missing ? tally.shown.missing : []]
-  const blamed = (blameFailed ? failed : 0) + (failOn.missing ? missing : 0)
-  const listed = firstShown(kinds, MAX_VERDICT_IDS).map(r => `${quote(r.id)} ${r.outcome}: ${r.reason ?? ''}`)
-  const more = blamed > MAX_VERDICT_IDS ? `; and ${blamed - MAX_VERDICT_IDS} more in the report` : ''
-  const named = listed.length > 0 ? `. ${listed.join('; ')}${more}` : ''
-  return { failed: true, message: `${causes.join('; ')} (${counts})${named}` }
 }

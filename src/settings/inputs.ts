@@ -3,16 +3,9 @@ import path from 'node:path'
 import { Input, MAX_RATE_RANGE, NumericInput, type InputName, type NumericInputName } from './constants.js'
 import { ID_RULE, idProblem, MAX_IDS, parseIds, parseProtected, uniqueIds } from './ids.js'
 import { findProvider, PROVIDER_CHOICES, PROVIDER_NAMES, type Provider } from '../providers/index.js'
-import type { ProxyVariable } from '../transport/proxy.js'
+import type { PolicyViolation } from './violation.js'
 import { parseDuration, parseFolder, type SelectionFilters, type SelectionRequest } from './selection-request.js'
 import { errorMessage, quote, splitList } from '../text.js'
-
-/** One reason the run must not send anything, naming the input (or the proxy variable) it is about. */
-export interface PolicyViolation {
-  /** 'selection' for what the listing gave: an ID it listed that could not be sent. */
-  input: InputName | ProxyVariable | 'selection'
-  message: string
-}
 
 export interface FailOn {
   failed: boolean
