@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import http from 'node:http'
 import type { Emulator, EmulatorOptions, Fault, FileRecord, ListPage, ProviderName } from '../emulator/index.js'
-import { imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
+import { imagekitAnswers, writerAnswers } from '../emulator/bodies.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
 import { call, emulate, KEY, type Reply } from './helpers/common.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import http from 'node:http'
-import { writerAnswers } from '../__fixtures__/answers.js'
+import { writerAnswers } from '../emulator/bodies.js'
 import { type Emulator, type EmulatorOptions, type ProviderName } from '../emulator/index.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
 import { call, emulate, KEY, type CallInit, type Reply } from './helpers/common.js'

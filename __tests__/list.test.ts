@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { writerAnswers } from '../__fixtures__/answers.js'
+import { writerAnswers } from '../emulator/bodies.js'
 import { LIST_LIMITS, listAll, type ListLimits, type Listing } from '../src/engine/list.js'
 import { Pacer } from '../src/engine/pacing.js'
 import { TransportError, type HttpRequest } from '../src/transport/http.js'

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals'
 import nock from 'nock'
-import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '../__fixtures__/answers.js'
+import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers } from '../emulator/bodies.js'
 import { createTransport } from '../src/transport/http.js'
 import { bindProvider, PROVIDERS, type ProviderName } from '../src/providers/index.js'
 import { purgeAll } from './helpers/engine.js'

@@ -1,11 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import {
-  anyformatAnswers,
-  anyformatError,
-  delosAnswers,
-  imagekitAnswers,
-  writerAnswers
-} from '../__fixtures__/answers.js'
+import { anyformatAnswers, anyformatError, delosAnswers, imagekitAnswers, writerAnswers } from '../emulator/bodies.js'
 import { fileUrl } from '../src/providers/common.js'
 import { findProvider, PROVIDERS } from '../src/providers/index.js'
 import type { Classification, Provider } from '../src/providers/types.js'

@@ -1,11 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import {
-  anyformatAnswers,
-  delosAnswers,
-  imagekitAnswers,
-  writerAnswers,
-  writerDeleted
-} from '../__fixtures__/answers.js'
+import { anyformatAnswers, delosAnswers, imagekitAnswers, writerAnswers, writerDeleted } from '../emulator/bodies.js'
 import { tallyOf } from '../__fixtures__/report.js'
 import { backoffMs, DEFAULT_BACKOFF } from '../src/engine/pacing.js'
 import { PROVIDERS } from '../src/providers/index.js'

@@ -5,7 +5,7 @@ import {
   anyformatListItem,
   anyformatListPage,
   anyformatRetryable
-} from '../../__fixtures__/answers.js'
+} from '../bodies.js'
 import { empty, json, type Answer } from '../answers.js'
 import {
   bearerKey,

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { delosAnswer, delosAnswers, delosListItem, delosListPage, delosMessages } from '../../__fixtures__/answers.js'
+import { delosAnswer, delosAnswers, delosListItem, delosListPage, delosMessages } from '../bodies.js'
 import { json, text, type Answer } from '../answers.js'
 import { deleteRoute, intParam, listRoute, statusText, type Provider, type ProviderContext } from './provider.js'
 

@@ -5,7 +5,7 @@ import {
   imagekitListFolder,
   imagekitListPage,
   imagekitListVersion
-} from '../../__fixtures__/answers.js'
+} from '../bodies.js'
 import { empty, json, type Answer } from '../answers.js'
 import type { ListedRecord } from '../types.js'
 import { parseSearch } from './imagekit-search.js'

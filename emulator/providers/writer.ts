@@ -6,7 +6,7 @@ import {
   writerListItem,
   writerListPage,
   writerMessages
-} from '../../__fixtures__/answers.js'
+} from '../bodies.js'
 import { json, type Answer } from '../answers.js'
 import { compareListed } from '../files.js'
 import type { ListedRecord } from '../types.js'

@@ -4,7 +4,7 @@
  * them. Builders take what varies (an ID, a message, a listed file); the named values are the documents' own examples.
  */
 import { STATUS_CODES } from 'node:http'
-import type { ListedRecord } from '../emulator/types.js'
+import type { ListedRecord } from './types.js'
 
 const statusText = (status: number): string => STATUS_CODES[status] ?? `HTTP ${status}`
 
