@@ -344,7 +344,7 @@ describe('large ID files', () => {
   })
 })
 
-describe('selection: what each provider can honour (SPEC §9.2)', () => {
+describe('selection: what each provider can honour (docs/selection.md)', () => {
   const messages = (inputs: Parameters<typeof settingsFrom>[0]) =>
     settingsFrom({ 'api-key': 'k', ...inputs }).all.map(v => v.message)
 

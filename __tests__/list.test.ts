@@ -404,7 +404,7 @@ describe('the listing stage', () => {
   }, 60_000)
 })
 
-describe('what a listing may hold (SPEC §12: bounded by design)', () => {
+describe('what a listing may hold (bounded by design, docs/threat-model.md)', () => {
   const long = 'n'.repeat(4097)
   test.each<[string, ProviderName, unknown, string]>([
     [

@@ -209,7 +209,7 @@ describe('annotations and log lines', () => {
   })
 })
 
-describe('no links from untrusted text (SPEC §12)', () => {
+describe('no links from untrusted text (docs/threat-model.md)', () => {
   const HOSTILE = [
     'https://evil.example/x',
     'www.evil.example',

@@ -64,7 +64,7 @@ function records(provider: ProviderName): fc.Arbitrary<FileRecord[]> {
   )
 }
 
-/** Filters the provider can honour (SPEC §9.2), and a scope. */
+/** Filters the provider can honour (docs/selection.md), and a scope. */
 function filters(provider: ProviderName): fc.Arbitrary<{ filters: SelectionFilters; scope: ListScope }> {
   const capabilities = PROVIDERS[provider].list!.capabilities
   return fc
@@ -114,7 +114,7 @@ const globRegex = (glob: string): RegExp =>
     's'
   )
 
-/** The reference: the rules of SPEC §9.3 written out longhand over the provider's records. */
+/** The reference: the listing rules of docs/selection.md written out longhand over the provider's records. */
 function bruteForce(provider: ProviderName, store: ListedRecord[], f: SelectionFilters, scope: ListScope): string[] {
   const { statuses, final } = PROVIDERS[provider].list!.capabilities
   const inScope = (r: ListedRecord) =>

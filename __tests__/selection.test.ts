@@ -161,7 +161,7 @@ describe('a listed path is judged only when it says where the file is', () => {
 })
 
 describe("each provider's unfinished states", () => {
-  // Written out here, not taken from the client: SPEC §9.3 names them.
+  // Written out here, not taken from the client: docs/selection.md names them.
   const unfinished = { writer: ['in_progress'], anyformat: ['pending', 'queued', 'in_progress', 'processing'] }
   const final = {
     writer: ['completed', 'failed'],

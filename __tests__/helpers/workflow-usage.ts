@@ -11,7 +11,7 @@ import { PROVIDER_NAMES } from '../../src/providers/index.js'
 /** The public input contract: the providers `provider` accepts, case-insensitive. */
 export const PROVIDERS = PROVIDER_NAMES
 
-/** The inputs that turn on selection (SPEC §9.1): with one of them, no ID input is needed. */
+/** The inputs that turn on selection (docs/selection.md): with one of them, no ID input is needed. */
 const SELECTION_INPUTS = [
   'select-name',
   'select-path',

@@ -101,7 +101,7 @@ export function retryAfterMs(answer: HttpAnswer, now: number): number | undefine
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-/** Whether a 2xx answer confirms the deletion: true, or what it lacks (SPEC §12: only documented answers confirm). */
+/** Whether a 2xx answer confirms the deletion: true, or what it lacks (only documented answers confirm: docs/providers.md). */
 export type Confirmation = (answer: HttpAnswer, body: unknown) => true | string
 
 /** A deletion is confirmed by this status alone, as ImageKit's and AnyFormat's 204 (docs/providers.md). */

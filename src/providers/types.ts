@@ -89,7 +89,7 @@ export interface Provider<Name extends string = string> {
   readonly uuidIds?: true
   /** A bulk endpoint, where the provider has one. */
   readonly bulk?: BulkDelete
-  /** How the provider lists its files, where it can (selection, SPEC §9). */
+  /** How the provider lists its files, where it can (selection, docs/selection.md). */
   readonly list?: ProviderList
 }
 

@@ -25,7 +25,7 @@ export interface ListedFile {
   status: string | null
 }
 
-/** What a selection asked for and what the listing gave (SPEC §9.5). */
+/** What a selection asked for and what the listing gave (docs/selection.md). */
 export interface SelectionReport {
   filters: {
     name: string | null

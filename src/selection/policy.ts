@@ -123,7 +123,7 @@ function listers(test: (capabilities: ListCapabilities) => boolean): ProviderNam
   })
 }
 
-/** SPEC §9.2: a filter the provider cannot honour is a violation naming the input and the provider, never ignored. */
+/** A filter the provider cannot honour is a violation naming the input and the provider, never ignored. */
 function selectionRules(settings: Settings, provider: Provider, add: Add): void {
   const { filters, scope } = settings.selectionRequest
   const capabilities = provider.list?.capabilities
