@@ -318,7 +318,6 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
         attempts: 2,
         reason: 'no answer within 1 s (2 attempts)'
       })
-      expect(run.durationMs).toBeLessThan(8000)
     })
 
     test('an answer lost after the delete happened: the 404 that follows counts as deleted', async () => {
@@ -337,7 +336,8 @@ describe.each(nodeBinaries())('$name', ({ path: node }) => {
       ])
       const run = await purgeFrom(emulator, { 'file-ids': ids(3).join(' ') })
       expect(run.exitCode).toBe(1)
-      expect(run.durationMs).toBeLessThan(5000)
+      // Each ID was asked for once and refused once: nobody waited out the hour the provider asked for.
+      expect(emulator.requests).toHaveLength(3)
       expect(json(run.outputs.failed)).toEqual(ids(3))
       expect(
         run.report.entries.every(e =>

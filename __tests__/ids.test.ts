@@ -95,9 +95,10 @@ describe('protected patterns', () => {
   })
 
   test('a pathological pattern stays fast', () => {
-    const started = Date.now()
+    // Backtracking into every star would try more ways than could ever finish; the matcher goes back to the last
+    // star only, so its steps are at most the pattern's length times the ID's.
     expect(globMatch(`${'a*'.repeat(30)}b`, 'a'.repeat(256))).toBe(false)
-    expect(Date.now() - started).toBeLessThan(1000)
+    expect(globMatch(`${'a*'.repeat(128)}b`, `${'a'.repeat(255)}b`)).toBe(true)
   })
 
   test('protectedBy names the first matching pattern', () => {

@@ -637,7 +637,6 @@ describe('bulk chunks (ImageKit)', () => {
 describe('large lists', () => {
   test('100,000 IDs settle once each, in order, with work that does not grow per request', async () => {
     const list = ids(100_000)
-    const started = Date.now()
     const { result, sent, maxInFlight } = await runEngine({
       provider: writer,
       ids: list,
@@ -645,12 +644,11 @@ describe('large lists', () => {
       concurrency: 16,
       latencyMs: 1
     })
+    // A per-request cost growing with N would make this quadratic: far past the test's time limit.
     expect(sent).toHaveLength(100_000)
     expect(maxInFlight).toBe(16)
     expect(result.results).toHaveLength(100_000)
     expect(result.results.every((r, i) => r.id === list[i] && r.outcome === 'deleted')).toBe(true)
-    // A per-request cost growing with N would make this quadratic: minutes, not seconds.
-    expect(Date.now() - started).toBeLessThan(20_000)
   })
 })
 
