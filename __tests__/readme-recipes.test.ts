@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { startEmulator, type Emulator } from '../emulator/index.js'
@@ -13,12 +13,20 @@ import { REPO_ROOT } from '../scripts/runner.js'
 import { afterThisTest, KEY, scratchDir } from './helpers/common.js'
 
 /**
- * Every README recipe (a `uses: file-purge/file-purge@v1` step in a ```yaml block), run as a dry run against the
- * emulator seeded with emulator/seed.json: each must pass and plan at least one file the emulator holds, so the
- * seed keeps every recipe trying something visible, and a recipe the seed cannot serve is found here.
+ * Every recipe of the README and of the guides in docs/ (a `uses: file-purge/file-purge@v1` step in a ```yaml
+ * block), run as a dry run against the emulator seeded with emulator/seed.json: each must pass and plan at least one
+ * file the emulator holds, so the seed keeps every recipe trying something visible, and a recipe the seed cannot
+ * serve is found here.
  */
 
-const README = path.join(REPO_ROOT, 'README.md')
+/** The README, then the guides in docs/ it links to; a guide's recipes are titled with its path. */
+const MARKDOWN_FILES = [
+  'README.md',
+  ...readdirSync(path.join(REPO_ROOT, 'docs'))
+    .filter(name => name.endsWith('.md'))
+    .sort()
+    .map(name => `docs/${name}`)
+]
 const SEED = path.join(REPO_ROOT, 'emulator', 'seed.json')
 const USES = /^file-purge\/file-purge@/
 
@@ -54,14 +62,14 @@ interface Recipe {
   inputs: Record<string, string>
 }
 
-/** The recipes of the README: each file-purge step's `with:`, titled by the heading above its block. */
-function recipes(): Recipe[] {
+/** The recipes of one file: each file-purge step's `with:`, titled by the heading above its block. */
+function recipesOf(file: string): Recipe[] {
   const found: Recipe[] = []
   let heading = '(top)'
-  const text = readFileSync(README, 'utf8')
+  const text = readFileSync(path.join(REPO_ROOT, file), 'utf8')
   for (const [, title, block] of text.matchAll(/^#+ (.*)$|^```yaml\n([\s\S]*?)^```$/gm)) {
     if (title !== undefined) {
-      heading = title
+      heading = file === 'README.md' ? title : `${file}: ${title}`
       continue
     }
     const steps: Array<Record<string, unknown>> = []
@@ -83,6 +91,8 @@ function recipes(): Recipe[] {
   }
   return found
 }
+
+const recipes = (): Recipe[] => MARKDOWN_FILES.flatMap(recipesOf)
 
 function substitute(text: string, workspace: string): string {
   return text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expression: string) => {
@@ -139,10 +149,10 @@ async function dryRun(recipe: Recipe, emulators: Record<ProviderName, Emulator>)
   return { report: published, log, emulator, deletes }
 }
 
-describe('README recipes against the seeded emulator', () => {
+describe('README and docs/ recipes against the seeded emulator', () => {
   const all = recipes()
 
-  test('the README has the recipes this test knows of', () => {
+  test('the README and docs/ have the recipes this test knows of', () => {
     expect(all.length).toBeGreaterThanOrEqual(9)
     for (const title of Object.keys(PENDING)) expect(all.map(recipe => recipe.title)).toContain(title)
   })

@@ -1,7 +1,7 @@
 /**
- * The repository's workflows in .github/workflows/, the example workflows in examples/, the README's YAML snippets
- * and action.yml, checked with GitHub's own parser (@actions/workflow-parser), with actionlint 1.7.7, and for how
- * they use this action's inputs and outputs and pin the actions they use.
+ * The repository's workflows in .github/workflows/, the example workflows in examples/, the YAML snippets of the
+ * README and of the guides in docs/, and action.yml, checked with GitHub's own parser (@actions/workflow-parser),
+ * with actionlint 1.7.7, and for how they use this action's inputs and outputs and pin the actions they use.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
@@ -28,7 +28,14 @@ import {
 
 const ACTION_FILE = path.join(REPO_ROOT, 'action.yml')
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples')
-const README_FILE = path.join(REPO_ROOT, 'README.md')
+/** The Markdown files whose snippets show the action: the README and the guides in docs/ it links to. */
+const MARKDOWN_FILES = [
+  'README.md',
+  ...readdirSync(path.join(REPO_ROOT, 'docs'))
+    .filter(name => name.endsWith('.md'))
+    .sort()
+    .map(name => `docs/${name}`)
+]
 const PUBLISHED_REF = 'file-purge/file-purge@v1'
 
 const trace = new NoOperationTraceWriter()
@@ -144,16 +151,19 @@ const workflowFiles = readdirSync(WORKFLOWS_DIR)
   .sort()
 const readWorkflow = (name: string): string => readFileSync(path.join(WORKFLOWS_DIR, name), 'utf8')
 
-const readmeSnippets = yamlSnippets(readFileSync(README_FILE, 'utf8')).filter(snippet =>
-  snippet.text.includes('file-purge/file-purge@')
+/** Each snippet that uses the action, named by its file and line (`docs/self-hosted.md:31`). */
+const docSnippets = MARKDOWN_FILES.flatMap(file =>
+  yamlSnippets(readFileSync(path.join(REPO_ROOT, file), 'utf8'))
+    .filter(snippet => snippet.text.includes('file-purge/file-purge@'))
+    .map(snippet => ({ ...snippet, where: `${file}:${snippet.line}` }))
 )
 
 // Every file is linted from the start, so the two seconds each takes overlap.
 const lintDir = mkdtempSync(path.join(os.tmpdir(), 'file-purge-lint-'))
 
-const snippetFile = (line: number): string => {
-  const file = path.join(lintDir, `readme-line-${line}.yml`)
-  const snippet = readmeSnippets.find(candidate => candidate.line === line)
+const snippetFile = (where: string): string => {
+  const file = path.join(lintDir, `${where.replace(/[^\w.-]/g, '-')}.yml`)
+  const snippet = docSnippets.find(candidate => candidate.where === where)
   if (snippet && !existsSync(file)) writeFileSync(file, snippetAsWorkflow(snippet.text))
   return file
 }
@@ -162,7 +172,7 @@ const lints = lintAll([
     name => [`.github/workflows/${name}`, () => actionlintFile(path.join(WORKFLOWS_DIR, name))] as const
   ),
   ...exampleFiles.map(name => [`examples/${name}`, () => actionlintFile(path.join(EXAMPLES_DIR, name))] as const),
-  ...readmeSnippets.map(({ line }) => [`README.md:${line}`, () => actionlintFile(snippetFile(line))] as const)
+  ...docSnippets.map(({ where }) => [where, () => actionlintFile(snippetFile(where))] as const)
 ])
 // Every lint process has ended before its files go, even when a filter ran none of the tests that await it.
 afterAll(async () => {
@@ -416,16 +426,16 @@ describe('.github/dependabot.yml', () => {
 })
 
 describe('pinning', () => {
-  /** Dependabot updates the repository's workflows; the examples and the README's recipes are kept alike by hand. */
+  /** Dependabot updates the repository's workflows; the examples and the recipes in the docs are kept alike by hand. */
   const groups = {
     workflows: workflowFiles.map(readWorkflow),
-    'examples and recipes': [...exampleFiles.map(readExample), ...readmeSnippets.map(snippet => snippet.text)]
+    'examples and recipes': [...exampleFiles.map(readExample), ...docSnippets.map(snippet => snippet.text)]
   }
 
-  it('every action in the examples and the README recipes is pinned to a commit, with its version', () => {
-    expect(
-      [...exampleFiles.map(readExample), ...readmeSnippets.map(snippet => snippet.text)].flatMap(unpinned)
-    ).toEqual([])
+  it('every action in the examples and the recipes (README.md, docs/) is pinned to a commit, with its version', () => {
+    expect([...exampleFiles.map(readExample), ...docSnippets.map(snippet => snippet.text)].flatMap(unpinned)).toEqual(
+      []
+    )
   })
 
   it.each(Object.entries(groups))('each action is pinned to one commit across the %s', (_, texts) => {
@@ -686,33 +696,30 @@ describe('.env.example', () => {
   })
 })
 
-describe('README.md YAML snippets', () => {
-  const snippets = readmeSnippets
+describe('YAML snippets of README.md and docs/', () => {
+  const snippets = docSnippets
 
   it('has snippets that use the action', () => {
     expect(snippets.length).toBeGreaterThan(0)
   })
 
-  describe.each(snippets.map(snippet => [`line ${snippet.line}`, snippet] as const))(
-    'snippet at %s',
-    (_label, snippet) => {
-      const workflowText = snippetAsWorkflow(snippet.text)
+  describe.each(snippets.map(snippet => [snippet.where, snippet] as const))('snippet at %s', (_label, snippet) => {
+    const workflowText = snippetAsWorkflow(snippet.text)
 
-      it("parses as a workflow with GitHub's parser", async () => {
-        expect(await workflowParserErrors(`README.md:${snippet.line}`, workflowText)).toEqual([])
-      })
+    it("parses as a workflow with GitHub's parser", async () => {
+      expect(await workflowParserErrors(snippet.where, workflowText)).toEqual([])
+    })
 
-      it('uses only declared inputs and outputs, and gives the required ones', () => {
-        expect(formatUsage(checkActionUsage(parseYaml(workflowText), action))).toEqual([])
-      })
+    it('uses only declared inputs and outputs, and gives the required ones', () => {
+      expect(formatUsage(checkActionUsage(parseYaml(workflowText), action))).toEqual([])
+    })
 
-      it(
-        'has no actionlint findings',
-        async () => {
-          expect(formatLint(await lintOf(`README.md:${snippet.line}`))).toEqual([])
-        },
-        LINT_TIMEOUT_MS
-      )
-    }
-  )
+    it(
+      'has no actionlint findings',
+      async () => {
+        expect(formatLint(await lintOf(snippet.where))).toEqual([])
+      },
+      LINT_TIMEOUT_MS
+    )
+  })
 })
