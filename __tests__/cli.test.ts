@@ -7,7 +7,7 @@ import { API_KEY_VARIABLE, HELP, inCommandWords, main, type CliIo } from '../src
 import { MAX_LOGGED_ID_LINES, MAX_NAMED_UNKNOWN_IDS } from '../src/settings/constants.js'
 import { CANCEL_GRACE_MS } from '../src/transport/abort.js'
 import { OUTCOME_UNKNOWN } from '../src/engine/outcome.js'
-import { bundledEntry, committedEntry, runProcess } from '../scripts/runner.js'
+import { bundledEntry, committedEntry, runProcess } from './harness/runner.js'
 import { emulate, KEY, scratchDir, type Report } from './helpers/common.js'
 
 async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; interactive?: boolean } = {}) {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
-import { REPO_ROOT } from '../scripts/runner.js'
+import { REPO_ROOT } from './harness/runner.js'
 import { runJob, type LocalStep } from '../scripts/workflow-local.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
 

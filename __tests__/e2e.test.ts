@@ -2,7 +2,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, test } from '@jest/globals'
 import type { Emulator, ProviderName } from '../emulator/index.js'
-import { nodeBinaries, type RunOptions, type RunResult } from '../scripts/runner.js'
+import { nodeBinaries, type RunOptions, type RunResult } from './harness/runner.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
 import {
   emulate,

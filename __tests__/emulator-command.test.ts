@@ -4,7 +4,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { API_KEY_VARIABLE, main, type CliIo } from '../src/shells/cli.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
-import { REPO_ROOT, runProcess } from '../scripts/runner.js'
+import { REPO_ROOT, runProcess } from './harness/runner.js'
 import { parseSeed } from '../emulator/seed.js'
 import { scratchDir } from './helpers/common.js'
 

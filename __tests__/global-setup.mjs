@@ -7,10 +7,14 @@ import { fileURLToPath } from 'node:url'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 export default function globalSetup() {
-  const output = execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'bundle.ts')], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, '__tests__', 'harness', 'bundle.ts')],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit']
+    }
+  )
   process.env.FILE_PURGE_BUNDLE = output.trim()
 }

@@ -9,7 +9,7 @@ import { readIdsFile } from '../src/settings/inputs.js'
 import { runPipeline, type Shell } from '../src/pipeline.js'
 import { PROVIDER_NAMES, type ProviderName } from '../src/providers/index.js'
 import type { RunReport } from '../src/report/report.js'
-import { REPO_ROOT } from '../scripts/runner.js'
+import { REPO_ROOT } from './harness/runner.js'
 import { afterThisTest, KEY, scratchDir } from './helpers/common.js'
 
 /**

@@ -8,7 +8,7 @@ import {
   RUNNER_SIGTERM_AFTER_MS,
   type Cancel,
   type RunOptions
-} from '../scripts/runner.js'
+} from './harness/runner.js'
 import { API_KEY_VARIABLE } from '../src/shells/cli.js'
 import {
   emulate,

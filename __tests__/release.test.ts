@@ -12,7 +12,7 @@ import {
 } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { REPO_ROOT } from '../scripts/runner.js'
+import { REPO_ROOT } from './harness/runner.js'
 
 /**
  * script/release in a scratch clone of this repository, pushing to a scratch bare repository: what it refuses (a

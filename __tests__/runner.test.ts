@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { sourceHash } from '../scripts/bundle.js'
+import { sourceHash } from './harness/bundle.js'
 import {
   actionDefaults,
   bundledEntry,
@@ -11,7 +11,7 @@ import {
   REPO_ROOT,
   type RunOptions,
   type RunResult
-} from '../scripts/runner.js'
+} from './harness/runner.js'
 import { emulate, runActionOnce } from './helpers/common.js'
 
 // A stand-in for the bundle: reports its environment and working directory, and writes every kind of file command.

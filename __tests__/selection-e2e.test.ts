@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Emulator, EmulatorOptions, FileRecord, ProviderName } from '../emulator/index.js'
-import type { RunOptions } from '../scripts/runner.js'
+import type { RunOptions } from './harness/runner.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
 import { emulate, expectInRoute, expectNoSecret, KEY, runActionOnce, wireForms, type Report } from './helpers/common.js'
 

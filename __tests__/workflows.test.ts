@@ -12,7 +12,7 @@ import { parseEnv } from 'node:util'
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
 import { convertActionTemplate, parseAction } from '@actions/workflow-parser/actions/index'
 import { parse as parseYaml } from 'yaml'
-import { REPO_ROOT } from '../scripts/runner.js'
+import { REPO_ROOT } from './harness/runner.js'
 import { scratchDir } from './helpers/common.js'
 import {
   actionSteps,

@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks'
 import { startEmulator, type Emulator, type EmulatorOptions, type ProviderName } from '../emulator/index.js'
 import type { FileRecord } from '../emulator/types.js'
 import type { Report } from '../src/report/report.js'
-import { nodeBinaries, REPO_ROOT, runAction } from './runner.js'
+import { nodeBinaries, REPO_ROOT, runAction } from '../__tests__/harness/runner.js'
 
 const KEY = 'bench-key-0123456789'
 

@@ -11,7 +11,7 @@ import {
   type ProviderName,
   type RecordedRequest
 } from '../emulator/index.js'
-import { parseCommands, runAction, type RunResult, type WorkflowCommand } from './runner.js'
+import { parseCommands, runAction, type RunResult, type WorkflowCommand } from '../__tests__/harness/runner.js'
 
 const API_KEY = 'demo-key-0123456789'
 const DELOS_CUSTOMER = 'cust-42'

@@ -24,7 +24,7 @@ import { parseArgs, parseEnv } from 'node:util'
 import { startEmulator, type Emulator } from '../emulator/index.js'
 import { PROVIDER_NAMES, type ProviderName } from '../src/providers/index.js'
 import type { Report } from '../src/report/report.js'
-import { parseOutputFile, REPO_ROOT } from './runner.js'
+import { parseOutputFile, REPO_ROOT } from '../__tests__/harness/runner.js'
 
 /** The one key the emulator accepts. */
 const EMULATOR_KEY = 'local-emulator-key-0123456789'

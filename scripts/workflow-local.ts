@@ -1,7 +1,7 @@
 /**
  * Runs one job of a workflow here, step by step in order, as GitHub's runner would: `run:` steps as bash scripts
- * (`bash --noprofile --norc -eo pipefail`), `uses: ./` steps as this action (scripts/runner.ts), each with its
- * GITHUB_OUTPUT and GITHUB_ENV, expressions in `if:`, `with:`, `env:` and scripts evaluated with GitHub's own
+ * (`bash --noprofile --norc -eo pipefail`), `uses: ./` steps as this action (__tests__/harness/runner.ts), each with
+ * its GITHUB_OUTPUT and GITHUB_ENV, expressions in `if:`, `with:`, `env:` and scripts evaluated with GitHub's own
  * expression library over `github`, `env`, `matrix`, `steps` and `runner`, `continue-on-error` honoured, and every
  * process a step left running stopped when the job ends. Other actions (checkout, setup-node, upload-artifact) are
  * not run: this machine is already set up, and nothing is uploaded. The tests run the e2e workflow this way.
@@ -14,7 +14,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { Evaluator, Lexer, Parser, data, type Expr } from '@actions/expressions'
 import { parse as parseYaml } from 'yaml'
-import { actionDefaults, githubEnv, inheritedEnv, parseOutputFile, REPO_ROOT, runAction } from './runner.js'
+import {
+  actionDefaults,
+  githubEnv,
+  inheritedEnv,
+  parseOutputFile,
+  REPO_ROOT,
+  runAction
+} from '../__tests__/harness/runner.js'
 
 export interface LocalJobOptions {
   workflowFile: string
@@ -148,7 +155,7 @@ const strings = (values: Record<string, unknown> | undefined, contexts: Contexts
 
 /**
  * A script step's files (its output, env and summary files, empty) and the variables the runner gives it: those of
- * every step (scripts/runner.ts), with the repository as the workspace.
+ * every step (__tests__/harness/runner.ts), with the repository as the workspace.
  */
 function scriptEnv(run: StepRun): { env: Record<string, string>; output: string; envFile: string } {
   const file = (name: string): string => {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { startEmulator, type Emulator, type EmulatorOptions, type FaultRule } from '../../emulator/index.js'
-import { runAction, type RunOptions, type RunResult } from '../../scripts/runner.js'
+import { runAction, type RunOptions, type RunResult } from '../harness/runner.js'
 import type { Transport } from '../../src/transport/http.js'
 
 export type { Report, ReportEntry } from '../../src/report/report.js'

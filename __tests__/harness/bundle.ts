@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'file-purge-bundle')
 /** What the bundle is built from, besides the node_modules that package-lock.json pins. */
 const INPUTS = ['src', 'tsconfig.json', 'package-lock.json']

