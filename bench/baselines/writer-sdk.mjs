@@ -1,7 +1,7 @@
 // A purge the way a user would write it over Writer's official SDK: a pool of CONCURRENCY calls to
 // client.files.delete, the SDK's own retries (two, backing off up to 8 s) and defaults. The benchmark's baseline.
 //
-//   WRITER_API_KEY=… WRITER_BASE_URL=… CONCURRENCY=16 node scripts/baselines/writer-sdk.mjs ids.txt
+//   WRITER_API_KEY=… WRITER_BASE_URL=… CONCURRENCY=16 node bench/baselines/writer-sdk.mjs ids.txt
 //
 // Prints one JSON line: how many were deleted, missing (404) and failed.
 import { readFileSync } from 'node:fs'

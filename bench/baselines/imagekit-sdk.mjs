@@ -2,7 +2,7 @@
 // client.files.delete or, with BULK=1, to client.files.bulk.delete with 100 IDs each; the SDK's own retries (two,
 // backing off up to 8 s) and defaults. The benchmark's baseline.
 //
-//   IMAGEKIT_PRIVATE_KEY=… IMAGE_KIT_BASE_URL=… CONCURRENCY=16 [BULK=1] node scripts/baselines/imagekit-sdk.mjs ids.txt
+//   IMAGEKIT_PRIVATE_KEY=… IMAGE_KIT_BASE_URL=… CONCURRENCY=16 [BULK=1] node bench/baselines/imagekit-sdk.mjs ids.txt
 //
 // Prints one JSON line: how many were deleted, missing (404) and failed.
 import { readFileSync } from 'node:fs'

@@ -1,7 +1,7 @@
 /**
  * npm run bench: the built action, run as a whole process the way the runner runs it, against the provider emulator
  * on 127.0.0.1, and in the same run the alternatives a user would reach for on the same emulator with the same IDs:
- * `xargs -P C curl`, and a script over the provider's official SDK (scripts/baselines/). Prints, per scenario and
+ * `xargs -P C curl`, and a script over the provider's official SDK (bench/baselines/). Prints, per scenario and
  * contender, wall time, the ratio to the floor (N·L/C, N/rate, pages·L), sockets opened, requests, requests answered
  * 429, IDs lost (existing files left undeleted) and peak RSS, as medians of several runs; for the action also the
  * share of the wall time before its first request reached the provider (process start) and after its last answer
@@ -237,11 +237,11 @@ const curl = (options: Setup, concurrency: number, asked: readonly string[]): Pr
 
 type Sdk = 'writer-sdk' | 'imagekit-sdk' | 'imagekit-sdk bulk'
 
-/** A pool of C calls to the official SDK's delete, with its default retries (scripts/baselines/). */
+/** A pool of C calls to the official SDK's delete, with its default retries (bench/baselines/). */
 const sdk = (which: Sdk, options: Setup, concurrency: number, asked: readonly string[]): Promise<Measure> =>
   runCommand({ ...options, imagekitAnyPassword: true }, asked, (emulator, file, rssFile) => ({
     file: node,
-    args: [...rssProbe(rssFile), path.join(REPO_ROOT, 'scripts', 'baselines', `${which.split(' ')[0]}.mjs`), file],
+    args: [...rssProbe(rssFile), path.join(REPO_ROOT, 'bench', 'baselines', `${which.split(' ')[0]}.mjs`), file],
     env: {
       CONCURRENCY: String(concurrency),
       WRITER_API_KEY: KEY,
