@@ -2,13 +2,13 @@ import { describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { REPO_ROOT } from './harness/runner.js'
-import { runJob, type LocalStep } from '../scripts/workflow-local.js'
+import { runJob, type LocalStep } from './harness/workflow-local.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
 
 /**
  * The repository's end-to-end workflow, run here step by step in order as its job would run on GitHub's runner
- * (scripts/workflow-local.ts): `npm run emulator` started in the background, the action six times, then the jq
- * checks. Only the machine's set-up (checkout, setup-node, the install) and the artifact upload are left out.
+ * (__tests__/harness/workflow-local.ts): `npm run emulator` started in the background, the action six times, then
+ * the jq checks. Only the machine's set-up (checkout, setup-node, the install) and the artifact upload are left out.
  */
 const WORKFLOW = path.join(REPO_ROOT, '.github', 'workflows', 'e2e.yml')
 

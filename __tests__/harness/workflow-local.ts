@@ -1,12 +1,12 @@
 /**
  * Runs one job of a workflow here, step by step in order, as GitHub's runner would: `run:` steps as bash scripts
- * (`bash --noprofile --norc -eo pipefail`), `uses: ./` steps as this action (__tests__/harness/runner.ts), each with
- * its GITHUB_OUTPUT and GITHUB_ENV, expressions in `if:`, `with:`, `env:` and scripts evaluated with GitHub's own
+ * (`bash --noprofile --norc -eo pipefail`), `uses: ./` steps as this action (runner.ts), each with its
+ * GITHUB_OUTPUT and GITHUB_ENV, expressions in `if:`, `with:`, `env:` and scripts evaluated with GitHub's own
  * expression library over `github`, `env`, `matrix`, `steps` and `runner`, `continue-on-error` honoured, and every
  * process a step left running stopped when the job ends. Other actions (checkout, setup-node, upload-artifact) are
  * not run: this machine is already set up, and nothing is uploaded. The tests run the e2e workflow this way.
  *
- *   npx tsx scripts/workflow-local.ts .github/workflows/e2e.yml e2e provider=writer --skip Install
+ *   npx tsx __tests__/harness/workflow-local.ts .github/workflows/e2e.yml e2e provider=writer --skip Install
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -14,14 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Evaluator, Lexer, Parser, data, type Expr } from '@actions/expressions'
 import { parse as parseYaml } from 'yaml'
-import {
-  actionDefaults,
-  githubEnv,
-  inheritedEnv,
-  parseOutputFile,
-  REPO_ROOT,
-  runAction
-} from '../__tests__/harness/runner.js'
+import { actionDefaults, githubEnv, inheritedEnv, parseOutputFile, REPO_ROOT, runAction } from './runner.js'
 
 export interface LocalJobOptions {
   workflowFile: string
@@ -155,7 +148,7 @@ const strings = (values: Record<string, unknown> | undefined, contexts: Contexts
 
 /**
  * A script step's files (its output, env and summary files, empty) and the variables the runner gives it: those of
- * every step (__tests__/harness/runner.ts), with the repository as the workspace.
+ * every step (runner.ts), with the repository as the workspace.
  */
 function scriptEnv(run: StepRun): { env: Record<string, string>; output: string; envFile: string } {
   const file = (name: string): string => {
