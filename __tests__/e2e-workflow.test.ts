@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { scratchDir } from './helpers/common.js'
 import { REPO_ROOT } from './harness/runner.js'
 import { runJob, type LocalStep } from './harness/workflow-local.js'
 import { PROVIDER_NAMES } from '../src/providers/index.js'
@@ -23,8 +25,8 @@ describe.each(PROVIDER_NAMES)('e2e.yml for %s', provider => {
     const failed = job.steps.filter(step => step.conclusion === 'failure')
     expect(failed.map(step => `${step.name}:\n${step.log}`)).toEqual([])
     expect(summary(job.steps)).toEqual([
-      'actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8: skipped',
-      'actions/setup-node@a0853c24544627f65ddf259abe73b1d18a591444: skipped',
+      'actions/checkout: skipped',
+      'actions/setup-node: skipped',
       'Install: skipped',
       'Start the provider emulator: success',
       'A clean run deletes every ID: success',
@@ -58,4 +60,28 @@ describe('the local run of a workflow', () => {
       .filter(line => line.includes('scripts/emulator.ts'))
     expect(left).toEqual([])
   }, 60_000)
+
+  test('knows the set-up and upload actions by name whatever their ref, and refuses any other action', async () => {
+    const workflowFile = path.join(scratchDir('file-purge-job-test-'), 'job.yml')
+    const job = (steps: string[]): string =>
+      ['jobs:', '  only:', '    steps:', ...steps.map(step => `      ${step}`)].join('\n')
+    const setUp = [
+      '- uses: actions/checkout@v4',
+      '- uses: actions/setup-node@0123456789abcdef0123456789abcdef01234567 # v9.9.9',
+      '- name: Say so',
+      '  run: echo set up',
+      '- uses: actions/upload-artifact@main'
+    ]
+    writeFileSync(workflowFile, job(setUp))
+    expect(summary((await runJob({ workflowFile, job: 'only' })).steps)).toEqual([
+      'actions/checkout: skipped',
+      'actions/setup-node: skipped',
+      'Say so: success',
+      'actions/upload-artifact: skipped'
+    ])
+    writeFileSync(workflowFile, job([...setUp, '- uses: actions/cache@v4', '- uses: docker://alpine:3']))
+    await expect(runJob({ workflowFile, job: 'only' })).rejects.toThrow(
+      'job only uses actions/cache@v4, docker://alpine:3, which cannot run here'
+    )
+  })
 })

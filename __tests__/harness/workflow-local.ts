@@ -3,8 +3,10 @@
  * (`bash --noprofile --norc -eo pipefail`), `uses: ./` steps as this action (runner.ts), each with its
  * GITHUB_OUTPUT and GITHUB_ENV, expressions in `if:`, `with:`, `env:` and scripts evaluated with GitHub's own
  * expression library over `github`, `env`, `matrix`, `steps` and `runner`, `continue-on-error` honoured, and every
- * process a step left running stopped when the job ends. Other actions (checkout, setup-node, upload-artifact) are
- * not run: this machine is already set up, and nothing is uploaded. The tests run the e2e workflow this way.
+ * process a step left running stopped when the job ends. Checkout, setup-node and upload-artifact are known by name,
+ * whatever ref they are pinned to, and not run: this machine is set up already, and nothing is uploaded. A job that
+ * uses any other action is refused, since what it would do cannot be left out unseen. The tests run the e2e
+ * workflow this way.
  *
  *   npx tsx __tests__/harness/workflow-local.ts .github/workflows/e2e.yml e2e provider=writer --skip Install
  */
@@ -29,9 +31,10 @@ export interface LocalJobOptions {
 export type StepOutcome = 'success' | 'failure' | 'skipped'
 
 export interface LocalStep {
+  /** The step's name; without one, the action it uses without its ref (`actions/checkout`). */
   name: string
   id: string | undefined
-  /** What ran: a script, this action, or nothing (another action, a skipped name, an `if:` that was false). */
+  /** What ran: a script, this action, or nothing (a known action, a skipped name, an `if:` that was false). */
   ran: 'run' | 'action' | 'nothing'
   outcome: StepOutcome
   /** The outcome after continue-on-error. */
@@ -72,6 +75,25 @@ interface Workflow {
   env?: Record<string, unknown>
   defaults?: Defaults
   jobs: Record<string, WorkflowJob>
+}
+
+/**
+ * Actions that need not run here, by name whatever ref they are pinned to: checkout and setup-node (this machine is
+ * set up already) and upload-artifact (nothing is uploaded).
+ */
+const STOOD_IN_FOR: ReadonlySet<string> = new Set(['actions/checkout', 'actions/setup-node', 'actions/upload-artifact'])
+
+/** An action's name without the ref it is pinned to: `actions/checkout@<sha>` → `actions/checkout`. */
+function actionName(uses: string): string {
+  const at = uses.lastIndexOf('@')
+  return at < 0 ? uses : uses.slice(0, at)
+}
+
+/** The `uses:` of the job's steps that are neither this action nor one that need not run here. */
+function unknownActions(steps: readonly WorkflowStep[]): string[] {
+  return steps
+    .map(step => step.uses)
+    .filter((uses): uses is string => uses !== undefined && uses !== './' && !STOOD_IN_FOR.has(actionName(uses)))
 }
 
 /**
@@ -200,6 +222,9 @@ export async function runJob(options: LocalJobOptions): Promise<LocalJob> {
   const workflow = parseYaml(readFileSync(options.workflowFile, 'utf8')) as Workflow
   const job = workflow.jobs[options.job]
   if (job === undefined) throw new Error(`${options.workflowFile}: no job ${JSON.stringify(options.job)}`)
+  const unknown = unknownActions(job.steps ?? [])
+  if (unknown.length > 0)
+    throw new Error(`${options.workflowFile}: job ${options.job} uses ${unknown.join(', ')}, which cannot run here`)
   const temp = mkdtempSync(path.join(os.tmpdir(), 'file-purge-job-'))
   const runnerTemp = path.join(temp, 'runner-temp')
   mkdirSync(runnerTemp)
@@ -225,7 +250,7 @@ export async function runJob(options: LocalJobOptions): Promise<LocalJob> {
   try {
     for (const [index, step] of (job.steps ?? []).entries()) {
       const failed = steps.some(done => done.conclusion === 'failure')
-      const name = step.name ?? step.uses ?? `step ${index + 1}`
+      const name = step.name ?? (step.uses === undefined ? `step ${index + 1}` : actionName(step.uses))
       const done = await runStep(step, name, {
         contexts,
         failed,
