@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { parseEnv } from 'node:util'
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
 import { convertActionTemplate, parseAction } from '@actions/workflow-parser/actions/index'
 import { parse as parseYaml } from 'yaml'
@@ -660,40 +659,6 @@ describe('the usage check itself', () => {
     },
     LINT_TIMEOUT_MS
   )
-})
-
-describe('.env.example', () => {
-  const text = readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8')
-  const env = parseEnv(text)
-  const variable = (input: string): string => `INPUT_${input.replace(/ /g, '_').toUpperCase()}`
-
-  it('documents every input action.yml declares, named as the runner names it (hyphens kept)', () => {
-    expect(
-      Object.keys(action.inputs)
-        .map(variable)
-        .filter(name => !(name in env))
-    ).toEqual([])
-  })
-
-  it('sets no input that action.yml does not declare', () => {
-    const declared = new Set(Object.keys(action.inputs).map(variable))
-    expect(Object.keys(env).filter(name => name.startsWith('INPUT_') && !declared.has(name))).toEqual([])
-  })
-
-  it('comments every input', () => {
-    const lines = text.split(/\r?\n/)
-    const uncommented = lines
-      .filter((line, index) => /^INPUT_/.test(line) && !(lines[index - 1] ?? '').startsWith('#'))
-      .map(line => line.split('=')[0])
-    expect(uncommented).toEqual([])
-  })
-
-  it('holds placeholders only, and a provider the emulator can play', () => {
-    expect(String(env['INPUT_PROVIDER']).toLowerCase()).toMatch(/^(writer|imagekit|delos|anyformat)$/)
-    expect(env['INPUT_API-KEY']).toMatch(/^replace-with-/)
-    expect(env['INPUT_BASE-URL']).toBe('')
-    expect(env['INPUT_DRY-RUN']).toBe('false')
-  })
 })
 
 describe('YAML snippets of README.md and docs/', () => {
