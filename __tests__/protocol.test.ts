@@ -8,15 +8,21 @@ import { KEY } from './helpers/common.js'
 
 /** Each provider's wire protocol, through the real transport, with nock standing in for the provider's host. */
 
+// Importing nock turns interception on; it is turned off again after this file, so that no other test file in the
+// same worker sends through it (while active, nock gives every real request a new socket, hiding keep-alive reuse).
 beforeAll(() => {
-  nock.activate()
+  if (!nock.isActive()) nock.activate()
   nock.disableNetConnect()
 })
 afterEach(() => {
   expect(nock.pendingMocks()).toEqual([])
   nock.cleanAll()
 })
-afterAll(() => nock.enableNetConnect())
+afterAll(() => {
+  nock.cleanAll()
+  nock.enableNetConnect()
+  nock.restore()
+})
 
 async function run(provider: ProviderName, ids: string[], { customerId = '', concurrency = 2 } = {}) {
   const transport = await createTransport({ maxSockets: concurrency })
