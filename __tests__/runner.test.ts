@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { sourceHash } from './harness/bundle.js'
+import { sourceHash, staleBuilds, UNUSED_FOR_MS } from './harness/bundle.js'
 import {
   actionDefaults,
   bundledEntry,
@@ -12,7 +12,7 @@ import {
   type RunOptions,
   type RunResult
 } from './harness/runner.js'
-import { emulate, runActionOnce } from './helpers/common.js'
+import { emulate, runActionOnce, scratchDir } from './helpers/common.js'
 
 // A stand-in for the bundle: reports its environment and working directory, and writes every kind of file command.
 const PROBE = `
@@ -154,6 +154,22 @@ describe('runAction with the real bundle', () => {
     expect(path.basename(fresh)).toBe(sourceHash())
     expect(bundledEntry('dist/index.js')).toBe(path.join(fresh, 'index.js'))
     expect(bundledEntry('dist/cli/index.js')).toBe(path.join(fresh, 'cli', 'index.js'))
+  })
+
+  test('a build of another state is removed only once no run has used it for a day', () => {
+    const cache = scratchDir('bundle-cache-')
+    const now = Date.now()
+    const build = (name: string, usedMsAgo: number): void => {
+      mkdirSync(path.join(cache, name))
+      const at = new Date(now - usedMsAgo)
+      utimesSync(path.join(cache, name), at, at)
+    }
+    build('in-use', 60_000)
+    build('just-fresh', UNUSED_FOR_MS - 60_000)
+    build('stale', UNUSED_FOR_MS + 60_000)
+    build('stale.partial-123', 2 * UNUSED_FOR_MS)
+    expect(staleBuilds(cache, now).sort()).toEqual(['stale', 'stale.partial-123'])
+    expect(staleBuilds(path.join(cache, 'none'), now)).toEqual([])
   })
 
   test('the committed dist/ runs as users get it: a dry run and a delete', async () => {

@@ -5,12 +5,14 @@
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'file-purge-bundle')
+/** A build unused for this long is removed; a younger one may belong to a test run of another state still going. */
+export const UNUSED_FOR_MS = 24 * 60 * 60 * 1000
 /** What the bundle is built from, besides the node_modules that package-lock.json pins. */
 const INPUTS = ['src', 'tsconfig.json', 'package-lock.json']
 /** The entry points and where `npm run build` puts them, relative to dist/. */
@@ -50,20 +52,37 @@ function ncc(source: string, outDir: string): void {
     throw new Error(`ncc build ${source} failed (${built.status}):\n${built.stdout}${built.stderr}`)
 }
 
+/** The builds in `cache` last used (or built) more than UNUSED_FOR_MS before `now`. */
+export function staleBuilds(cache: string, now: number): string[] {
+  if (!existsSync(cache)) return []
+  return readdirSync(cache).filter(name => statSync(path.join(cache, name)).mtimeMs < now - UNUSED_FOR_MS)
+}
+
 /**
  * The directory holding index.js and cli/index.js built from the sources as they are now, built if it is not
- * there yet. Older builds are removed.
+ * there yet. Builds no run has used for a day are removed; those of other states that may still be in use stay.
  */
 export function bundleFromSources(): string {
   const hash = sourceHash()
   const target = path.join(CACHE, hash)
-  if (existsSync(path.join(target, 'index.js')) && existsSync(path.join(target, 'cli', 'index.js'))) return target
+  const now = new Date()
+  for (const old of staleBuilds(CACHE, now.getTime()))
+    if (old !== hash) rmSync(path.join(CACHE, old), { recursive: true, force: true })
+  if (existsSync(path.join(target, 'index.js')) && existsSync(path.join(target, 'cli', 'index.js'))) {
+    utimesSync(target, now, now)
+    return target
+  }
   mkdirSync(CACHE, { recursive: true })
-  for (const old of readdirSync(CACHE)) rmSync(path.join(CACHE, old), { recursive: true, force: true })
-  const partial = `${target}.partial`
+  const partial = `${target}.partial-${process.pid}`
   for (const entry of ENTRIES) ncc(entry.source, path.join(partial, entry.out))
   // Complete or not there at all: a build cut short is never mistaken for a finished one.
-  renameSync(partial, target)
+  try {
+    renameSync(partial, target)
+  } catch (error) {
+    // Another run of the same state finished first: its build is the same.
+    if (!existsSync(path.join(target, 'cli', 'index.js'))) throw error
+    rmSync(partial, { recursive: true, force: true })
+  }
   return target
 }
 
