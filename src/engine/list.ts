@@ -48,6 +48,9 @@ export const MAX_PAGE_BYTES = 32 * 1024 * 1024
  *   would end it with no outputs and no report.
  */
 export interface ListLimits {
+  /** Pages one listing may take, and items it may hold. */
+  pages: number
+  items: number
   itemText: number
   listedTextBytes: number
   heapShare: number
@@ -59,6 +62,8 @@ export interface ListLimits {
 export const PAGE_ROOM_BYTES = 3 * MAX_PAGE_BYTES
 
 export const LIST_LIMITS: ListLimits = {
+  pages: MAX_LIST_PAGES,
+  items: MAX_LISTED_ITEMS,
   itemText: 4096,
   listedTextBytes: 256 * 1024 * 1024,
   heapShare: 0.9,
@@ -207,19 +212,19 @@ class Pager {
 
   private async fromStart(): Promise<ListItem[] | 'count changed'> {
     const items: ListItem[] = []
-    const { listedTextBytes, heapShare, heap } = this.limits
+    const { pages: maxPages, items: maxItems, listedTextBytes, heapShare, heap } = this.limits
     let textBytes = 0
     let total: number | undefined
     for (let cursor: ListCursor | undefined = { page: 1 }; cursor !== undefined;) {
-      if (this.pages >= MAX_LIST_PAGES)
-        throw new ListingFailed({ reason: `more than ${MAX_LIST_PAGES.toLocaleString('en')} pages` })
+      if (this.pages >= maxPages)
+        throw new ListingFailed({ reason: `more than ${maxPages.toLocaleString('en')} pages` })
       const page = await this.page(cursor)
       this.pages++
       if (page.total !== undefined && total !== undefined && page.total !== total) return 'count changed'
       total = page.total ?? total
       for (const item of page.items) items.push(item)
-      if (items.length > MAX_LISTED_ITEMS)
-        throw new ListingFailed({ reason: `more than ${MAX_LISTED_ITEMS.toLocaleString('en')} items` })
+      if (items.length > maxItems)
+        throw new ListingFailed({ reason: `more than ${maxItems.toLocaleString('en')} items` })
       textBytes += page.textBytes
       if (textBytes > listedTextBytes)
         throw new ListingFailed({ reason: `the listed items hold more than ${mib(listedTextBytes)} of text` })
