@@ -96,7 +96,15 @@ export const imagekitAnswers = {
   skipBelow: (sent: string) =>
     imagekitError(`The value of skip parameter should be greater than or equal to 0. Value sent is ${sent}.`),
   invalidSort: imagekitError('Your request contains invalid value for sort parameters.'),
-  invalidSearchQuery: imagekitError('Your request contains invalid searchQuery parameter.')
+  invalidSearchQuery: imagekitError('Your request contains invalid searchQuery parameter.'),
+  /** 400 to a purge of a URL ImageKit will not purge (OpenAPI purge-cache). */
+  purgeRefused: imagekitError('The URL is not valid for cache purging.'),
+  /** 400 to a purge status of a request ImageKit does not know (OpenAPI purge-status). */
+  purgeUnknown: imagekitError('No request found for this requestId.'),
+  /** 201: the purge is submitted (OpenAPI purge-cache). */
+  purgeSubmitted: (requestId: string) => ({ requestId }),
+  /** 200: how a purge stands (OpenAPI purge-status). */
+  purgeStatus: (status: 'Pending' | 'Completed') => ({ status })
 }
 
 // ImageKit list: a bare array of files, file versions and folders.
@@ -124,6 +132,21 @@ export const imagekitListFile = (file: ListedRecord) => ({
   type: 'file',
   ...imagekitFileFields(file),
   url: imagekitUrl(file.path)
+})
+
+/**
+ * A file's details (OpenAPI get-file-details, FileDetails): its `url` carries `?updatedAt=` as the document's example
+ * shows, in milliseconds since the epoch.
+ */
+export const imagekitFileDetails = (file: ListedRecord) => ({
+  type: 'file',
+  ...imagekitFileFields(file),
+  versionInfo: { id: file.id, name: 'Version 1' },
+  isPrivateFile: false,
+  isPublished: true,
+  customCoordinates: null,
+  url: `${imagekitUrl(file.path)}?updatedAt=${Date.parse(file.createdAt ?? '') || 0}`,
+  fileType: 'image'
 })
 
 export const imagekitListVersion = (file: ListedRecord, versionInfo: { id: string; name: string }) => ({

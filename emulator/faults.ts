@@ -58,6 +58,7 @@ export class FaultBook {
 function onRoute(on: FaultRule['on'], route: RouteName): boolean {
   if (on === 'list') return route === 'list'
   if (on === 'delete') return route === 'delete' || route === 'bulk'
+  if (on !== undefined) return route === on
   return true
 }
 

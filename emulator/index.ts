@@ -135,6 +135,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     store: files.store,
     deleted: files.deleted,
     requests,
+    purges: world.provider.purges ?? [],
     get socketsOpened() {
       return socketsOpened
     },

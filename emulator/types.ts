@@ -84,6 +84,8 @@ export interface EmulatorOptions {
    * `key:do_not_set`). By default only the documented `key:` is accepted, which is what the action must send.
    */
   imagekitAnyPassword?: boolean
+  /** ImageKit: status requests a purge answers Pending to before it answers Completed; default 1. */
+  imagekitPendingPolls?: number
   /** Delos: meta.pageSize is silently capped at this; default 100 (its docs give no cap). */
   delosMaxPageSize?: number
   /** Writer: graphs that exist besides those the files name (a graph with no files left still exists). */
@@ -95,7 +97,7 @@ export interface EmulatorOptions {
 }
 
 /** Which of the provider's routes a request took. */
-export type RouteName = 'delete' | 'bulk' | 'list' | 'graph' | 'outside'
+export type RouteName = 'delete' | 'bulk' | 'list' | 'graph' | 'details' | 'purge' | 'purge-status' | 'outside'
 
 export interface RecordedRequest {
   method: string
@@ -137,8 +139,11 @@ export type Fault =
 export interface FaultRule {
   /** Only requests for this file ID (per-file delete, or a bulk delete listing it); omit for every request. */
   id?: string
-  /** Only list requests, or only (per-file or bulk) delete requests; omit for every request. */
-  on?: 'list' | 'delete'
+  /**
+   * Only list requests, only (per-file or bulk) delete requests, or only ImageKit's details, purge or purge status
+   * requests; omit for every request.
+   */
+  on?: 'list' | 'delete' | 'details' | 'purge' | 'purge-status'
   /** How many matching requests it applies to; default Infinity. */
   times?: number
   fault: Fault
@@ -156,6 +161,8 @@ export interface Emulator {
   /** IDs deleted, in order of deletion (Delos: first soft delete only). */
   readonly deleted: string[]
   readonly requests: RecordedRequest[]
+  /** ImageKit: every CDN cache purge it took, in order (the URL asked for and its requestId). */
+  readonly purges: ReadonlyArray<{ url: string; requestId: string }>
   /** Connections that could carry requests (with `tls`: whose handshake succeeded). */
   readonly socketsOpened: number
   /** TLS handshakes that failed (the client refused the certificate, say). */

@@ -74,9 +74,9 @@ export function createWorld(options: EmulatorOptions): World {
   return { provider, files, faults, prefix, receive }
 }
 
-/** The file IDs a request names: a per-file delete's, or a bulk delete's well-formed list. */
+/** The file IDs a request names: a per-file delete's or details', or a bulk delete's well-formed list. */
 export function idsOf(route: Route): string[] {
-  if (route.kind === 'file') return [route.id]
+  if (route.kind === 'file' || route.kind === 'details') return [route.id]
   if (route.kind === 'bulk') return route.ids ?? []
   return []
 }
@@ -92,6 +92,9 @@ export function routeName(route: Route): RouteName {
     case 'bulk':
     case 'list':
     case 'graph':
+    case 'details':
+    case 'purge':
+    case 'purge-status':
     case 'outside':
       return route.kind
   }

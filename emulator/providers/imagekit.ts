@@ -1,6 +1,7 @@
 import {
   imagekitAnswers,
   imagekitError,
+  imagekitFileDetails,
   imagekitListFile,
   imagekitListFolder,
   imagekitListPage,
@@ -8,10 +9,13 @@ import {
 } from '../bodies.js'
 import { empty, json, type Answer } from '../answers.js'
 import type { ListedRecord } from '../types.js'
+import { PurgeLog } from './imagekit-cdn.js'
 import { parseSearch } from './imagekit-search.js'
 import {
   deleteRoute,
+  fileIdOf,
   intParam,
+  lastSegment,
   listRoute,
   statusText,
   type ApiRequest,
@@ -21,6 +25,7 @@ import {
 } from './provider.js'
 
 const BULK_PATH = '/v1/files/batch/deleteByFileIds'
+const PURGE_PATH = '/v1/files/purge'
 const BULK_MAX = 100
 const LIST_MAX = 1000
 
@@ -62,17 +67,37 @@ function listItems(records: readonly ListedRecord[]): Map<ListedRecord, unknown>
   return items
 }
 
+/** The CDN routes: `POST /v1/files/purge`, `GET /v1/files/purge/{requestId}` and `GET /v1/files/{id}/details`. */
+function cdnRoute(request: ApiRequest): Route | undefined {
+  if (request.method === 'POST' && request.path === PURGE_PATH) return { kind: 'purge' }
+  if (request.method !== 'GET') return undefined
+  const status = lastSegment(request.path, `${PURGE_PATH}/`)
+  const requestId = status === undefined ? undefined : fileIdOf(status)
+  if (requestId !== undefined) return { kind: 'purge-status', requestId }
+  const segment = lastSegment(request.path, '/v1/files/', '/details')
+  const id = segment === undefined ? undefined : fileIdOf(segment)
+  return id === undefined ? undefined : { kind: 'details', id }
+}
+
 /**
- * ImageKit: `DELETE /v1/files/{id}`, the bulk `POST /v1/files/batch/deleteByFileIds` and `GET /v1/files` (skip and
- * limit, a searchQuery subset), Basic `key:`.
+ * ImageKit: `DELETE /v1/files/{id}`, the bulk `POST /v1/files/batch/deleteByFileIds`, `GET /v1/files` (skip and
+ * limit, a searchQuery subset), a file's details and the CDN cache purge with its status; Basic `key:`.
  */
 export function imagekit({ options, files }: ProviderContext): Provider {
+  const purges = new PurgeLog(options.imagekitPendingPolls ?? 1)
+
   function route(request: ApiRequest): Route {
     if (request.method === 'POST' && request.path === BULK_PATH) {
       const ids = fileIdsOf(request.body)
       return { kind: 'bulk', ids: Array.isArray(ids) ? ids : undefined }
     }
-    return listRoute(request, '/v1/files') ?? deleteRoute(request, '/v1/files/')
+    return cdnRoute(request) ?? listRoute(request, '/v1/files') ?? deleteRoute(request, '/v1/files/')
+  }
+
+  /** A file that exists has details; one deleted, or never there, is not found. */
+  function details(id: string): Answer {
+    const record = files.exists(id) ? files.record(id) : undefined
+    return record === undefined ? json(404, imagekitAnswers.notFound) : json(200, imagekitFileDetails(record))
   }
 
   function list(query: URLSearchParams): Answer {
@@ -125,11 +150,15 @@ export function imagekit({ options, files }: ProviderContext): Provider {
       if (!accepted) return json(403, imagekitAnswers.wrongKey)
       if (routed.kind === 'list') return list(request.query)
       if (routed.kind === 'bulk') return bulkDelete(request.body)
+      if (routed.kind === 'details') return details(routed.id)
+      if (routed.kind === 'purge') return purges.purge(request.body)
+      if (routed.kind === 'purge-status') return purges.status(routed.requestId)
       if (routed.kind !== 'file' || !files.remove(routed.id)) return json(404, imagekitAnswers.notFound)
       return empty(204)
     },
     error: (status, { retryable, message } = {}) =>
       json(status, imagekitError(message ?? statusText(status), retryable ? { retryable } : {})),
+    purges: purges.taken,
     rateLimited: hint =>
       json(429, imagekitAnswers.rateLimited, {
         'x-ratelimit-limit': String(hint.limit),

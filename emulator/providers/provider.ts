@@ -3,6 +3,7 @@ import type { Answer } from '../answers.js'
 import type { Files } from '../files.js'
 import type { RateHint } from '../rate-window.js'
 import type { EmulatorOptions } from '../types.js'
+import type { PurgeRecord } from './imagekit-cdn.js'
 
 /** A request as the API sees it: the path is raw and relative to the pathPrefix. */
 export interface ApiRequest {
@@ -22,6 +23,11 @@ export type Route =
   | { kind: 'bulk'; ids: string[] | undefined }
   /** Writer: retrieve a graph. */
   | { kind: 'graph'; id: string }
+  /** ImageKit: a file's details. */
+  | { kind: 'details'; id: string }
+  /** ImageKit: purge the CDN cache of a URL, or ask how a purge stands. */
+  | { kind: 'purge' }
+  | { kind: 'purge-status'; requestId: string }
   /** A list request; `workflow` is AnyFormat's, from the path. */
   | { kind: 'list'; workflow?: string }
   /** A delete or list path without the slash the API requires. */
@@ -42,6 +48,8 @@ export interface Provider {
   /** A provider-shaped error for `status`, with `message` (default: the status text) and marked `retryable`. */
   error(status: number, options?: ErrorOptions): Answer
   rateLimited(hint: RateHint): Answer
+  /** ImageKit: the cache purges it took. */
+  readonly purges?: readonly PurgeRecord[]
 }
 
 export interface ErrorOptions {
