@@ -82,7 +82,8 @@ const TEXT_FIELDS = [
   ['status', 'status'],
   ['customerId', 'customer ID'],
   ['tags', 'tag'],
-  ['graphIds', 'graph ID']
+  ['graphIds', 'graph ID'],
+  ['url', 'URL']
 ] as const satisfies ReadonlyArray<readonly [keyof ListItem, string]>
 
 const WIDE = /[^\u0000-\u00ff]/

@@ -37,7 +37,8 @@ function item(value: unknown): ListItem | undefined {
     tags: strings(value, 'tags'),
     status: null,
     kind: type,
-    locked: false
+    locked: false,
+    url: type === 'folder' ? null : text(value, 'url')
   }
 }
 

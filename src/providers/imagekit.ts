@@ -11,6 +11,7 @@ import {
   retryAfterMs,
   routeUrl
 } from './common.js'
+import { imagekitCdn } from './imagekit-cdn.js'
 import { imagekitList } from './imagekit-list.js'
 import type { BulkClassification, BulkDelete, Classification, HttpAnswer, Provider, RateWindow } from './types.js'
 
@@ -130,5 +131,6 @@ export const imagekit = {
   derivedSecrets: apiKey => [basicAuth(apiKey), basicAuth(apiKey).slice('Basic '.length)],
   list: imagekitList,
   classify: (answer, now) => withWindow(answer, classifyAnswer(answer, now)),
-  bulk
+  bulk,
+  cdn: imagekitCdn
 } satisfies Provider<'imagekit'>

@@ -91,6 +91,46 @@ export interface Provider<Name extends string = string> {
   readonly bulk?: BulkDelete
   /** How the provider lists its files, where it can (selection, docs/selection.md). */
   readonly list?: ProviderList
+  /** How the provider purges its CDN cache of a deleted file, where it can (purge-cdn). */
+  readonly cdn?: ProviderCdn
+}
+
+/** Where a file is served: its URL as the provider gives it, and its path after the URL endpoint (or null). */
+export interface CdnFile {
+  url: string
+  path: string | null
+}
+
+/** A file's URL split at its URL endpoint: what a purge may name, the file or a folder of it with a wildcard. */
+export interface CdnAddress {
+  /** The file's URL without its query: what an exact purge names. */
+  url: string
+  /** Origin and path of the URL endpoint, without a trailing slash. */
+  endpoint: string
+  /** The steps of the file's path after the endpoint, spelled as its URL spells them. */
+  steps: readonly string[]
+  /** The file's path after the endpoint, as the provider gives it ('/a/b.jpg'). */
+  path: string
+}
+
+/** A reading of a 2xx answer: the value, or what is wrong with the answer. */
+export type Reading<T> = T | { problem: string }
+
+/** A provider's CDN cache purge: the requests it takes, how their answers read, and which URLs a wildcard may end. */
+export interface ProviderCdn {
+  /** The request for a file's details, which give where it is served. */
+  details(id: string, context: RequestContext): ProviderRequest
+  readDetails(answer: HttpAnswer, id: string): Reading<CdnFile>
+  /** The request that purges a URL (exact, or ending in `*`). */
+  purge(url: string, context: RequestContext): ProviderRequest
+  readPurge(answer: HttpAnswer): Reading<{ requestId: string }>
+  /** The request that asks how a purge stands. */
+  status(requestId: string, context: RequestContext): ProviderRequest
+  readStatus(answer: HttpAnswer): Reading<{ completed: boolean }>
+  /** Where a file is served, split at its URL endpoint; undefined when its URL and path do not fit together. */
+  address(file: CdnFile): CdnAddress | undefined
+  /** Whether a purge may end in `*` right after `path`, a path after the URL endpoint ('/a/b/' or '/a/b.jpg'). */
+  wildcard(path: string): boolean
 }
 
 /** One item of a provider's listing, as far as selection needs it; null where the provider gave nothing. */
@@ -108,6 +148,8 @@ export interface ListItem {
   kind: 'file' | 'folder' | 'file-version'
   /** Delos: a locked file cannot be deleted. */
   locked: boolean
+  /** ImageKit: where the file is served (its CDN URL). */
+  url?: string | null
   /** Writer: the graphs the file is in; Delos: its customer. The scope is checked on every item, as filters are. */
   graphIds?: string[] | null
   customerId?: string | null
