@@ -5,15 +5,19 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $S: () => (/* binding */ MAX_CDN_WARNINGS),
 /* harmony export */   At: () => (/* binding */ MAX_LISTED_ITEMS),
 /* harmony export */   Do: () => (/* binding */ MAX_NAMED_UNKNOWN_IDS),
+/* harmony export */   I4: () => (/* binding */ CDN_STATUS_SPACING_MS),
 /* harmony export */   OA: () => (/* binding */ NumericInput),
 /* harmony export */   OD: () => (/* binding */ MAX_ID_ANNOTATIONS),
 /* harmony export */   Wl: () => (/* binding */ MAX_VERDICT_IDS),
 /* harmony export */   bV: () => (/* binding */ ScopeInput),
+/* harmony export */   fJ: () => (/* binding */ CDN_WAIT_MS),
 /* harmony export */   gR: () => (/* binding */ MAX_LOGGED_ID_LINES),
 /* harmony export */   hl: () => (/* binding */ MAX_REASON_LENGTH),
 /* harmony export */   i3: () => (/* binding */ MAX_LIST_OUTPUT_BYTES),
+/* harmony export */   jk: () => (/* binding */ MAX_CDN_STATUS_SPACING_MS),
 /* harmony export */   k7: () => (/* binding */ Output),
 /* harmony export */   m3: () => (/* binding */ MAX_SUMMARY_SELECTED_ROWS),
 /* harmony export */   ok: () => (/* binding */ MAX_SUMMARY_ROWS),
@@ -49,7 +53,8 @@ const Input = {
     KeepNewest: 'keep-newest',
     GraphId: 'graph-id',
     WorkflowId: 'workflow-id',
-    MaxRate: 'max-rate'
+    MaxRate: 'max-rate',
+    PurgeCdn: 'purge-cdn'
 };
 /** The input that gives each scope of a listing. */
 const ScopeInput = {
@@ -68,7 +73,9 @@ const Output = {
     FailedCount: 'failed-count',
     ReportFile: 'report-file',
     Selected: 'selected',
-    SelectedCount: 'selected-count'
+    SelectedCount: 'selected-count',
+    CdnFailed: 'cdn-failed',
+    CdnFailedCount: 'cdn-failed-count'
 };
 /** Numeric inputs: the allowed range (inclusive) and the default, declared once; action.yml must agree. */
 const NumericInput = {
@@ -103,6 +110,13 @@ const MAX_VERDICT_IDS = 10;
 const MAX_LOGGED_ID_LINES = 1000;
 /** IDs named in the line a run stopped at once (a second stop signal) leaves, before the rest are counted. */
 const MAX_NAMED_UNKNOWN_IDS = 10;
+/** purge-cdn: wait gives ImageKit this long in all to say each purge is completed. */
+const CDN_WAIT_MS = 60_000;
+/** purge-cdn: wait asks each purge's status at most this often, then half as often each round, down to the next. */
+const CDN_STATUS_SPACING_MS = 500;
+const MAX_CDN_STATUS_SPACING_MS = 4000;
+/** CDN purges that failed, warned of one by one at most; the rest are counted. */
+const MAX_CDN_WARNINGS = 5;
 
 
 /***/ }),
@@ -846,589 +860,6 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: ./src/settings/constants.ts
 var constants = __nccwpck_require__(6804);
-;// CONCATENATED MODULE: ./src/report/tally.ts
-
-/** Enough of each kind for every place that shows entries: the summary's rows are the most. */
-const SHOWN_PER_KIND = constants/* MAX_SUMMARY_ROWS */.ok;
-const CODE = { deleted: 1, missing: 2, failed: 3 };
-/**
- * What a run keeps of its results. Results arrive as IDs settle, in any order; each is put in input order (held
- * only while an earlier ID is still open), counted, written once to `write` (the report's spool) and then dropped.
- * What stays per ID is one byte, its outcome, so the outputs can list IDs in input order; besides that, only the
- * first few entries of each kind that the summary, annotations, verdict and comment show.
- */
-class Tally {
-    planned;
-    about;
-    write;
-    counts = { deleted: 0, missing: 0, failed: 0, attemptedFailed: 0 };
-    shown = { missing: [], failed: [], attemptedFailed: [] };
-    outcomes;
-    /**
-     * Results that settled before an earlier ID, at `index % ahead.length`: a window that grows (by powers of two)
-     * only as far as results run ahead. Slots are cleared as they are written, and the array is never rebuilt
-     * otherwise: a dropped map's table would keep those results alive for the garbage collector.
-     */
-    ahead = new Array(64);
-    next = 0;
-    constructor(planned, about, write) {
-        this.planned = planned;
-        this.about = about;
-        this.write = write;
-        this.outcomes = new Uint8Array(planned.length);
-    }
-    /** The result of planned[index]. */
-    record(index, result) {
-        this.outcomes[index] = CODE[result.outcome];
-        this.counts[result.outcome]++;
-        if (result.outcome === 'failed' && result.attempts > 0)
-            this.counts.attemptedFailed++;
-        if (index !== this.next)
-            return this.holdBack(index, result);
-        this.emit(index, result);
-        for (;;) {
-            const slot = this.next % this.ahead.length;
-            const held = this.ahead[slot];
-            if (held === undefined)
-                return;
-            this.ahead[slot] = undefined;
-            this.emit(this.next, held);
-        }
-    }
-    /** A dry run: every planned ID gets its entry, and nothing is sent. */
-    recordPlanned() {
-        for (const id of this.planned) {
-            this.write({
-                id,
-                outcome: 'planned',
-                httpStatus: null,
-                reason: 'dry run: not sent',
-                attempts: 0,
-                ms: 0,
-                ...this.about(id)
-            });
-        }
-    }
-    /** Indexes of the planned IDs that have no result yet, in input order. */
-    open() {
-        const open = [];
-        this.outcomes.forEach((recorded, index) => {
-            if (recorded === 0)
-                open.push(index);
-        });
-        return open;
-    }
-    /** Every ID with this outcome, in input order. */
-    ids(outcome) {
-        const code = CODE[outcome];
-        const ids = [];
-        this.outcomes.forEach((recorded, index) => {
-            if (recorded === code)
-                ids.push(this.planned[index]);
-        });
-        return ids;
-    }
-    holdBack(index, result) {
-        if (index - this.next >= this.ahead.length) {
-            let size = this.ahead.length;
-            while (index - this.next >= size)
-                size *= 2;
-            const wider = new Array(size);
-            for (let open = this.next; open < this.next + this.ahead.length; open++) {
-                wider[open % size] = this.ahead[open % this.ahead.length];
-            }
-            this.ahead = wider;
-        }
-        this.ahead[index % this.ahead.length] = result;
-    }
-    emit(index, result) {
-        this.next = index + 1;
-        const { id, outcome, httpStatus, reason, attempts, ms } = result;
-        const entry = { id, outcome, httpStatus, reason, attempts, ms, ...this.about(id) };
-        this.write(entry);
-        if (outcome === 'deleted')
-            return;
-        keep(this.shown[outcome], index, entry);
-        if (outcome === 'failed' && attempts > 0)
-            keep(this.shown.attemptedFailed, index, entry);
-    }
-}
-function keep(list, index, entry) {
-    if (list.length < SHOWN_PER_KIND)
-        list.push({ index, entry });
-}
-/** The first `limit` entries of these lists together, in input order. */
-function firstShown(lists, limit) {
-    return lists
-        .flat()
-        .sort((a, b) => a.index - b.index)
-        .slice(0, limit)
-        .map(shown => shown.entry);
-}
-
-// EXTERNAL MODULE: ./src/text.ts
-var src_text = __nccwpck_require__(8992);
-;// CONCATENATED MODULE: ./src/report/report.ts
-
-
-
-function buildReport(input) {
-    const { tally } = input;
-    const refused = input.violations.length > 0;
-    const planned = refused ? [] : tally.planned;
-    return {
-        provider: input.provider,
-        baseUrl: input.baseUrl === null ? null : (0,src_text/* displayUrl */.Qy)(input.baseUrl),
-        dryRun: input.dryRun,
-        failOn: input.failOn,
-        proxy: input.proxy,
-        shard: input.shard,
-        startedAt: input.startedAt.toISOString(),
-        endedAt: input.endedAt.toISOString(),
-        context: input.context,
-        verdict: input.verdict,
-        violations: input.violations.map(v => v.message),
-        selection: input.selection ?? null,
-        totals: {
-            planned: tally.planned.length,
-            deleted: tally.counts.deleted,
-            missing: tally.counts.missing,
-            failed: tally.counts.failed,
-            requests: input.requests,
-            rateLimitedAnswers: input.rateLimitedAnswers
-        },
-        lists: {
-            deleted: tally.ids('deleted'),
-            missing: tally.ids('missing'),
-            failed: tally.ids('failed'),
-            planned,
-            // What the selection matched, also when policy refused it: the step's outputs say what the report says.
-            selected: input.selected ?? []
-        },
-        shown: tally.shown,
-        counts: tally.counts
-    };
-}
-/** The report's own fields, for the file: none of what only the shells use. */
-function reportFields(run) {
-    const { lists: _lists, shown: _shown, counts: _counts, ...fields } = run;
-    return fields;
-}
-/** Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning. */
-function outputValues(report, reportFile) {
-    const warnings = [];
-    const list = (name, ids) => {
-        const json = JSON.stringify(ids);
-        if (Buffer.byteLength(json) <= constants/* MAX_LIST_OUTPUT_BYTES */.i3)
-            return json;
-        warnings.push(`output ${name} (${ids.length} IDs) is larger than 1 MiB and was set to ''; read the list from report-file: ${reportFile}`);
-        return '';
-    };
-    const { lists } = report;
-    return {
-        values: {
-            [constants/* Output */.k7.Deleted]: list(constants/* Output */.k7.Deleted, lists.deleted),
-            [constants/* Output */.k7.Missing]: list(constants/* Output */.k7.Missing, lists.missing),
-            [constants/* Output */.k7.Failed]: list(constants/* Output */.k7.Failed, lists.failed),
-            [constants/* Output */.k7.Planned]: list(constants/* Output */.k7.Planned, lists.planned),
-            [constants/* Output */.k7.DeletedCount]: String(report.totals.deleted),
-            [constants/* Output */.k7.MissingCount]: String(report.totals.missing),
-            [constants/* Output */.k7.FailedCount]: String(report.totals.failed),
-            [constants/* Output */.k7.ReportFile]: reportFile,
-            [constants/* Output */.k7.Selected]: list(constants/* Output */.k7.Selected, lists.selected),
-            [constants/* Output */.k7.SelectedCount]: String(lists.selected.length)
-        },
-        warnings
-    };
-}
-/** Text the action did not write (IDs, names, reasons, inputs), as a code span: no link, image or mention. */
-const cell = (text) => (0,src_text/* markdownCell */.UZ)(text, 300);
-/** What a run policy refused did: nothing, or (`listed`: a selection) the listing only. */
-function nothingDone(listed) {
-    return listed ? 'the files were listed, nothing was deleted' : 'nothing was sent';
-}
-/** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
-function summaryMarkdown(report) {
-    // The provider is one of the registry's names: the only ones that get this far.
-    const lines = [`## file-purge: ${report.provider ?? 'no provider'}`, ''];
-    if (report.violations.length > 0) {
-        lines.push(`**Policy violations: ${nothingDone(report.totals.requests > 0)}.**`, '');
-        for (const message of report.violations.slice(0, constants/* MAX_SUMMARY_ROWS */.ok))
-            lines.push(`- ${cell(message)}`);
-        if (report.violations.length > constants/* MAX_SUMMARY_ROWS */.ok)
-            lines.push(`- …and ${report.violations.length - constants/* MAX_SUMMARY_ROWS */.ok} more`);
-        lines.push('');
-    }
-    if (report.dryRun)
-        lines.push('**dry run: nothing was deleted.**', '');
-    if (report.shard)
-        lines.push(`Shard ${report.shard.index} of ${report.shard.count}.`, '');
-    const { totals } = report;
-    lines.push('| planned | deleted | missing | failed | requests | answered 429 |', '|---:|---:|---:|---:|---:|---:|');
-    lines.push(`| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} | ${totals.requests} | ${totals.rateLimitedAnswers} |`, '');
-    lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '');
-    if (report.selection)
-        lines.push(...selectionMarkdown(report.selection, report.dryRun));
-    const notDeleted = totals.missing + totals.failed;
-    if (notDeleted > 0) {
-        lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|');
-        for (const e of firstShown([report.shown.missing, report.shown.failed], constants/* MAX_SUMMARY_ROWS */.ok)) {
-            lines.push(`| ${cell(e.id)} | ${e.outcome} | ${e.httpStatus ?? ''} | ${e.attempts} | ${cell(e.reason ?? '')} |`);
-        }
-        if (notDeleted > constants/* MAX_SUMMARY_ROWS */.ok)
-            lines.push('', `${notDeleted - constants/* MAX_SUMMARY_ROWS */.ok} more rows left out; every ID is in the report file.`);
-        lines.push('');
-    }
-    lines.push(`Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`, '');
-    return lines.join('\n');
-}
-/** The selection: what was asked for, what the listing gave, the selected files and those keep-newest spared. */
-function selectionMarkdown(selection, dryRun) {
-    const { filters, scope } = selection;
-    const asked = [
-        filters.name !== null ? `name ${cell(filters.name)}` : '',
-        filters.path !== null ? `path ${cell(filters.path)}` : '',
-        filters.tags !== null ? `tags ${cell(filters.tags.join(', '))}` : '',
-        filters.status !== null ? `status ${cell(filters.status.join(', '))}` : '',
-        filters.olderThan !== null
-            ? `older than ${cell(filters.olderThan)} (created before ${selection.cutoff ?? ''})`
-            : '',
-        filters.keepNewest !== null ? `keep the newest ${filters.keepNewest}` : '',
-        ...Object.entries(scope).flatMap(([name, value]) => (value === null ? [] : [`${name} ${cell(value)}`]))
-    ].filter(part => part !== '');
-    const skipped = Object.entries(selection.skipped).map(([reason, n]) => `${n} ${reason}`);
-    const lines = [
-        '### Selection',
-        '',
-        `Asked for: ${asked.join('; ') || 'everything'}.`,
-        '',
-        '| pages | listed | matched | selected | spared | skipped | ms |',
-        '|---:|---:|---:|---:|---:|---|---:|',
-        `| ${selection.pages} | ${selection.listed} | ${selection.matched} | ${selection.selected} | ${selection.spared} | ${skipped.join(', ') || '0'} | ${selection.ms} |`,
-        ''
-    ];
-    if (!selection.complete)
-        lines.push('**The listing did not finish: nothing was deleted.**', '');
-    else if (selection.selected === 0)
-        lines.push('Nothing matched: nothing to delete.', '');
-    lines.push(...fileTable(dryRun ? 'Would be deleted' : 'Selected', selection.selectedFiles, selection.selected));
-    lines.push(...fileTable('Spared by keep-newest', selection.sparedFiles, selection.spared));
-    return lines;
-}
-function fileTable(title, files, total) {
-    if (files.length === 0)
-        return [];
-    const rows = files.slice(0, constants/* MAX_SUMMARY_SELECTED_ROWS */.m3).map(f => {
-        const cells = [f.id, f.name ?? '', f.createdAt ?? '', f.path ?? '', f.status ?? ''].map(text => cell(text));
-        return `| ${cells.join(' | ')} |`;
-    });
-    const more = total > rows.length ? ['', `${total - rows.length} more left out; every ID is in the report file.`] : [];
-    return [`#### ${title}`, '', '| ID | name | created | path | status |', '|---|---|---|---|---|', ...rows, ...more, ''];
-}
-/**
- * One annotation per ID that counts against the run (failed, and missing when fail-on says so), capped so the
- * runner's ten per step leave room for the roll-up: the verdict when failing, else a line here. IDs never attempted
- * (the run stopped) are counted in the roll-up, not annotated one by one.
- */
-function annotations(report, failOn, failing) {
-    const { shown, counts } = report;
-    const problems = firstShown([shown.attemptedFailed, failOn.missing ? shown.missing : []], constants/* MAX_ID_ANNOTATIONS */.OD);
-    const total = counts.attemptedFailed + (failOn.missing ? counts.missing : 0);
-    const level = (r) => (r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning';
-    const list = problems.map(r => ({
-        level: level(r),
-        message: `${r.outcome} ${(0,src_text/* jsonText */.s$)(r.id)}: ${r.reason ?? ''}`
-    }));
-    if (!failing && total > constants/* MAX_ID_ANNOTATIONS */.OD) {
-        list.push({
-            level: 'warning',
-            message: `${total - constants/* MAX_ID_ANNOTATIONS */.OD} more IDs not deleted; see the job summary and report-file`
-        });
-    }
-    return list;
-}
-/** The log line for one settled ID. It starts with the outcome, never with provider text; the ID is JSON-quoted. */
-function logLine(result) {
-    const attempts = `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
-    const status = result.httpStatus === null ? 'no answer' : `HTTP ${result.httpStatus}`;
-    const reason = result.reason === null ? '' : `: ${result.reason}`;
-    return `${result.outcome.padEnd(7)} ${(0,src_text/* jsonText */.s$)(result.id)} (${status}, ${attempts}, ${result.ms} ms)${reason}`;
-}
-
-;// CONCATENATED MODULE: ./src/shells/comment.ts
-
-
-
-/** Marks the comment this purge owns, so a later run updates it; one per provider and shard. */
-function commentMarker(report) {
-    const shard = report.shard ? `:${report.shard.index}/${report.shard.count}` : '';
-    return `<!-- file-purge:${report.provider ?? 'none'}${shard} -->`;
-}
-// A code span: an ID or a provider's message must not mention (and notify) anyone, nor become a link or an image.
-const escapeCell = (text) => (0,src_text/* markdownCell */.UZ)(text, 200);
-/** The comment: counts, the verdict, the IDs that failed with their reasons, and a link to the run. */
-function commentBody(report) {
-    const { totals } = report;
-    const failed = report.shown.failed.map(shown => shown.entry);
-    const lines = [
-        commentMarker(report),
-        `### ${report.verdict.failed ? '❌' : '✅'} file-purge: ${report.provider ?? 'no provider'}${report.shard ? ` (shard ${report.shard.index}/${report.shard.count})` : ''}`,
-        '',
-        report.dryRun ? '**Dry run: nothing was deleted.**\n' : '',
-        '| planned | deleted | missing | failed |',
-        '|---:|---:|---:|---:|',
-        `| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} |`,
-        ''
-    ];
-    if (report.violations.length > 0)
-        lines.push(`Policy violations, ${nothingDone(report.totals.requests > 0)}: ${report.violations.length}.`, '');
-    if (totals.failed > 0) {
-        lines.push('| failed ID | reason |', '|---|---|');
-        for (const entry of failed.slice(0, constants/* MAX_VERDICT_IDS */.Wl))
-            lines.push(`| ${escapeCell(entry.id)} | ${escapeCell(entry.reason ?? '')} |`);
-        if (totals.failed > constants/* MAX_VERDICT_IDS */.Wl)
-            lines.push('', `and ${totals.failed - constants/* MAX_VERDICT_IDS */.Wl} more in the run's report.`);
-        lines.push('');
-    }
-    lines.push(report.context.runUrl
-        ? `[The run](${report.context.runUrl}), updated ${report.endedAt}.`
-        : `Updated ${report.endedAt}.`);
-    return lines.filter((line, i) => line !== '' || lines[i - 1] !== '').join('\n');
-}
-/**
- * Creates this purge's comment, or updates the one an earlier run left: a comment with the marker written by the
- * same author, so nobody else's comment (a copy of the marker included) is ever taken over.
- */
-async function upsertComment(comments, report) {
-    const marker = commentMarker(report);
-    const body = commentBody(report);
-    const author = await comments.author();
-    const existing = (await comments.list()).find(comment => comment.body?.startsWith(marker) && comment.user?.login === author);
-    if (existing) {
-        await comments.update(existing.id, body);
-        return 'updated';
-    }
-    await comments.create(body);
-    return 'created';
-}
-
-;// CONCATENATED MODULE: ./src/settings/ids.ts
-
-
-const MAX_ID_LENGTH = 256;
-/** Why an ID cannot be sent, or undefined when it is valid. */
-function idProblem(id) {
-    if (id.length === 0)
-        return 'is empty';
-    if (id.length > MAX_ID_LENGTH)
-        return `is longer than ${MAX_ID_LENGTH} characters`;
-    if (id === '.' || id === '..')
-        return 'is a path step ("." or "..")';
-    for (const char of id) {
-        const code = char.codePointAt(0) ?? 0;
-        if (code < 0x21 || code > 0x7e) {
-            return `contains ${code > 0x7e ? 'a non-ASCII' : 'a control or blank'} character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
-        }
-        if ('/\\?#%'.includes(char))
-            return `contains ${JSON.stringify(char)}`;
-    }
-    return undefined;
-}
-/**
- * What looks like a mistake in a valid ID: a list separator the input does not take, quotes that would be sent as part
- * of the ID, or a glob where file-ids takes exact IDs. Such an ID is sent as given and most likely comes back
- * missing, which fail-on's default lets pass: the run says so.
- */
-function idHint(id) {
-    if (id.includes(';'))
-        return 'holds ";": IDs are separated by newlines, commas or white space';
-    if (/^(["']).*\1$/.test(id))
-        return 'is wrapped in quotes, which are sent as part of the ID';
-    if (id.includes('*'))
-        return 'holds "*": IDs are exact (to select files by name, use select-name)';
-    return undefined;
-}
-const ID_RULE = 'an ID is 1-256 printable ASCII characters without / \\ ? # %, and not "." or ".."';
-/** The most IDs one input may hold: far above any purge, far below what would exhaust the runner's memory. */
-const MAX_IDS = 1_000_000;
-/**
- * Parses one ID source: a JSON array of strings when the first non-blank character is "[", else a list
- * separated by newlines, commas or white space; text starting with "{" is neither and is refused. `source` names the
- * input in every problem.
- */
-function parseIds(text, source) {
-    const tooMany = `${source}: more than ${MAX_IDS.toLocaleString('en')} IDs; split the list`;
-    const candidates = listOf(text, 'a list of IDs is a JSON array of strings or IDs separated by newlines, commas or white space');
-    if (typeof candidates === 'string')
-        return { ids: [], problems: [`${source}: ${candidates}`] };
-    // A JSON array is whole already: one past the bound is refused before any item is checked.
-    if (isArray(candidates) && candidates.length > MAX_IDS)
-        return { ids: [], problems: [tooMany] };
-    const ids = [];
-    const problems = [];
-    let invalid = 0;
-    for (const id of candidates) {
-        const problem = idProblem(id);
-        if (problem === undefined)
-            ids.push(id);
-        else if (++invalid <= constants/* MAX_LISTED_INVALID_IDS */.uD)
-            problems.push(`${source}: invalid ID ${(0,src_text/* quote */.hD)(id)}: ${problem} (${ID_RULE})`);
-        if (ids.length + invalid > MAX_IDS)
-            return { ids: [], problems: [...problems, tooMany] };
-    }
-    if (invalid > constants/* MAX_LISTED_INVALID_IDS */.uD)
-        problems.push(`${source}: ${invalid - constants/* MAX_LISTED_INVALID_IDS */.uD} more invalid IDs not listed`);
-    return { ids, problems };
-}
-const isArray = (items) => Array.isArray(items);
-/**
- * The items of a list input: a JSON array of strings when the first non-blank character is "[", else the items
- * separated by newlines, commas or white space; or, as a string, why the text is no list (`instead` says what is).
- */
-function listOf(text, instead) {
-    const trimmed = text.trimStart();
-    if (trimmed.startsWith('{'))
-        return `starts with "{" but ${instead}`;
-    return trimmed.startsWith('[') ? parseJsonArray(trimmed) : listItems(text);
-}
-/** The items of a list separated by newlines, commas or white space, one at a time, so a huge input can stop early. */
-function* listItems(text) {
-    // Found separator by separator: matching a whole item with a regex overflows the stack on a megabytes-long one.
-    const separator = /[\s,]/g;
-    for (let start = 0;;) {
-        const match = separator.exec(text);
-        const end = match === null ? text.length : match.index;
-        if (end > start)
-            yield text.slice(start, end);
-        if (match === null)
-            return;
-        start = end + 1;
-    }
-}
-function parseJsonArray(text) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        return `starts with "[" but is not valid JSON (${error instanceof Error ? (0,src_text/* oneLine */.TN)(error.message, 120) : 'parse error'})`;
-    }
-    if (!Array.isArray(value))
-        return 'starts with "[" but is not a JSON array';
-    const bad = value.findIndex(item => typeof item !== 'string');
-    if (bad >= 0) {
-        const item = value[bad];
-        return `JSON array item ${bad} is not a string but ${item === null ? 'null' : Array.isArray(item) ? 'an array' : `a ${typeof item}`}`;
-    }
-    return value;
-}
-/** Unique IDs in order of first appearance. */
-function uniqueIds(...lists) {
-    const seen = new Set();
-    for (const list of lists)
-        for (const id of list)
-            seen.add(id);
-    return [...seen];
-}
-/** Whether id matches a glob pattern: * any run of characters, ? one character, the whole ID. Linear, no backtracking blow-up. */
-function globMatch(pattern, id) {
-    let p = 0;
-    let i = 0;
-    let star = -1;
-    let resume = 0;
-    while (i < id.length) {
-        // A '*' in the pattern is always a wildcard, also where the ID holds a literal '*'.
-        if (p < pattern.length && pattern[p] === '*') {
-            star = p++;
-            resume = i;
-        }
-        else if (p < pattern.length && (pattern[p] === '?' || pattern[p] === id[i])) {
-            p++;
-            i++;
-        }
-        else if (star >= 0) {
-            p = star + 1;
-            i = ++resume;
-        }
-        else {
-            return false;
-        }
-    }
-    while (pattern[p] === '*')
-        p++;
-    return p === pattern.length;
-}
-/**
- * The first protected pattern an ID matches, if any. `anyCase`: the provider's IDs are UUIDs, which it reads in any
- * case, so a pattern must not be dodged by another case.
- */
-function protectedBy(patterns, id, anyCase = false) {
-    if (!anyCase)
-        return patterns.find(pattern => globMatch(pattern, id));
-    const lower = id.toLowerCase();
-    return patterns.find(pattern => globMatch(pattern.toLowerCase(), lower));
-}
-/**
- * Protected patterns from their input: the same list forms as file-ids (a JSON array of strings, or patterns
- * separated by newlines, commas or white space), each checked: a pattern that no valid ID could ever match would turn
- * protection off without a word, so it is a problem, as is one that looks like a ";"-separated list.
- */
-function parseProtected(text, source) {
-    const listed = listOf(text, 'patterns are a JSON array of strings or a list');
-    if (typeof listed === 'string')
-        return { ids: [], problems: [`${source}: ${listed}`] };
-    const patterns = [...listed].map(pattern => pattern.trim()).filter(pattern => pattern !== '');
-    const problems = patterns.flatMap(pattern => {
-        const problem = patternProblem(pattern);
-        return problem === undefined ? [] : [`${source}: pattern ${(0,src_text/* quote */.hD)(pattern)} ${problem}`];
-    });
-    return { ids: [...new Set(patterns)], problems: problems.slice(0, constants/* MAX_LISTED_INVALID_IDS */.uD) };
-}
-/** Why a protected pattern can never match a valid ID (or is a list in disguise), or undefined. */
-function patternProblem(pattern) {
-    for (const char of pattern) {
-        const code = char.codePointAt(0) ?? 0;
-        if (code < 0x21 || code > 0x7e) {
-            return `holds a character outside printable ASCII (U+${code.toString(16).toUpperCase().padStart(4, '0')}), which no valid ID holds: it would protect nothing`;
-        }
-        if ('/\\#%'.includes(char))
-            return `holds ${JSON.stringify(char)}, which no valid ID holds: it would protect nothing`;
-    }
-    if (pattern.includes(';'))
-        return 'holds ";": separate patterns with commas or newlines';
-    if (pattern.length > MAX_ID_LENGTH && !pattern.includes('*'))
-        return `is longer than any valid ID (${MAX_ID_LENGTH})`;
-    return undefined;
-}
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/**
- * The lower-case hyphenated form of an ID that is another spelling of a UUID (upper-case hex, braces, "urn:uuid:",
- * no hyphens); undefined for an ID in that form already, or one that is no UUID in any spelling.
- */
-function otherUuidSpelling(id) {
-    const bare = id
-        .replace(/^urn:uuid:/i, '')
-        .replace(/^\{(.*)\}$/, '$1')
-        .toLowerCase();
-    const hex = /^[0-9a-f]{32}$/.test(bare)
-        ? `${bare.slice(0, 8)}-${bare.slice(8, 12)}-${bare.slice(12, 16)}-${bare.slice(16, 20)}-${bare.slice(20)}`
-        : bare;
-    return UUID.test(hex) && hex !== id ? hex : undefined;
-}
-/** FNV-1a, 32 bits, over the ID's characters (printable ASCII): stable across runs, machines and versions. */
-function idHash(id) {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < id.length; i++) {
-        hash ^= id.charCodeAt(i);
-        hash = Math.imul(hash, 0x01000193) >>> 0;
-    }
-    return hash;
-}
-/** The shard (1-based) of `count` an ID belongs to. */
-function shardOf(id, count) {
-    return (idHash(id) % count) + 1;
-}
-
 ;// CONCATENATED MODULE: ./src/providers/common.ts
 /** Statuses worth another attempt; everything else that is not a success is final. */
 const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504]);
@@ -2305,6 +1736,635 @@ function secretForms(rawKey, providerName) {
     return [...new Set(forms.filter(form => form.length > 0))];
 }
 
+;// CONCATENATED MODULE: ./src/report/tally.ts
+
+/** Enough of each kind for every place that shows entries: the summary's rows are the most. */
+const SHOWN_PER_KIND = constants/* MAX_SUMMARY_ROWS */.ok;
+const CODE = { deleted: 1, missing: 2, failed: 3 };
+/**
+ * What a run keeps of its results. Results arrive as IDs settle, in any order; each is put in input order (held
+ * only while an earlier ID is still open), counted, written once to `write` (the report's spool) and then dropped.
+ * What stays per ID is one byte, its outcome, so the outputs can list IDs in input order; besides that, only the
+ * first few entries of each kind that the summary, annotations, verdict and comment show.
+ */
+class Tally {
+    planned;
+    about;
+    write;
+    counts = { deleted: 0, missing: 0, failed: 0, attemptedFailed: 0 };
+    shown = { missing: [], failed: [], attemptedFailed: [] };
+    outcomes;
+    /**
+     * Results that settled before an earlier ID, at `index % ahead.length`: a window that grows (by powers of two)
+     * only as far as results run ahead. Slots are cleared as they are written, and the array is never rebuilt
+     * otherwise: a dropped map's table would keep those results alive for the garbage collector.
+     */
+    ahead = new Array(64);
+    next = 0;
+    constructor(planned, about, write) {
+        this.planned = planned;
+        this.about = about;
+        this.write = write;
+        this.outcomes = new Uint8Array(planned.length);
+    }
+    /** The result of planned[index]. */
+    record(index, result) {
+        this.outcomes[index] = CODE[result.outcome];
+        this.counts[result.outcome]++;
+        if (result.outcome === 'failed' && result.attempts > 0)
+            this.counts.attemptedFailed++;
+        if (index !== this.next)
+            return this.holdBack(index, result);
+        this.emit(index, result);
+        for (;;) {
+            const slot = this.next % this.ahead.length;
+            const held = this.ahead[slot];
+            if (held === undefined)
+                return;
+            this.ahead[slot] = undefined;
+            this.emit(this.next, held);
+        }
+    }
+    /** A dry run: every planned ID gets its entry, and nothing is sent. */
+    recordPlanned() {
+        for (const id of this.planned) {
+            this.write({
+                id,
+                outcome: 'planned',
+                httpStatus: null,
+                reason: 'dry run: not sent',
+                attempts: 0,
+                ms: 0,
+                ...this.about(id)
+            });
+        }
+    }
+    /** Indexes of the planned IDs that have no result yet, in input order. */
+    open() {
+        const open = [];
+        this.outcomes.forEach((recorded, index) => {
+            if (recorded === 0)
+                open.push(index);
+        });
+        return open;
+    }
+    /** Every ID with this outcome, in input order. */
+    ids(outcome) {
+        const code = CODE[outcome];
+        const ids = [];
+        this.outcomes.forEach((recorded, index) => {
+            if (recorded === code)
+                ids.push(this.planned[index]);
+        });
+        return ids;
+    }
+    holdBack(index, result) {
+        if (index - this.next >= this.ahead.length) {
+            let size = this.ahead.length;
+            while (index - this.next >= size)
+                size *= 2;
+            const wider = new Array(size);
+            for (let open = this.next; open < this.next + this.ahead.length; open++) {
+                wider[open % size] = this.ahead[open % this.ahead.length];
+            }
+            this.ahead = wider;
+        }
+        this.ahead[index % this.ahead.length] = result;
+    }
+    emit(index, result) {
+        this.next = index + 1;
+        const { id, outcome, httpStatus, reason, attempts, ms } = result;
+        const entry = { id, outcome, httpStatus, reason, attempts, ms, ...this.about(id) };
+        this.write(entry);
+        if (outcome === 'deleted')
+            return;
+        keep(this.shown[outcome], index, entry);
+        if (outcome === 'failed' && attempts > 0)
+            keep(this.shown.attemptedFailed, index, entry);
+    }
+}
+function keep(list, index, entry) {
+    if (list.length < SHOWN_PER_KIND)
+        list.push({ index, entry });
+}
+/** The first `limit` entries of these lists together, in input order. */
+function firstShown(lists, limit) {
+    return lists
+        .flat()
+        .sort((a, b) => a.index - b.index)
+        .slice(0, limit)
+        .map(shown => shown.entry);
+}
+
+// EXTERNAL MODULE: ./src/text.ts
+var src_text = __nccwpck_require__(8992);
+;// CONCATENATED MODULE: ./src/report/report.ts
+
+
+
+
+function buildReport(input) {
+    const { tally } = input;
+    const refused = input.violations.length > 0;
+    const planned = refused ? [] : tally.planned;
+    return {
+        provider: input.provider,
+        baseUrl: input.baseUrl === null ? null : (0,src_text/* displayUrl */.Qy)(input.baseUrl),
+        dryRun: input.dryRun,
+        failOn: input.failOn,
+        proxy: input.proxy,
+        shard: input.shard,
+        startedAt: input.startedAt.toISOString(),
+        endedAt: input.endedAt.toISOString(),
+        context: input.context,
+        verdict: input.verdict,
+        violations: input.violations.map(v => v.message),
+        selection: input.selection ?? null,
+        totals: {
+            planned: tally.planned.length,
+            deleted: tally.counts.deleted,
+            missing: tally.counts.missing,
+            failed: tally.counts.failed,
+            requests: input.requests,
+            rateLimitedAnswers: input.rateLimitedAnswers
+        },
+        lists: {
+            deleted: tally.ids('deleted'),
+            missing: tally.ids('missing'),
+            failed: tally.ids('failed'),
+            planned,
+            // What the selection matched, also when policy refused it: the step's outputs say what the report says.
+            selected: input.selected ?? [],
+            cdnFailed: (input.cdn?.failed ?? []).map(failure => failure.id)
+        },
+        shown: tally.shown,
+        counts: tally.counts,
+        ...(input.cdn ? { cdn: input.cdn.report } : {}),
+        cdnShown: (input.cdn?.failed ?? []).slice(0, constants/* MAX_SUMMARY_ROWS */.ok)
+    };
+}
+/** The report's own fields, for the file: none of what only the shells use. */
+function reportFields(run) {
+    const { lists: _lists, shown: _shown, counts: _counts, cdnShown: _cdnShown, ...fields } = run;
+    return fields;
+}
+/** Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning. */
+function outputValues(report, reportFile) {
+    const warnings = [];
+    const list = (name, ids) => {
+        const json = JSON.stringify(ids);
+        if (Buffer.byteLength(json) <= constants/* MAX_LIST_OUTPUT_BYTES */.i3)
+            return json;
+        warnings.push(`output ${name} (${ids.length} IDs) is larger than 1 MiB and was set to ''; read the list from report-file: ${reportFile}`);
+        return '';
+    };
+    const { lists } = report;
+    return {
+        values: {
+            [constants/* Output */.k7.Deleted]: list(constants/* Output */.k7.Deleted, lists.deleted),
+            [constants/* Output */.k7.Missing]: list(constants/* Output */.k7.Missing, lists.missing),
+            [constants/* Output */.k7.Failed]: list(constants/* Output */.k7.Failed, lists.failed),
+            [constants/* Output */.k7.Planned]: list(constants/* Output */.k7.Planned, lists.planned),
+            [constants/* Output */.k7.DeletedCount]: String(report.totals.deleted),
+            [constants/* Output */.k7.MissingCount]: String(report.totals.missing),
+            [constants/* Output */.k7.FailedCount]: String(report.totals.failed),
+            [constants/* Output */.k7.ReportFile]: reportFile,
+            [constants/* Output */.k7.Selected]: list(constants/* Output */.k7.Selected, lists.selected),
+            [constants/* Output */.k7.SelectedCount]: String(lists.selected.length),
+            [constants/* Output */.k7.CdnFailed]: list(constants/* Output */.k7.CdnFailed, lists.cdnFailed),
+            [constants/* Output */.k7.CdnFailedCount]: String(lists.cdnFailed.length)
+        },
+        warnings
+    };
+}
+/** Text the action did not write (IDs, names, reasons, inputs), as a code span: no link, image or mention. */
+const cell = (text) => (0,src_text/* markdownCell */.UZ)(text, 300);
+/** What a run policy refused did: nothing, or (`listed`: a selection) the listing only. */
+function nothingDone(listed) {
+    return listed ? 'the files were listed, nothing was deleted' : 'nothing was sent';
+}
+/** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
+function summaryMarkdown(report) {
+    // The provider is one of the registry's names: the only ones that get this far.
+    const lines = [`## file-purge: ${report.provider ?? 'no provider'}`, ''];
+    if (report.violations.length > 0) {
+        lines.push(`**Policy violations: ${nothingDone(report.totals.requests > 0)}.**`, '');
+        for (const message of report.violations.slice(0, constants/* MAX_SUMMARY_ROWS */.ok))
+            lines.push(`- ${cell(message)}`);
+        if (report.violations.length > constants/* MAX_SUMMARY_ROWS */.ok)
+            lines.push(`- …and ${report.violations.length - constants/* MAX_SUMMARY_ROWS */.ok} more`);
+        lines.push('');
+    }
+    if (report.dryRun)
+        lines.push('**dry run: nothing was deleted.**', '');
+    if (report.shard)
+        lines.push(`Shard ${report.shard.index} of ${report.shard.count}.`, '');
+    const { totals } = report;
+    lines.push('| planned | deleted | missing | failed | requests | answered 429 |', '|---:|---:|---:|---:|---:|---:|');
+    lines.push(`| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} | ${totals.requests} | ${totals.rateLimitedAnswers} |`, '');
+    lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '');
+    if (report.selection)
+        lines.push(...selectionMarkdown(report.selection, report.dryRun));
+    lines.push(...cdnMarkdown(report));
+    const notDeleted = totals.missing + totals.failed;
+    if (notDeleted > 0) {
+        lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|');
+        for (const e of firstShown([report.shown.missing, report.shown.failed], constants/* MAX_SUMMARY_ROWS */.ok)) {
+            lines.push(`| ${cell(e.id)} | ${e.outcome} | ${e.httpStatus ?? ''} | ${e.attempts} | ${cell(e.reason ?? '')} |`);
+        }
+        if (notDeleted > constants/* MAX_SUMMARY_ROWS */.ok)
+            lines.push('', `${notDeleted - constants/* MAX_SUMMARY_ROWS */.ok} more rows left out; every ID is in the report file.`);
+        lines.push('');
+    }
+    lines.push(`Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`, '');
+    return lines.join('\n');
+}
+/** The selection: what was asked for, what the listing gave, the selected files and those keep-newest spared. */
+function selectionMarkdown(selection, dryRun) {
+    const { filters, scope } = selection;
+    const asked = [
+        filters.name !== null ? `name ${cell(filters.name)}` : '',
+        filters.path !== null ? `path ${cell(filters.path)}` : '',
+        filters.tags !== null ? `tags ${cell(filters.tags.join(', '))}` : '',
+        filters.status !== null ? `status ${cell(filters.status.join(', '))}` : '',
+        filters.olderThan !== null
+            ? `older than ${cell(filters.olderThan)} (created before ${selection.cutoff ?? ''})`
+            : '',
+        filters.keepNewest !== null ? `keep the newest ${filters.keepNewest}` : '',
+        ...Object.entries(scope).flatMap(([name, value]) => (value === null ? [] : [`${name} ${cell(value)}`]))
+    ].filter(part => part !== '');
+    const skipped = Object.entries(selection.skipped).map(([reason, n]) => `${n} ${reason}`);
+    const lines = [
+        '### Selection',
+        '',
+        `Asked for: ${asked.join('; ') || 'everything'}.`,
+        '',
+        '| pages | listed | matched | selected | spared | skipped | ms |',
+        '|---:|---:|---:|---:|---:|---|---:|',
+        `| ${selection.pages} | ${selection.listed} | ${selection.matched} | ${selection.selected} | ${selection.spared} | ${skipped.join(', ') || '0'} | ${selection.ms} |`,
+        ''
+    ];
+    if (!selection.complete)
+        lines.push('**The listing did not finish: nothing was deleted.**', '');
+    else if (selection.selected === 0)
+        lines.push('Nothing matched: nothing to delete.', '');
+    lines.push(...fileTable(dryRun ? 'Would be deleted' : 'Selected', selection.selectedFiles, selection.selected));
+    lines.push(...fileTable('Spared by keep-newest', selection.sparedFiles, selection.spared));
+    return lines;
+}
+/**
+ * What the CDN purges did, with every purge that failed (rows capped); or, for an ImageKit run that deleted files
+ * without purge-cdn, that the CDN keeps serving them.
+ */
+function cdnMarkdown(report) {
+    const { cdn } = report;
+    if (cdn === undefined) {
+        const notice = cdnNotice(report.provider, report.dryRun, report.totals.deleted);
+        return notice === undefined ? [] : [`**CDN cache:** ${notice}.`, ''];
+    }
+    const { requests } = cdn;
+    const lines = [
+        `### CDN cache (purge-cdn: ${cdn.mode})`,
+        '',
+        '| files | purges | of them folders | planned | submitted | completed | failed | details requests | status requests |',
+        '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+        `| ${cdn.files} | ${cdn.purges} | ${cdn.folderPurges} | ${cdn.planned} | ${cdn.submitted} | ${cdn.completed} | ${cdn.failed} | ${requests.details} | ${requests.statuses} |`,
+        ''
+    ];
+    if (cdn.failed === 0)
+        return lines;
+    lines.push('#### CDN cache not purged', '', '| ID | URL | reason |', '|---|---|---|');
+    for (const f of report.cdnShown)
+        lines.push(`| ${cell(f.id)} | ${cell(f.url ?? '')} | ${cell(f.reason)} |`);
+    if (cdn.failed > report.cdnShown.length)
+        lines.push('', `${cdn.failed - report.cdnShown.length} more left out; output cdn-failed lists every ID.`);
+    lines.push('');
+    return lines;
+}
+/**
+ * What an ImageKit run that deleted files without purge-cdn says once, in the log and the summary: deleting does not
+ * purge the CDN cache (docs/providers.md, ImageKit "delete"). Undefined for any other run.
+ */
+function cdnNotice(provider, dryRun, deleted) {
+    if (findProvider(provider ?? '')?.cdn === undefined || dryRun || deleted === 0)
+        return undefined;
+    const files = deleted === 1 ? 'the deleted file' : `the ${deleted} deleted files`;
+    return `the CDN keeps serving ${files} from its cache until it expires: deleting a file does not purge it; set purge-cdn: true (or wait) to purge it`;
+}
+function fileTable(title, files, total) {
+    if (files.length === 0)
+        return [];
+    const rows = files.slice(0, constants/* MAX_SUMMARY_SELECTED_ROWS */.m3).map(f => {
+        const cells = [f.id, f.name ?? '', f.createdAt ?? '', f.path ?? '', f.status ?? ''].map(text => cell(text));
+        return `| ${cells.join(' | ')} |`;
+    });
+    const more = total > rows.length ? ['', `${total - rows.length} more left out; every ID is in the report file.`] : [];
+    return [`#### ${title}`, '', '| ID | name | created | path | status |', '|---|---|---|---|---|', ...rows, ...more, ''];
+}
+/**
+ * One annotation per ID that counts against the run (failed, and missing when fail-on says so), capped so the
+ * runner's ten per step leave room for the roll-up: the verdict when failing, else a line here. IDs never attempted
+ * (the run stopped) are counted in the roll-up, not annotated one by one.
+ */
+function annotations(report, failOn, failing) {
+    const { shown, counts } = report;
+    const problems = firstShown([shown.attemptedFailed, failOn.missing ? shown.missing : []], constants/* MAX_ID_ANNOTATIONS */.OD);
+    const total = counts.attemptedFailed + (failOn.missing ? counts.missing : 0);
+    const level = (r) => (r.outcome === 'failed' ? failOn.failed || failing : failOn.missing) ? 'error' : 'warning';
+    const list = problems.map(r => ({
+        level: level(r),
+        message: `${r.outcome} ${(0,src_text/* jsonText */.s$)(r.id)}: ${r.reason ?? ''}`
+    }));
+    if (!failing && total > constants/* MAX_ID_ANNOTATIONS */.OD) {
+        list.push({
+            level: 'warning',
+            message: `${total - constants/* MAX_ID_ANNOTATIONS */.OD} more IDs not deleted; see the job summary and report-file`
+        });
+    }
+    return list;
+}
+/** The log line for one settled ID. It starts with the outcome, never with provider text; the ID is JSON-quoted. */
+function logLine(result) {
+    const attempts = `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
+    const status = result.httpStatus === null ? 'no answer' : `HTTP ${result.httpStatus}`;
+    const reason = result.reason === null ? '' : `: ${result.reason}`;
+    return `${result.outcome.padEnd(7)} ${(0,src_text/* jsonText */.s$)(result.id)} (${status}, ${attempts}, ${result.ms} ms)${reason}`;
+}
+
+;// CONCATENATED MODULE: ./src/shells/comment.ts
+
+
+
+/** Marks the comment this purge owns, so a later run updates it; one per provider and shard. */
+function commentMarker(report) {
+    const shard = report.shard ? `:${report.shard.index}/${report.shard.count}` : '';
+    return `<!-- file-purge:${report.provider ?? 'none'}${shard} -->`;
+}
+// A code span: an ID or a provider's message must not mention (and notify) anyone, nor become a link or an image.
+const escapeCell = (text) => (0,src_text/* markdownCell */.UZ)(text, 200);
+/** The comment: counts, the verdict, the IDs that failed with their reasons, and a link to the run. */
+function commentBody(report) {
+    const { totals } = report;
+    const failed = report.shown.failed.map(shown => shown.entry);
+    const lines = [
+        commentMarker(report),
+        `### ${report.verdict.failed ? '❌' : '✅'} file-purge: ${report.provider ?? 'no provider'}${report.shard ? ` (shard ${report.shard.index}/${report.shard.count})` : ''}`,
+        '',
+        report.dryRun ? '**Dry run: nothing was deleted.**\n' : '',
+        '| planned | deleted | missing | failed |',
+        '|---:|---:|---:|---:|',
+        `| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} |`,
+        ''
+    ];
+    if (report.violations.length > 0)
+        lines.push(`Policy violations, ${nothingDone(report.totals.requests > 0)}: ${report.violations.length}.`, '');
+    if (totals.failed > 0) {
+        lines.push('| failed ID | reason |', '|---|---|');
+        for (const entry of failed.slice(0, constants/* MAX_VERDICT_IDS */.Wl))
+            lines.push(`| ${escapeCell(entry.id)} | ${escapeCell(entry.reason ?? '')} |`);
+        if (totals.failed > constants/* MAX_VERDICT_IDS */.Wl)
+            lines.push('', `and ${totals.failed - constants/* MAX_VERDICT_IDS */.Wl} more in the run's report.`);
+        lines.push('');
+    }
+    lines.push(report.context.runUrl
+        ? `[The run](${report.context.runUrl}), updated ${report.endedAt}.`
+        : `Updated ${report.endedAt}.`);
+    return lines.filter((line, i) => line !== '' || lines[i - 1] !== '').join('\n');
+}
+/**
+ * Creates this purge's comment, or updates the one an earlier run left: a comment with the marker written by the
+ * same author, so nobody else's comment (a copy of the marker included) is ever taken over.
+ */
+async function upsertComment(comments, report) {
+    const marker = commentMarker(report);
+    const body = commentBody(report);
+    const author = await comments.author();
+    const existing = (await comments.list()).find(comment => comment.body?.startsWith(marker) && comment.user?.login === author);
+    if (existing) {
+        await comments.update(existing.id, body);
+        return 'updated';
+    }
+    await comments.create(body);
+    return 'created';
+}
+
+;// CONCATENATED MODULE: ./src/settings/ids.ts
+
+
+const MAX_ID_LENGTH = 256;
+/** Why an ID cannot be sent, or undefined when it is valid. */
+function idProblem(id) {
+    if (id.length === 0)
+        return 'is empty';
+    if (id.length > MAX_ID_LENGTH)
+        return `is longer than ${MAX_ID_LENGTH} characters`;
+    if (id === '.' || id === '..')
+        return 'is a path step ("." or "..")';
+    for (const char of id) {
+        const code = char.codePointAt(0) ?? 0;
+        if (code < 0x21 || code > 0x7e) {
+            return `contains ${code > 0x7e ? 'a non-ASCII' : 'a control or blank'} character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+        }
+        if ('/\\?#%'.includes(char))
+            return `contains ${JSON.stringify(char)}`;
+    }
+    return undefined;
+}
+/**
+ * What looks like a mistake in a valid ID: a list separator the input does not take, quotes that would be sent as part
+ * of the ID, or a glob where file-ids takes exact IDs. Such an ID is sent as given and most likely comes back
+ * missing, which fail-on's default lets pass: the run says so.
+ */
+function idHint(id) {
+    if (id.includes(';'))
+        return 'holds ";": IDs are separated by newlines, commas or white space';
+    if (/^(["']).*\1$/.test(id))
+        return 'is wrapped in quotes, which are sent as part of the ID';
+    if (id.includes('*'))
+        return 'holds "*": IDs are exact (to select files by name, use select-name)';
+    return undefined;
+}
+const ID_RULE = 'an ID is 1-256 printable ASCII characters without / \\ ? # %, and not "." or ".."';
+/** The most IDs one input may hold: far above any purge, far below what would exhaust the runner's memory. */
+const MAX_IDS = 1_000_000;
+/**
+ * Parses one ID source: a JSON array of strings when the first non-blank character is "[", else a list
+ * separated by newlines, commas or white space; text starting with "{" is neither and is refused. `source` names the
+ * input in every problem.
+ */
+function parseIds(text, source) {
+    const tooMany = `${source}: more than ${MAX_IDS.toLocaleString('en')} IDs; split the list`;
+    const candidates = listOf(text, 'a list of IDs is a JSON array of strings or IDs separated by newlines, commas or white space');
+    if (typeof candidates === 'string')
+        return { ids: [], problems: [`${source}: ${candidates}`] };
+    // A JSON array is whole already: one past the bound is refused before any item is checked.
+    if (isArray(candidates) && candidates.length > MAX_IDS)
+        return { ids: [], problems: [tooMany] };
+    const ids = [];
+    const problems = [];
+    let invalid = 0;
+    for (const id of candidates) {
+        const problem = idProblem(id);
+        if (problem === undefined)
+            ids.push(id);
+        else if (++invalid <= constants/* MAX_LISTED_INVALID_IDS */.uD)
+            problems.push(`${source}: invalid ID ${(0,src_text/* quote */.hD)(id)}: ${problem} (${ID_RULE})`);
+        if (ids.length + invalid > MAX_IDS)
+            return { ids: [], problems: [...problems, tooMany] };
+    }
+    if (invalid > constants/* MAX_LISTED_INVALID_IDS */.uD)
+        problems.push(`${source}: ${invalid - constants/* MAX_LISTED_INVALID_IDS */.uD} more invalid IDs not listed`);
+    return { ids, problems };
+}
+const isArray = (items) => Array.isArray(items);
+/**
+ * The items of a list input: a JSON array of strings when the first non-blank character is "[", else the items
+ * separated by newlines, commas or white space; or, as a string, why the text is no list (`instead` says what is).
+ */
+function listOf(text, instead) {
+    const trimmed = text.trimStart();
+    if (trimmed.startsWith('{'))
+        return `starts with "{" but ${instead}`;
+    return trimmed.startsWith('[') ? parseJsonArray(trimmed) : listItems(text);
+}
+/** The items of a list separated by newlines, commas or white space, one at a time, so a huge input can stop early. */
+function* listItems(text) {
+    // Found separator by separator: matching a whole item with a regex overflows the stack on a megabytes-long one.
+    const separator = /[\s,]/g;
+    for (let start = 0;;) {
+        const match = separator.exec(text);
+        const end = match === null ? text.length : match.index;
+        if (end > start)
+            yield text.slice(start, end);
+        if (match === null)
+            return;
+        start = end + 1;
+    }
+}
+function parseJsonArray(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        return `starts with "[" but is not valid JSON (${error instanceof Error ? (0,src_text/* oneLine */.TN)(error.message, 120) : 'parse error'})`;
+    }
+    if (!Array.isArray(value))
+        return 'starts with "[" but is not a JSON array';
+    const bad = value.findIndex(item => typeof item !== 'string');
+    if (bad >= 0) {
+        const item = value[bad];
+        return `JSON array item ${bad} is not a string but ${item === null ? 'null' : Array.isArray(item) ? 'an array' : `a ${typeof item}`}`;
+    }
+    return value;
+}
+/** Unique IDs in order of first appearance. */
+function uniqueIds(...lists) {
+    const seen = new Set();
+    for (const list of lists)
+        for (const id of list)
+            seen.add(id);
+    return [...seen];
+}
+/** Whether id matches a glob pattern: * any run of characters, ? one character, the whole ID. Linear, no backtracking blow-up. */
+function globMatch(pattern, id) {
+    let p = 0;
+    let i = 0;
+    let star = -1;
+    let resume = 0;
+    while (i < id.length) {
+        // A '*' in the pattern is always a wildcard, also where the ID holds a literal '*'.
+        if (p < pattern.length && pattern[p] === '*') {
+            star = p++;
+            resume = i;
+        }
+        else if (p < pattern.length && (pattern[p] === '?' || pattern[p] === id[i])) {
+            p++;
+            i++;
+        }
+        else if (star >= 0) {
+            p = star + 1;
+            i = ++resume;
+        }
+        else {
+            return false;
+        }
+    }
+    while (pattern[p] === '*')
+        p++;
+    return p === pattern.length;
+}
+/**
+ * The first protected pattern an ID matches, if any. `anyCase`: the provider's IDs are UUIDs, which it reads in any
+ * case, so a pattern must not be dodged by another case.
+ */
+function protectedBy(patterns, id, anyCase = false) {
+    if (!anyCase)
+        return patterns.find(pattern => globMatch(pattern, id));
+    const lower = id.toLowerCase();
+    return patterns.find(pattern => globMatch(pattern.toLowerCase(), lower));
+}
+/**
+ * Protected patterns from their input: the same list forms as file-ids (a JSON array of strings, or patterns
+ * separated by newlines, commas or white space), each checked: a pattern that no valid ID could ever match would turn
+ * protection off without a word, so it is a problem, as is one that looks like a ";"-separated list.
+ */
+function parseProtected(text, source) {
+    const listed = listOf(text, 'patterns are a JSON array of strings or a list');
+    if (typeof listed === 'string')
+        return { ids: [], problems: [`${source}: ${listed}`] };
+    const patterns = [...listed].map(pattern => pattern.trim()).filter(pattern => pattern !== '');
+    const problems = patterns.flatMap(pattern => {
+        const problem = patternProblem(pattern);
+        return problem === undefined ? [] : [`${source}: pattern ${(0,src_text/* quote */.hD)(pattern)} ${problem}`];
+    });
+    return { ids: [...new Set(patterns)], problems: problems.slice(0, constants/* MAX_LISTED_INVALID_IDS */.uD) };
+}
+/** Why a protected pattern can never match a valid ID (or is a list in disguise), or undefined. */
+function patternProblem(pattern) {
+    for (const char of pattern) {
+        const code = char.codePointAt(0) ?? 0;
+        if (code < 0x21 || code > 0x7e) {
+            return `holds a character outside printable ASCII (U+${code.toString(16).toUpperCase().padStart(4, '0')}), which no valid ID holds: it would protect nothing`;
+        }
+        if ('/\\#%'.includes(char))
+            return `holds ${JSON.stringify(char)}, which no valid ID holds: it would protect nothing`;
+    }
+    if (pattern.includes(';'))
+        return 'holds ";": separate patterns with commas or newlines';
+    if (pattern.length > MAX_ID_LENGTH && !pattern.includes('*'))
+        return `is longer than any valid ID (${MAX_ID_LENGTH})`;
+    return undefined;
+}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/**
+ * The lower-case hyphenated form of an ID that is another spelling of a UUID (upper-case hex, braces, "urn:uuid:",
+ * no hyphens); undefined for an ID in that form already, or one that is no UUID in any spelling.
+ */
+function otherUuidSpelling(id) {
+    const bare = id
+        .replace(/^urn:uuid:/i, '')
+        .replace(/^\{(.*)\}$/, '$1')
+        .toLowerCase();
+    const hex = /^[0-9a-f]{32}$/.test(bare)
+        ? `${bare.slice(0, 8)}-${bare.slice(8, 12)}-${bare.slice(12, 16)}-${bare.slice(16, 20)}-${bare.slice(20)}`
+        : bare;
+    return UUID.test(hex) && hex !== id ? hex : undefined;
+}
+/** FNV-1a, 32 bits, over the ID's characters (printable ASCII): stable across runs, machines and versions. */
+function idHash(id) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < id.length; i++) {
+        hash ^= id.charCodeAt(i);
+        hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash;
+}
+/** The shard (1-based) of `count` an ID belongs to. */
+function shardOf(id, count) {
+    return (idHash(id) % count) + 1;
+}
+
 ;// CONCATENATED MODULE: ./src/settings/selection-request.ts
 /** Whether the inputs ask for a selection at all. */
 function asksToSelect(request) {
@@ -2431,7 +2491,8 @@ function readSettings(sources) {
         commentOnPr: read.boolean(constants/* Input */.pd.CommentOnPr, false),
         githubToken: read.text(constants/* Input */.pd.GithubToken),
         selectionRequest: readSelectionRequest(read),
-        maxRate: readMaxRate(read)
+        maxRate: readMaxRate(read),
+        purgeCdn: readPurgeCdn(read)
     };
     return { settings, violations: read.violations };
 }
@@ -2491,6 +2552,16 @@ function readMaxRate(read) {
         return undefined;
     const { min, max } = constants/* MAX_RATE_RANGE */.wC;
     return read.whole(constants/* Input */.pd.MaxRate, text, min, max, 'a whole number of requests a minute');
+}
+const PURGE_CDN = { false: 'off', true: 'purge', wait: 'wait' };
+function readPurgeCdn(read) {
+    const text = read.text(constants/* Input */.pd.PurgeCdn);
+    if (text === '')
+        return 'off';
+    const mode = Object.hasOwn(PURGE_CDN, text.toLowerCase()) ? PURGE_CDN[text.toLowerCase()] : undefined;
+    if (mode === undefined)
+        read.violation(constants/* Input */.pd.PurgeCdn, `${(0,src_text/* quote */.hD)(text)} is not false, true or wait`);
+    return mode ?? 'off';
 }
 /** The inputs that turn selection on (customer-id only narrows it). */
 const SELECTION_INPUTS = [
@@ -2607,9 +2678,9 @@ function readFailOn(text, violation) {
     const words = (0,src_text/* splitList */.ry)(text.toLowerCase());
     if (words.length === 0)
         return { failed: true, missing: false };
-    const unknown = words.filter(word => !['failed', 'missing', 'none'].includes(word));
+    const unknown = words.filter(word => !['failed', 'missing', 'cdn', 'none'].includes(word));
     if (unknown.length > 0) {
-        violation(constants/* Input */.pd.FailOn, `unknown ${unknown.map(word => (0,src_text/* quote */.hD)(word, 40)).join(', ')} (allowed: failed, missing, or none)`);
+        violation(constants/* Input */.pd.FailOn, `unknown ${unknown.map(word => (0,src_text/* quote */.hD)(word, 40)).join(', ')} (allowed: failed, missing, cdn, or none)`);
         return { failed: true, missing: false };
     }
     if (words.includes('none')) {
@@ -2617,7 +2688,11 @@ function readFailOn(text, violation) {
             violation(constants/* Input */.pd.FailOn, '"none" cannot be combined with other outcomes');
         return { failed: false, missing: false };
     }
-    return { failed: words.includes('failed'), missing: words.includes('missing') };
+    return {
+        failed: words.includes('failed'),
+        missing: words.includes('missing'),
+        ...(words.includes('cdn') ? { cdn: true } : {})
+    };
 }
 /** base-url: https://, or http:// to a loopback host; no credentials, query or fragment. Normalised without a trailing slash. */
 function readBaseUrl(text, provider, violation) {
@@ -3556,7 +3631,18 @@ function preflight(settings, inputViolations) {
     }
     if (select && settings.provider !== undefined)
         selectionRules(settings, settings.provider, add);
+    cdnRules(settings, add);
     return violations;
+}
+/** purge-cdn only where the provider purges a CDN cache; fail-on cdn only where a purge is asked for. */
+function cdnRules(settings, add) {
+    const { provider, purgeCdn, failOn } = settings;
+    if (purgeCdn !== 'off' && provider !== undefined && provider.cdn === undefined) {
+        const purgers = PROVIDER_NAMES.filter(name => PROVIDERS[name].cdn !== undefined);
+        add(constants/* Input */.pd.PurgeCdn, `is for ${purgers.join(', ')} only, not ${provider.name}`);
+    }
+    if (failOn.cdn === true && purgeCdn === 'off')
+        add(constants/* Input */.pd.FailOn, 'cdn fails the step on a CDN purge that failed: it needs purge-cdn (true or wait)');
 }
 /**
  * The rules for a selection's IDs once the listing is in: each selected ID must be valid and not protected (the
@@ -4200,7 +4286,7 @@ async function runSelection(options) {
     const runStart = options.startedAt.getTime();
     options.info(`listing ${plan.provider.name} files to select from (${describeScope(plan)})`);
     const listing = await listAll({
-        list,
+        list: plan.purgeCdn === 'off' ? withoutUrls(list) : list,
         filters: serverFilters(filters, runStart),
         scope,
         context: { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId },
@@ -4241,8 +4327,35 @@ async function runSelection(options) {
         selectedIds,
         selectedNotGiven: new Set(selectedIds.filter(id => !given.has(id))),
         listed,
-        violations
+        violations,
+        ...(plan.purgeCdn === 'off' ? {} : { cdn: servedAt(listing.items, kept) })
     };
+}
+/** The listing without the files' URLs, which only purge-cdn needs: a million of them would weigh on the heap. */
+function withoutUrls(list) {
+    return {
+        ...list,
+        read: (answer, cursor) => {
+            const reading = list.read(answer, cursor);
+            if ('items' in reading)
+                for (const item of reading.items)
+                    item.url = undefined;
+            return reading;
+        }
+    };
+}
+/** Where the kept IDs are served, and every listed file's place. */
+function servedAt(items, kept) {
+    const files = new Map();
+    const listed = [];
+    for (const item of items) {
+        if (item.kind !== 'file')
+            continue;
+        listed.push({ id: item.id, path: item.path });
+        if (kept.has(item.id) && typeof item.url === 'string' && !files.has(item.id))
+            files.set(item.id, { url: item.url, path: item.path });
+    }
+    return { files, listed };
 }
 /** The selection inputs, echoed back JSON-quoted (jsonText): an input cannot start or carry a workflow command. */
 function describeScope(plan) {
@@ -4458,6 +4571,587 @@ function credentials(user, password) {
     return { forms: [...new Set(forms.filter(form => form !== ''))], authorization };
 }
 
+;// CONCATENATED MODULE: ./src/cdn/plan.ts
+function folderTree(scope, extra) {
+    const root = { path: scope.folder, files: [], children: new Map() };
+    const seen = new Set();
+    for (const { id, path } of [...scope.files, ...extra]) {
+        if (seen.has(id) || !path.startsWith(scope.folder))
+            continue;
+        seen.add(id);
+        const steps = path.slice(scope.folder.length).split('/');
+        let folder = root;
+        for (const step of steps.slice(0, -1)) {
+            let child = folder.children.get(step);
+            if (child === undefined) {
+                child = { path: `${folder.path}${step}/`, files: [], children: new Map() };
+                folder.children.set(step, child);
+            }
+            folder = child;
+        }
+        folder.files.push(id);
+    }
+    return root;
+}
+function everyFile(folder) {
+    return [...folder.files, ...[...folder.children.values()].flatMap(everyFile)];
+}
+/** The URL `folder` is served at, from each file's address: one, or undefined when they do not agree. */
+function folderUrl(folder, ids, addresses) {
+    const depth = folder.split('/').filter(step => step !== '').length;
+    const urls = new Set();
+    for (const id of ids) {
+        const address = addresses.get(id);
+        if (address === undefined)
+            return undefined;
+        urls.add(`${address.endpoint}/${address.steps.slice(0, depth).join('/')}${depth > 0 ? '/' : ''}`);
+    }
+    return urls.size === 1 ? [...urls][0] : undefined;
+}
+/** Folder purges, top down: the highest folders that qualify, each covering every file under it. */
+function folderTargets(scope, deleted, addresses, rules) {
+    const extra = [...addresses].map(([id, address]) => ({ id, path: address.path }));
+    const targets = [];
+    const visit = (folder) => {
+        const ids = everyFile(folder);
+        const url = ids.length >= 2 && ids.every(id => deleted.has(id)) ? folderUrl(folder.path, ids, addresses) : undefined;
+        if (url !== undefined && rules.wildcard(folder.path))
+            targets.push({ url: `${url}*`, kind: 'folder', ids });
+        else
+            for (const child of folder.children.values())
+                visit(child);
+    };
+    visit(folderTree(scope, extra));
+    return targets;
+}
+/** The URL without its query and fragment, or undefined when it does not parse. */
+function withoutQuery(url) {
+    try {
+        const parsed = new URL(url);
+        return `${parsed.origin}${parsed.pathname}`;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The purges for the deleted files (`deleted`, in planned order), each one's URL from `files`. `scope`, when given,
+ * lets a folder wildcard cover several files: never a folder with a listed file that was not deleted.
+ */
+function planPurges(deleted, files, rules, scope) {
+    const unaddressed = [];
+    const addresses = new Map();
+    for (const id of deleted) {
+        const file = files.get(id);
+        const address = file === undefined ? undefined : rules.address(file);
+        if (address !== undefined)
+            addresses.set(id, address);
+    }
+    const targets = scope ? folderTargets(scope, new Set(deleted), addresses, rules) : [];
+    const order = new Map(deleted.map((id, index) => [id, index]));
+    for (const target of targets)
+        target.ids.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    const covered = new Set(targets.flatMap(target => target.ids));
+    for (const id of deleted) {
+        if (covered.has(id))
+            continue;
+        const file = files.get(id);
+        const address = addresses.get(id);
+        if (address !== undefined && rules.wildcard(address.path)) {
+            targets.push({ url: `${address.url}*`, kind: 'file', ids: [id] });
+            continue;
+        }
+        const exact = file === undefined ? undefined : (address?.url ?? withoutQuery(file.url));
+        if (exact === undefined)
+            unaddressed.push({ id, reason: file ? 'its URL does not parse' : 'no URL is known for it' });
+        else
+            targets.push({ url: exact, kind: 'exact', ids: [id] });
+    }
+    return { targets: merged(targets), unaddressed };
+}
+/** Targets naming the same URL become one. */
+function merged(targets) {
+    const byUrl = new Map();
+    for (const target of targets) {
+        const known = byUrl.get(target.url);
+        if (known)
+            known.ids.push(...target.ids);
+        else
+            byUrl.set(target.url, { ...target, ids: [...target.ids] });
+    }
+    return [...byUrl.values()];
+}
+
+;// CONCATENATED MODULE: ./src/engine/calls.ts
+
+/**
+ * Sends one request per key through the engine. A 2xx that reads is the key's value; one that does not read fails
+ * it, not retried. A not-found answer is reported as such, never as a success: these requests change nothing, so a
+ * not-found after an attempt that got no answer means what it says.
+ */
+function callEach(options) {
+    const { keys, request, read, classify, onCalled, ...engine } = options;
+    const values = new Map();
+    const notFound = new Set();
+    const indexOf = new Map(keys.map((key, index) => [key, index]));
+    const classifyCall = (answer, now, key) => {
+        const index = indexOf.get(key);
+        if (answer.status >= 200 && answer.status < 300) {
+            const reading = read(answer, key);
+            if (typeof reading === 'object' && reading !== null && 'problem' in reading)
+                return { classification: { kind: 'failed', reason: reading.problem } };
+            values.set(index, reading);
+            return { classification: { kind: 'deleted' } };
+        }
+        const classified = classify(answer, now, key);
+        const { classification } = classified;
+        if (classification.kind !== 'missing')
+            return classified;
+        notFound.add(index);
+        const failed = { kind: 'failed', reason: classification.reason };
+        return { ...classified, classification: failed };
+    };
+    return purge({
+        ...engine,
+        ids: keys,
+        request,
+        classify: classifyCall,
+        onResult: (result, index) => {
+            const { attempts, ms, httpStatus } = result;
+            if (result.outcome === 'deleted' && values.has(index)) {
+                onCalled({ kind: 'read', value: values.get(index), attempts, ms }, index);
+            }
+            else {
+                const kind = notFound.has(index) && result.outcome === 'failed' ? 'not-found' : 'failed';
+                onCalled({ kind, reason: result.reason ?? 'failed', httpStatus, attempts, ms }, index);
+            }
+            values.delete(index);
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./src/cdn/stage.ts
+/**
+ * The CDN stage (purge-cdn): where given files are served, asked before they are deleted; then a purge for what was
+ * deleted, and, with `wait`, ImageKit's word that each purge is completed. Every request goes through the engine the
+ * deletes use (callEach): the run's pacer and transport, retries, rate-limit pauses, time limits and cancellation.
+ */
+
+
+
+
+
+/**
+ * Asks where each of `ids` is served. `onCalled` gets each ID's details, or that it does not exist (the ID is then
+ * missing and nothing is deleted), or why they could not be read.
+ */
+function lookUp(ids, session, onCalled) {
+    const { cdn, context, ...engine } = session;
+    return callEach({
+        ...engine,
+        keys: ids,
+        request: id => cdn.details(id, context),
+        read: (answer, id) => cdn.readDetails(answer, id),
+        onCalled
+    });
+}
+/** Each file's outcome from its purge's: the target it is covered by names it. */
+function outcomesOf(plan, of) {
+    const outcomes = new Map();
+    for (const { id, reason } of plan.unaddressed)
+        outcomes.set(id, { url: null, requestId: null, status: 'failed', reason: `not purged: ${reason}` });
+    for (const target of plan.targets) {
+        const outcome = { url: target.url, ...of(target) };
+        for (const id of target.ids)
+            outcomes.set(id, outcome);
+    }
+    return outcomes;
+}
+/** A dry run: what each file's purge would name, nothing sent. */
+function plannedOutcomes(plan) {
+    return outcomesOf(plan, () => ({ requestId: null, status: 'planned', reason: null }));
+}
+/** Every file of the plan not purged, for `why` (the run stopped before its purges). */
+function notPurged(plan, why) {
+    return outcomesOf(plan, () => ({ requestId: null, status: 'failed', reason: `not purged: ${why}` }));
+}
+/** Sends the plan's purges and, with `wait`, waits for ImageKit to say each is completed. */
+async function purgeAll(plan, session, wait) {
+    const { cdn, context, ...engine } = session;
+    const submitted = new Map();
+    const urls = plan.targets.map(target => target.url);
+    const purges = await callEach({
+        ...engine,
+        keys: urls,
+        request: url => cdn.purge(url, context),
+        read: answer => cdn.readPurge(answer),
+        onCalled: (called, index) => submitted.set(urls[index], called.kind === 'read' ? called.value : { reason: called.reason })
+    });
+    const requestIds = [...new Set([...submitted.values()].flatMap(s => ('requestId' in s ? [s.requestId] : [])))];
+    const waited = wait ? await awaitCompletion(requestIds, session) : undefined;
+    const outcomes = outcomesOf(plan, target => {
+        const purge = submitted.get(target.url) ?? { reason: 'not sent' };
+        if ('reason' in purge)
+            return { requestId: null, status: 'failed', reason: purge.reason };
+        const done = waited?.done.get(purge.requestId);
+        if (done === undefined)
+            return { requestId: purge.requestId, status: 'submitted', reason: null };
+        return done === true
+            ? { requestId: purge.requestId, status: 'completed', reason: null }
+            : { requestId: purge.requestId, status: 'failed', reason: done };
+    });
+    const statuses = waited?.sent;
+    return {
+        outcomes,
+        requests: { purges: purges.requests, statuses: statuses?.requests ?? 0 },
+        sent: {
+            requests: purges.requests + (statuses?.requests ?? 0),
+            rateLimitedAnswers: purges.rateLimitedAnswers + (statuses?.rateLimitedAnswers ?? 0),
+            credentialsRejected: false,
+            halted: engine.signal?.aborted ? (0,abort/* cancellation */.WN)(engine.signal) : null
+        }
+    };
+}
+/**
+ * Asks how each purge stands, in rounds, until each is completed or CDN_WAIT_MS have passed since the first: a
+ * round starts CDN_STATUS_SPACING_MS after the last one ended at least, and the spacing doubles up to
+ * MAX_CDN_STATUS_SPACING_MS. `done` holds true for a completed purge, else why it is not known to be.
+ */
+async function awaitCompletion(requestIds, session) {
+    const clock = session.clock ?? realClock;
+    const deadline = clock.now() + constants/* CDN_WAIT_MS */.fJ;
+    const done = new Map();
+    const sent = { requests: 0, rateLimitedAnswers: 0, credentialsRejected: false, halted: null };
+    let pending = [...requestIds];
+    for (let spacing = constants/* CDN_STATUS_SPACING_MS */.I4; pending.length > 0;) {
+        const round = await statusRound(pending, session, deadline);
+        sent.requests += round.sent.requests;
+        sent.rateLimitedAnswers += round.sent.rateLimitedAnswers;
+        for (const [requestId, outcome] of round.done)
+            done.set(requestId, outcome);
+        pending = pending.filter(requestId => !done.has(requestId));
+        // A round starts far enough from the deadline for its answers to come, and never sooner than the spacing allows.
+        const wait = Math.min(spacing, deadline - clock.now() - LAST_ROUND_MS);
+        if (pending.length === 0 || session.signal?.aborted || wait < constants/* CDN_STATUS_SPACING_MS */.I4)
+            break;
+        await sleep(clock, wait, session.signal);
+        spacing = Math.min(spacing * 2, constants/* MAX_CDN_STATUS_SPACING_MS */.jk);
+    }
+    const why = session.signal?.aborted ? `not confirmed: ${(0,abort/* cancellation */.WN)(session.signal)}` : notCompleted();
+    for (const requestId of pending)
+        done.set(requestId, why);
+    return { done, sent };
+}
+/** The last round of status requests starts at least this long before the deadline. */
+const LAST_ROUND_MS = 1000;
+const notCompleted = () => `not completed within ${constants/* CDN_WAIT_MS */.fJ / 1000} s`;
+/** One status request per pending purge, cut off at the deadline (or when the run is cancelled). */
+async function statusRound(pending, session, deadline) {
+    const { cdn, context, signal, ...engine } = session;
+    const clock = session.clock ?? realClock;
+    const stop = new AbortController();
+    const timer = clock.setTimeout(() => stop.abort('the wait is over'), Math.max(0, deadline - clock.now()));
+    if (signal?.aborted)
+        stop.abort(signal.reason);
+    const off = signal && !signal.aborted ? (0,abort/* onAbort */.u7)(signal, () => stop.abort(signal.reason)) : undefined;
+    const done = new Map();
+    const result = await callEach({
+        ...engine,
+        keys: pending,
+        signal: stop.signal,
+        cancelGraceMs: 0,
+        request: requestId => cdn.status(requestId, context),
+        read: answer => cdn.readStatus(answer),
+        onCalled: (called, index) => {
+            const requestId = pending[index];
+            if (called.kind === 'read' && called.value.completed)
+                done.set(requestId, true);
+            else if (called.kind !== 'read' && !stop.signal.aborted)
+                done.set(requestId, `status: ${called.reason}`);
+        }
+    });
+    clock.clearTimeout(timer);
+    off?.();
+    return { done, sent: result };
+}
+/** A wait on the run's clock that a cancellation ends early. */
+function sleep(clock, ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve();
+    return new Promise(resolve => {
+        const timer = clock.setTimeout(() => {
+            off?.();
+            resolve();
+        }, ms);
+        const off = signal
+            ? (0,abort/* onAbort */.u7)(signal, () => {
+                clock.clearTimeout(timer);
+                resolve();
+            })
+            : undefined;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/cdn/run.ts
+/**
+ * purge-cdn in one run: what it knows of where each planned file is served, the report entries it holds until their
+ * purge is settled, and what it tells. The pipeline asks it for the details before the deletes, and for the purges
+ * after them.
+ */
+
+
+
+
+
+/**
+ * The folder the listing showed every file under, when it did: a selection of a folder with its subfolders that the
+ * server narrowed by nothing else, and a listing that gave every file's path.
+ */
+function folderScope(plan, listed, runStartMs) {
+    if (listed === undefined)
+        return undefined;
+    const { folder, namePrefix, tags, createdBefore, statuses } = serverFilters(plan.selectionRequest.filters, runStartMs);
+    if (!folder?.subfolders || namePrefix !== undefined || tags || createdBefore || statuses)
+        return undefined;
+    const files = [];
+    for (const { id, path } of listed.listed) {
+        if (path === null)
+            return undefined;
+        files.push({ id, path });
+    }
+    return { folder: folder.path, files };
+}
+class CdnRun {
+    mode;
+    cdn;
+    files;
+    scope;
+    write;
+    held = [];
+    outcomes = new Map();
+    requests = { details: 0, purges: 0, statuses: 0 };
+    purges;
+    constructor(mode, cdn, files, scope, write) {
+        this.mode = mode;
+        this.cdn = cdn;
+        this.files = files;
+        this.scope = scope;
+        this.write = write;
+    }
+    /** The run's purge-cdn, when it asks for one and the provider has a CDN to purge. */
+    static open(plan, selection, runStartMs, write) {
+        const { cdn } = plan.provider;
+        if (plan.purgeCdn === 'off' || cdn === undefined)
+            return undefined;
+        const files = new Map(selection?.cdn?.files ?? []);
+        return new CdnRun(plan.purgeCdn, cdn, files, folderScope(plan, selection?.cdn, runStartMs), write);
+    }
+    /** An entry of the report, held until its file's purge is settled (entries stay in input order). */
+    hold(entry) {
+        if (this.held === undefined)
+            this.write(entry);
+        else
+            this.held.push(entry);
+    }
+    /**
+     * Writes the held entries, each deleted (or planned) file's with its purge. A file whose purge never came (the run
+     * ended first) says so.
+     */
+    release() {
+        const held = this.held ?? [];
+        this.held = undefined;
+        for (const entry of held) {
+            const settled = entry.outcome === 'deleted' || entry.outcome === 'planned';
+            const cdn = settled ? (this.outcomes.get(entry.id) ?? this.unsettled(entry)) : undefined;
+            this.write(cdn === undefined ? entry : { ...entry, cdn });
+        }
+    }
+    unsettled(entry) {
+        if (entry.outcome !== 'deleted')
+            return undefined;
+        return { url: null, requestId: null, status: 'failed', reason: 'not purged: the run ended before its purge' };
+    }
+    /** Positions of the planned IDs whose URL the listing did not give: their details are asked for first. */
+    unknown(planned) {
+        return planned.flatMap((id, index) => (this.files.has(id) ? [] : [index]));
+    }
+    /**
+     * Asks where the files at `indexes` are served, before anything is deleted. A file that does not exist is missing
+     * and one whose details cannot be read fails (`settle`): neither is deleted. Returns the requests it made.
+     */
+    async lookUp(planned, indexes, session, settle) {
+        const ids = indexes.map(index => planned[index]);
+        const result = await lookUp(ids, session, (called, k) => {
+            const id = ids[k];
+            if (called.kind === 'read')
+                return void this.files.set(id, called.value);
+            const missing = called.kind === 'not-found';
+            const reason = missing
+                ? `${called.reason} (asked for its details before deleting it; no DELETE sent)`
+                : `not deleted: where it is served could not be read, so its CDN cache could not be purged: ${called.reason}`;
+            const { httpStatus, attempts, ms } = called;
+            settle(indexes[k], { id, outcome: missing ? 'missing' : 'failed', httpStatus, reason, attempts, ms });
+        });
+        this.requests.details = result.requests;
+        return result;
+    }
+    /** Whether the file's URL is known (from the listing, or its details). */
+    knows(id) {
+        return this.files.has(id);
+    }
+    /**
+     * Purges the cache of the deleted files (in planned order) and, with wait, waits for each purge; or, when the run
+     * stopped before (`stopped`), records that none was purged. Returns the requests it made.
+     */
+    async purge(deleted, session, stopped) {
+        const plan = (this.purges = planPurges(deleted, this.files, this.cdn, this.scope));
+        if (stopped !== undefined) {
+            this.outcomes = notPurged(plan, stopped);
+            return undefined;
+        }
+        const purged = await purgeAll(plan, session, this.mode === 'wait');
+        this.outcomes = purged.outcomes;
+        Object.assign(this.requests, purged.requests);
+        return purged.sent;
+    }
+    /** A dry run: the purges it would send for the planned files whose URL the listing gave; nothing is sent. */
+    plan(planned) {
+        const known = planned.filter(id => this.files.has(id));
+        const plan = (this.purges = planPurges(known, this.files, this.cdn, this.scope));
+        this.outcomes = plannedOutcomes(plan);
+        for (const id of planned)
+            if (!this.files.has(id))
+                this.outcomes.set(id, {
+                    url: null,
+                    requestId: null,
+                    status: 'planned',
+                    reason: 'its URL is asked for (its details) when a run deletes it'
+                });
+        return plan;
+    }
+    /**
+     * One line per purge: what became of it, what it named, how many files it covered; then one per deleted file no
+     * purge could name. A dry run's say what would be purged.
+     */
+    lines() {
+        const plan = this.purges;
+        if (plan === undefined)
+            return [];
+        const lines = plan.targets.map(target => {
+            const outcome = this.outcomes.get(target.ids[0]);
+            const files = (0,src_text/* count */.U9)(target.ids.length, 'file');
+            if (outcome?.status === 'planned')
+                return `would purge ${(0,src_text/* jsonText */.s$)(target.url)} (${files})`;
+            const request = outcome?.requestId ? `, request ${(0,src_text/* jsonText */.s$)(outcome.requestId)}` : '';
+            const reason = outcome?.reason ? `: ${outcome.reason}` : '';
+            return `purge ${(outcome?.status ?? 'failed').padEnd(9)} ${(0,src_text/* jsonText */.s$)(target.url)} (${files}${request})${reason}`;
+        });
+        for (const { id, reason } of plan.unaddressed)
+            lines.push(`purge failed    for ${(0,src_text/* jsonText */.s$)(id)}: ${reason}`);
+        return lines;
+    }
+    /** The deleted files (in input order) whose cache was not purged, with why. */
+    failures(deleted) {
+        return deleted.flatMap(id => {
+            const outcome = this.outcomes.get(id);
+            if (outcome === undefined)
+                return [{ id, url: null, reason: 'not purged: the run ended before its purge' }];
+            return outcome.status === 'failed' ? [{ id, url: outcome.url, reason: outcome.reason ?? 'failed' }] : [];
+        });
+    }
+    /** What the report says of the stage: `files`, the deleted (or, in a dry run, planned) files, in input order. */
+    report(files) {
+        const by = { planned: 0, submitted: 0, completed: 0, failed: 0 };
+        for (const id of files)
+            by[this.outcomes.get(id)?.status ?? 'failed']++;
+        const targets = this.purges?.targets ?? [];
+        return {
+            mode: this.mode === 'wait' ? 'wait' : 'true',
+            files: files.length,
+            purges: targets.length,
+            folderPurges: targets.filter(target => target.kind === 'folder').length,
+            ...by,
+            requests: { ...this.requests }
+        };
+    }
+}
+/** The verdict, failed too when fail-on holds cdn and a deleted file's cache was not purged. */
+function cdnVerdict(outcome, failures, failOn) {
+    if (failures.length === 0 || failOn.cdn !== true)
+        return outcome;
+    const said = `CDN cache not purged for ${(0,src_text/* count */.U9)(failures.length, 'deleted file')} (fail-on includes cdn)`;
+    const named = failures.slice(0, constants/* MAX_VERDICT_IDS */.Wl).map(f => `${(0,src_text/* quote */.hD)(f.id)} cdn: ${f.reason}`);
+    const more = failures.length > constants/* MAX_VERDICT_IDS */.Wl ? `; and ${failures.length - constants/* MAX_VERDICT_IDS */.Wl} more in cdn-failed` : '';
+    const message = outcome.failed ? `${outcome.message}; ${said}` : `${said} (${outcome.message})`;
+    return { failed: true, message: `${message}. ${named.join('; ')}${more}` };
+}
+/** One warning per failed purge, the first few, then how many more. */
+function cdnWarnings(failures) {
+    const lines = failures
+        .slice(0, constants/* MAX_CDN_WARNINGS */.$S)
+        .map(f => `CDN cache not purged for ${(0,src_text/* jsonText */.s$)(f.id)}${f.url ? ` (${(0,src_text/* jsonText */.s$)(f.url)})` : ''}: ${f.reason}`);
+    if (failures.length > constants/* MAX_CDN_WARNINGS */.$S)
+        lines.push(`CDN cache not purged for ${(0,src_text/* count */.U9)(failures.length - constants/* MAX_CDN_WARNINGS */.$S, 'more deleted file')}: output cdn-failed lists every one`);
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/cdn/flow.ts
+
+
+
+const NOTHING = { requests: 0, rateLimitedAnswers: 0, credentialsRejected: false, halted: null };
+/** Two stages' requests and stops as one. */
+function together(a, b) {
+    return {
+        requests: a.requests + b.requests,
+        rateLimitedAnswers: a.rateLimitedAnswers + b.rateLimitedAnswers,
+        credentialsRejected: a.credentialsRejected || b.credentialsRejected,
+        halted: a.halted ?? b.halted
+    };
+}
+/** Why the run stopped, if it did: nothing more is sent then. */
+function stopped(result, signal) {
+    if (result.credentialsRejected)
+        return 'credentials rejected';
+    return result.halted ?? (signal?.aborted ? (0,abort/* cancellation */.WN)(signal) : undefined);
+}
+/** Details first (where the URL is not known), then the deletes, then the purges of what was deleted. */
+async function deleteAndPurge(flow) {
+    const { plan, cdn, session } = flow;
+    const unknown = cdn.unknown(plan.planned);
+    let details = NOTHING;
+    if (unknown.length > 0) {
+        flow.info(`purge-cdn: asking ${plan.provider.name} where ${(0,src_text/* count */.U9)(unknown.length, 'given file')} ${unknown.length === 1 ? 'is' : 'are'} served (file details), before deleting`);
+        details = await cdn.lookUp(plan.planned, unknown, session, flow.settle);
+    }
+    const known = plan.planned.flatMap((id, index) => (cdn.knows(id) ? [index] : []));
+    const early = stopped(details, flow.signal);
+    if (early !== undefined) {
+        for (const index of known)
+            flow.settle(index, {
+                id: plan.planned[index],
+                outcome: 'failed',
+                httpStatus: null,
+                reason: `not attempted: ${early}`,
+                attempts: 0,
+                ms: 0
+            });
+    }
+    const result = together(details, early === undefined ? await flow.deletes(known) : NOTHING);
+    const deleted = flow.tally.ids('deleted');
+    const stop = stopped(result, flow.signal);
+    if (deleted.length > 0 && stop === undefined)
+        flow.info(`purge-cdn: purging the CDN cache of ${(0,src_text/* count */.U9)(deleted.length, 'deleted file')}`);
+    const purged = deleted.length === 0 ? undefined : await cdn.purge(deleted, session, stop);
+    for (const line of cdn.lines())
+        flow.line(line);
+    cdn.release();
+    const failed = cdn.failures(deleted);
+    for (const line of cdnWarnings(failed))
+        flow.warn(line);
+    return { result: together(result, purged ?? NOTHING), cdn: { report: cdn.report(deleted), failed } };
+}
+
 ;// CONCATENATED MODULE: ./src/report/file.ts
 
 
@@ -4583,6 +5277,8 @@ function entryText(entry) {
         const key = ENTRY_KEYS[i];
         text += `${i === 0 ? '' : ','}\n      "${key}": ${JSON.stringify(entry[key])}`;
     }
+    if (entry.cdn !== undefined)
+        text += `,\n      "cdn": ${JSON.stringify(entry.cdn, null, 2).replace(/\n/g, '\n      ')}`;
     return (0,src_text/* safeJson */.oi)(`${text}\n    }`);
 }
 /** Writes blocks of bytes to a new file, readable by its owner only. */
@@ -4610,6 +5306,8 @@ function writeAll(fd, bytes) {
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
+
+
 
 
 
@@ -4687,6 +5385,7 @@ function cleanedShell(shell, scrubSecrets) {
 async function publishCrash(sources, shell, { spool, progressed, scrub: scrubSecrets }, message, options) {
     try {
         const { settings, tally, selection } = progressed;
+        progressed.cdn?.release();
         const eventName = options.eventName === undefined ? {} : { eventName: options.eventName };
         const report = buildReport({
             provider: settings?.provider?.name ?? null,
@@ -4771,7 +5470,7 @@ function tellLeftOut(lines, log, shell) {
 }
 /** The run's report from what the stages came to. */
 function reporter({ settings, plan, through, startedAt, context, violations, secrets }) {
-    return ({ outcome, result, selection, tally }) => buildReport({
+    return ({ outcome, result, selection, tally, cdn }) => buildReport({
         provider: settings.provider?.name ?? null,
         baseUrl: settings.baseUrl ?? null,
         dryRun: settings.dryRun,
@@ -4790,7 +5489,8 @@ function reporter({ settings, plan, through, startedAt, context, violations, sec
         requests: result.requests + (selection?.report.requests ?? 0),
         rateLimitedAnswers: result.rateLimitedAnswers,
         selection: selection?.report ?? null,
-        ...(selection ? { selected: selection.selectedIds } : {})
+        ...(selection ? { selected: selection.selectedIds } : {}),
+        ...(cdn ? { cdn } : {})
     });
 }
 /** A warning for each given ID that looks like a mistake (idHint), the first few named and the rest counted. */
@@ -4877,7 +5577,7 @@ async function stages(run, initial, sessions) {
     let selection;
     // One line per planned, selected or spared ID, up to the cap: batched by the line log where the shell writes lines.
     const itemLine = (line) => run.lines.line(line);
-    const tallyOf = (planned) => (run.progressed.tally = new Tally(planned, aboutFrom(selection), entry => run.spool.add(entry)));
+    const tallyOf = (planned) => (run.progressed.tally = new Tally(planned, aboutFrom(selection), entry => run.progressed.cdn ? run.progressed.cdn.hold(entry) : run.spool.add(entry)));
     if (asksToSelect(plan.selectionRequest) && plan.provider.list) {
         selection = await runSelection({
             plan,
@@ -4898,31 +5598,95 @@ async function stages(run, initial, sessions) {
             return { ...pipeline_refused(selection.violations, true), selection };
         plan = { ...plan, ids: selection.ids, planned: selection.planned };
     }
+    const cdn = (run.progressed.cdn = CdnRun.open(plan, selection, run.startedAt.getTime(), e => run.spool.add(e)));
     const tally = tallyOf(plan.planned);
     const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : '';
-    if (plan.dryRun) {
-        run.shell.info(`dry run: nothing was deleted; ${(0,src_text/* count */.U9)(plan.planned.length, 'ID')} would be sent to ${where(plan)}`);
-        // A dry run showed every selected file already (given ones too), with what the listing said of it.
-        const shown = new Set(selection?.selectedIds ?? []);
-        for (const id of plan.planned)
-            if (!shown.has(id))
-                itemLine(`planned ${(0,src_text/* jsonText */.s$)(id)}`);
-        tally.recordPlanned();
-        const message = `dry run: nothing was deleted; ${nothing}${(0,src_text/* count */.U9)(plan.planned.length, 'ID')} planned`;
-        return {
-            outcome: { failed: false, message },
-            result: NOTHING_SENT,
-            tally,
-            ...(selection ? { selection } : {})
-        };
-    }
+    if (plan.dryRun)
+        return dryRun(run, plan, { tally, nothing, itemLine, selection, cdn });
     const unanswered = new Unanswered();
     run.asItStands?.(signal => standing(run, plan, { tally, unanswered, signal, ...(selection ? { selection } : {}) }));
     const session = await sessions();
-    const result = await execute({ plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal, tally, unanswered }, run.shell, run.log);
-    const outcome = verdict(result, tally, plan.failOn);
+    const execution = { plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal, tally, unanswered };
+    const { result, cdn: purged } = cdn
+        ? await deleteAndPurge(cdnFlow(cdn, execution, run))
+        : { result: await execute(execution, run.shell, run.log), cdn: undefined };
+    const notice = cdn ? undefined : cdnNotice(plan.provider.name, false, tally.counts.deleted);
+    if (notice !== undefined)
+        run.shell.info(notice);
+    const outcome = cdnVerdict(verdict(result, tally, plan.failOn), purged?.failed ?? [], plan.failOn);
     const message = nothing && !outcome.failed ? `${nothing}${outcome.message}` : outcome.message;
-    return { outcome: { ...outcome, message }, result, tally, ...(selection ? { selection } : {}) };
+    return {
+        outcome: { ...outcome, message },
+        result,
+        tally,
+        ...(selection ? { selection } : {}),
+        ...(purged ? { cdn: purged } : {})
+    };
+}
+/** A dry run: every planned ID shown and recorded as planned, with the purges purge-cdn would send; nothing sent. */
+function dryRun(run, plan, { tally, nothing, itemLine, selection, cdn }) {
+    run.shell.info(`dry run: nothing was deleted; ${(0,src_text/* count */.U9)(plan.planned.length, 'ID')} would be sent to ${where(plan)}`);
+    // A dry run showed every selected file already (given ones too), with what the listing said of it.
+    const shown = new Set(selection?.selectedIds ?? []);
+    for (const id of plan.planned)
+        if (!shown.has(id))
+            itemLine(`planned ${(0,src_text/* jsonText */.s$)(id)}`);
+    tally.recordPlanned();
+    if (cdn) {
+        const unknown = cdn.unknown(plan.planned).length;
+        const purges = cdn.plan(plan.planned).targets.length;
+        const listed = unknown < plan.planned.length ? [`${(0,src_text/* count */.U9)(purges, 'purge')} for the files the listing showed`] : [];
+        const given = (0,src_text/* count */.U9)(unknown, 'given file');
+        const asked = unknown > 0 ? [`a request for where each of ${given} is served (file details), then its purge`] : [];
+        run.shell.info(`dry run: purge-cdn would send ${[...listed, ...asked].join(', and ') || 'no purge'}`);
+        for (const line of cdn.lines())
+            itemLine(line);
+        cdn.release();
+    }
+    const message = `dry run: nothing was deleted; ${nothing}${(0,src_text/* count */.U9)(plan.planned.length, 'ID')} planned`;
+    return {
+        outcome: { failed: false, message },
+        result: NOTHING_SENT,
+        tally,
+        ...(selection ? { selection } : {}),
+        ...(cdn ? { cdn: { report: cdn.report(plan.planned), failed: [] } } : {})
+    };
+}
+/** What purge-cdn's flow needs of the run: the engine's options, and where results and lines go. */
+function cdnFlow(cdn, execution, run) {
+    const { plan, tally } = execution;
+    const { cdn: provider } = plan.provider;
+    const session = {
+        ...sendOptions(execution, run.shell, run.log),
+        cdn: provider,
+        context: { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId },
+        classify: (answer, now, key) => plan.provider.classify(answer, now, key)
+    };
+    const write = (line) => (run.shell.writeLines ? run.log.line(line) : run.shell.info(line));
+    return {
+        plan,
+        cdn,
+        session,
+        tally,
+        settle: (index, result) => {
+            tally.record(index, result);
+            if (run.shell.writeLines)
+                run.log.line(logLine(result));
+            run.shell.onResult?.(result);
+        },
+        deletes: indexes => execute({ ...execution, indexes }, run.shell, run.log),
+        signal: run.signal,
+        // Per-ID lines wait in the line log: what comes after them in time goes after them in the log.
+        info: line => {
+            run.log.flush();
+            run.shell.info(line);
+        },
+        warn: line => {
+            run.log.flush();
+            (run.shell.warn ?? run.shell.info)(line);
+        },
+        line: write
+    };
 }
 /** The IDs requests named that have no result yet, with their attempts so far; and the requests sent. */
 class Unanswered {
@@ -4968,6 +5732,7 @@ function standing(run, plan, { tally, unanswered, signal, selection }) {
             ms: sent ? now - sent.since : 0
         });
     }
+    run.progressed.cdn?.release();
     const halted = `${run.signal?.aborted ? `${(0,abort/* cancellation */.WN)(run.signal)}, then ` : ''}stopped at once (${signal})`;
     const result = { ...NOTHING_SENT, halted, requests: unanswered.requests };
     const outcome = verdict(result, tally, plan.failOn);
@@ -5002,22 +5767,13 @@ function where(plan) {
     const shard = plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count} of ${(0,src_text/* count */.U9)(plan.ids.length, 'ID')})` : '';
     return `${plan.provider.name} at ${(0,src_text/* displayUrl */.Qy)(plan.baseUrl)}${shard}`;
 }
-/** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
-async function execute({ plan, session, proxy, secrets, signal, tally, unanswered }, shell, log) {
-    const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : '';
-    const rate = plan.maxRate === undefined ? '' : `, at most ${plan.maxRate} requests a minute`;
-    const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}${rate}`;
-    const via = proxy ? ` through proxy ${proxy.host} (${proxy.variable})` : '';
-    shell.info(`deleting ${(0,src_text/* count */.U9)(plan.planned.length, 'ID')} from ${where(plan)}${via} (${limits})`);
-    shell.onStart?.(plan.planned);
-    const context = { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId };
+/** How the run's requests go out, the deletes' and purge-cdn's alike: one transport, one pacer, the same rules. */
+function sendOptions({ plan, session, secrets, signal }, shell, log) {
     const flushed = (write) => (...args) => {
         log.flush();
         write(...args);
     };
-    return purge({
-        ids: plan.planned,
-        ...bindProvider(plan.provider, context, plan.bulk),
+    return {
         transport: session.transport,
         pacer: session.pacer,
         concurrency: plan.concurrency,
@@ -5025,16 +5781,36 @@ async function execute({ plan, session, proxy, secrets, signal, tally, unanswere
         timeoutMs: plan.timeoutSeconds * 1000,
         secrets,
         ...(signal ? { signal } : {}),
-        onSend: indexes => unanswered.sent(indexes),
+        onDebug: flushed((message) => shell.debug(message)),
+        onPause: flushed((waitMs, limit) => shell.info(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`))
+    };
+}
+/** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
+async function execute(execution, shell, log) {
+    const { plan, proxy, tally, unanswered } = execution;
+    // The deletes of a subset of the planned IDs are numbered within it; the tally knows them by planned position.
+    const positions = execution.indexes;
+    const ids = positions ? positions.map(index => plan.planned[index]) : plan.planned;
+    const position = (index) => (positions ? positions[index] : index);
+    const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : '';
+    const rate = plan.maxRate === undefined ? '' : `, at most ${plan.maxRate} requests a minute`;
+    const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}${rate}`;
+    const via = proxy ? ` through proxy ${proxy.host} (${proxy.variable})` : '';
+    shell.info(`deleting ${(0,src_text/* count */.U9)(ids.length, 'ID')} from ${where(plan)}${via} (${limits})`);
+    shell.onStart?.(ids);
+    const context = { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId };
+    return purge({
+        ids,
+        ...bindProvider(plan.provider, context, plan.bulk),
+        ...sendOptions(execution, shell, log),
+        onSend: indexes => unanswered.sent(indexes.map(position)),
         onResult: (result, index) => {
-            unanswered.settled(index);
-            tally.record(index, result);
+            unanswered.settled(position(index));
+            tally.record(position(index), result);
             if (shell.writeLines)
                 log.line(logLine(result));
             shell.onResult?.(result);
-        },
-        onDebug: flushed(message => shell.debug(message)),
-        onPause: flushed((waitMs, limit) => shell.info(`rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`))
+        }
     });
 }
 

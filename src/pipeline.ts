@@ -17,7 +17,19 @@ import { runSelection, type SelectionOutcome } from './selection/stage.js'
 import { asksToSelect } from './settings/selection-request.js'
 import { bindProvider, secretForms } from './providers/index.js'
 import { proxyFor, proxySecrets, type ProxySetting } from './transport/proxy.js'
-import { buildReport, logLine, nothingDone, reportFields, type RunReport } from './report/report.js'
+import {
+  buildReport,
+  cdnNotice,
+  logLine,
+  nothingDone,
+  reportFields,
+  type CdnFailure,
+  type CdnReport,
+  type RunReport
+} from './report/report.js'
+import { CdnRun, cdnVerdict } from './cdn/run.js'
+import { deleteAndPurge } from './cdn/flow.js'
+import type { CdnSession } from './cdn/stage.js'
 import { EntrySpool } from './report/file.js'
 import { Tally, type About } from './report/tally.js'
 import { count, displayUrl, jsonText, logSafe, oneLine, quote, scrub, scrubCut, secretVariants } from './text.js'
@@ -152,6 +164,8 @@ interface Progressed {
   /** The planned IDs and what became of those settled. */
   tally?: Tally
   selection?: SelectionOutcome
+  /** With purge-cdn: it holds report entries until their purge is settled. */
+  cdn?: CdnRun
 }
 
 /**
@@ -171,6 +185,7 @@ async function publishCrash(
 ): Promise<void> {
   try {
     const { settings, tally, selection } = progressed
+    progressed.cdn?.release()
     const eventName = options.eventName === undefined ? {} : { eventName: options.eventName }
     const report = buildReport({
       provider: settings?.provider?.name ?? null,
@@ -283,7 +298,7 @@ interface Fixed {
 
 /** The run's report from what the stages came to. */
 function reporter({ settings, plan, through, startedAt, context, violations, secrets }: Fixed) {
-  return ({ outcome, result, selection, tally }: StagesOutcome): RunReport =>
+  return ({ outcome, result, selection, tally, cdn }: StagesOutcome): RunReport =>
     buildReport({
       provider: settings.provider?.name ?? null,
       baseUrl: settings.baseUrl ?? null,
@@ -303,7 +318,8 @@ function reporter({ settings, plan, through, startedAt, context, violations, sec
       requests: result.requests + (selection?.report.requests ?? 0),
       rateLimitedAnswers: result.rateLimitedAnswers,
       selection: selection?.report ?? null,
-      ...(selection ? { selected: selection.selectedIds } : {})
+      ...(selection ? { selected: selection.selectedIds } : {}),
+      ...(cdn ? { cdn } : {})
     })
 }
 
@@ -369,6 +385,8 @@ interface StagesOutcome {
   /** The planned IDs and what became of them. */
   tally: Tally
   selection?: SelectionOutcome
+  /** With purge-cdn: what the purges did, and the deleted files whose cache was not purged. */
+  cdn?: { report: CdnReport; failed: CdnFailure[] }
 }
 
 /** A run policy refused: before anything was sent, or (`listed`) after the listing but before any delete. */
@@ -429,7 +447,9 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
   // One line per planned, selected or spared ID, up to the cap: batched by the line log where the shell writes lines.
   const itemLine = (line: string): void => run.lines.line(line)
   const tallyOf = (planned: readonly string[]): Tally =>
-    (run.progressed.tally = new Tally(planned, aboutFrom(selection), entry => run.spool.add(entry)))
+    (run.progressed.tally = new Tally(planned, aboutFrom(selection), entry =>
+      run.progressed.cdn ? run.progressed.cdn.hold(entry) : run.spool.add(entry)
+    ))
   if (asksToSelect(plan.selectionRequest) && plan.provider.list) {
     selection = await runSelection({
       plan,
@@ -449,33 +469,101 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
     if (selection.violations.length > 0) return { ...refused(selection.violations, true), selection }
     plan = { ...plan, ids: selection.ids, planned: selection.planned }
   }
+  const cdn = (run.progressed.cdn = CdnRun.open(plan, selection, run.startedAt.getTime(), e => run.spool.add(e)))
   const tally = tallyOf(plan.planned)
   const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : ''
-  if (plan.dryRun) {
-    run.shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`)
-    // A dry run showed every selected file already (given ones too), with what the listing said of it.
-    const shown = new Set(selection?.selectedIds ?? [])
-    for (const id of plan.planned) if (!shown.has(id)) itemLine(`planned ${jsonText(id)}`)
-    tally.recordPlanned()
-    const message = `dry run: nothing was deleted; ${nothing}${count(plan.planned.length, 'ID')} planned`
-    return {
-      outcome: { failed: false, message },
-      result: NOTHING_SENT,
-      tally,
-      ...(selection ? { selection } : {})
-    }
-  }
+  if (plan.dryRun) return dryRun(run, plan, { tally, nothing, itemLine, selection, cdn })
   const unanswered = new Unanswered()
   run.asItStands?.(signal => standing(run, plan, { tally, unanswered, signal, ...(selection ? { selection } : {}) }))
   const session = await sessions()
-  const result = await execute(
-    { plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal, tally, unanswered },
-    run.shell,
-    run.log
-  )
-  const outcome = verdict(result, tally, plan.failOn)
+  const execution = { plan, session, proxy: run.proxy, secrets: run.secrets, signal: run.signal, tally, unanswered }
+  const { result, cdn: purged } = cdn
+    ? await deleteAndPurge(cdnFlow(cdn, execution, run))
+    : { result: await execute(execution, run.shell, run.log), cdn: undefined }
+  const notice = cdn ? undefined : cdnNotice(plan.provider.name, false, tally.counts.deleted)
+  if (notice !== undefined) run.shell.info(notice)
+  const outcome = cdnVerdict(verdict(result, tally, plan.failOn), purged?.failed ?? [], plan.failOn)
   const message = nothing && !outcome.failed ? `${nothing}${outcome.message}` : outcome.message
-  return { outcome: { ...outcome, message }, result, tally, ...(selection ? { selection } : {}) }
+  return {
+    outcome: { ...outcome, message },
+    result,
+    tally,
+    ...(selection ? { selection } : {}),
+    ...(purged ? { cdn: purged } : {})
+  }
+}
+
+/** A dry run: every planned ID shown and recorded as planned, with the purges purge-cdn would send; nothing sent. */
+function dryRun(
+  run: Run,
+  plan: RunPlan,
+  {
+    tally,
+    nothing,
+    itemLine,
+    selection,
+    cdn
+  }: { tally: Tally; nothing: string; itemLine: (line: string) => void; selection?: SelectionOutcome; cdn?: CdnRun }
+): StagesOutcome {
+  run.shell.info(`dry run: nothing was deleted; ${count(plan.planned.length, 'ID')} would be sent to ${where(plan)}`)
+  // A dry run showed every selected file already (given ones too), with what the listing said of it.
+  const shown = new Set(selection?.selectedIds ?? [])
+  for (const id of plan.planned) if (!shown.has(id)) itemLine(`planned ${jsonText(id)}`)
+  tally.recordPlanned()
+  if (cdn) {
+    const unknown = cdn.unknown(plan.planned).length
+    const purges = cdn.plan(plan.planned).targets.length
+    const listed = unknown < plan.planned.length ? [`${count(purges, 'purge')} for the files the listing showed`] : []
+    const given = count(unknown, 'given file')
+    const asked = unknown > 0 ? [`a request for where each of ${given} is served (file details), then its purge`] : []
+    run.shell.info(`dry run: purge-cdn would send ${[...listed, ...asked].join(', and ') || 'no purge'}`)
+    for (const line of cdn.lines()) itemLine(line)
+    cdn.release()
+  }
+  const message = `dry run: nothing was deleted; ${nothing}${count(plan.planned.length, 'ID')} planned`
+  return {
+    outcome: { failed: false, message },
+    result: NOTHING_SENT,
+    tally,
+    ...(selection ? { selection } : {}),
+    ...(cdn ? { cdn: { report: cdn.report(plan.planned), failed: [] } } : {})
+  }
+}
+
+/** What purge-cdn's flow needs of the run: the engine's options, and where results and lines go. */
+function cdnFlow(cdn: CdnRun, execution: Execution, run: Run): Parameters<typeof deleteAndPurge>[0] {
+  const { plan, tally } = execution
+  const { cdn: provider } = plan.provider
+  const session: CdnSession = {
+    ...sendOptions(execution, run.shell, run.log),
+    cdn: provider as NonNullable<typeof provider>,
+    context: { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId },
+    classify: (answer, now, key) => plan.provider.classify(answer, now, key)
+  }
+  const write = (line: string): void => (run.shell.writeLines ? run.log.line(line) : run.shell.info(line))
+  return {
+    plan,
+    cdn,
+    session,
+    tally,
+    settle: (index, result) => {
+      tally.record(index, result)
+      if (run.shell.writeLines) run.log.line(logLine(result))
+      run.shell.onResult?.(result)
+    },
+    deletes: indexes => execute({ ...execution, indexes }, run.shell, run.log),
+    signal: run.signal,
+    // Per-ID lines wait in the line log: what comes after them in time goes after them in the log.
+    info: line => {
+      run.log.flush()
+      run.shell.info(line)
+    },
+    warn: line => {
+      run.log.flush()
+      ;(run.shell.warn ?? run.shell.info)(line)
+    },
+    line: write
+  }
 }
 
 /** The IDs requests named that have no result yet, with their attempts so far; and the requests sent. */
@@ -532,6 +620,7 @@ function standing(
       ms: sent ? now - sent.since : 0
     })
   }
+  run.progressed.cdn?.release()
   const halted = `${run.signal?.aborted ? `${cancellation(run.signal)}, then ` : ''}stopped at once (${signal})`
   const result: PurgeResult = { ...NOTHING_SENT, halted, requests: unanswered.requests }
   const outcome = verdict(result, tally, plan.failOn)
@@ -580,30 +669,19 @@ interface Execution {
   signal: AbortSignal | undefined
   tally: Tally
   unanswered: Unanswered
+  /** The positions of the planned IDs to delete; all of them when not given. */
+  indexes?: readonly number[]
 }
 
-/** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
-async function execute(
-  { plan, session, proxy, secrets, signal, tally, unanswered }: Execution,
-  shell: Shell,
-  log: LineLog
-): Promise<PurgeResult> {
-  const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : ''
-  const rate = plan.maxRate === undefined ? '' : `, at most ${plan.maxRate} requests a minute`
-  const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}${rate}`
-  const via = proxy ? ` through proxy ${proxy.host} (${proxy.variable})` : ''
-  shell.info(`deleting ${count(plan.planned.length, 'ID')} from ${where(plan)}${via} (${limits})`)
-  shell.onStart?.(plan.planned)
-  const context = { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId }
+/** How the run's requests go out, the deletes' and purge-cdn's alike: one transport, one pacer, the same rules. */
+function sendOptions({ plan, session, secrets, signal }: Execution, shell: Shell, log: LineLog) {
   const flushed =
     <T extends unknown[]>(write: (...args: T) => void) =>
     (...args: T) => {
       log.flush()
       write(...args)
     }
-  return purge({
-    ids: plan.planned,
-    ...bindProvider(plan.provider, context, plan.bulk),
+  return {
     transport: session.transport,
     pacer: session.pacer,
     concurrency: plan.concurrency,
@@ -611,18 +689,39 @@ async function execute(
     timeoutMs: plan.timeoutSeconds * 1000,
     secrets,
     ...(signal ? { signal } : {}),
-    onSend: indexes => unanswered.sent(indexes),
-    onResult: (result, index) => {
-      unanswered.settled(index)
-      tally.record(index, result)
-      if (shell.writeLines) log.line(logLine(result))
-      shell.onResult?.(result)
-    },
-    onDebug: flushed(message => shell.debug(message)),
+    onDebug: flushed((message: string) => shell.debug(message)),
     onPause: flushed((waitMs: number, limit: number) =>
       shell.info(
         `rate limited (HTTP 429): all requests paused for ${(waitMs / 1000).toFixed(1)} s, then at most ${limit} in flight`
       )
     )
+  }
+}
+
+/** Sends the planned deletes through a keep-alive transport that holds at most `concurrency` sockets (or tunnels). */
+async function execute(execution: Execution, shell: Shell, log: LineLog): Promise<PurgeResult> {
+  const { plan, proxy, tally, unanswered } = execution
+  // The deletes of a subset of the planned IDs are numbered within it; the tally knows them by planned position.
+  const positions = execution.indexes
+  const ids = positions ? positions.map(index => plan.planned[index] as string) : plan.planned
+  const position = (index: number): number => (positions ? (positions[index] as number) : index)
+  const bulk = plan.bulk && plan.provider.bulk ? ', bulk' : ''
+  const rate = plan.maxRate === undefined ? '' : `, at most ${plan.maxRate} requests a minute`
+  const limits = `concurrency ${plan.concurrency}, max-retries ${plan.maxRetries}, timeout ${plan.timeoutSeconds} s${bulk}${rate}`
+  const via = proxy ? ` through proxy ${proxy.host} (${proxy.variable})` : ''
+  shell.info(`deleting ${count(ids.length, 'ID')} from ${where(plan)}${via} (${limits})`)
+  shell.onStart?.(ids)
+  const context = { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId }
+  return purge({
+    ids,
+    ...bindProvider(plan.provider, context, plan.bulk),
+    ...sendOptions(execution, shell, log),
+    onSend: indexes => unanswered.sent(indexes.map(position)),
+    onResult: (result, index) => {
+      unanswered.settled(position(index))
+      tally.record(position(index), result)
+      if (shell.writeLines) log.line(logLine(result))
+      shell.onResult?.(result)
+    }
   })
 }

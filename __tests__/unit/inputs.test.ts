@@ -86,7 +86,7 @@ describe('reading inputs', () => {
     ['timeout-seconds', '601', 'timeout-seconds: "601" is not a whole number from 1 to 600'],
     ['max-deletions', 'lots', 'max-deletions: "lots" is not a whole number from 1 to 1000000'],
     ['dry-run', 'yes', 'dry-run: "yes" is not a boolean (true or false)'],
-    ['fail-on', 'failed,gone', 'fail-on: unknown "gone" (allowed: failed, missing, or none)'],
+    ['fail-on', 'failed,gone', 'fail-on: unknown "gone" (allowed: failed, missing, cdn, or none)'],
     ['fail-on', 'none,missing', 'fail-on: "none" cannot be combined with other outcomes'],
     ['bulk', 'no', 'bulk: "no" is not a boolean (true or false)'],
     ['shard', '0/4', 'shard: "0/4" is not i/n with 1 ≤ i ≤ n ≤ 1000 (for example 2/8)'],

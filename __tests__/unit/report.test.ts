@@ -73,7 +73,9 @@ describe('outputs', () => {
       'failed-count': '0',
       'report-file': '/tmp/r.json',
       selected: '[]',
-      'selected-count': '0'
+      'selected-count': '0',
+      'cdn-failed': '[]',
+      'cdn-failed-count': '0'
     })
     expect(warnings).toEqual([])
   })

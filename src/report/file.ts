@@ -103,8 +103,12 @@ const ENTRY_KEYS = [
   'name',
   'createdAt'
 ] as const satisfies ReadonlyArray<keyof ReportEntry>
+/** Keys written only when the entry has them. */
+type OptionalKey = 'cdn'
 // Every key of an entry is written: a key added to ReportEntry and not listed above does not compile.
-const EVERY_KEY: [Exclude<keyof ReportEntry, (typeof ENTRY_KEYS)[number]>] extends [never] ? true : never = true
+const EVERY_KEY: [Exclude<keyof ReportEntry, (typeof ENTRY_KEYS)[number] | OptionalKey>] extends [never]
+  ? true
+  : never = true
 void EVERY_KEY
 
 /**
@@ -117,6 +121,8 @@ function entryText(entry: ReportEntry): string {
     const key = ENTRY_KEYS[i] as keyof ReportEntry
     text += `${i === 0 ? '' : ','}\n      "${key}": ${JSON.stringify(entry[key])}`
   }
+  if (entry.cdn !== undefined)
+    text += `,\n      "cdn": ${JSON.stringify(entry.cdn, null, 2).replace(/\n/g, '\n      ')}`
   return safeJson(`${text}\n    }`)
 }
 

@@ -11,6 +11,7 @@ import type { FailOn, Shard } from '../settings/inputs.js'
 import type { PolicyViolation } from '../settings/violation.js'
 import type { Verdict } from './verdict.js'
 import type { IdResult } from '../engine/outcome.js'
+import { findProvider } from '../providers/index.js'
 import { firstShown, type Counts, type ReportEntry, type ShownEntries, type Tally } from './tally.js'
 import { displayUrl, jsonText, markdownCell } from '../text.js'
 
@@ -54,6 +55,31 @@ export interface SelectionReport {
   sparedFiles: ListedFile[]
 }
 
+/** What purge-cdn did: the purges of the deleted files' CDN cache, and the requests they took. */
+export interface CdnReport {
+  /** purge-cdn as given. */
+  mode: 'true' | 'wait'
+  /** Deleted files whose cache was to be purged; in a dry run, the planned files. */
+  files: number
+  /** Purge requests sent (a dry run: that would be sent), and how many of them name a folder. */
+  purges: number
+  folderPurges: number
+  /** Files by what became of their purge. */
+  planned: number
+  submitted: number
+  completed: number
+  failed: number
+  /** Requests of the CDN stage, by kind: details before the deletes, purges and status requests after. */
+  requests: { details: number; purges: number; statuses: number }
+}
+
+/** A deleted file whose cache the run could not purge, as the summary and the warnings show it. */
+export interface CdnFailure {
+  id: string
+  url: string | null
+  reason: string
+}
+
 /** Every field of the report file but its entries, in the file's order. */
 export interface ReportFields {
   provider: string | null
@@ -80,6 +106,8 @@ export interface ReportFields {
     requests: number
     rateLimitedAnswers: number
   }
+  /** With purge-cdn: the purges of the deleted files' CDN cache. */
+  cdn?: CdnReport
 }
 
 /** The report file. */
@@ -95,6 +123,8 @@ export interface OutcomeLists {
   failed: readonly string[]
   planned: readonly string[]
   selected: readonly string[]
+  /** Deleted files whose CDN cache was not purged (purge-cdn). */
+  cdnFailed: readonly string[]
 }
 
 /**
@@ -105,6 +135,8 @@ export interface RunReport extends ReportFields {
   lists: OutcomeLists
   shown: ShownEntries
   counts: Counts
+  /** The first CDN purges that failed, with why (at most MAX_SUMMARY_ROWS). */
+  cdnShown: readonly CdnFailure[]
 }
 
 export interface ReportInput {
@@ -126,6 +158,8 @@ export interface ReportInput {
   selection?: SelectionReport | null
   /** Every ID the selection matched, in listing order (given ones too). */
   selected?: readonly string[]
+  /** With purge-cdn: what it did, and the deleted files it could not purge, in input order. */
+  cdn?: { report: CdnReport; failed: readonly CdnFailure[] }
 }
 
 export function buildReport(input: ReportInput): RunReport {
@@ -159,16 +193,19 @@ export function buildReport(input: ReportInput): RunReport {
       failed: tally.ids('failed'),
       planned,
       // What the selection matched, also when policy refused it: the step's outputs say what the report says.
-      selected: input.selected ?? []
+      selected: input.selected ?? [],
+      cdnFailed: (input.cdn?.failed ?? []).map(failure => failure.id)
     },
     shown: tally.shown,
-    counts: tally.counts
+    counts: tally.counts,
+    ...(input.cdn ? { cdn: input.cdn.report } : {}),
+    cdnShown: (input.cdn?.failed ?? []).slice(0, MAX_SUMMARY_ROWS)
   }
 }
 
 /** The report's own fields, for the file: none of what only the shells use. */
 export function reportFields(run: RunReport): ReportFields {
-  const { lists: _lists, shown: _shown, counts: _counts, ...fields } = run
+  const { lists: _lists, shown: _shown, counts: _counts, cdnShown: _cdnShown, ...fields } = run
   return fields
 }
 
@@ -198,7 +235,9 @@ export function outputValues(
       [Output.FailedCount]: String(report.totals.failed),
       [Output.ReportFile]: reportFile,
       [Output.Selected]: list(Output.Selected, lists.selected),
-      [Output.SelectedCount]: String(lists.selected.length)
+      [Output.SelectedCount]: String(lists.selected.length),
+      [Output.CdnFailed]: list(Output.CdnFailed, lists.cdnFailed),
+      [Output.CdnFailedCount]: String(lists.cdnFailed.length)
     },
     warnings
   }
@@ -233,6 +272,7 @@ export function summaryMarkdown(report: RunReport): string {
   )
   lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '')
   if (report.selection) lines.push(...selectionMarkdown(report.selection, report.dryRun))
+  lines.push(...cdnMarkdown(report))
   const notDeleted = totals.missing + totals.failed
   if (notDeleted > 0) {
     lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|')
@@ -280,6 +320,44 @@ function selectionMarkdown(selection: SelectionReport, dryRun: boolean): string[
   lines.push(...fileTable(dryRun ? 'Would be deleted' : 'Selected', selection.selectedFiles, selection.selected))
   lines.push(...fileTable('Spared by keep-newest', selection.sparedFiles, selection.spared))
   return lines
+}
+
+/**
+ * What the CDN purges did, with every purge that failed (rows capped); or, for an ImageKit run that deleted files
+ * without purge-cdn, that the CDN keeps serving them.
+ */
+function cdnMarkdown(report: RunReport): string[] {
+  const { cdn } = report
+  if (cdn === undefined) {
+    const notice = cdnNotice(report.provider, report.dryRun, report.totals.deleted)
+    return notice === undefined ? [] : [`**CDN cache:** ${notice}.`, '']
+  }
+  const { requests } = cdn
+  const lines = [
+    `### CDN cache (purge-cdn: ${cdn.mode})`,
+    '',
+    '| files | purges | of them folders | planned | submitted | completed | failed | details requests | status requests |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${cdn.files} | ${cdn.purges} | ${cdn.folderPurges} | ${cdn.planned} | ${cdn.submitted} | ${cdn.completed} | ${cdn.failed} | ${requests.details} | ${requests.statuses} |`,
+    ''
+  ]
+  if (cdn.failed === 0) return lines
+  lines.push('#### CDN cache not purged', '', '| ID | URL | reason |', '|---|---|---|')
+  for (const f of report.cdnShown) lines.push(`| ${cell(f.id)} | ${cell(f.url ?? '')} | ${cell(f.reason)} |`)
+  if (cdn.failed > report.cdnShown.length)
+    lines.push('', `${cdn.failed - report.cdnShown.length} more left out; output cdn-failed lists every ID.`)
+  lines.push('')
+  return lines
+}
+
+/**
+ * What an ImageKit run that deleted files without purge-cdn says once, in the log and the summary: deleting does not
+ * purge the CDN cache (docs/providers.md, ImageKit "delete"). Undefined for any other run.
+ */
+export function cdnNotice(provider: string | null, dryRun: boolean, deleted: number): string | undefined {
+  if (findProvider(provider ?? '')?.cdn === undefined || dryRun || deleted === 0) return undefined
+  const files = deleted === 1 ? 'the deleted file' : `the ${deleted} deleted files`
+  return `the CDN keeps serving ${files} from its cache until it expires: deleting a file does not purge it; set purge-cdn: true (or wait) to purge it`
 }
 
 function fileTable(title: string, files: readonly ListedFile[], total: number): string[] {

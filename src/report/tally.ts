@@ -1,5 +1,6 @@
 import { MAX_SUMMARY_ROWS } from '../settings/constants.js'
 import type { IdResult, Outcome } from '../engine/outcome.js'
+import type { CdnOutcome } from '../cdn/stage.js'
 
 /** One ID's entry in the report file. */
 export interface ReportEntry {
@@ -14,6 +15,8 @@ export interface ReportEntry {
   /** As the provider's listing gave them; null for an ID the listing did not show. */
   name: string | null
   createdAt: string | null
+  /** With purge-cdn, for a deleted (or, in a dry run, planned) file: the purge of its CDN cache. */
+  cdn?: CdnOutcome
 }
 
 /** What the report says of an ID besides its result: where it came from, and what the listing showed of it. */

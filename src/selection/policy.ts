@@ -41,7 +41,19 @@ export function preflight(settings: Settings, inputViolations: readonly PolicyVi
     add(Input.CustomerId, `is for delos only, not ${settings.provider.name}`)
   }
   if (select && settings.provider !== undefined) selectionRules(settings, settings.provider, add)
+  cdnRules(settings, add)
   return violations
+}
+
+/** purge-cdn only where the provider purges a CDN cache; fail-on cdn only where a purge is asked for. */
+function cdnRules(settings: Settings, add: Add): void {
+  const { provider, purgeCdn, failOn } = settings
+  if (purgeCdn !== 'off' && provider !== undefined && provider.cdn === undefined) {
+    const purgers = PROVIDER_NAMES.filter(name => PROVIDERS[name].cdn !== undefined)
+    add(Input.PurgeCdn, `is for ${purgers.join(', ')} only, not ${provider.name}`)
+  }
+  if (failOn.cdn === true && purgeCdn === 'off')
+    add(Input.FailOn, 'cdn fails the step on a CDN purge that failed: it needs purge-cdn (true or wait)')
 }
 
 /**

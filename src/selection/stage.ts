@@ -10,7 +10,7 @@ import type { Transport } from '../transport/http.js'
 import { uniqueIds } from '../settings/ids.js'
 import type { PolicyViolation } from '../settings/violation.js'
 import { plannedIds, selectedIdRules, type RunPlan } from './policy.js'
-import type { ListItem, ProviderList } from '../providers/types.js'
+import type { CdnFile, ListItem, ProviderList } from '../providers/types.js'
 import type { ListedFile, SelectionReport } from '../report/report.js'
 import { selectFromListing, serverFilters, type ListingSelection } from './filters.js'
 import { count, jsonText, scrub } from '../text.js'
@@ -41,6 +41,11 @@ export interface SelectionOutcome {
   /** What the listing said of each listed ID. */
   listed: Map<string, { name: string | null; createdAt: string | null }>
   violations: PolicyViolation[]
+  /**
+   * With purge-cdn: where each ID the run plans with is served, as the listing gave it, and every file the listing
+   * showed, by ID and path (what a folder purge must not reach beyond).
+   */
+  cdn?: { files: Map<string, CdnFile>; listed: Array<{ id: string; path: string | null }> }
   /** Why the listing did not finish: nothing is deleted then. */
   failure?: { reason: string; credentialsRejected: boolean; halted: string | null }
 }
@@ -51,7 +56,7 @@ export async function runSelection(options: SelectionOptions): Promise<Selection
   const runStart = options.startedAt.getTime()
   options.info(`listing ${plan.provider.name} files to select from (${describeScope(plan)})`)
   const listing = await listAll({
-    list,
+    list: plan.purgeCdn === 'off' ? withoutUrls(list) : list,
     filters: serverFilters(filters, runStart),
     scope,
     context: { baseUrl: plan.baseUrl, apiKey: plan.apiKey, customerId: plan.customerId },
@@ -93,8 +98,34 @@ export async function runSelection(options: SelectionOptions): Promise<Selection
     selectedIds,
     selectedNotGiven: new Set(selectedIds.filter(id => !given.has(id))),
     listed,
-    violations
+    violations,
+    ...(plan.purgeCdn === 'off' ? {} : { cdn: servedAt(listing.items, kept) })
   }
+}
+
+/** The listing without the files' URLs, which only purge-cdn needs: a million of them would weigh on the heap. */
+function withoutUrls(list: ProviderList): ProviderList {
+  return {
+    ...list,
+    read: (answer, cursor) => {
+      const reading = list.read(answer, cursor)
+      if ('items' in reading) for (const item of reading.items) item.url = undefined
+      return reading
+    }
+  }
+}
+
+/** Where the kept IDs are served, and every listed file's place. */
+function servedAt(items: readonly ListItem[], kept: ReadonlySet<string>): NonNullable<SelectionOutcome['cdn']> {
+  const files = new Map<string, CdnFile>()
+  const listed: Array<{ id: string; path: string | null }> = []
+  for (const item of items) {
+    if (item.kind !== 'file') continue
+    listed.push({ id: item.id, path: item.path })
+    if (kept.has(item.id) && typeof item.url === 'string' && !files.has(item.id))
+      files.set(item.id, { url: item.url, path: item.path })
+  }
+  return { files, listed }
 }
 
 /** The selection inputs, echoed back JSON-quoted (jsonText): an input cannot start or carry a workflow command. */

@@ -25,7 +25,8 @@ export const Input = {
   KeepNewest: 'keep-newest',
   GraphId: 'graph-id',
   WorkflowId: 'workflow-id',
-  MaxRate: 'max-rate'
+  MaxRate: 'max-rate',
+  PurgeCdn: 'purge-cdn'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 
@@ -47,7 +48,9 @@ export const Output = {
   FailedCount: 'failed-count',
   ReportFile: 'report-file',
   Selected: 'selected',
-  SelectedCount: 'selected-count'
+  SelectedCount: 'selected-count',
+  CdnFailed: 'cdn-failed',
+  CdnFailedCount: 'cdn-failed-count'
 } as const
 export type OutputName = (typeof Output)[keyof typeof Output]
 
@@ -87,3 +90,10 @@ export const MAX_VERDICT_IDS = 10
 export const MAX_LOGGED_ID_LINES = 1000
 /** IDs named in the line a run stopped at once (a second stop signal) leaves, before the rest are counted. */
 export const MAX_NAMED_UNKNOWN_IDS = 10
+/** purge-cdn: wait gives ImageKit this long in all to say each purge is completed. */
+export const CDN_WAIT_MS = 60_000
+/** purge-cdn: wait asks each purge's status at most this often, then half as often each round, down to the next. */
+export const CDN_STATUS_SPACING_MS = 500
+export const MAX_CDN_STATUS_SPACING_MS = 4000
+/** CDN purges that failed, warned of one by one at most; the rest are counted. */
+export const MAX_CDN_WARNINGS = 5

@@ -10,7 +10,12 @@ import { errorMessage, quote, splitList } from '../text.js'
 export interface FailOn {
   failed: boolean
   missing: boolean
+  /** A deleted file whose CDN cache could not be purged (purge-cdn) fails the step; set only when asked for. */
+  cdn?: boolean
 }
+
+/** purge-cdn: off (false), purge what was deleted (true), or purge and wait until ImageKit says it is done (wait). */
+export type PurgeCdn = 'off' | 'purge' | 'wait'
 
 /** Every input, read and typed. Fields whose input was invalid hold a harmless fallback and a violation says why. */
 export interface Settings {
@@ -34,6 +39,7 @@ export interface Settings {
   selectionRequest: SelectionRequest
   /** Requests per minute at most, listing included; undefined for no cap (adaptive pacing only). */
   maxRate: number | undefined
+  purgeCdn: PurgeCdn
 }
 
 /** Shard `index` (1-based) of `count`. */
@@ -136,7 +142,8 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
     commentOnPr: read.boolean(Input.CommentOnPr, false),
     githubToken: read.text(Input.GithubToken),
     selectionRequest: readSelectionRequest(read),
-    maxRate: readMaxRate(read)
+    maxRate: readMaxRate(read),
+    purgeCdn: readPurgeCdn(read)
   }
   return { settings, violations: read.violations }
 }
@@ -200,6 +207,16 @@ function readMaxRate(read: InputReader): number | undefined {
   if (text === '') return undefined
   const { min, max } = MAX_RATE_RANGE
   return read.whole(Input.MaxRate, text, min, max, 'a whole number of requests a minute')
+}
+
+const PURGE_CDN: Readonly<Record<string, PurgeCdn>> = { false: 'off', true: 'purge', wait: 'wait' }
+
+function readPurgeCdn(read: InputReader): PurgeCdn {
+  const text = read.text(Input.PurgeCdn)
+  if (text === '') return 'off'
+  const mode = Object.hasOwn(PURGE_CDN, text.toLowerCase()) ? PURGE_CDN[text.toLowerCase()] : undefined
+  if (mode === undefined) read.violation(Input.PurgeCdn, `${quote(text)} is not false, true or wait`)
+  return mode ?? 'off'
 }
 
 /** The inputs that turn selection on (customer-id only narrows it). */
@@ -318,11 +335,11 @@ function readShard(text: string, violation: (input: InputName, message: string) 
 function readFailOn(text: string, violation: (input: InputName, message: string) => void): FailOn {
   const words = splitList(text.toLowerCase())
   if (words.length === 0) return { failed: true, missing: false }
-  const unknown = words.filter(word => !['failed', 'missing', 'none'].includes(word))
+  const unknown = words.filter(word => !['failed', 'missing', 'cdn', 'none'].includes(word))
   if (unknown.length > 0) {
     violation(
       Input.FailOn,
-      `unknown ${unknown.map(word => quote(word, 40)).join(', ')} (allowed: failed, missing, or none)`
+      `unknown ${unknown.map(word => quote(word, 40)).join(', ')} (allowed: failed, missing, cdn, or none)`
     )
     return { failed: true, missing: false }
   }
@@ -330,7 +347,11 @@ function readFailOn(text: string, violation: (input: InputName, message: string)
     if (words.length > 1) violation(Input.FailOn, '"none" cannot be combined with other outcomes')
     return { failed: false, missing: false }
   }
-  return { failed: words.includes('failed'), missing: words.includes('missing') }
+  return {
+    failed: words.includes('failed'),
+    missing: words.includes('missing'),
+    ...(words.includes('cdn') ? { cdn: true } : {})
+  }
 }
 
 /** base-url: https://, or http:// to a loopback host; no credentials, query or fragment. Normalised without a trailing slash. */

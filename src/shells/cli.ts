@@ -62,7 +62,7 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
   {
     input: Input.FailOn,
     argument: 'LIST',
-    help: 'failed, missing (comma-separated) or none',
+    help: 'failed, missing, cdn (comma-separated) or none',
     default: 'failed',
     join: '\n'
   },
@@ -102,6 +102,12 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
     input: Input.WorkflowId,
     argument: 'ID',
     help: 'AnyFormat: select among the collections of this workflow (required there)'
+  },
+  {
+    input: Input.PurgeCdn,
+    argument: 'WHEN',
+    help: 'ImageKit: purge the CDN cache of what was deleted: true, or wait (until ImageKit says it is done)',
+    default: 'false'
   }
 ]
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
-import type { Emulator, EmulatorOptions } from '../emulator/index.js'
-import { purgeCovers, wildcardAccepted } from '../emulator/providers/imagekit-cdn.js'
-import { call, emulate, KEY, type Reply } from './helpers/common.js'
-import { contractProxy } from './helpers/contract.js'
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js'
+import { purgeCovers, wildcardAccepted } from '../../emulator/providers/imagekit-cdn.js'
+import { call, emulate, KEY, type Reply } from '../helpers/common.js'
+import { contractProxy } from '../helpers/contract.js'
 
 /**
  * The emulated ImageKit's CDN endpoints, as its OpenAPI document and purge-cache page describe them (docs/providers.md,

@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
-import { imagekitUrl } from '../emulator/bodies.js'
-import { planPurges, type FolderScope } from '../src/cdn/plan.js'
-import { imagekitCdn } from '../src/providers/imagekit-cdn.js'
-import type { CdnFile, HttpAnswer } from '../src/providers/types.js'
-import { answer } from './helpers/answers.js'
+import { imagekitUrl } from '../../emulator/bodies.js'
+import { planPurges, type FolderScope } from '../../src/cdn/plan.js'
+import { imagekitCdn } from '../../src/providers/imagekit-cdn.js'
+import type { CdnFile, HttpAnswer } from '../../src/providers/types.js'
+import { answer } from '../helpers/answers.js'
 
 /**
  * purge-cdn's rules, pure: where ImageKit serves a file, which URLs a purge may end in a wildcard
