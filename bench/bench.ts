@@ -567,6 +567,79 @@ async function listing(
   )
 }
 
+/** The requests of a purge-cdn run by kind, from its report (the emulator's count is the total). */
+function cdnRequests(measure: Measure): {
+  list: number
+  details: number
+  deletes: number
+  purges: number
+  statuses: number
+} {
+  const report = measure.report as Report
+  const list = report.selection?.requests ?? 0
+  const { details, purges, statuses } = report.cdn?.requests ?? { details: 0, purges: 0, statuses: 0 }
+  return { list, details, deletes: report.totals.requests - list - details - purges - statuses, purges, statuses }
+}
+
+/**
+ * purge-cdn: requests per 1000 deleted files, given IDs (each one's details, then bulk deletes, then one purge per
+ * file: nothing tells which other files share a folder) against a folder selection (the listing, bulk deletes, one
+ * purge for the whole folder). Purges count against ImageKit's monthly quota: the fewer the better.
+ */
+async function cdn(): Promise<Row> {
+  const n = 1000
+  const files: FileRecord[] = Array.from({ length: n }, (_, i) => ({
+    id: `f${i}`,
+    path: `/previews/pr-42/${i % 10 === 0 ? 'cards/' : ''}image-${i}.jpg`
+  }))
+  const options: Setup = { provider: 'imagekit', files, latencyMs: 5 }
+  const ids = files.map(file => file.id)
+  const given = await line(
+    'given IDs, purge-cdn: true',
+    () => runTheAction(options, { 'purge-cdn': 'true' }, ids),
+    null,
+    1
+  )
+  const selection = { 'select-path': '/previews/pr-42/**', 'purge-cdn': 'true' }
+  const folder = await line(
+    'select-path /previews/pr-42/**, purge-cdn: true',
+    () => runTheAction(options, selection, []),
+    null,
+    1
+  )
+  const waited = await line(
+    'select-path, purge-cdn: wait',
+    () => runTheAction(options, { ...selection, 'purge-cdn': 'wait' }, []),
+    null,
+    1
+  )
+  const [g, f, w] = [given, folder, waited].map(l => cdnRequests(l.measure)) as [
+    ReturnType<typeof cdnRequests>,
+    ReturnType<typeof cdnRequests>,
+    ReturnType<typeof cdnRequests>
+  ]
+  const per = (value: number): string => String(Math.round((value * 1000) / n))
+  // The least any run could send: every given ID's URL asked for, 100 IDs a bulk delete, a purge per given file; a
+  // listing of n files in pages of 1000 (and the short page that ends it), and one purge for the folder.
+  const least = { details: n, deletes: Math.ceil(n / 100), purges: n, pages: Math.floor(n / 1000) + 1 }
+  const checks: Array<[string, boolean]> = [
+    ['nothing lost', [given, folder, waited].every(l => l.measure.lost === 0)],
+    ['given IDs: one details request and one purge per file', g.details === n && g.purges === n],
+    ['given IDs: the bulk deletes at their least', g.deletes === least.deletes],
+    ['folder: one purge, no details', f.purges === 1 && f.details === 0 && w.purges === 1],
+    ['folder: the listing and the bulk deletes at their least', f.list === least.pages && f.deletes === least.deletes]
+  ]
+  return row(
+    'cdn',
+    `purge-cdn: ${n} ImageKit files (a tenth in a subfolder), L=5 ms; requests per 1000 deleted files`,
+    'the least possible of each kind of request',
+    null,
+    [given, folder, waited],
+    checks,
+    `per 1000 deleted: given IDs ${per(g.details)} details + ${per(g.deletes)} deletes + ${per(g.purges)} purges (least ${least.details} + ${least.deletes} + ${least.purges}); folder ${per(f.list)} list pages + ${per(f.details)} details + ${per(f.deletes)} deletes + ${per(f.purges)} purge (least ${least.pages} + 0 + ${least.deletes} + 1); wait adds ${w.statuses} status requests`
+  )
+}
+
 const SCENARIOS: Array<[string, () => Promise<Row>]> = [
   ['startup', startup],
   ['latency-writer', () => latency('writer', false)],
@@ -581,7 +654,8 @@ const SCENARIOS: Array<[string, () => Promise<Row>]> = [
   ['scale', scale],
   ['list-imagekit', () => listing('imagekit', 100_000, true, 10)],
   ['list-writer', () => listing('writer', 10_000, false, 2)],
-  ['list-delos', () => listing('delos', 10_000, false, 2)]
+  ['list-delos', () => listing('delos', 10_000, false, 2)],
+  ['cdn', cdn]
 ]
 
 function format(target: Row): string[] {
