@@ -32,7 +32,11 @@ interface Run {
 }
 
 /** The pipeline, in process, against the emulator; what it told and published. */
-async function purgeRun(emulator: Emulator, inputs: Partial<Record<InputName, string>>): Promise<Run> {
+async function purgeRun(
+  emulator: Emulator,
+  inputs: Partial<Record<InputName, string>>,
+  signal?: AbortSignal
+): Promise<Run> {
   const log: string[] = []
   const warnings: string[] = []
   let published: { report: RunReport; text: string } | undefined
@@ -53,7 +57,8 @@ async function purgeRun(emulator: Emulator, inputs: Partial<Record<InputName, st
   }
   const values = { provider: 'imagekit', 'api-key': KEY, 'base-url': emulator.url, ...inputs }
   await runPipeline({ getInput: name => values[name] ?? '', readFile: () => '', workspace: '/w', env: {} }, shell, {
-    tempDir: scratchDir('file-purge-cdn-')
+    tempDir: scratchDir('file-purge-cdn-'),
+    ...(signal ? { signal } : {})
   })
   if (published === undefined) throw new Error('nothing published')
   const { report, text } = published
@@ -294,6 +299,25 @@ describe('a run with purge-cdn', () => {
     expect(run.entries.map(e => e.outcome)).toEqual(['failed', 'failed'])
     expect(run.report.verdict.failed).toBe(true)
     expect(run.report.verdict.message).toContain('the provider rejected the credentials')
+  })
+
+  test('cancelled while purging: the files stay deleted, their cache not purged, and the step fails', async () => {
+    const emulator = await emulate({ provider: 'imagekit', files: given.slice(0, 2) }, [
+      { on: 'purge', fault: { kind: 'hang' } }
+    ])
+    const controller = new AbortController()
+    const stopOnPurge = setInterval(() => {
+      if (routes(emulator).includes('purge')) controller.abort('SIGTERM')
+    }, 5)
+    const run = await purgeRun(emulator, { 'file-ids': 'g1 g2', 'purge-cdn': 'true' }, controller.signal)
+    clearInterval(stopOnPurge)
+    expect(run.entries.map(e => [e.outcome, e.cdn?.status])).toEqual([
+      ['deleted', 'failed'],
+      ['deleted', 'failed']
+    ])
+    expect(run.entries[0]?.cdn?.reason).toMatch(/cancel/)
+    expect(run.outputs['cdn-failed']).toBe('["g1","g2"]')
+    expect(run.report.verdict).toMatchObject({ failed: true, message: expect.stringContaining('cancelled (SIGTERM)') })
   })
 
   test('wait: each purge is asked for until ImageKit says it is completed', async () => {
