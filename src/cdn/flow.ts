@@ -82,5 +82,8 @@ export async function deleteAndPurge(
   cdn.release()
   const failed = cdn.failures(deleted)
   for (const line of cdnWarnings(failed)) flow.warn(line)
-  return { result: together(result, purged ?? NOTHING), cdn: { report: cdn.report(deleted), failed } }
+  const all = together(result, purged ?? NOTHING)
+  // A cancellation that came between two stages stopped the run as surely as one that cut a request off.
+  const cancelled = flow.signal?.aborted && !all.credentialsRejected ? cancellation(flow.signal) : null
+  return { result: { ...all, halted: all.halted ?? cancelled }, cdn: { report: cdn.report(deleted), failed } }
 }

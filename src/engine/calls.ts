@@ -18,6 +18,7 @@ export interface CallOptions<T> extends Omit<
   PurgeOptions,
   'ids' | 'request' | 'classify' | 'bulk' | 'onResult' | 'onSend'
 > {
+  /** What each request is for; no two alike. */
   keys: readonly string[]
   request: (key: string) => ProviderRequest
   /** What a 2xx answer says. */
