@@ -1,9 +1,17 @@
 import { describe, expect, test } from '@jest/globals'
-import { imagekitUrl } from '../emulator/bodies.js'
-import type { Emulator, FileRecord } from '../emulator/index.js'
-import { purgeCovers } from '../emulator/providers/imagekit-cdn.js'
-import { nodeBinaries, type RunOptions, type RunResult } from './harness/runner.js'
-import { emulate, expectInRoute, expectNoSecret, KEY, runActionOnce, wireForms, type Report } from './helpers/common.js'
+import { imagekitUrl } from '../../emulator/bodies.js'
+import type { Emulator, FileRecord } from '../../emulator/index.js'
+import { purgeCovers } from '../../emulator/providers/imagekit-cdn.js'
+import { nodeBinaries, type RunOptions, type RunResult } from '../harness/runner.js'
+import {
+  emulate,
+  expectInRoute,
+  expectNoSecret,
+  KEY,
+  runActionOnce,
+  wireForms,
+  type Report
+} from '../helpers/common.js'
 
 /**
  * purge-cdn end to end: the built bundle, run as the runner runs it on each Node version, against the emulated

@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
-import type { EmulatorOptions, FaultRule } from '../emulator/index.js'
-import { API_KEY_VARIABLE, main, type CliIo } from '../src/shells/cli.js'
-import type { Report } from '../src/report/report.js'
-import { emulate, KEY, scratchDir } from './helpers/common.js'
-import { contractProxy } from './helpers/contract.js'
+import type { EmulatorOptions, FaultRule } from '../../emulator/index.js'
+import { API_KEY_VARIABLE, main, type CliIo } from '../../src/shells/cli.js'
+import type { Report } from '../../src/report/report.js'
+import { emulate, KEY, scratchDir } from '../helpers/common.js'
+import { contractProxy } from '../helpers/contract.js'
 
 /**
  * purge-cdn's requests and the emulator's answers, held against docs/openapi/imagekit.yaml by the validating proxy:
