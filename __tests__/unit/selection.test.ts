@@ -274,6 +274,7 @@ describe('select', () => {
     expect(selectFromListing([], { name: '*' }, writer, START)).toEqual({
       selected: [],
       spared: [],
+      excluded: [],
       matched: 0,
       skipped: {}
     })

@@ -12,6 +12,7 @@ import type { PolicyViolation } from '../settings/violation.js'
 import type { Verdict } from './verdict.js'
 import type { IdResult } from '../engine/outcome.js'
 import { findProvider } from '../providers/index.js'
+import type { SpareReason } from '../selection/filters.js'
 import { firstShown, type Counts, type ReportEntry, type ShownEntries, type Tally } from './tally.js'
 import { displayUrl, jsonText, markdownCell } from '../text.js'
 
@@ -24,6 +25,8 @@ export interface ListedFile {
   createdAt: string | null
   path: string | null
   status: string | null
+  /** Of a spared file: the input that spared it. */
+  reason?: SpareReason
 }
 
 /** What a selection asked for and what the listing gave (docs/selection.md). */
@@ -35,6 +38,10 @@ export interface SelectionReport {
     status: string[] | null
     olderThan: string | null
     keepNewest: number | null
+    /** The exclusions: what they name spares a file the filters matched. */
+    excludeName?: string[] | null
+    excludePath?: string[] | null
+    excludeTags?: string[] | null
   }
   scope: { graphId: string | null; workflowId: string | null; customerId: string | null }
   /** Created before this (ISO UTC), for older-than. */
@@ -46,12 +53,18 @@ export interface SelectionReport {
   listed: number
   matched: number
   selected: number
+  /** Spared by keep-newest and by the exclusions. */
   spared: number
+  /** What was spared, by the input that spared it. */
+  sparedBy?: Partial<Record<SpareReason, number>>
   skipped: Partial<Record<string, number>>
   ms: number
   /** The first selected files, with what the listing said of them (the job summary's rows). */
   selectedFiles: ListedFile[]
-  /** Every file keep-newest spared, newest first. */
+  /**
+   * Every file keep-newest spared, newest first; then, in listing order, the first files each exclusion spared (all
+   * are counted in sparedBy).
+   */
   sparedFiles: ListedFile[]
 }
 
@@ -302,6 +315,9 @@ function selectionMarkdown(selection: SelectionReport, dryRun: boolean): string[
       ? `older than ${cell(filters.olderThan)} (created before ${selection.cutoff ?? ''})`
       : '',
     filters.keepNewest !== null ? `keep the newest ${filters.keepNewest}` : '',
+    filters.excludeName ? `except names ${cell(filters.excludeName.join(', '))}` : '',
+    filters.excludePath ? `except in ${cell(filters.excludePath.join(', '))}` : '',
+    filters.excludeTags ? `except tagged ${cell(filters.excludeTags.join(', '))}` : '',
     ...Object.entries(scope).flatMap(([name, value]) => (value === null ? [] : [`${name} ${cell(value)}`]))
   ].filter(part => part !== '')
   const skipped = Object.entries(selection.skipped).map(([reason, n]) => `${n} ${reason}`)
@@ -318,7 +334,13 @@ function selectionMarkdown(selection: SelectionReport, dryRun: boolean): string[
   if (!selection.complete) lines.push('**The listing did not finish: nothing was deleted.**', '')
   else if (selection.selected === 0) lines.push('Nothing matched: nothing to delete.', '')
   lines.push(...fileTable(dryRun ? 'Would be deleted' : 'Selected', selection.selectedFiles, selection.selected))
-  lines.push(...fileTable('Spared by keep-newest', selection.sparedFiles, selection.spared))
+  const sparedBy = Object.entries(selection.sparedBy ?? { 'keep-newest': selection.spared })
+  if (sparedBy.some(([reason]) => reason !== 'keep-newest'))
+    lines.push(`Spared: ${sparedBy.map(([reason, n]) => `${n} by ${reason}`).join(', ')}.`, '')
+  for (const [reason, n] of sparedBy) {
+    const files = selection.sparedFiles.filter(file => (file.reason ?? 'keep-newest') === reason)
+    lines.push(...fileTable(`Spared by ${reason}`, files, n ?? files.length))
+  }
   return lines
 }
 

@@ -3,7 +3,7 @@
  * spares and what cannot be judged (docs/selection.md).
  */
 import { globMatch } from '../settings/ids.js'
-import type { SelectionFilters } from '../settings/selection-request.js'
+import type { Folder, SelectionFilters } from '../settings/selection-request.js'
 import type { ListCapabilities, ListItem, ListScope, ServerFilters } from '../providers/types.js'
 
 /** Items the listing gave that selection could not judge, by reason. */
@@ -18,12 +18,18 @@ export type SkipReason =
   | 'no path'
   | 'no creation time'
 
+/** The input that spared a file the filters matched. */
+export type SpareReason = 'keep-newest' | ExcludeReason
+export type ExcludeReason = 'exclude-name' | 'exclude-path' | 'exclude-tags'
+
 export interface ListingSelection {
   /** What the selection deletes, in listing order. */
   selected: ListItem[]
   /** What keep-newest spared, newest first. */
   spared: ListItem[]
-  /** Files that passed every filter but age (what keep-newest and older-than chose from). */
+  /** What an exclusion spared, in listing order, each with the first exclusion that holds it. */
+  excluded: Array<{ item: ListItem; by: ExcludeReason }>
+  /** Files that passed every filter but age, the excluded ones included (keep-newest and older-than chose from the rest). */
   matched: number
   skipped: Partial<Record<SkipReason, number>>
 }
@@ -71,6 +77,9 @@ export function judge(
     if (!inFolder(item.path, filters.path)) return false
   }
   if (filters.tags !== undefined && !(item.tags ?? []).some(tag => filters.tags?.includes(tag))) return false
+  // An exclusion that cannot be checked could spare the file: it is not judged.
+  if (filters.excludeNames !== undefined && item.name === null) return 'no name'
+  if (filters.excludePaths !== undefined && item.path === null) return 'no path'
   const aged = filters.olderThan !== undefined || filters.keepNewest !== undefined
   if (aged && createdUs(item.createdAt) === null) return 'no creation time'
   return true
@@ -100,9 +109,21 @@ function plainPath(path: string): boolean {
   return path.startsWith('/') && !steps.some(step => step === '' || step === '.' || step === '..')
 }
 
-function inFolder(path: string, { folder, subfolders }: { folder: string; subfolders: boolean }): boolean {
+function inFolder(path: string, { folder, subfolders }: Folder): boolean {
   const parent = path.slice(0, path.lastIndexOf('/') + 1)
   return subfolders ? parent.startsWith(folder) : parent === folder
+}
+
+/**
+ * The first exclusion that spares an item the filters passed, or undefined. Only the client applies exclusions: they
+ * never change the list request, so they can only ever spare more.
+ */
+export function excludedBy(item: ListItem, filters: SelectionFilters): ExcludeReason | undefined {
+  const { excludeNames, excludePaths, excludeTags } = filters
+  if (excludeNames?.some(glob => item.name !== null && globMatch(glob, item.name))) return 'exclude-name'
+  if (excludePaths?.some(folder => item.path !== null && inFolder(item.path, folder))) return 'exclude-path'
+  if (excludeTags !== undefined && (item.tags ?? []).some(tag => excludeTags.includes(tag))) return 'exclude-tags'
+  return undefined
 }
 
 /** A candidate with its creation time, read once. */
@@ -118,9 +139,9 @@ function newestFirst(a: Timed, b: Timed): number {
 }
 
 /**
- * What a listing selects: the files that pass every filter, less the keep-newest newest of them (spared before
- * age is looked at, so older-than never leaves fewer than N), less those not older than the cutoff. An ID listed
- * twice counts once.
+ * What a listing selects: the files that pass every filter, less those an exclusion spares (never candidates, so
+ * they use up none of the N kept), less the keep-newest newest of the rest (spared before age is looked at, so
+ * older-than never leaves fewer than N), less those not older than the cutoff. An ID listed twice counts once.
  */
 export function selectFromListing(
   items: readonly ListItem[],
@@ -132,10 +153,14 @@ export function selectFromListing(
   const skipped: ListingSelection['skipped'] = {}
   const seen = new Set<string>()
   const candidates: ListItem[] = []
+  const excluded: ListingSelection['excluded'] = []
   for (const item of items) {
     const verdict = judge(item, filters, capabilities, scope)
-    if (verdict === true && !seen.has(item.id)) candidates.push(item)
-    else if (verdict !== true && verdict !== false) skipped[verdict] = (skipped[verdict] ?? 0) + 1
+    if (verdict === true && !seen.has(item.id)) {
+      const by = excludedBy(item, filters)
+      if (by === undefined) candidates.push(item)
+      else excluded.push({ item, by })
+    } else if (verdict !== true && verdict !== false) skipped[verdict] = (skipped[verdict] ?? 0) + 1
     if (verdict === true) seen.add(item.id)
   }
   const timed = candidates.map(item => ({ item, us: createdUs(item.createdAt) }))
@@ -151,7 +176,7 @@ export function selectFromListing(
   const selected = timed
     .filter(({ item, us }) => !sparedIds.has(item.id) && (us ?? -Infinity) < cutoff)
     .map(({ item }) => item)
-  return { selected, spared, matched: candidates.length, skipped }
+  return { selected, spared, excluded, matched: candidates.length + excluded.length, skipped }
 }
 
 const DAY_MS = 86_400_000

@@ -3,7 +3,7 @@ import type { ListCapabilities, ListScope } from '../providers/types.js'
 import { Input, MAX_LISTED_INVALID_IDS, ScopeInput, type InputName } from '../settings/constants.js'
 import { ID_RULE, idProblem, otherUuidSpelling, protectedBy, shardOf } from '../settings/ids.js'
 import type { Settings, Shard } from '../settings/inputs.js'
-import { asksToSelect, hasFilterOrScope } from '../settings/selection-request.js'
+import { asksToSelect, hasFilterOrScope, type SelectionFilters } from '../settings/selection-request.js'
 import type { PolicyViolation } from '../settings/violation.js'
 import { quote } from '../text.js'
 
@@ -42,6 +42,7 @@ export function preflight(settings: Settings, inputViolations: readonly PolicyVi
   }
   if (select && settings.provider !== undefined) selectionRules(settings, settings.provider, add)
   cdnRules(settings, add)
+  if (!select) sparingWithoutSelection(settings.selectionRequest.filters, add)
   return violations
 }
 
@@ -54,6 +55,24 @@ function cdnRules(settings: Settings, add: Add): void {
   }
   if (failOn.cdn === true && purgeCdn === 'off')
     add(Input.FailOn, 'cdn fails the step on a CDN purge that failed: it needs purge-cdn (true or wait)')
+}
+
+/** The inputs that only spare what a selection picks. */
+const EXCLUSIONS = [
+  ['excludeNames', Input.ExcludeName],
+  ['excludePaths', Input.ExcludePath],
+  ['excludeTags', Input.ExcludeTags]
+] as const satisfies ReadonlyArray<readonly [keyof SelectionFilters, InputName]>
+
+/** An exclusion spares files a selection picks: without one, it would be silently ignored, so it is a violation. */
+function sparingWithoutSelection(filters: SelectionFilters, add: Add): void {
+  for (const [key, input] of EXCLUSIONS) {
+    if (filters[key] !== undefined)
+      add(
+        input,
+        'spares files a selection picks, and there is no selection: add select-name, select-path, select-tags, select-status, older-than, graph-id or workflow-id (given IDs are never spared)'
+      )
+  }
 }
 
 /**
@@ -145,6 +164,10 @@ function selectionRules(settings: Settings, provider: Provider, add: Add): void 
     add(input, `${provider.name} cannot select by ${what} (${whoCan(test)})`)
   if (filters.path && !capabilities.path) refuse(Input.SelectPath, 'folder', c => c.path)
   if (filters.tags && !capabilities.tags) refuse(Input.SelectTags, 'tag', c => c.tags)
+  const spareRefused = (input: InputName, what: string, test: (c: ListCapabilities) => boolean): void =>
+    add(input, `${provider.name} cannot spare files by ${what} (${whoCan(test)})`)
+  if (filters.excludePaths && !capabilities.path) spareRefused(Input.ExcludePath, 'folder', c => c.path)
+  if (filters.excludeTags && !capabilities.tags) spareRefused(Input.ExcludeTags, 'tag', c => c.tags)
   if (filters.statuses && capabilities.statuses === undefined)
     refuse(Input.SelectStatus, 'status', c => c.statuses !== undefined)
   const allowed = capabilities.statuses

@@ -12,7 +12,14 @@ import type { PolicyViolation } from '../settings/violation.js'
 import { plannedIds, selectedIdRules, type RunPlan } from './policy.js'
 import type { CdnFile, ListItem, ProviderList } from '../providers/types.js'
 import type { ListedFile, SelectionReport } from '../report/report.js'
-import { selectFromListing, serverFilters, type ListingSelection } from './filters.js'
+import {
+  selectFromListing,
+  serverFilters,
+  type ExcludeReason,
+  type ListingSelection,
+  type SpareReason
+} from './filters.js'
+import type { Folder } from '../settings/selection-request.js'
 import { count, jsonText, scrub } from '../text.js'
 
 export interface SelectionOptions {
@@ -138,6 +145,9 @@ function describeScope(plan: RunPlan): string {
     filters.statuses ? `status ${filters.statuses.join(' or ')}` : '',
     filters.olderThan ? `older than ${filters.olderThan.text}` : '',
     filters.keepNewest !== undefined ? `keeping the newest ${filters.keepNewest}` : '',
+    filters.excludeNames ? `except names ${filters.excludeNames.map(name => jsonText(name)).join(' or ')}` : '',
+    filters.excludePaths ? `except in ${filters.excludePaths.map(folderText).map(jsonText).join(' or ')}` : '',
+    filters.excludeTags ? `except tagged ${filters.excludeTags.map(tag => jsonText(tag)).join(' or ')}` : '',
     scope.graphId ? `graph ${jsonText(scope.graphId)}` : '',
     scope.workflowId ? `workflow ${jsonText(scope.workflowId)}` : '',
     scope.customerId ? `customer ${jsonText(scope.customerId)}` : ''
@@ -154,8 +164,11 @@ function tell(
 ): void {
   const { info, itemLine } = options
   const skipped = Object.entries(picked.skipped).map(([reason, n]) => `${n} ${reason}`)
+  const spared = picked.spared.length + picked.excluded.length
+  const by = Object.entries(sparedCounts(picked)).map(([reason, n]) => `${n} by ${reason}`)
+  const sparedText = picked.excluded.length > 0 ? `${spared} spared (${by.join(', ')})` : `${spared} spared`
   info(
-    `listed ${count(listing.items.length, 'item')} in ${count(listing.pages, 'page')} (${listing.ms} ms): ${picked.matched} matched, ${picked.selected.length} selected, ${picked.spared.length} spared${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`
+    `listed ${count(listing.items.length, 'item')} in ${count(listing.pages, 'page')} (${listing.ms} ms): ${picked.matched} matched, ${picked.selected.length} selected, ${sparedText}${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`
   )
   if (picked.selected.length === 0) info('nothing matched the selection')
   if (!options.plan.dryRun) return
@@ -163,7 +176,19 @@ function tell(
   if (refused) return info('the selection breaks policy (below): nothing would be deleted')
   for (const item of picked.selected) itemLine(`would delete ${describeItem(item)}`)
   for (const item of picked.spared) itemLine(`spared by keep-newest ${describeItem(item)}`)
+  for (const { item, by } of picked.excluded) itemLine(`spared by ${by} ${describeItem(item)}`)
 }
+
+/** What was spared, by the input that spared it; reasons that spared nothing are left out. */
+function sparedCounts(picked: ListingSelection): Partial<Record<SpareReason, number>> {
+  const counts: Partial<Record<SpareReason, number>> = {}
+  if (picked.spared.length > 0) counts['keep-newest'] = picked.spared.length
+  for (const { by } of picked.excluded) counts[by] = (counts[by] ?? 0) + 1
+  return counts
+}
+
+/** A folder as select-path and exclude-path take it. */
+const folderText = (path: Folder): string => `${path.folder}${path.subfolders ? '**' : ''}`
 
 /**
  * An item as a log line shows it; each field JSON-quoted (jsonText), so provider text cannot end the line, start a
@@ -207,11 +232,14 @@ function selectionReport(
   return {
     filters: {
       name: filters.name ?? null,
-      path: filters.path ? `${filters.path.folder}${filters.path.subfolders ? '**' : ''}` : null,
+      path: filters.path ? folderText(filters.path) : null,
       tags: filters.tags ?? null,
       status: filters.statuses ?? null,
       olderThan: filters.olderThan?.text ?? null,
-      keepNewest: filters.keepNewest ?? null
+      keepNewest: filters.keepNewest ?? null,
+      excludeName: filters.excludeNames ?? null,
+      excludePath: filters.excludePaths?.map(folderText) ?? null,
+      excludeTags: filters.excludeTags ?? null
     },
     scope: {
       graphId: scope.graphId || null,
@@ -225,12 +253,25 @@ function selectionReport(
     listed: listing.complete ? listing.items.length : 0,
     matched: picked?.matched ?? 0,
     selected: picked?.selected.length ?? 0,
-    spared: picked?.spared.length ?? 0,
+    spared: picked ? picked.spared.length + picked.excluded.length : 0,
+    sparedBy: picked ? sparedCounts(picked) : {},
     skipped: picked?.skipped ?? {},
     ms: listing.ms,
     selectedFiles: (picked?.selected ?? []).slice(0, MAX_SUMMARY_SELECTED_ROWS).map(listedFile(shown)),
-    sparedFiles: (picked?.spared ?? []).map(listedFile(shown))
+    sparedFiles: picked ? sparedFiles(picked, shown) : []
   }
+}
+
+/** Every file keep-newest spared, then the first files each exclusion spared: a report of bounded size. */
+function sparedFiles(picked: ListingSelection, shown: Shown): ListedFile[] {
+  const files: ListedFile[] = picked.spared.map(item => ({ ...listedFile(shown)(item), reason: 'keep-newest' }))
+  const perReason = new Map<ExcludeReason, number>()
+  for (const { item, by } of picked.excluded) {
+    const n = perReason.get(by) ?? 0
+    perReason.set(by, n + 1)
+    if (n < MAX_SUMMARY_SELECTED_ROWS) files.push({ ...listedFile(shown)(item), reason: by })
+  }
+  return files
 }
 
 function emptyOutcome(

@@ -26,7 +26,10 @@ export const Input = {
   GraphId: 'graph-id',
   WorkflowId: 'workflow-id',
   MaxRate: 'max-rate',
-  PurgeCdn: 'purge-cdn'
+  PurgeCdn: 'purge-cdn',
+  ExcludeName: 'exclude-name',
+  ExcludePath: 'exclude-path',
+  ExcludeTags: 'exclude-tags'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 

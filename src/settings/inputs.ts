@@ -257,13 +257,50 @@ function readSelectionRequest(read: InputReader): SelectionRequest {
   const statuses = words(plain(Input.SelectStatus), true)
   if (statuses) filters.statuses = statuses
   const age = readAge(read, plain(Input.OlderThan), plain(Input.KeepNewest))
-  Object.assign(filters, age)
+  Object.assign(filters, age, readExclusions(read))
   const scope = {
     graphId: readScopeId(read, Input.GraphId),
     workflowId: readScopeId(read, Input.WorkflowId),
     customerId: read.text(Input.CustomerId)
   }
   return { filters, scope, requested: SELECTION_INPUTS.some(input => read.text(input) !== '') }
+}
+
+/**
+ * A list input of exclusions: items separated by commas or line breaks, each trimmed, empties and repeats dropped;
+ * undefined when there are none, or when one is too long or holds a control character (a violation names it).
+ */
+function exclusionList(read: InputReader, name: InputName): string[] | undefined {
+  const items = [
+    ...new Set(
+      read
+        .raw(name)
+        .split(/[,\r\n]+/)
+        .map(item => item.trim())
+        .filter(item => item !== '')
+    )
+  ]
+  const bad = items.filter(item => item.length > MAX_SELECT_TEXT || CONTROL.test(item))
+  for (const item of bad)
+    read.violation(name, `${quote(item)} must be at most ${MAX_SELECT_TEXT} characters without control characters`)
+  return items.length > 0 && bad.length === 0 ? items : undefined
+}
+
+/** exclude-name, exclude-path and exclude-tags: what a selection spares; whether it may is policy's. */
+function readExclusions(read: InputReader): SelectionFilters {
+  const filters: SelectionFilters = {}
+  const names = exclusionList(read, Input.ExcludeName)
+  if (names) filters.excludeNames = names
+  const folders = (exclusionList(read, Input.ExcludePath) ?? []).flatMap(text => {
+    const folder = parseFolder(text)
+    if (typeof folder !== 'string') return [folder]
+    read.violation(Input.ExcludePath, `${quote(text)} ${folder}`)
+    return []
+  })
+  if (folders.length > 0) filters.excludePaths = folders
+  const tags = exclusionList(read, Input.ExcludeTags)
+  if (tags) filters.excludeTags = tags
+  return filters
 }
 
 /** Comma-separated words, trimmed, empties dropped; undefined when there are none. */

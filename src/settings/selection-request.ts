@@ -15,6 +15,26 @@ export interface SelectionFilters {
   olderThan?: { text: string; ms: number }
   /** The N newest files that pass the other filters (age aside) are spared. */
   keepNewest?: number
+  /** Globs against the whole name: a file that passes the filters and whose name matches any is spared. */
+  excludeNames?: string[]
+  /** ImageKit: folders (select-path's syntax) whose files are spared. */
+  excludePaths?: Folder[]
+  /** ImageKit: a file whose own tags hold any of these is spared. */
+  excludeTags?: string[]
+}
+
+/** A folder alone ('/a/b/'), or with its subfolders. */
+export interface Folder {
+  folder: string
+  subfolders: boolean
+}
+
+/** The filters that only spare: they never narrow what is listed, and a selection needs a filter besides them. */
+const SPARING = ['keepNewest', 'excludeNames', 'excludePaths', 'excludeTags'] as const
+
+/** Whether any exclusion (exclude-name, exclude-path, exclude-tags) is set. */
+export function hasExclusions(filters: SelectionFilters): boolean {
+  return filters.excludeNames !== undefined || filters.excludePaths !== undefined || filters.excludeTags !== undefined
 }
 
 /** What the selection inputs ask for: the filters, the scope, and whether any was given. */
@@ -30,13 +50,11 @@ export function asksToSelect(request: SelectionRequest): boolean {
   return hasFilterOrScope(request) || request.filters.keepNewest !== undefined
 }
 
-/** Whether anything besides keep-newest narrows the selection (a filter, or a scope). */
+/** Whether anything besides keep-newest and the exclusions narrows the selection (a filter, or a scope). */
 export function hasFilterOrScope(request: SelectionRequest): boolean {
-  const { keepNewest: _, ...others } = request.filters
+  const others = Object.entries(request.filters).filter(([key]) => !(SPARING as readonly string[]).includes(key))
   return (
-    Object.values(others).some(value => value !== undefined) ||
-    request.scope.graphId !== '' ||
-    request.scope.workflowId !== ''
+    others.some(([, value]) => value !== undefined) || request.scope.graphId !== '' || request.scope.workflowId !== ''
   )
 }
 
@@ -51,7 +69,7 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** A folder for select-path ('/a/b/', '/a/b' or '/a/b/**'), normalised to '/a/b/'; or why it is not one. */
-export function parseFolder(text: string): { folder: string; subfolders: boolean } | string {
+export function parseFolder(text: string): Folder | string {
   const subfolders = text.endsWith('/**')
   const bare = subfolders ? text.slice(0, -2) : text
   if (!bare.startsWith('/'))

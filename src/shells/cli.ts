@@ -108,6 +108,24 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
     argument: 'WHEN',
     help: 'ImageKit: purge the CDN cache of what was deleted: true, or wait (until ImageKit says it is done)',
     default: 'false'
+  },
+  {
+    input: Input.ExcludeName,
+    argument: 'GLOBS',
+    help: 'spare selected files whose whole name matches any (comma-separated)',
+    join: '\n'
+  },
+  {
+    input: Input.ExcludePath,
+    argument: 'FOLDERS',
+    help: 'ImageKit: spare selected files in any of these folders (/a/, /a/**)',
+    join: '\n'
+  },
+  {
+    input: Input.ExcludeTags,
+    argument: 'TAGS',
+    help: 'ImageKit: spare selected files whose own tags hold any of these',
+    join: ','
   }
 ]
 
