@@ -391,7 +391,7 @@ describe('the selected IDs meet the same policy as given ones', () => {
 })
 
 describe("the listing follows the run's inputs, and its IDs the rules of an ID", () => {
-  test("graph-id alone selects the graph's files", async () => {
+  test("graph-id alone selects the graph's files; one in another graph too is skipped as attached", async () => {
     const emulator = await emulate({
       provider: 'writer',
       files: [
@@ -402,8 +402,9 @@ describe("the listing follows the run's inputs, and its IDs the rules of an ID",
     })
     const run = await act(emulator, { 'graph-id': 'g1' })
     expect(run.exitCode).toBe(0)
-    expect(list(run.outputs.deleted)).toEqual(['in-1', 'in-2'])
-    expect([...emulator.store]).toEqual(['out-1'])
+    expect(list(run.outputs.deleted)).toEqual(['in-1'])
+    expect([...emulator.store]).toEqual(['out-1', 'in-2'])
+    expect(run.report.selection?.skipped).toEqual({ attached: 1 })
     expect(run.report.selection?.scope).toEqual({ graphId: 'g1', workflowId: null, customerId: null })
   })
 

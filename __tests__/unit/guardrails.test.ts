@@ -6,7 +6,7 @@ import { runPipeline, type Shell } from '../../src/pipeline.js'
 import { PROVIDER_NAMES } from '../../src/providers/index.js'
 import { summaryMarkdown, type RunReport } from '../../src/report/report.js'
 import { asText } from '../../src/report/file.js'
-import { emulate, KEY, scratchDir, type Report } from '../helpers/common.js'
+import { emulate, KEY, rawServer, scratchDir, type Report } from '../helpers/common.js'
 
 /**
  * The guardrails for production retention, run in process against the emulator: exclusions, Writer files in use,
@@ -228,6 +228,101 @@ describe('exclusions', () => {
     const emulator = await emulate({ provider: 'writer', files: ['a'] })
     const run = await purge(emulator, { 'keep-newest': '2', 'exclude-name': 'keep-*' })
     expect(run.report.violations).toContainEqual(expect.stringMatching(/^keep-newest: cannot be the only filter/))
+    expect(emulator.requests).toEqual([])
+  })
+})
+
+describe('Writer files in use', () => {
+  const files: FileRecord[] = [
+    { id: 'free', name: 'pr-42-free', graphIds: [] },
+    { id: 'in-g1', name: 'pr-42-g1', graphIds: ['g1'] },
+    { id: 'in-both', name: 'pr-42-both', graphIds: ['g1', 'g2'] },
+    { id: 'in-g2', name: 'pr-42-g2', graphIds: ['g2'] }
+  ]
+
+  test('a selection skips files attached to a Knowledge Graph, and counts them as attached', async () => {
+    const emulator = await emulate({ provider: 'writer', files })
+    const run = await purge(emulator, { 'select-name': 'pr-42-*' })
+    expect(run.report.lists.deleted).toEqual(['free'])
+    expect([...emulator.store].sort()).toEqual(['in-both', 'in-g1', 'in-g2'])
+    expect(run.file.selection?.skipped).toEqual({ attached: 3 })
+    expect(run.summary).toContain('| 3 attached |')
+  })
+
+  test('with graph-id, a file attached to that graph alone is selectable; one in another graph too is not', async () => {
+    const emulator = await emulate({ provider: 'writer', files })
+    const run = await purge(emulator, { 'graph-id': 'g1' })
+    expect(run.report.lists.deleted).toEqual(['in-g1'])
+    expect([...emulator.store].sort()).toEqual(['free', 'in-both', 'in-g2'])
+    expect(run.file.selection?.skipped).toEqual({ attached: 1 })
+  })
+
+  test('select-attached: true lifts the skip, with graph-id or without', async () => {
+    const all = await emulate({ provider: 'writer', files })
+    const run = await purge(all, { 'select-name': 'pr-42-*', 'select-attached': 'true' })
+    expect(run.report.lists.deleted).toEqual(['free', 'in-g1', 'in-both', 'in-g2'])
+    expect(run.file.selection?.filters.selectAttached).toBe(true)
+    expect(run.summary).toContain('files attached to a Knowledge Graph too')
+    const graph = await emulate({ provider: 'writer', files })
+    const scoped = await purge(graph, { 'graph-id': 'g1', 'select-attached': 'true' })
+    expect(scoped.report.lists.deleted).toEqual(['in-g1', 'in-both'])
+  })
+
+  test('a listed file without graph_ids is not judged: it may be in use', async () => {
+    const server = await rawServer((request, response) => {
+      response.setHeader('content-type', 'application/json')
+      if (request.method !== 'GET') {
+        response.statusCode = 500
+        return response.end('{}')
+      }
+      const data = [
+        { id: 'a', name: 'pr-42-a', created_at: '2026-01-01T00:00:00Z', status: 'completed', graph_ids: [] },
+        { id: 'b', name: 'pr-42-b', created_at: '2026-01-01T00:00:00Z', status: 'completed' }
+      ]
+      response.end(JSON.stringify({ data, has_more: false }))
+    })
+    const workspace = scratchDir()
+    const log: string[] = []
+    let report: RunReport | undefined
+    const inputs: Inputs = {
+      provider: 'writer',
+      'api-key': KEY,
+      'base-url': server.toString(),
+      'select-name': 'pr-42-*',
+      'dry-run': 'true'
+    }
+    await runPipeline(
+      { getInput: name => inputs[name] ?? '', readFile: readIdsFile, workspace, env: {} },
+      {
+        mask: () => undefined,
+        info: line => void log.push(line),
+        debug: () => undefined,
+        publish: finished => void (report = finished.report),
+        unexpected: message => void log.push(message)
+      },
+      { tempDir: workspace }
+    )
+    expect(report?.lists.planned).toEqual(['a'])
+    expect(report?.selection?.skipped).toEqual({ 'no graph list': 1 })
+  })
+
+  test.each<[string, ProviderName, Inputs, string]>([
+    [
+      'for another provider',
+      'imagekit',
+      { 'select-name': 'pr-42-*', 'select-attached': 'true' },
+      'select-attached: is for writer only, not imagekit'
+    ],
+    [
+      'without a selection',
+      'writer',
+      { 'file-ids': 'free', 'select-attached': 'true' },
+      'select-attached: lets a selection pick files attached to a Knowledge Graph, and there is no selection'
+    ]
+  ])('select-attached %s is a violation naming it, before any request', async (_, provider, inputs, message) => {
+    const emulator = await emulate({ provider, files: ['free'] })
+    const run = await purge(emulator, inputs)
+    expect(run.report.violations).toEqual([expect.stringContaining(message)])
     expect(emulator.requests).toEqual([])
   })
 })

@@ -41,7 +41,9 @@ function records(provider: ProviderName): fc.Arbitrary<FileRecord[]> {
     status: fc.constantFrom(...(STATUSES(provider).length > 0 ? STATUSES(provider) : ['completed'])),
     kind: provider === 'imagekit' ? fc.constantFrom('file', 'file', 'file', 'folder') : fc.constant('file'),
     locked: provider === 'delos' ? fc.boolean() : fc.constant(false),
-    inScope: fc.boolean()
+    inScope: fc.boolean(),
+    // Writer: attached to another graph as well (or, out of scope, to any graph at all).
+    otherGraph: fc.boolean()
   })
   // AnyFormat knows a workflow by its files: the first one is always in the workflow listed.
   return fc.array(record, { minLength: provider === 'anyformat' ? 1 : 0, maxLength: 60 }).map(list =>
@@ -57,7 +59,8 @@ function records(provider: ProviderName): fc.Arbitrary<FileRecord[]> {
           tags: r.tags,
           aiTags: r.aiTags
         }
-      if (provider === 'writer') return { ...base, graphIds: r.inScope ? ['g'] : ['other'] }
+      if (provider === 'writer')
+        return { ...base, graphIds: [...(r.inScope ? ['g'] : []), ...(r.otherGraph ? ['other'] : [])] }
       if (provider === 'anyformat') return { ...base, workflowId: r.inScope || i === 0 ? 'wf' : 'other' }
       return { ...base, customerId: r.inScope ? 'c1' : 'c2' }
     })
@@ -89,7 +92,8 @@ function filters(provider: ProviderName): fc.Arbitrary<{ filters: SelectionFilte
       keepNewest: capabilities.age
         ? fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined })
         : fc.constant(undefined),
-      scoped: fc.boolean()
+      scoped: fc.boolean(),
+      selectAttached: capabilities.graphs ? fc.boolean() : fc.constant(false)
     })
     .map(f => {
       const chosen: SelectionFilters = {}
@@ -99,6 +103,7 @@ function filters(provider: ProviderName): fc.Arbitrary<{ filters: SelectionFilte
       if (f.statuses) chosen.statuses = f.statuses
       if (f.olderHours !== undefined) chosen.olderThan = { text: `${f.olderHours}h`, ms: f.olderHours * HOUR }
       if (f.keepNewest !== undefined) chosen.keepNewest = f.keepNewest
+      if (f.selectAttached) chosen.selectAttached = true
       const scope: ListScope = {
         graphId: provider === 'writer' && f.scoped ? 'g' : '',
         workflowId: provider === 'anyformat' ? 'wf' : '',
@@ -134,7 +139,9 @@ function bruteForce(provider: ProviderName, store: ListedRecord[], f: SelectionF
       (f.path === undefined ||
         (f.path.subfolders ? parent(r.path).startsWith(f.path.folder) : parent(r.path) === f.path.folder)) &&
       (f.tags === undefined || (r.tags ?? []).some(t => f.tags!.includes(t))) &&
-      (!aged || r.createdAt !== null)
+      (!aged || r.createdAt !== null) &&
+      // Writer: a file attached to a graph other than the one listed is in use.
+      (provider !== 'writer' || f.selectAttached === true || (r.graphIds ?? []).every(g => g === scope.graphId))
   )
   const time = (r: ListedRecord) => Date.parse(r.createdAt ?? '')
   const newest = [...candidates].sort((a, b) => time(b) - time(a) || (a.id < b.id ? -1 : 1)).slice(0, f.keepNewest ?? 0)

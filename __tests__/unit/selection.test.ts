@@ -24,6 +24,8 @@ function item(id: string, extra: Partial<ListItem> = {}): ListItem {
     status: 'completed',
     kind: 'file',
     locked: false,
+    // Writer lists the graphs a file is attached to: none.
+    graphIds: [],
     ...extra
   }
 }
@@ -199,7 +201,8 @@ describe('the scope, checked on every item as the filters are', () => {
   const graph = { graphId: 'g1', workflowId: '', customerId: '' }
   const customer = { graphId: '', workflowId: '', customerId: 'c1' }
   test.each<[string, ListItem, ListScope, ReturnType<typeof judge>]>([
-    ['a Writer file in the graph', item('w', { graphIds: ['g0', 'g1'] }), graph, true],
+    ['a Writer file in the graph', item('w', { graphIds: ['g1'] }), graph, true],
+    ['a Writer file in the graph and another: in use', item('w', { graphIds: ['g0', 'g1'] }), graph, 'attached'],
     [
       'a Writer file in another graph, which a server ignoring graph_id returned',
       item('w', { graphIds: ['g2'] }),

@@ -197,6 +197,11 @@ export interface ListCapabilities {
    * such a file is skipped unless select-status names its status.
    */
   final: readonly string[]
+  /**
+   * Writer: a file may be attached to Knowledge Graphs (its graphIds). An attached file is skipped unless
+   * select-attached is true, or it is attached to the graph listed (graph-id) alone.
+   */
+  graphs?: true
   /** The scope inputs the provider takes, and the one it needs to list at all. */
   scopes: ReadonlyArray<keyof ListScope>
   requiredScope?: keyof ListScope

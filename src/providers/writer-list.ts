@@ -20,6 +20,7 @@ export const writerList: ProviderList = {
     age: true,
     statuses: ['in_progress', 'completed', 'failed'],
     final: ['completed', 'failed'],
+    graphs: true,
     scopes: ['graphId']
   },
   request(cursor, filters, scope, { baseUrl, apiKey }) {

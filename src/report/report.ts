@@ -42,6 +42,8 @@ export interface SelectionReport {
     excludeName?: string[] | null
     excludePath?: string[] | null
     excludeTags?: string[] | null
+    /** Writer: files attached to a Knowledge Graph were selectable too. */
+    selectAttached?: boolean
   }
   scope: { graphId: string | null; workflowId: string | null; customerId: string | null }
   /** Created before this (ISO UTC), for older-than. */
@@ -318,6 +320,7 @@ function selectionMarkdown(selection: SelectionReport, dryRun: boolean): string[
     filters.excludeName ? `except names ${cell(filters.excludeName.join(', '))}` : '',
     filters.excludePath ? `except in ${cell(filters.excludePath.join(', '))}` : '',
     filters.excludeTags ? `except tagged ${cell(filters.excludeTags.join(', '))}` : '',
+    filters.selectAttached ? 'files attached to a Knowledge Graph too' : '',
     ...Object.entries(scope).flatMap(([name, value]) => (value === null ? [] : [`${name} ${cell(value)}`]))
   ].filter(part => part !== '')
   const skipped = Object.entries(selection.skipped).map(([reason, n]) => `${n} ${reason}`)

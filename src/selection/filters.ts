@@ -17,6 +17,8 @@ export type SkipReason =
   | 'bad path'
   | 'no path'
   | 'no creation time'
+  | 'attached'
+  | 'no graph list'
 
 /** The input that spared a file the filters matched. */
 export type SpareReason = 'keep-newest' | ExcludeReason
@@ -82,7 +84,18 @@ export function judge(
   if (filters.excludePaths !== undefined && item.path === null) return 'no path'
   const aged = filters.olderThan !== undefined || filters.keepNewest !== undefined
   if (aged && createdUs(item.createdAt) === null) return 'no creation time'
+  if (capabilities.graphs && filters.selectAttached !== true) return inUse(item, scope)
   return true
+}
+
+/**
+ * Writer: a file attached to a Knowledge Graph feeds it, and deleting the file takes it out of every graph. Such a
+ * file is skipped, unless it is attached to the graph listed (graph-id) alone; one whose graphs are unknown is not
+ * judged (docs/providers.md, Writer "list item").
+ */
+function inUse(item: ListItem, scope: ListScope): 'attached' | 'no graph list' | true {
+  if (item.graphIds === undefined || item.graphIds === null) return 'no graph list'
+  return item.graphIds.some(graph => graph === '' || graph !== scope.graphId) ? 'attached' : true
 }
 
 const NO_SCOPE: ListScope = { graphId: '', workflowId: '', customerId: '' }

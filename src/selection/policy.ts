@@ -66,13 +66,16 @@ const EXCLUSIONS = [
 
 /** An exclusion spares files a selection picks: without one, it would be silently ignored, so it is a violation. */
 function sparingWithoutSelection(filters: SelectionFilters, add: Add): void {
+  const selectBy = 'add select-name, select-path, select-tags, select-status, older-than, graph-id or workflow-id'
   for (const [key, input] of EXCLUSIONS) {
     if (filters[key] !== undefined)
-      add(
-        input,
-        'spares files a selection picks, and there is no selection: add select-name, select-path, select-tags, select-status, older-than, graph-id or workflow-id (given IDs are never spared)'
-      )
+      add(input, `spares files a selection picks, and there is no selection: ${selectBy} (given IDs are never spared)`)
   }
+  if (filters.selectAttached)
+    add(
+      Input.SelectAttached,
+      `lets a selection pick files attached to a Knowledge Graph, and there is no selection: ${selectBy}`
+    )
 }
 
 /**
@@ -168,6 +171,8 @@ function selectionRules(settings: Settings, provider: Provider, add: Add): void 
     add(input, `${provider.name} cannot spare files by ${what} (${whoCan(test)})`)
   if (filters.excludePaths && !capabilities.path) spareRefused(Input.ExcludePath, 'folder', c => c.path)
   if (filters.excludeTags && !capabilities.tags) spareRefused(Input.ExcludeTags, 'tag', c => c.tags)
+  if (filters.selectAttached && !capabilities.graphs)
+    add(Input.SelectAttached, `is for ${listers(c => c.graphs === true).join(', ')} only, not ${provider.name}`)
   if (filters.statuses && capabilities.statuses === undefined)
     refuse(Input.SelectStatus, 'status', c => c.statuses !== undefined)
   const allowed = capabilities.statuses

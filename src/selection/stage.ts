@@ -148,6 +148,7 @@ function describeScope(plan: RunPlan): string {
     filters.excludeNames ? `except names ${filters.excludeNames.map(name => jsonText(name)).join(' or ')}` : '',
     filters.excludePaths ? `except in ${filters.excludePaths.map(folderText).map(jsonText).join(' or ')}` : '',
     filters.excludeTags ? `except tagged ${filters.excludeTags.map(tag => jsonText(tag)).join(' or ')}` : '',
+    filters.selectAttached ? 'files attached to a Knowledge Graph too' : '',
     scope.graphId ? `graph ${jsonText(scope.graphId)}` : '',
     scope.workflowId ? `workflow ${jsonText(scope.workflowId)}` : '',
     scope.customerId ? `customer ${jsonText(scope.customerId)}` : ''
@@ -239,7 +240,8 @@ function selectionReport(
       keepNewest: filters.keepNewest ?? null,
       excludeName: filters.excludeNames ?? null,
       excludePath: filters.excludePaths?.map(folderText) ?? null,
-      excludeTags: filters.excludeTags ?? null
+      excludeTags: filters.excludeTags ?? null,
+      selectAttached: filters.selectAttached === true
     },
     scope: {
       graphId: scope.graphId || null,

@@ -29,7 +29,8 @@ export const Input = {
   PurgeCdn: 'purge-cdn',
   ExcludeName: 'exclude-name',
   ExcludePath: 'exclude-path',
-  ExcludeTags: 'exclude-tags'
+  ExcludeTags: 'exclude-tags',
+  SelectAttached: 'select-attached'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 

@@ -258,6 +258,7 @@ function readSelectionRequest(read: InputReader): SelectionRequest {
   if (statuses) filters.statuses = statuses
   const age = readAge(read, plain(Input.OlderThan), plain(Input.KeepNewest))
   Object.assign(filters, age, readExclusions(read))
+  if (read.boolean(Input.SelectAttached, false)) filters.selectAttached = true
   const scope = {
     graphId: readScopeId(read, Input.GraphId),
     workflowId: readScopeId(read, Input.WorkflowId),

@@ -21,6 +21,8 @@ export interface SelectionFilters {
   excludePaths?: Folder[]
   /** ImageKit: a file whose own tags hold any of these is spared. */
   excludeTags?: string[]
+  /** Writer: files attached to a Knowledge Graph are selectable too (select-attached). */
+  selectAttached?: true
 }
 
 /** A folder alone ('/a/b/'), or with its subfolders. */
@@ -29,8 +31,8 @@ export interface Folder {
   subfolders: boolean
 }
 
-/** The filters that only spare: they never narrow what is listed, and a selection needs a filter besides them. */
-const SPARING = ['keepNewest', 'excludeNames', 'excludePaths', 'excludeTags'] as const
+/** What never narrows what is listed (it spares, or lifts a skip): a selection needs a filter besides these. */
+const NOT_NARROWING = ['keepNewest', 'excludeNames', 'excludePaths', 'excludeTags', 'selectAttached'] as const
 
 /** Whether any exclusion (exclude-name, exclude-path, exclude-tags) is set. */
 export function hasExclusions(filters: SelectionFilters): boolean {
@@ -50,9 +52,9 @@ export function asksToSelect(request: SelectionRequest): boolean {
   return hasFilterOrScope(request) || request.filters.keepNewest !== undefined
 }
 
-/** Whether anything besides keep-newest and the exclusions narrows the selection (a filter, or a scope). */
+/** Whether anything besides keep-newest, the exclusions and select-attached narrows the selection (a filter, or a scope). */
 export function hasFilterOrScope(request: SelectionRequest): boolean {
-  const others = Object.entries(request.filters).filter(([key]) => !(SPARING as readonly string[]).includes(key))
+  const others = Object.entries(request.filters).filter(([key]) => !(NOT_NARROWING as readonly string[]).includes(key))
   return (
     others.some(([, value]) => value !== undefined) || request.scope.graphId !== '' || request.scope.workflowId !== ''
   )

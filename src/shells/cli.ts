@@ -133,6 +133,7 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
 const SWITCHES: ReadonlyArray<{ flag: string; short?: string; value?: string; help: string }> = [
   { flag: 'dry-run', help: 'validate and plan; delete nothing (no key needed unless selecting: that lists)' },
   { flag: 'no-bulk', help: 'one DELETE per file even where a bulk endpoint exists' },
+  { flag: Input.SelectAttached, help: 'Writer: select files attached to a Knowledge Graph too (skipped by default)' },
   { flag: 'json', help: 'print the report as JSON on stdout' },
   { flag: 'report', value: 'PATH', help: 'also write the report as JSON to PATH' },
   { flag: 'quiet', short: 'q', help: 'no per-ID lines and no progress bar' },
@@ -240,6 +241,7 @@ function unwritable(file: string): string | undefined {
 const SOURCE_OF: ReadonlyMap<string, string> = new Map([
   ...VALUE_FLAGS.map(({ input }): [string, string] => [input, `--${input}`]),
   [Input.DryRun, '--dry-run'],
+  [Input.SelectAttached, `--${Input.SelectAttached}`],
   [Input.ApiKey, API_KEY_VARIABLE]
 ])
 const BY_LENGTH = [...SOURCE_OF.keys()].sort((a, b) => b.length - a.length)
@@ -438,7 +440,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     ...Object.fromEntries(VALUE_FLAGS.map(({ input }) => [input, text(input)])),
     [Input.ApiKey]: io.env[API_KEY_VARIABLE] ?? '',
     [Input.DryRun]: on('dry-run') ? 'true' : 'false',
-    [Input.Bulk]: on('no-bulk') ? 'false' : 'true'
+    [Input.Bulk]: on('no-bulk') ? 'false' : 'true',
+    [Input.SelectAttached]: on(Input.SelectAttached) ? 'true' : 'false'
   }
   const shell = cliShell(io, { quiet: on('quiet'), json: on('json'), reportPath })
   let take: ((signal: string) => RunAsItStands) | undefined
