@@ -79,7 +79,8 @@ const Output = {
     Selected: 'selected',
     SelectedCount: 'selected-count',
     CdnFailed: 'cdn-failed',
-    CdnFailedCount: 'cdn-failed-count'
+    CdnFailedCount: 'cdn-failed-count',
+    ReportSha256: 'report-sha256'
 };
 /** Numeric inputs: the allowed range (inclusive) and the default, declared once; action.yml must agree. */
 const NumericInput = {
@@ -1913,8 +1914,11 @@ function reportFields(run) {
     const { lists: _lists, shown: _shown, counts: _counts, cdnShown: _cdnShown, ...fields } = run;
     return fields;
 }
-/** Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning. */
-function outputValues(report, reportFile) {
+/**
+ * Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning.
+ * `reportSha256`: the SHA-256 of the report file as written ('' when none was).
+ */
+function outputValues(report, reportFile, reportSha256 = '') {
     const warnings = [];
     const list = (name, ids) => {
         const json = JSON.stringify(ids);
@@ -1937,7 +1941,8 @@ function outputValues(report, reportFile) {
             [constants/* Output */.k7.Selected]: list(constants/* Output */.k7.Selected, lists.selected),
             [constants/* Output */.k7.SelectedCount]: String(lists.selected.length),
             [constants/* Output */.k7.CdnFailed]: list(constants/* Output */.k7.CdnFailed, lists.cdnFailed),
-            [constants/* Output */.k7.CdnFailedCount]: String(lists.cdnFailed.length)
+            [constants/* Output */.k7.CdnFailedCount]: String(lists.cdnFailed.length),
+            [constants/* Output */.k7.ReportSha256]: reportSha256
         },
         warnings
     };
@@ -1948,8 +1953,11 @@ const cell = (text) => (0,src_text/* markdownCell */.UZ)(text, 300);
 function nothingDone(listed) {
     return listed ? 'the files were listed, nothing was deleted' : 'nothing was sent';
 }
-/** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
-function summaryMarkdown(report) {
+/**
+ * The job summary: totals, the verdict, and every ID not deleted (rows capped). `reportSha256`: the SHA-256 of the
+ * report file as written, where there is one.
+ */
+function summaryMarkdown(report, reportSha256 = '') {
     // The provider is one of the registry's names: the only ones that get this far.
     const lines = [`## file-purge: ${report.provider ?? 'no provider'}`, ''];
     if (report.violations.length > 0) {
@@ -1982,6 +1990,8 @@ function summaryMarkdown(report) {
         lines.push('');
     }
     lines.push(`Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`, '');
+    if (reportSha256 !== '')
+        lines.push(`Report file SHA-256 (output \`report-sha256\`): \`${reportSha256}\`.`, '');
     return lines.join('\n');
 }
 /** The selection: what was asked for, what the listing gave, the selected files and those keep-newest spared. */
@@ -5312,7 +5322,10 @@ async function deleteAndPurge(flow) {
     return { result: { ...all, halted: all.halted ?? cancelled }, cdn: { report: cdn.report(deleted), failed } };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/report/file.ts
+
 
 
 
@@ -5441,15 +5454,20 @@ function entryText(entry) {
         text += `,\n      "cdn": ${JSON.stringify(entry.cdn, null, 2).replace(/\n/g, '\n      ')}`;
     return (0,src_text/* safeJson */.oi)(`${text}\n    }`);
 }
-/** Writes blocks of bytes to a new file, readable by its owner only. */
+/** Writes blocks of bytes to a new file, readable by its owner only; returns the SHA-256 (hex) of what it wrote. */
 function writeFileInBlocks(file, produce) {
     const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'w', 0o600);
+    const hash = (0,external_node_crypto_.createHash)('sha256');
     try {
-        produce(chunk => writeAll(fd, chunk));
+        produce(chunk => {
+            hash.update(chunk);
+            writeAll(fd, chunk);
+        });
     }
     finally {
         (0,external_node_fs_namespaceObject.closeSync)(fd);
     }
+    return hash.digest('hex');
 }
 /** Blocks of UTF-8 as text, for a sink that takes strings: a character split between two blocks stays whole. */
 function asText(produce, write) {
@@ -6172,11 +6190,11 @@ async function commentOnPullRequest(token, report, scrub) {
 }
 /** The runner's temporary directory, which it empties after the job. */
 const runnerTemp = () => process.env.RUNNER_TEMP || external_node_os_default().tmpdir();
+/** Writes the report file; its path, and the SHA-256 of what was written (output report-sha256). */
 function writeReport(writeReportText) {
     const directory = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(runnerTemp(), 'file-purge-'));
     const file = external_node_path_default().join(directory, 'report.json');
-    writeFileInBlocks(file, writeReportText);
-    return file;
+    return { file, sha256: writeFileInBlocks(file, writeReportText) };
 }
 /** The job summary; a summary that cannot be written is a warning: the outputs and the report already tell. */
 function writeSummary(markdown, scrub) {
@@ -6192,20 +6210,20 @@ function writeSummary(markdown, scrub) {
 async function publish({ report, settings, scrub, writeReport: writeReportText, crashed }) {
     for (const violation of report.violations)
         error(violation, { title: 'file-purge policy violation' });
-    let reportFile = '';
+    let written = { file: '', sha256: '' };
     try {
-        reportFile = writeReport(writeReportText);
+        written = writeReport(writeReportText);
     }
     catch (error) {
         // The outputs still tell the workflow what happened; only the file is missing.
         toolkit_warning(`could not write the report file: ${scrub((0,src_text/* errorMessage */.gJ)(error))}`);
     }
-    const { values, warnings } = outputValues(report, reportFile);
+    const { values, warnings } = outputValues(report, written.file, written.sha256);
     for (const [name, value] of Object.entries(values))
         setOutput(name, value);
     for (const warning of warnings)
         toolkit_warning(warning);
-    writeSummary(summaryMarkdown(report), scrub);
+    writeSummary(summaryMarkdown(report, written.sha256), scrub);
     if (settings.commentOnPr && settings.githubToken !== '')
         await commentOnPullRequest(settings.githubToken, report, scrub);
     if (report.violations.length > 0) {
@@ -6263,15 +6281,15 @@ function lastWords(signal, take) {
     const stands = take?.(signal);
     if (stands === undefined)
         return info(`file-purge: stopped at once (${signal}) before any delete was sent`);
-    let reportFile = '';
+    let written = { file: '', sha256: '' };
     try {
-        reportFile = writeReport(stands.writeReport);
+        written = writeReport(stands.writeReport);
     }
     catch (error) {
         toolkit_warning(`could not write the report file: ${(0,src_text/* errorMessage */.gJ)(error)}`);
     }
     try {
-        const { values } = outputValues(stands.report, reportFile);
+        const { values } = outputValues(stands.report, written.file, written.sha256);
         for (const [name, value] of Object.entries(values))
             setOutput(name, value);
     }

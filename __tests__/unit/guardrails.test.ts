@@ -1,4 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import type { Emulator, FileRecord, ProviderName } from '../../emulator/index.js'
 import type { InputName } from '../../src/settings/constants.js'
 import { readIdsFile } from '../../src/settings/inputs.js'
@@ -6,6 +9,7 @@ import { runPipeline, type Shell } from '../../src/pipeline.js'
 import { PROVIDER_NAMES } from '../../src/providers/index.js'
 import { summaryMarkdown, type RunReport } from '../../src/report/report.js'
 import { asText } from '../../src/report/file.js'
+import { API_KEY_VARIABLE, main, type CliIo } from '../../src/shells/cli.js'
 import { emulate, KEY, rawServer, scratchDir, type Report } from '../helpers/common.js'
 
 /**
@@ -324,5 +328,37 @@ describe('Writer files in use', () => {
     const run = await purge(emulator, inputs)
     expect(run.report.violations).toEqual([expect.stringContaining(message)])
     expect(emulator.requests).toEqual([])
+  })
+})
+
+describe("the report's SHA-256", () => {
+  async function command(argv: string[]) {
+    let stdout = ''
+    let stderr = ''
+    const cwd = scratchDir()
+    const io: CliIo = {
+      stdout: text => void (stdout += text),
+      stderr: text => void (stderr += text),
+      interactive: false,
+      env: { [API_KEY_VARIABLE]: KEY },
+      cwd
+    }
+    const code = await main(argv, io)
+    return { code, stdout, stderr, cwd }
+  }
+  const sha256 = (bytes: string | Buffer) => createHash('sha256').update(bytes).digest('hex')
+
+  test('the command prints the SHA-256 of the report it wrote (--report) or printed (--json) on stderr', async () => {
+    const emulator = await emulate({ provider: 'imagekit', files: ['a'] })
+    const base = ['--provider', 'imagekit', '--base-url', emulator.url, '--file-ids', 'a', '--dry-run']
+    const written = await command([...base, '--report', 'plan.json'])
+    expect(written.code).toBe(0)
+    const file = readFileSync(path.join(written.cwd, 'plan.json'))
+    expect(written.stderr).toMatch(new RegExp(`\nreport sha256 ${sha256(file)}\n$`))
+    const printed = await command([...base, '--json'])
+    expect(printed.stderr).toMatch(new RegExp(`\nreport sha256 ${sha256(printed.stdout)}\n$`))
+    // Without a report written or printed there is nothing to take a hash of; --quiet leaves the line out.
+    expect((await command(base)).stderr).not.toContain('report sha256')
+    expect((await command([...base, '--json', '--quiet'])).stderr).toBe('')
   })
 })

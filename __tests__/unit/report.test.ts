@@ -75,7 +75,8 @@ describe('outputs', () => {
       selected: '[]',
       'selected-count': '0',
       'cdn-failed': '[]',
-      'cdn-failed-count': '0'
+      'cdn-failed-count': '0',
+      'report-sha256': ''
     })
     expect(warnings).toEqual([])
   })

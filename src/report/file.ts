@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import type { ReportEntry } from './tally.js'
@@ -126,14 +127,19 @@ function entryText(entry: ReportEntry): string {
   return safeJson(`${text}\n    }`)
 }
 
-/** Writes blocks of bytes to a new file, readable by its owner only. */
-export function writeFileInBlocks(file: string, produce: (write: (chunk: Uint8Array) => void) => void): void {
+/** Writes blocks of bytes to a new file, readable by its owner only; returns the SHA-256 (hex) of what it wrote. */
+export function writeFileInBlocks(file: string, produce: (write: (chunk: Uint8Array) => void) => void): string {
   const fd = openSync(file, 'w', 0o600)
+  const hash = createHash('sha256')
   try {
-    produce(chunk => writeAll(fd, chunk))
+    produce(chunk => {
+      hash.update(chunk)
+      writeAll(fd, chunk)
+    })
   } finally {
     closeSync(fd)
   }
+  return hash.digest('hex')
 }
 
 /** Blocks of UTF-8 as text, for a sink that takes strings: a character split between two blocks stays whole. */

@@ -224,10 +224,14 @@ export function reportFields(run: RunReport): ReportFields {
   return fields
 }
 
-/** Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning. */
+/**
+ * Output values, every list as a JSON array in input order; a list too large for an output is '' with a warning.
+ * `reportSha256`: the SHA-256 of the report file as written ('' when none was).
+ */
 export function outputValues(
   report: RunReport,
-  reportFile: string
+  reportFile: string,
+  reportSha256 = ''
 ): { values: Record<OutputName, string>; warnings: string[] } {
   const warnings: string[] = []
   const list = (name: OutputName, ids: readonly string[]): string => {
@@ -252,7 +256,8 @@ export function outputValues(
       [Output.Selected]: list(Output.Selected, lists.selected),
       [Output.SelectedCount]: String(lists.selected.length),
       [Output.CdnFailed]: list(Output.CdnFailed, lists.cdnFailed),
-      [Output.CdnFailedCount]: String(lists.cdnFailed.length)
+      [Output.CdnFailedCount]: String(lists.cdnFailed.length),
+      [Output.ReportSha256]: reportSha256
     },
     warnings
   }
@@ -266,8 +271,11 @@ export function nothingDone(listed: boolean): string {
   return listed ? 'the files were listed, nothing was deleted' : 'nothing was sent'
 }
 
-/** The job summary: totals, the verdict, and every ID not deleted (rows capped). */
-export function summaryMarkdown(report: RunReport): string {
+/**
+ * The job summary: totals, the verdict, and every ID not deleted (rows capped). `reportSha256`: the SHA-256 of the
+ * report file as written, where there is one.
+ */
+export function summaryMarkdown(report: RunReport, reportSha256 = ''): string {
   // The provider is one of the registry's names: the only ones that get this far.
   const lines: string[] = [`## file-purge: ${report.provider ?? 'no provider'}`, '']
   if (report.violations.length > 0) {
@@ -302,6 +310,7 @@ export function summaryMarkdown(report: RunReport): string {
     `Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`,
     ''
   )
+  if (reportSha256 !== '') lines.push(`Report file SHA-256 (output \`report-sha256\`): \`${reportSha256}\`.`, '')
   return lines.join('\n')
 }
 

@@ -54,7 +54,8 @@ export const Output = {
   Selected: 'selected',
   SelectedCount: 'selected-count',
   CdnFailed: 'cdn-failed',
-  CdnFailedCount: 'cdn-failed-count'
+  CdnFailedCount: 'cdn-failed-count',
+  ReportSha256: 'report-sha256'
 } as const
 export type OutputName = (typeof Output)[keyof typeof Output]
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { accessSync, constants, existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
@@ -179,6 +180,8 @@ export const HELP = [
     .join(', ')}.`,
   'Any other flag given twice is a usage error (exit 2).',
   '',
+  'With --report or --json, a run that passes ends with "report sha256 HEX" on stderr (unless --quiet).',
+  '',
   'Exit codes: 0 success, 1 policy violation or failed verdict, 2 usage error.',
   'Cancelled by Ctrl-C (SIGINT) or SIGTERM, it still reports every ID and exits 130 or 143; a second signal stops at once,',
   'writing the --report file and naming on stderr the IDs sent with no answer (their outcome is unknown).',
@@ -307,12 +310,22 @@ function cliShell(io: CliIo, flags: { quiet: boolean; json: boolean; reportPath:
     onResult: result => bar?.update(result),
     publish: ({ report, writeReport }) => {
       bar?.end()
+      const hash = createHash('sha256')
       if (flags.json) {
-        asText(writeReport, io.stdout)
+        const hashed: typeof writeReport = write =>
+          writeReport(chunk => {
+            hash.update(chunk)
+            write(chunk)
+          })
+        asText(hashed, io.stdout)
         // stdout holds the JSON only; a CI log still shows why the run failed.
         if (report.verdict.failed) io.stderr(`${verdictLines(report).join('\n')}\n`)
       } else io.stdout(humanSummary(report))
-      if (flags.reportPath !== undefined) writeFileInBlocks(flags.reportPath, writeReport)
+      const written = flags.reportPath === undefined ? undefined : writeFileInBlocks(flags.reportPath, writeReport)
+      // The SHA-256 of the report (the same bytes go to both places), for checking it later; a failed run's is left
+      // out, as its stderr tells the verdict instead, and --quiet leaves it out too.
+      const sha256 = written ?? (flags.json ? hash.digest('hex') : undefined)
+      if (sha256 !== undefined && !report.verdict.failed && !flags.quiet) io.stderr(`report sha256 ${sha256}\n`)
     },
     unexpected: message => news(`file-purge: unexpected error: ${message}`),
     fullList:

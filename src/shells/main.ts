@@ -61,11 +61,11 @@ async function commentOnPullRequest(token: string, report: RunReport, scrub: (te
 /** The runner's temporary directory, which it empties after the job. */
 const runnerTemp = (): string => process.env.RUNNER_TEMP || os.tmpdir()
 
-function writeReport(writeReportText: FinishedRun['writeReport']): string {
+/** Writes the report file; its path, and the SHA-256 of what was written (output report-sha256). */
+function writeReport(writeReportText: FinishedRun['writeReport']): { file: string; sha256: string } {
   const directory = mkdtempSync(path.join(runnerTemp(), 'file-purge-'))
   const file = path.join(directory, 'report.json')
-  writeFileInBlocks(file, writeReportText)
-  return file
+  return { file, sha256: writeFileInBlocks(file, writeReportText) }
 }
 
 /** The job summary; a summary that cannot be written is a warning: the outputs and the report already tell. */
@@ -80,17 +80,17 @@ function writeSummary(markdown: string, scrub: (text: string) => string): void {
 /** Tells the runner: annotations, the report file, outputs, the job summary, the comment and the verdict. */
 async function publish({ report, settings, scrub, writeReport: writeReportText, crashed }: FinishedRun): Promise<void> {
   for (const violation of report.violations) core.error(violation, { title: 'file-purge policy violation' })
-  let reportFile = ''
+  let written = { file: '', sha256: '' }
   try {
-    reportFile = writeReport(writeReportText)
+    written = writeReport(writeReportText)
   } catch (error) {
     // The outputs still tell the workflow what happened; only the file is missing.
     core.warning(`could not write the report file: ${scrub(errorMessage(error))}`)
   }
-  const { values, warnings } = outputValues(report, reportFile)
+  const { values, warnings } = outputValues(report, written.file, written.sha256)
   for (const [name, value] of Object.entries(values)) core.setOutput(name, value)
   for (const warning of warnings) core.warning(warning)
-  writeSummary(summaryMarkdown(report), scrub)
+  writeSummary(summaryMarkdown(report, written.sha256), scrub)
   if (settings.commentOnPr && settings.githubToken !== '')
     await commentOnPullRequest(settings.githubToken, report, scrub)
 
@@ -146,14 +146,14 @@ export function misnamedInputs(env: NodeJS.ProcessEnv): Array<{ variable: string
 function lastWords(signal: StopSignal, take: ((signal: string) => RunAsItStands) | undefined): void {
   const stands = take?.(signal)
   if (stands === undefined) return core.info(`file-purge: stopped at once (${signal}) before any delete was sent`)
-  let reportFile = ''
+  let written = { file: '', sha256: '' }
   try {
-    reportFile = writeReport(stands.writeReport)
+    written = writeReport(stands.writeReport)
   } catch (error) {
     core.warning(`could not write the report file: ${errorMessage(error)}`)
   }
   try {
-    const { values } = outputValues(stands.report, reportFile)
+    const { values } = outputValues(stands.report, written.file, written.sha256)
     for (const [name, value] of Object.entries(values)) core.setOutput(name, value)
   } finally {
     core.error(`file-purge: stopped at once (${signal}); ${unknownIds(stands.unknown)}`)
