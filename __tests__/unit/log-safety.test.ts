@@ -171,8 +171,8 @@ async function hostileProvider(current: () => Sample): Promise<URL> {
     }
     if (url.pathname === '/v1/files') {
       const items = [
-        { id: s.id, name: s.name, created_at: s.time, status: 'completed' },
-        { id: 'ok_2', name: s.name, created_at: s.time, status: 'completed' }
+        { id: s.id, name: s.name, created_at: s.time, status: 'completed', graph_ids: [] },
+        { id: 'ok_2', name: s.name, created_at: s.time, status: 'completed', graph_ids: [] }
       ]
       return json(200, { data: items, has_more: false })
     }
