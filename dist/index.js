@@ -23,6 +23,7 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /* harmony export */   ok: () => (/* binding */ MAX_SUMMARY_ROWS),
 /* harmony export */   pd: () => (/* binding */ Input),
 /* harmony export */   rt: () => (/* binding */ MAX_LIST_PAGES),
+/* harmony export */   rx: () => (/* binding */ DEFAULT_PLAN_MAX_AGE),
 /* harmony export */   uD: () => (/* binding */ MAX_LISTED_INVALID_IDS),
 /* harmony export */   wC: () => (/* binding */ MAX_RATE_RANGE)
 /* harmony export */ });
@@ -58,7 +59,10 @@ const Input = {
     ExcludeName: 'exclude-name',
     ExcludePath: 'exclude-path',
     ExcludeTags: 'exclude-tags',
-    SelectAttached: 'select-attached'
+    SelectAttached: 'select-attached',
+    PlanFile: 'plan-file',
+    PlanSha256: 'plan-sha256',
+    PlanMaxAge: 'plan-max-age'
 };
 /** The input that gives each scope of a listing. */
 const ScopeInput = {
@@ -91,6 +95,8 @@ const NumericInput = {
 };
 /** max-rate, requests per minute: empty for no cap. 100,000 a minute is far above any provider's limit. */
 const MAX_RATE_RANGE = { min: 1, max: 100_000 };
+/** plan-max-age when not given: a plan is applied within a day of its dry run. */
+const DEFAULT_PLAN_MAX_AGE = '24h';
 /** A list output larger than this is set to '' and the report file is the place to read it. */
 const MAX_LIST_OUTPUT_BYTES = 1024 * 1024;
 /** Provider reasons are cut to this length. */
@@ -1876,6 +1882,7 @@ function buildReport(input) {
     return {
         provider: input.provider,
         baseUrl: input.baseUrl === null ? null : (0,src_text/* displayUrl */.Qy)(input.baseUrl),
+        customerId: input.customerId ?? null,
         dryRun: input.dryRun,
         failOn: input.failOn,
         proxy: input.proxy,
@@ -1886,6 +1893,7 @@ function buildReport(input) {
         verdict: input.verdict,
         violations: input.violations.map(v => v.message),
         selection: input.selection ?? null,
+        plan: input.plan ?? null,
         totals: {
             planned: tally.planned.length,
             deleted: tally.counts.deleted,
@@ -1979,6 +1987,8 @@ function summaryMarkdown(report, reportSha256 = '') {
     if (report.selection)
         lines.push(...selectionMarkdown(report.selection, report.dryRun));
     lines.push(...cdnMarkdown(report));
+    if (report.plan)
+        lines.push(...planMarkdown(report.plan));
     const notDeleted = totals.missing + totals.failed;
     if (notDeleted > 0) {
         lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|');
@@ -1992,6 +2002,8 @@ function summaryMarkdown(report, reportSha256 = '') {
     lines.push(`Base URL: ${report.baseUrl === null ? 'none' : cell(report.baseUrl)}. Started ${report.startedAt}, ended ${report.endedAt}.`, '');
     if (reportSha256 !== '')
         lines.push(`Report file SHA-256 (output \`report-sha256\`): \`${reportSha256}\`.`, '');
+    if (reportSha256 !== '' && report.dryRun && !report.verdict.failed)
+        lines.push('This dry run is a plan: a later run given its report file as `plan-file` and this SHA-256 as `plan-sha256` deletes what it planned and is still selected, and nothing else.', '');
     return lines.join('\n');
 }
 /** The selection: what was asked for, what the listing gave, the selected files and those keep-newest spared. */
@@ -2075,6 +2087,32 @@ function cdnNotice(provider, dryRun, deleted) {
         return undefined;
     const files = deleted === 1 ? 'the deleted file' : `the ${deleted} deleted files`;
     return `the CDN keeps serving ${files} from its cache until it expires: deleting a file does not purge it; set purge-cdn: true (or wait) to purge it`;
+}
+/** The plan a run applied: what it planned, what this run applied, and the IDs set apart (never deleted). */
+function planMarkdown(plan) {
+    const { noLongerSelected, notInPlan } = plan;
+    const idTable = (title, ids) => {
+        if (ids.length === 0)
+            return [];
+        const rows = ids.slice(0, constants/* MAX_SUMMARY_SELECTED_ROWS */.m3).map(id => `| ${cell(id)} |`);
+        const more = ids.length > rows.length ? ['', `${ids.length - rows.length} more left out; the report lists them all.`] : [];
+        return [`#### ${title}`, '', '| ID |', '|---|', ...rows, ...more, ''];
+    };
+    return [
+        '### Plan',
+        '',
+        `Applied the plan ${cell(plan.file)} (SHA-256 ${cell(plan.sha256)}), made by a dry run that ended ${plan.endedAt}.`,
+        '',
+        '| planned | applied | no longer selected | not in the plan |',
+        '|---:|---:|---:|---:|',
+        `| ${plan.planned} | ${plan.applied} | ${noLongerSelected.length} | ${notInPlan.length} |`,
+        '',
+        ...(noLongerSelected.length + notInPlan.length > 0
+            ? ['Planned IDs no longer selected, and files selected now that the plan did not hold, were not deleted.', '']
+            : []),
+        ...idTable('No longer selected (spared)', noLongerSelected),
+        ...idTable('Not in the plan (not deleted)', notInPlan)
+    ];
 }
 function fileTable(title, files, total) {
     if (files.length === 0)
@@ -2431,7 +2469,157 @@ function parseFolder(text) {
     return { folder, subfolders };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/settings/plan-file.ts
+/**
+ * A dry run's report read back as a plan (docs/guardrails.md): what it planned, and the inputs it planned with, so a
+ * later run can apply it as it was reviewed. Pure: the shell reads the file.
+ */
+
+
+const FILTER_INPUTS = [
+    ['name', constants/* Input */.pd.SelectName, 'text'],
+    ['path', constants/* Input */.pd.SelectPath, 'text'],
+    ['tags', constants/* Input */.pd.SelectTags, 'words'],
+    ['status', constants/* Input */.pd.SelectStatus, 'words'],
+    ['olderThan', constants/* Input */.pd.OlderThan, 'text'],
+    ['keepNewest', constants/* Input */.pd.KeepNewest, 'count'],
+    ['excludeName', constants/* Input */.pd.ExcludeName, 'list'],
+    ['excludePath', constants/* Input */.pd.ExcludePath, 'list'],
+    ['excludeTags', constants/* Input */.pd.ExcludeTags, 'list'],
+    ['selectAttached', constants/* Input */.pd.SelectAttached, 'switch']
+];
+const SCOPE_INPUTS = [
+    ['graphId', constants/* Input */.pd.GraphId, 'text'],
+    ['workflowId', constants/* Input */.pd.WorkflowId, 'text'],
+    ['customerId', constants/* Input */.pd.CustomerId, 'text']
+];
+const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isIso = (value) => typeof value === 'string' &&
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value) &&
+    !Number.isNaN(Date.parse(value));
+/** Why a report is no plan, or the plan. */
+class NotAPlan extends Error {
+}
+const NOT_OURS = 'is not a report file of this action';
+/** The report's field, or NotAPlan naming it when it is not what `test` wants. */
+function need(record, key, test, where = '') {
+    const value = record[key];
+    if (!test(value))
+        throw new NotAPlan(`${NOT_OURS} (${where}${key} is missing or not as this action writes it)`);
+    return value;
+}
+const isString = (value) => typeof value === 'string';
+const isBoolean = (value) => typeof value === 'boolean';
+const plan_file_isArray = (value) => Array.isArray(value);
+const isStringOrNull = (value) => value === null || typeof value === 'string';
+/** One filter or scope field of the report, as the text its input would hold; '' when it was not set. */
+function inputText(record, [key, , kind], where) {
+    const value = record[key];
+    const wrong = () => {
+        throw new NotAPlan(`${NOT_OURS} (${where}${key} is not as this action writes it)`);
+    };
+    if (value === null || value === undefined)
+        return kind === 'switch' || value === null ? '' : wrong();
+    switch (kind) {
+        case 'text':
+            return typeof value === 'string' ? value : wrong();
+        case 'count':
+            return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : wrong();
+        case 'switch':
+            return typeof value === 'boolean' ? String(value) : wrong();
+        case 'words':
+        case 'list':
+            if (!Array.isArray(value) || !value.every(item => typeof item === 'string'))
+                return wrong();
+            return value.join(kind === 'words' ? ',' : '\n');
+    }
+}
+/** The inputs the plan's selection and scope were set by. */
+function planInputs(report) {
+    const inputs = {};
+    const customerId = need(report, 'customerId', isStringOrNull);
+    if (customerId)
+        inputs[constants/* Input */.pd.CustomerId] = customerId;
+    const selection = report.selection;
+    if (selection === null)
+        return inputs;
+    if (!isRecord(selection))
+        throw new NotAPlan(`${NOT_OURS} (selection is not as this action writes it)`);
+    if (selection.complete !== true)
+        throw new NotAPlan('is the report of a dry run whose listing did not finish');
+    const filters = need(selection, 'filters', isRecord, 'selection.');
+    const scope = need(selection, 'scope', isRecord, 'selection.');
+    for (const field of FILTER_INPUTS) {
+        const text = inputText(filters, field, 'selection.filters.');
+        if (text !== '' && text !== 'false')
+            inputs[field[1]] = text;
+    }
+    for (const field of SCOPE_INPUTS) {
+        const text = inputText(scope, field, 'selection.scope.');
+        if (text !== '')
+            inputs[field[1]] = text;
+    }
+    return inputs;
+}
+/** The planned IDs, given and chosen, from the report's entries: every one must be a dry run's "planned". */
+function plannedIds(report) {
+    const given = [];
+    const chosen = [];
+    for (const entry of need(report, 'entries', plan_file_isArray)) {
+        if (!isRecord(entry) || typeof entry.id !== 'string')
+            throw new NotAPlan(`${NOT_OURS} (an entry has no "id")`);
+        if (entry.outcome !== 'planned')
+            throw new NotAPlan('holds an entry that is not planned: it is no dry run of a plan');
+        if (entry.source === 'input')
+            given.push(entry.id);
+        else if (entry.source === 'selected')
+            chosen.push(entry.id);
+        else
+            throw new NotAPlan(`${NOT_OURS} (an entry's "source" is neither "input" nor "selected")`);
+    }
+    return { given, chosen };
+}
+/**
+ * The plan a report file holds, or why it holds none: it is not JSON, not this action's report, not a dry run's, or
+ * the dry run failed. `file` is where it was read from, `text` its contents.
+ */
+function readPlan(file, text) {
+    const sha256 = (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
+    let report;
+    try {
+        report = JSON.parse(text);
+    }
+    catch {
+        return `${NOT_OURS} (it is not JSON)`;
+    }
+    try {
+        if (!isRecord(report))
+            throw new NotAPlan(`${NOT_OURS} (it is not a JSON object)`);
+        const provider = need(report, 'provider', isString);
+        const baseUrl = need(report, 'baseUrl', isString);
+        need(report, 'startedAt', isIso);
+        const endedAt = need(report, 'endedAt', isIso);
+        need(report, 'context', isRecord);
+        need(report, 'totals', isRecord);
+        const verdict = need(report, 'verdict', isRecord);
+        const violations = need(report, 'violations', plan_file_isArray);
+        if (!need(report, 'dryRun', isBoolean))
+            return 'is the report of a run that was sent, not of a dry run: only a dry run plans';
+        if (verdict.failed !== false || violations.length > 0)
+            return 'is the report of a dry run that failed: it planned nothing';
+        return { file, sha256, provider, baseUrl, endedAt, inputs: planInputs(report), ...plannedIds(report) };
+    }
+    catch (error) {
+        if (error instanceof NotAPlan)
+            return error.message;
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
+
 
 
 
@@ -2521,9 +2709,10 @@ function readSettings(sources) {
         githubToken: read.text(constants/* Input */.pd.GithubToken),
         selectionRequest: readSelectionRequest(read),
         maxRate: readMaxRate(read),
-        purgeCdn: readPurgeCdn(read)
+        purgeCdn: readPurgeCdn(read),
+        plan: undefined
     };
-    return { settings, violations: read.violations };
+    return { settings: readAppliedPlan(read, settings), violations: read.violations };
 }
 function readProvider(read) {
     const name = read.text(constants/* Input */.pd.Provider);
@@ -2796,6 +2985,95 @@ function readBaseUrl(text, provider, violation) {
     }
     url.pathname = url.pathname.replace(/\/+$/, '');
     return url;
+}
+/** What a plan carries, so this run must not give it: the IDs and every filter (select-*, exclude-*, age). */
+const CARRIED_BY_PLAN = [
+    constants/* Input */.pd.FileIds,
+    constants/* Input */.pd.FileIdsFile,
+    constants/* Input */.pd.SelectName,
+    constants/* Input */.pd.SelectPath,
+    constants/* Input */.pd.SelectTags,
+    constants/* Input */.pd.SelectStatus,
+    constants/* Input */.pd.OlderThan,
+    constants/* Input */.pd.KeepNewest,
+    constants/* Input */.pd.ExcludeName,
+    constants/* Input */.pd.ExcludePath,
+    constants/* Input */.pd.ExcludeTags
+];
+/** The scope a plan is made for: given beside plan-file, each must equal the plan's. */
+const PLAN_SCOPE = [constants/* Input */.pd.CustomerId, constants/* Input */.pd.GraphId, constants/* Input */.pd.WorkflowId];
+/** plan-file, plan-sha256 and plan-max-age: the settings of a run that applies a plan, or these as they are. */
+function readAppliedPlan(read, settings) {
+    const file = read.text(constants/* Input */.pd.PlanFile);
+    const sha256 = read.text(constants/* Input */.pd.PlanSha256).toLowerCase();
+    const maxAgeText = read.text(constants/* Input */.pd.PlanMaxAge) || constants/* DEFAULT_PLAN_MAX_AGE */.rx;
+    const maxAgeMs = parseDuration(maxAgeText);
+    if (maxAgeMs === undefined)
+        read.violation(constants/* Input */.pd.PlanMaxAge, `${(0,src_text/* quote */.hD)(maxAgeText)} is not a duration of 1 to 999999 hours, days or weeks (24h, 7d)`);
+    if (sha256 !== '' && !/^[0-9a-f]{64}$/.test(sha256))
+        read.violation(constants/* Input */.pd.PlanSha256, `${(0,src_text/* quote */.hD)(sha256)} is not a SHA-256 (64 hexadecimal digits: the output report-sha256)`);
+    if (file === '') {
+        if (sha256 !== '')
+            read.violation(constants/* Input */.pd.PlanSha256, 'is given without plan-file: it is the SHA-256 the plan file must have');
+        return settings;
+    }
+    for (const input of CARRIED_BY_PLAN) {
+        if (read.text(input) !== '')
+            read.violation(input, 'cannot be given with plan-file: the plan carries the IDs and filters it was reviewed with');
+    }
+    if (settings.selectionRequest.filters.selectAttached)
+        read.violation(constants/* Input */.pd.SelectAttached, 'cannot be given with plan-file: the plan carries the filters it was reviewed with');
+    const plan = readPlanFile(read, file);
+    if (plan === undefined)
+        return { ...settings, ids: [] };
+    if (sha256 !== '' && sha256 !== plan.sha256)
+        read.violation(constants/* Input */.pd.PlanSha256, `the plan file's SHA-256 is ${plan.sha256}, not ${(0,src_text/* quote */.hD)(sha256)}: it is not the file that was reviewed`);
+    return applied(read, settings, {
+        file: plan,
+        maxAge: { text: maxAgeText, ms: maxAgeMs ?? 0 },
+        verified: sha256 !== ''
+    });
+}
+/** The plan file read and checked to be a plan, or undefined and a violation saying why it is none. */
+function readPlanFile(read, file) {
+    const resolved = external_node_path_default().resolve(read.sources.workspace, file);
+    let text;
+    try {
+        text = read.sources.readFile(resolved);
+    }
+    catch (error) {
+        const why = (0,src_text/* errorMessage */.gJ)(error).replace(/^[A-Z]+: /, '');
+        read.violation(constants/* Input */.pd.PlanFile, `cannot read ${(0,src_text/* quote */.hD)(resolved, 200)}: ${why}`);
+        return undefined;
+    }
+    const plan = readPlan(resolved, text);
+    if (typeof plan === 'string')
+        read.violation(constants/* Input */.pd.PlanFile, `${(0,src_text/* quote */.hD)(resolved, 200)} ${plan}`);
+    return typeof plan === 'string' ? undefined : plan;
+}
+/**
+ * The settings of a run that applies `plan`: its given IDs, and its selection and scope read as inputs are (each
+ * value the plan holds that an input would refuse is a violation). A scope input this run gives must equal the plan's.
+ */
+function applied(read, settings, plan) {
+    const { inputs } = plan.file;
+    for (const input of PLAN_SCOPE) {
+        const given = read.text(input);
+        const planned = inputs[input] ?? '';
+        if (given !== '' && given !== planned)
+            read.violation(input, `${(0,src_text/* quote */.hD)(given)} differs from the plan's ${planned === '' ? '(none)' : (0,src_text/* quote */.hD)(planned)}: a plan applies to the scope it was made for`);
+    }
+    const fromPlan = new InputReader({ ...read.sources, getInput: name => inputs[name] ?? '' });
+    const selectionRequest = readSelectionRequest(fromPlan);
+    const customerId = readCustomerId(fromPlan);
+    const given = parseIds(JSON.stringify(plan.file.given), `${constants/* Input */.pd.PlanFile}: the plan's given IDs`);
+    const chosen = parseIds(JSON.stringify(plan.file.chosen), `${constants/* Input */.pd.PlanFile}: the plan's selected IDs`);
+    read.problems(constants/* Input */.pd.PlanFile, [
+        ...fromPlan.violations.map(v => `${constants/* Input */.pd.PlanFile}: the plan's ${v.message}`),
+        ...given.problems,
+        ...chosen.problems
+    ]);
+    return { ...settings, ids: given.ids, customerId, selectionRequest, plan };
 }
 
 ;// CONCATENATED MODULE: ./src/settings/context.ts
@@ -3670,18 +3948,21 @@ class LineLog {
 
 
 /** The IDs this run sends: all of them, or this shard's share. */
-function plannedIds(ids, shard) {
+function policy_plannedIds(ids, shard) {
     return shard === undefined ? [...ids] : ids.filter(id => shardOf(id, shard.count) === shard.index);
 }
 function collector(violations) {
     return (input, message) => void violations.push({ input, message: `${input}: ${message}` });
 }
-/** The rules across inputs. Returns every violation; a run may start only when there is none. */
-function preflight(settings, inputViolations) {
+/**
+ * The rules across inputs. Returns every violation; a run may start only when there is none. `startedAt`: the run's
+ * start, which a plan's age is counted to.
+ */
+function preflight(settings, inputViolations, startedAt = new Date()) {
     const violations = [...inputViolations];
     const add = collector(violations);
     const select = asksToSelect(settings.selectionRequest);
-    const idsGiven = !inputViolations.some(v => v.input === constants/* Input */.pd.FileIds || v.input === constants/* Input */.pd.FileIdsFile);
+    const idsGiven = !inputViolations.some(v => v.input === constants/* Input */.pd.FileIds || v.input === constants/* Input */.pd.FileIdsFile || v.input === constants/* Input */.pd.PlanFile);
     if (settings.ids.length === 0 && idsGiven && !settings.selectionRequest.requested) {
         add(constants/* Input */.pd.FileIds, 'no IDs given: set file-ids or file-ids-file, or select files (select-name, older-than, …)');
     }
@@ -3702,6 +3983,8 @@ function preflight(settings, inputViolations) {
     cdnRules(settings, add);
     if (!select)
         sparingWithoutSelection(settings.selectionRequest.filters, add);
+    if (settings.plan)
+        planRules(settings, settings.plan, startedAt, add);
     return violations;
 }
 /** purge-cdn only where the provider purges a CDN cache; fail-on cdn only where a purge is asked for. */
@@ -3714,6 +3997,28 @@ function cdnRules(settings, add) {
     if (failOn.cdn === true && purgeCdn === 'off')
         add(constants/* Input */.pd.FailOn, 'cdn fails the step on a CDN purge that failed: it needs purge-cdn (true or wait)');
 }
+/** A plan made in another clock's minutes is not "from the future": runners' clocks differ by a little. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * A plan applies to what it was made for, while it is fresh: the same provider, the same base URL (origin and path
+ * prefix), and an end no longer ago than plan-max-age (nor, past the clocks' skew, after this run started).
+ */
+function planRules(settings, plan, startedAt, add) {
+    const { file } = plan;
+    const name = settings.provider?.name;
+    if (name !== undefined && file.provider !== name)
+        add(constants/* Input */.pd.PlanFile, `the plan is for ${(0,src_text/* quote */.hD)(file.provider)}, and this run for ${name}`);
+    const planned = URL.canParse(file.baseUrl) ? (0,src_text/* displayUrl */.Qy)(new URL(file.baseUrl)) : file.baseUrl;
+    if (settings.baseUrl !== undefined && planned !== (0,src_text/* displayUrl */.Qy)(settings.baseUrl))
+        add(constants/* Input */.pd.PlanFile, `the plan was made at ${(0,src_text/* quote */.hD)(planned)}, and this run goes to ${(0,src_text/* quote */.hD)((0,src_text/* displayUrl */.Qy)(settings.baseUrl))}`);
+    const ageMs = startedAt.getTime() - Date.parse(file.endedAt);
+    if (ageMs > plan.maxAge.ms)
+        add(constants/* Input */.pd.PlanFile, `the plan ended at ${file.endedAt}, ${hours(ageMs)} before this run started: older than plan-max-age (${plan.maxAge.text}); make a new plan`);
+    else if (ageMs < -CLOCK_SKEW_MS)
+        add(constants/* Input */.pd.PlanFile, `the plan says it ended at ${file.endedAt}, after this run started (${startedAt.toISOString()})`);
+}
+/** "30.5 hours". */
+const hours = (ms) => `${(ms / 3_600_000).toFixed(1)} hours`;
 /** The inputs that only spare what a selection picks. */
 const EXCLUSIONS = [
     ['excludeNames', constants/* Input */.pd.ExcludeName],
@@ -3753,7 +4058,7 @@ function selectedIdRules(settings, planned, selected) {
  * UUIDs, one spelling of each.
  */
 function idRules(ids, settings, add) {
-    maxDeletionsRule(plannedIds(ids, settings.shard), settings, add);
+    maxDeletionsRule(policy_plannedIds(ids, settings.shard), settings, add);
     protectedRule(ids, settings, add);
     if (settings.provider?.uuidIds)
         uuidSpellingRule(ids, add);
@@ -3865,7 +4170,7 @@ function forWhom(scope) {
 function runPlan(settings, violations) {
     const { provider, baseUrl } = settings;
     return violations.length === 0 && provider !== undefined && baseUrl !== undefined
-        ? { ...settings, provider, baseUrl, planned: plannedIds(settings.ids, settings.shard) }
+        ? { ...settings, provider, baseUrl, planned: policy_plannedIds(settings.ids, settings.shard) }
         : undefined;
 }
 
@@ -4436,13 +4741,16 @@ async function runSelection(options) {
         const outcome = emptyOutcome(plan, listing, runStart, shownText(options.secrets));
         return { ...outcome, failure: { reason, credentialsRejected, halted } };
     }
-    const picked = selectFromListing(listing.items, filters, list.capabilities, runStart, scope);
+    const matched = selectFromListing(listing.items, filters, list.capabilities, runStart, scope);
+    const { picked, review, notInPlan } = againstPlan(matched, options.reviewed, new Set(plan.ids));
     const selectedIds = picked.selected.map(item => item.id);
     const ids = uniqueIds(plan.ids, selectedIds);
-    const planned = plannedIds(ids, plan.shard);
+    const planned = policy_plannedIds(ids, plan.shard);
     const given = new Set(plan.ids);
     const violations = selectedIdRules(plan, planned, selectedIds);
     tell(options, listing, picked, violations.length > 0);
+    if (review)
+        tellReview(options, review, notInPlan);
     const shown = shownText(options.secrets);
     // What the report says of an ID the listing showed: kept for the IDs the run plans with only, not every item.
     const kept = new Set(ids);
@@ -4458,7 +4766,8 @@ async function runSelection(options) {
         selectedNotGiven: new Set(selectedIds.filter(id => !given.has(id))),
         listed,
         violations,
-        ...(plan.purgeCdn === 'off' ? {} : { cdn: servedAt(listing.items, kept) })
+        ...(plan.purgeCdn === 'off' ? {} : { cdn: servedAt(listing.items, kept) }),
+        ...(review ? { review } : {})
     };
 }
 /** The listing without the files' URLs, which only purge-cdn needs: a million of them would weigh on the heap. */
@@ -4486,6 +4795,31 @@ function servedAt(items, kept) {
             files.set(item.id, { url: item.url, path: item.path });
     }
     return { files, listed };
+}
+/**
+ * A selection held against a reviewed plan: only the planned IDs still selected stay selected. A planned ID no longer
+ * selected, and one selected now that was not planned (nor given), are set apart: neither is deleted.
+ */
+function againstPlan(picked, reviewed, given) {
+    if (reviewed === undefined)
+        return { picked, notInPlan: [] };
+    const planned = new Set(reviewed);
+    const now = new Set(picked.selected.map(item => item.id));
+    const notInPlan = picked.selected.filter(item => !planned.has(item.id) && !given.has(item.id));
+    return {
+        picked: { ...picked, selected: picked.selected.filter(item => planned.has(item.id)) },
+        review: { noLongerSelected: reviewed.filter(id => !now.has(id)), notInPlan: notInPlan.map(item => item.id) },
+        notInPlan
+    };
+}
+/** One line for what changed since the plan was made, then a line per ID set apart (neither kind is deleted). */
+function tellReview({ info, itemLine }, review, notInPlan) {
+    const { noLongerSelected } = review;
+    info(`against the plan: ${(0,src_text/* count */.U9)(noLongerSelected.length, 'planned ID')} no longer selected, ${(0,src_text/* count */.U9)(notInPlan.length, 'file')} selected now but not in the plan; neither is deleted`);
+    for (const id of noLongerSelected)
+        itemLine(`not deleted ${(0,src_text/* jsonText */.s$)(id)}: no longer selected`);
+    for (const item of notInPlan)
+        itemLine(`not deleted ${describeItem(item)}: not in the plan`);
 }
 /** The selection inputs, echoed back JSON-quoted (jsonText): an input cannot start or carry a workflow command. */
 function describeScope(plan) {
@@ -5322,8 +5656,6 @@ async function deleteAndPurge(flow) {
     return { result: { ...all, halted: all.halted ?? cancelled }, cdn: { report: cdn.report(deleted), failed } };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/report/file.ts
 
 
@@ -5616,9 +5948,11 @@ async function runStages(sources, shell, { log, spool, secrets, progressed }, op
     warnOfLikelyMistakes(settings.ids, shell);
     progressed.settings = settings;
     const proxy = settings.baseUrl === undefined ? { proxy: undefined } : proxyFor(settings.baseUrl, sources.env);
-    const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])]);
+    const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])], startedAt);
     const through = 'proxy' in proxy ? proxy.proxy : undefined;
     const plan = runPlan(settings, violations);
+    if (plan?.plan)
+        tellPlan(plan.plan, shell);
     const reportOf = reporter({ settings, plan, through, startedAt, context, violations, secrets });
     const lines = new CappedLines(constants/* MAX_LOGGED_ID_LINES */.gR, shell.writeLines ? line => log.line(line) : line => shell.info(line));
     const run = {
@@ -5638,6 +5972,12 @@ async function runStages(sources, shell, { log, spool, secrets, progressed }, op
     const stagesOutcome = plan === undefined ? pipeline_refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions));
     tellLeftOut(lines, log, shell);
     return { report: reportOf(stagesOutcome), settings };
+}
+/** The plan a run applies, and a warning when nothing shows it is the one reviewed. */
+function tellPlan({ file, verified }, shell) {
+    shell.info(`applying the plan ${(0,src_text/* jsonText */.s$)(file.file)} (sha256 ${file.sha256}, ended ${file.endedAt}): ${(0,src_text/* count */.U9)(file.given.length + file.chosen.length, 'planned ID')}`);
+    if (!verified)
+        shell.warn(`plan-file is applied without plan-sha256: nothing shows that ${(0,src_text/* jsonText */.s$)(file.file)} is the plan that was reviewed`);
 }
 /** One line for the per-ID lines past the cap, pointing to where every ID is listed. */
 function tellLeftOut(lines, log, shell) {
@@ -5668,8 +6008,22 @@ function reporter({ settings, plan, through, startedAt, context, violations, sec
         rateLimitedAnswers: result.rateLimitedAnswers,
         selection: selection?.report ?? null,
         ...(selection ? { selected: selection.selectedIds } : {}),
-        ...(cdn ? { cdn } : {})
+        ...(cdn ? { cdn } : {}),
+        customerId: settings.customerId || null,
+        plan: settings.plan ? planReport(settings.plan, tally.planned.length, selection?.review) : null
     });
+}
+/** What the report says of the plan a run applied: the plan, and what became of its IDs. */
+function planReport({ file }, applied, review) {
+    return {
+        file: file.file,
+        sha256: file.sha256,
+        endedAt: file.endedAt,
+        planned: file.given.length + file.chosen.length,
+        applied,
+        noLongerSelected: review?.noLongerSelected ?? [],
+        notInPlan: review?.notInPlan ?? []
+    };
 }
 /** A warning for each given ID that looks like a mistake (idHint), the first few named and the rest counted. */
 function warnOfLikelyMistakes(ids, shell) {
@@ -5765,7 +6119,8 @@ async function stages(run, initial, sessions) {
             signal: run.signal,
             startedAt: run.startedAt,
             info: line => run.shell.info(line),
-            itemLine
+            itemLine,
+            ...(plan.plan ? { reviewed: plan.plan.file.chosen } : {})
         });
         run.log.flush();
         run.progressed.selection = selection;

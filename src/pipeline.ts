@@ -8,12 +8,12 @@ import { OUTCOME_UNKNOWN } from './engine/outcome.js'
 import { Pacer } from './engine/pacing.js'
 import type { Transport } from './transport/http.js'
 import { idHint } from './settings/ids.js'
-import { readSettings, type InputSources, type Settings } from './settings/inputs.js'
+import { readSettings, type AppliedPlan, type InputSources, type Settings } from './settings/inputs.js'
 import type { PolicyViolation } from './settings/violation.js'
 import { LineLog } from './report/log.js'
 import { preflight, runPlan, type RunPlan } from './selection/policy.js'
 import { verdict, type Verdict } from './report/verdict.js'
-import { runSelection, type SelectionOutcome } from './selection/stage.js'
+import { runSelection, type Review, type SelectionOutcome } from './selection/stage.js'
 import { asksToSelect } from './settings/selection-request.js'
 import { bindProvider, secretForms } from './providers/index.js'
 import { proxyFor, proxySecrets, type ProxySetting } from './transport/proxy.js'
@@ -25,6 +25,7 @@ import {
   reportFields,
   type CdnFailure,
   type CdnReport,
+  type PlanReport,
   type RunReport
 } from './report/report.js'
 import { CdnRun, cdnVerdict } from './cdn/run.js'
@@ -248,9 +249,14 @@ async function runStages(
   warnOfLikelyMistakes(settings.ids, shell)
   progressed.settings = settings
   const proxy = settings.baseUrl === undefined ? { proxy: undefined } : proxyFor(settings.baseUrl, sources.env)
-  const violations = preflight(settings, [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])])
+  const violations = preflight(
+    settings,
+    [...inputViolations, ...('problem' in proxy ? [proxy.problem] : [])],
+    startedAt
+  )
   const through = 'proxy' in proxy ? proxy.proxy : undefined
   const plan = runPlan(settings, violations)
+  if (plan?.plan) tellPlan(plan.plan, shell)
   const reportOf = reporter({ settings, plan, through, startedAt, context, violations, secrets })
   const lines = new CappedLines(
     MAX_LOGGED_ID_LINES,
@@ -274,6 +280,17 @@ async function runStages(
     plan === undefined ? refused(violations) : await withSession(run, plan, sessions => stages(run, plan, sessions))
   tellLeftOut(lines, log, shell)
   return { report: reportOf(stagesOutcome), settings }
+}
+
+/** The plan a run applies, and a warning when nothing shows it is the one reviewed. */
+function tellPlan({ file, verified }: AppliedPlan, shell: Cleaned): void {
+  shell.info(
+    `applying the plan ${jsonText(file.file)} (sha256 ${file.sha256}, ended ${file.endedAt}): ${count(file.given.length + file.chosen.length, 'planned ID')}`
+  )
+  if (!verified)
+    shell.warn(
+      `plan-file is applied without plan-sha256: nothing shows that ${jsonText(file.file)} is the plan that was reviewed`
+    )
 }
 
 /** One line for the per-ID lines past the cap, pointing to where every ID is listed. */
@@ -319,8 +336,23 @@ function reporter({ settings, plan, through, startedAt, context, violations, sec
       rateLimitedAnswers: result.rateLimitedAnswers,
       selection: selection?.report ?? null,
       ...(selection ? { selected: selection.selectedIds } : {}),
-      ...(cdn ? { cdn } : {})
+      ...(cdn ? { cdn } : {}),
+      customerId: settings.customerId || null,
+      plan: settings.plan ? planReport(settings.plan, tally.planned.length, selection?.review) : null
     })
+}
+
+/** What the report says of the plan a run applied: the plan, and what became of its IDs. */
+function planReport({ file }: AppliedPlan, applied: number, review: Review | undefined): PlanReport {
+  return {
+    file: file.file,
+    sha256: file.sha256,
+    endedAt: file.endedAt,
+    planned: file.given.length + file.chosen.length,
+    applied,
+    noLongerSelected: review?.noLongerSelected ?? [],
+    notInPlan: review?.notInPlan ?? []
+  }
 }
 
 /** A warning for each given ID that looks like a mistake (idHint), the first few named and the rest counted. */
@@ -459,7 +491,8 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
       signal: run.signal,
       startedAt: run.startedAt,
       info: line => run.shell.info(line),
-      itemLine
+      itemLine,
+      ...(plan.plan ? { reviewed: plan.plan.file.chosen } : {})
     })
     run.log.flush()
     run.progressed.selection = selection

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Emulator, FileRecord, ProviderName } from '../../emulator/index.js'
 import type { InputName } from '../../src/settings/constants.js'
@@ -360,5 +360,307 @@ describe("the report's SHA-256", () => {
     // Without a report written or printed there is nothing to take a hash of; --quiet leaves the line out.
     expect((await command(base)).stderr).not.toContain('report sha256')
     expect((await command([...base, '--json', '--quiet'])).stderr).toBe('')
+  })
+})
+
+describe('a reviewed plan, applied as reviewed', () => {
+  /** A dry run whose report is written into `workspace` as plan/report.json: the plan, its path and its SHA-256. */
+  async function makePlan(emulator: Emulator, inputs: Inputs, workspace = scratchDir()) {
+    const run = await purge(emulator, { ...inputs, 'dry-run': 'true' }, workspace)
+    expect(run.report.verdict.failed).toBe(false)
+    mkdirSync(path.join(workspace, 'plan'), { recursive: true })
+    writeFileSync(path.join(workspace, 'plan', 'report.json'), run.text)
+    const sha256 = createHash('sha256').update(run.text).digest('hex')
+    return { run, workspace, file: 'plan/report.json', sha256 }
+  }
+  type Plan = Awaited<ReturnType<typeof makePlan>>
+  const apply = (emulator: Emulator, plan: Plan, inputs: Inputs = {}) =>
+    purge(emulator, { 'plan-file': plan.file, 'plan-sha256': plan.sha256, ...inputs }, plan.workspace)
+  /** The plan file changed by `edit` (its SHA-256 changes with it). */
+  const edited = (plan: Plan, edit: (report: Record<string, unknown>) => void): void => {
+    const where = path.join(plan.workspace, plan.file)
+    const report = JSON.parse(readFileSync(where, 'utf8')) as Record<string, unknown>
+    edit(report)
+    writeFileSync(where, JSON.stringify(report, null, 2))
+  }
+  const sent = (emulator: Emulator) => emulator.requests.filter(r => r.route === 'delete' || r.route === 'bulk')
+
+  test('a selection: the planned files still selected are deleted; one that left the selection and a new one are not', async () => {
+    const emulator = await emulate({
+      provider: 'imagekit',
+      files: [
+        { id: 'a', path: '/previews/pr-42/a.jpg', createdAt: ago(40) },
+        { id: 'b', path: '/previews/pr-42/b.jpg', createdAt: ago(39) },
+        { id: 'c', path: '/previews/pr-42/c.jpg', createdAt: ago(38) },
+        { id: 'pinned', path: '/previews/pr-42/d.jpg', createdAt: ago(37), tags: ['pinned'] },
+        { id: 'other', path: '/other/e.jpg', createdAt: ago(40) }
+      ]
+    })
+    const plan = await makePlan(emulator, {
+      'select-path': '/previews/pr-42/**',
+      'exclude-tags': 'pinned',
+      'older-than': '30d'
+    })
+    expect(plan.run.report.lists.planned).toEqual(['a', 'b', 'c'])
+    // Between plan and apply: b is tagged pinned (it leaves the selection), and a new file arrives in the folder.
+    emulator.addFiles([
+      { id: 'b', path: '/previews/pr-42/b.jpg', createdAt: ago(39), tags: ['pinned'] },
+      { id: 'new', path: '/previews/pr-42/new.jpg', createdAt: ago(35) }
+    ])
+    const lists = listRequests(emulator)
+    const run = await apply(emulator, plan)
+    expect(run.report.verdict.failed).toBe(false)
+    expect(run.report.lists.deleted).toEqual(['a', 'c'])
+    expect([...emulator.store].sort()).toEqual(['b', 'new', 'other', 'pinned'])
+    // The plan's own filters, listed again: the same request as the dry run's, the age counted from this run's start.
+    const cutoff = (urls: string[]) => urls.map(url => url.replace(/createdAt\+%3C\+%22.*?Z%22/, 'createdAt < …'))
+    expect(cutoff(listRequests(emulator).slice(lists.length))).toEqual(cutoff(lists))
+    expect(lists[0]).toContain('createdAt+%3C')
+    expect(run.file.plan).toEqual({
+      file: path.join(plan.workspace, plan.file),
+      sha256: plan.sha256,
+      endedAt: plan.run.file.endedAt,
+      planned: 3,
+      applied: 2,
+      noLongerSelected: ['b'],
+      notInPlan: ['new']
+    })
+    expect(run.log).toContain('not deleted "b": no longer selected')
+    expect(run.log).toContainEqual(expect.stringMatching(/^not deleted "new" \(.*\): not in the plan$/))
+    expect(run.log).toContainEqual(
+      'against the plan: 1 planned ID no longer selected, 1 file selected now but not in the plan; neither is deleted'
+    )
+    expect(run.summary).toContain('### Plan')
+    expect(run.summary).toContain('| 3 | 2 | 1 | 1 |')
+    expect(run.summary).toContain('#### No longer selected (spared)')
+    expect(run.summary).toContain('#### Not in the plan (not deleted)')
+    expect(run.file.entries.map(e => [e.id, e.outcome, e.source])).toEqual([
+      ['a', 'deleted', 'selected'],
+      ['c', 'deleted', 'selected']
+    ])
+  })
+
+  test('given IDs: the plan deletes those IDs, and lists nothing', async () => {
+    const emulator = await emulate({ provider: 'delos', customerId: 'cust-1', files: ['x', 'y', 'z'] })
+    const plan = await makePlan(emulator, { 'file-ids': 'x y', 'customer-id': 'cust-1' })
+    expect(plan.run.file.customerId).toBe('cust-1')
+    const run = await apply(emulator, plan)
+    expect(run.report.lists.deleted).toEqual(['x', 'y'])
+    expect([...emulator.store]).toEqual(['z'])
+    expect(listRequests(emulator)).toEqual([])
+    // The customer comes from the plan: each delete names it.
+    expect(sent(emulator).map(r => new URL(r.url, 'http://x').searchParams.get('customerId'))).toEqual([
+      'cust-1',
+      'cust-1'
+    ])
+    expect(run.file.plan).toMatchObject({ planned: 2, applied: 2, noLongerSelected: [], notInPlan: [] })
+  })
+
+  test('a dry run of the plan shows what it would apply now, and deletes nothing', async () => {
+    const emulator = await emulate({ provider: 'writer', files: [{ id: 'a', name: 'pr-42-a' }] })
+    const plan = await makePlan(emulator, { 'select-name': 'pr-42-*' })
+    emulator.addFiles([{ id: 'b', name: 'pr-42-b' }])
+    const run = await apply(emulator, plan, { 'dry-run': 'true' })
+    expect(run.report.lists.planned).toEqual(['a'])
+    expect(run.file.plan).toMatchObject({ applied: 1, notInPlan: ['b'] })
+    expect(sent(emulator)).toEqual([])
+  })
+
+  test('a stale plan is refused before any request; plan-max-age says how old is too old', async () => {
+    const emulator = await emulate({ provider: 'anyformat', files: ['a'] })
+    const plan = await makePlan(emulator, { 'file-ids': 'a' })
+    const twoDaysAgo = new Date(Date.now() - 2 * DAY).toISOString()
+    edited(plan, report => void (report.endedAt = twoDaysAgo))
+    const stale = await apply(emulator, plan, { 'plan-sha256': '' })
+    expect(stale.report.violations).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^plan-file: the plan ended at ${twoDaysAgo}, 4[89]\\.\\d hours before this run started: older than plan-max-age \\(24h\\)`
+        )
+      )
+    ])
+    expect(emulator.requests).toEqual([])
+    const allowed = await apply(emulator, plan, { 'plan-sha256': '', 'plan-max-age': '3d' })
+    expect(allowed.report.lists.deleted).toEqual(['a'])
+    expect(allowed.log).toContainEqual(expect.stringMatching(/^warning: plan-file is applied without plan-sha256/))
+  })
+
+  test('a plan that says it ended after this run started is refused', async () => {
+    const emulator = await emulate({ provider: 'anyformat', files: ['a'] })
+    const plan = await makePlan(emulator, { 'file-ids': 'a' })
+    edited(plan, report => void (report.endedAt = new Date(Date.now() + DAY).toISOString()))
+    const run = await apply(emulator, plan, { 'plan-sha256': '' })
+    expect(run.report.violations).toEqual([expect.stringContaining('after this run started')])
+    expect(emulator.requests).toEqual([])
+  })
+
+  test('a tampered plan: its SHA-256 differs from plan-sha256, and nothing is sent', async () => {
+    const emulator = await emulate({ provider: 'imagekit', files: ['a', 'prod-logo'] })
+    const plan = await makePlan(emulator, { 'file-ids': 'a' })
+    edited(plan, report => {
+      const [entry] = report.entries as Array<{ id: string }>
+      if (entry) entry.id = 'prod-logo'
+    })
+    const run = await apply(emulator, plan)
+    expect(run.report.violations).toEqual([
+      expect.stringMatching(
+        /^plan-sha256: the plan file's SHA-256 is [0-9a-f]{64}, not "[0-9a-f]{64}": it is not the file that was reviewed$/
+      )
+    ])
+    expect(emulator.requests).toEqual([])
+    expect([...emulator.store].sort()).toEqual(['a', 'prod-logo'])
+  })
+
+  test('a plan for another provider, base URL or scope is refused', async () => {
+    const imagekit = await emulate({ provider: 'imagekit', files: ['a'] })
+    const delos = await emulate({ provider: 'delos', customerId: 'c1', files: ['a'] })
+    const plan = await makePlan(imagekit, { 'file-ids': 'a' })
+    const otherProvider = await apply(delos, plan)
+    expect(otherProvider.report.violations).toContainEqual(
+      'plan-file: the plan is for "imagekit", and this run for delos'
+    )
+    const elsewhere = await emulate({ provider: 'imagekit', files: ['a'] })
+    const otherUrl = await apply(elsewhere, plan)
+    expect(otherUrl.report.violations).toEqual([
+      `plan-file: the plan was made at "${imagekit.url}", and this run goes to "${elsewhere.url}"`
+    ])
+
+    const forC1 = await makePlan(delos, { 'file-ids': 'a', 'customer-id': 'c1' })
+    const otherCustomer = await apply(delos, forC1, { 'customer-id': 'c2' })
+    expect(otherCustomer.report.violations).toEqual([
+      'customer-id: "c2" differs from the plan\'s "c1": a plan applies to the scope it was made for'
+    ])
+    const writer = await emulate({ provider: 'writer', files: [{ id: 'w', name: 'w', graphIds: ['g1'] }] })
+    const inGraph = await makePlan(writer, { 'graph-id': 'g1' })
+    const otherGraph = await apply(writer, inGraph, { 'graph-id': 'g2' })
+    expect(otherGraph.report.violations).toEqual([
+      'graph-id: "g2" differs from the plan\'s "g1": a plan applies to the scope it was made for'
+    ])
+    for (const emulator of [imagekit, delos, elsewhere, writer])
+      expect(emulator.requests.filter(r => r.route !== 'list' && r.route !== 'graph')).toEqual([])
+    // The same scope given again is no violation.
+    const same = await apply(writer, inGraph, { 'graph-id': 'g1' })
+    expect(same.report.lists.deleted).toEqual(['w'])
+  })
+
+  test.each<[string, (plan: Plan, emulator: Emulator) => Promise<Inputs> | Inputs, RegExp]>([
+    [
+      'a file that is not there',
+      () => ({ 'plan-file': 'missing.json', 'plan-sha256': '' }),
+      /^plan-file: cannot read ".*missing\.json": .*ENOENT|no such file/
+    ],
+    [
+      'a JSON file that is not a report of this action',
+      plan => {
+        writeFileSync(path.join(plan.workspace, 'other.json'), '{"ids": ["a"]}')
+        return { 'plan-file': 'other.json', 'plan-sha256': '' }
+      },
+      /^plan-file: ".*other\.json" is not a report file of this action \(provider is missing/
+    ],
+    [
+      "a report of a run that was sent, not a dry run's",
+      async (plan, emulator) => {
+        const sentRun = await purge(emulator, { 'file-ids': 'gone' })
+        writeFileSync(path.join(plan.workspace, 'sent.json'), sentRun.text)
+        return { 'plan-file': 'sent.json', 'plan-sha256': '' }
+      },
+      /^plan-file: ".*sent\.json" is the report of a run that was sent, not of a dry run/
+    ],
+    [
+      'a report of a dry run that failed',
+      async (plan, emulator) => {
+        const failed = await purge(emulator, { 'file-ids': 'a', 'protected-ids': 'a', 'dry-run': 'true' })
+        writeFileSync(path.join(plan.workspace, 'failed.json'), failed.text)
+        return { 'plan-file': 'failed.json', 'plan-sha256': '' }
+      },
+      /^plan-file: ".*failed\.json" is the report of a dry run that failed: it planned nothing$/
+    ]
+  ])('%s is no plan: a violation naming plan-file, before any request', async (_, setUp, message) => {
+    const emulator = await emulate({ provider: 'imagekit', files: ['a', 'gone'] })
+    const plan = await makePlan(emulator, { 'file-ids': 'a' })
+    const inputs = await setUp(plan, emulator)
+    const before = emulator.requests.length
+    const run = await apply(emulator, plan, inputs)
+    expect(run.report.violations).toEqual([expect.stringMatching(message)])
+    expect(emulator.requests.slice(before)).toEqual([])
+    expect(emulator.store.has('a')).toBe(true)
+  })
+
+  test.each<[InputName, string]>([
+    ['file-ids', 'b'],
+    ['file-ids-file', 'ids.txt'],
+    ['select-name', 'pr-*'],
+    ['select-status', 'completed'],
+    ['older-than', '30d'],
+    ['keep-newest', '2'],
+    ['exclude-name', 'keep-*'],
+    ['select-attached', 'true']
+  ])('%s given beside plan-file is a violation naming it: the plan carries it', async (input, value) => {
+    const emulator = await emulate({ provider: 'writer', files: [{ id: 'a', name: 'pr-a' }] })
+    const plan = await makePlan(emulator, { 'select-name': 'pr-*' })
+    writeFileSync(path.join(plan.workspace, 'ids.txt'), 'b\n')
+    const before = emulator.requests.length
+    const run = await apply(emulator, plan, { [input]: value })
+    expect(run.report.violations).toContainEqual(
+      `${input}: cannot be given with plan-file: the plan carries the IDs and filters it was reviewed with`.replace(
+        'the IDs and filters',
+        input === 'select-attached' ? 'the filters' : 'the IDs and filters'
+      )
+    )
+    expect(emulator.requests.slice(before)).toEqual([])
+  })
+
+  test('plan-sha256 needs plan-file, and is 64 hexadecimal digits', async () => {
+    const emulator = await emulate({ provider: 'imagekit', files: ['a'] })
+    const alone = await purge(emulator, { 'file-ids': 'a', 'plan-sha256': 'a'.repeat(64) })
+    expect(alone.report.violations).toEqual([
+      'plan-sha256: is given without plan-file: it is the SHA-256 the plan file must have'
+    ])
+    const plan = await makePlan(emulator, { 'file-ids': 'a' })
+    const short = await apply(emulator, plan, { 'plan-sha256': 'abc' })
+    expect(short.report.violations).toContainEqual(expect.stringMatching(/^plan-sha256: "abc" is not a SHA-256/))
+    expect(sent(emulator)).toEqual([])
+  })
+
+  test('max-deletions, protected-ids and shard apply again', async () => {
+    const files = Array.from({ length: 6 }, (_, i) => ({ id: `f${i}`, name: `pr-42-${i}` }))
+    const emulator = await emulate({ provider: 'writer', files })
+    const plan = await makePlan(emulator, { 'select-name': 'pr-42-*' })
+    const tooMany = await apply(emulator, plan, { 'max-deletions': '5' })
+    expect(tooMany.report.violations).toEqual([
+      'max-deletions: 6 unique IDs exceed max-deletions (5); raise it or split the list'
+    ])
+    const guarded = await apply(emulator, plan, { 'protected-ids': 'f3' })
+    expect(guarded.report.violations).toEqual(['protected-ids: ID "f3" matches protected pattern "f3"'])
+    expect(sent(emulator)).toEqual([])
+    const first = await apply(emulator, plan, { shard: '1/2' })
+    const second = await apply(emulator, plan, { shard: '2/2' })
+    expect([...first.report.lists.deleted, ...second.report.lists.deleted].sort()).toEqual(files.map(f => f.id))
+    expect(first.report.lists.deleted.length).toBeLessThan(6)
+    expect(emulator.store.size).toBe(0)
+  })
+
+  test('the command applies a plan with the same flags, and prints the SHA-256 to give it', async () => {
+    const emulator = await emulate({ provider: 'anyformat', files: ['a', 'b'] })
+    let stderr = ''
+    let stdout = ''
+    const cwd = scratchDir()
+    const io = (): CliIo => ({
+      stdout: text => void (stdout += text),
+      stderr: text => void (stderr += text),
+      interactive: false,
+      env: { [API_KEY_VARIABLE]: KEY },
+      cwd
+    })
+    const base = ['--provider', 'anyformat', '--base-url', emulator.url]
+    expect(await main([...base, '--file-ids', 'a', '--dry-run', '--report', 'plan.json'], io())).toBe(0)
+    const sha = /report sha256 ([0-9a-f]{64})/.exec(stderr)?.[1] ?? ''
+    expect(await main([...base, '--plan-file', 'plan.json', '--plan-sha256', 'f'.repeat(64)], io())).toBe(1)
+    expect(emulator.store.size).toBe(2)
+    const applied = [...base, '--plan-file', 'plan.json', '--plan-sha256', sha, '--plan-max-age', '1h']
+    expect(await main(applied, io())).toBe(0)
+    expect([...emulator.store]).toEqual(['b'])
+    expect(await main([...base, '--plan-file', 'plan.json', '--file-ids', 'b'], io())).toBe(1)
+    expect(stdout).toContain('policy violation: --file-ids: cannot be given with --plan-file')
   })
 })

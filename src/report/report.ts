@@ -95,10 +95,28 @@ export interface CdnFailure {
   reason: string
 }
 
+/** What a run that applied a reviewed plan (plan-file) did with it. */
+export interface PlanReport {
+  /** The plan file (absolute), its SHA-256 and when its dry run ended. */
+  file: string
+  sha256: string
+  endedAt: string
+  /** The IDs it planned. */
+  planned: number
+  /** The planned IDs this run sends (its shard's share): given ones, and selected ones still selected. */
+  applied: number
+  /** Planned IDs the selection no longer picks: spared. */
+  noLongerSelected: string[]
+  /** IDs the selection picks now that the plan did not: not deleted. */
+  notInPlan: string[]
+}
+
 /** Every field of the report file but its entries, in the file's order. */
 export interface ReportFields {
   provider: string | null
   baseUrl: string | null
+  /** Delos: the customer the run was for. */
+  customerId: string | null
   dryRun: boolean
   /** Which outcomes fail the step. */
   failOn: FailOn
@@ -113,6 +131,8 @@ export interface ReportFields {
   violations: string[]
   /** What was selected from the provider's listing, when the run selected files. */
   selection: SelectionReport | null
+  /** The reviewed plan the run applied, when it applied one. */
+  plan: PlanReport | null
   totals: {
     planned: number
     deleted: number
@@ -175,6 +195,8 @@ export interface ReportInput {
   selected?: readonly string[]
   /** With purge-cdn: what it did, and the deleted files it could not purge, in input order. */
   cdn?: { report: CdnReport; failed: readonly CdnFailure[] }
+  customerId?: string | null
+  plan?: PlanReport | null
 }
 
 export function buildReport(input: ReportInput): RunReport {
@@ -184,6 +206,7 @@ export function buildReport(input: ReportInput): RunReport {
   return {
     provider: input.provider,
     baseUrl: input.baseUrl === null ? null : displayUrl(input.baseUrl),
+    customerId: input.customerId ?? null,
     dryRun: input.dryRun,
     failOn: input.failOn,
     proxy: input.proxy,
@@ -194,6 +217,7 @@ export function buildReport(input: ReportInput): RunReport {
     verdict: input.verdict,
     violations: input.violations.map(v => v.message),
     selection: input.selection ?? null,
+    plan: input.plan ?? null,
     totals: {
       planned: tally.planned.length,
       deleted: tally.counts.deleted,
@@ -296,6 +320,7 @@ export function summaryMarkdown(report: RunReport, reportSha256 = ''): string {
   lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '')
   if (report.selection) lines.push(...selectionMarkdown(report.selection, report.dryRun))
   lines.push(...cdnMarkdown(report))
+  if (report.plan) lines.push(...planMarkdown(report.plan))
   const notDeleted = totals.missing + totals.failed
   if (notDeleted > 0) {
     lines.push('### Not deleted', '', '| ID | outcome | HTTP | attempts | reason |', '|---|---|---:|---:|---|')
@@ -311,6 +336,11 @@ export function summaryMarkdown(report: RunReport, reportSha256 = ''): string {
     ''
   )
   if (reportSha256 !== '') lines.push(`Report file SHA-256 (output \`report-sha256\`): \`${reportSha256}\`.`, '')
+  if (reportSha256 !== '' && report.dryRun && !report.verdict.failed)
+    lines.push(
+      'This dry run is a plan: a later run given its report file as `plan-file` and this SHA-256 as `plan-sha256` deletes what it planned and is still selected, and nothing else.',
+      ''
+    )
   return lines.join('\n')
 }
 
@@ -392,6 +422,33 @@ export function cdnNotice(provider: string | null, dryRun: boolean, deleted: num
   if (findProvider(provider ?? '')?.cdn === undefined || dryRun || deleted === 0) return undefined
   const files = deleted === 1 ? 'the deleted file' : `the ${deleted} deleted files`
   return `the CDN keeps serving ${files} from its cache until it expires: deleting a file does not purge it; set purge-cdn: true (or wait) to purge it`
+}
+
+/** The plan a run applied: what it planned, what this run applied, and the IDs set apart (never deleted). */
+function planMarkdown(plan: PlanReport): string[] {
+  const { noLongerSelected, notInPlan } = plan
+  const idTable = (title: string, ids: readonly string[]): string[] => {
+    if (ids.length === 0) return []
+    const rows = ids.slice(0, MAX_SUMMARY_SELECTED_ROWS).map(id => `| ${cell(id)} |`)
+    const more =
+      ids.length > rows.length ? ['', `${ids.length - rows.length} more left out; the report lists them all.`] : []
+    return [`#### ${title}`, '', '| ID |', '|---|', ...rows, ...more, '']
+  }
+  return [
+    '### Plan',
+    '',
+    `Applied the plan ${cell(plan.file)} (SHA-256 ${cell(plan.sha256)}), made by a dry run that ended ${plan.endedAt}.`,
+    '',
+    '| planned | applied | no longer selected | not in the plan |',
+    '|---:|---:|---:|---:|',
+    `| ${plan.planned} | ${plan.applied} | ${noLongerSelected.length} | ${notInPlan.length} |`,
+    '',
+    ...(noLongerSelected.length + notInPlan.length > 0
+      ? ['Planned IDs no longer selected, and files selected now that the plan did not hold, were not deleted.', '']
+      : []),
+    ...idTable('No longer selected (spared)', noLongerSelected),
+    ...idTable('Not in the plan (not deleted)', notInPlan)
+  ]
 }
 
 function fileTable(title: string, files: readonly ListedFile[], total: number): string[] {

@@ -2,10 +2,10 @@ import { PROVIDER_NAMES, PROVIDERS, type Provider, type ProviderName } from '../
 import type { ListCapabilities, ListScope } from '../providers/types.js'
 import { Input, MAX_LISTED_INVALID_IDS, ScopeInput, type InputName } from '../settings/constants.js'
 import { ID_RULE, idProblem, otherUuidSpelling, protectedBy, shardOf } from '../settings/ids.js'
-import type { Settings, Shard } from '../settings/inputs.js'
+import type { AppliedPlan, Settings, Shard } from '../settings/inputs.js'
 import { asksToSelect, hasFilterOrScope, type SelectionFilters } from '../settings/selection-request.js'
 import type { PolicyViolation } from '../settings/violation.js'
-import { quote } from '../text.js'
+import { displayUrl, quote } from '../text.js'
 
 /** Settings that passed preflight: everything a run needs is there, and the IDs this run sends. */
 export type RunPlan = Settings & { provider: Provider; baseUrl: URL; planned: string[] }
@@ -21,12 +21,21 @@ function collector(violations: PolicyViolation[]): Add {
   return (input, message) => void violations.push({ input, message: `${input}: ${message}` })
 }
 
-/** The rules across inputs. Returns every violation; a run may start only when there is none. */
-export function preflight(settings: Settings, inputViolations: readonly PolicyViolation[]): PolicyViolation[] {
+/**
+ * The rules across inputs. Returns every violation; a run may start only when there is none. `startedAt`: the run's
+ * start, which a plan's age is counted to.
+ */
+export function preflight(
+  settings: Settings,
+  inputViolations: readonly PolicyViolation[],
+  startedAt: Date = new Date()
+): PolicyViolation[] {
   const violations = [...inputViolations]
   const add = collector(violations)
   const select = asksToSelect(settings.selectionRequest)
-  const idsGiven = !inputViolations.some(v => v.input === Input.FileIds || v.input === Input.FileIdsFile)
+  const idsGiven = !inputViolations.some(
+    v => v.input === Input.FileIds || v.input === Input.FileIdsFile || v.input === Input.PlanFile
+  )
   if (settings.ids.length === 0 && idsGiven && !settings.selectionRequest.requested) {
     add(Input.FileIds, 'no IDs given: set file-ids or file-ids-file, or select files (select-name, older-than, …)')
   }
@@ -43,6 +52,7 @@ export function preflight(settings: Settings, inputViolations: readonly PolicyVi
   if (select && settings.provider !== undefined) selectionRules(settings, settings.provider, add)
   cdnRules(settings, add)
   if (!select) sparingWithoutSelection(settings.selectionRequest.filters, add)
+  if (settings.plan) planRules(settings, settings.plan, startedAt, add)
   return violations
 }
 
@@ -56,6 +66,40 @@ function cdnRules(settings: Settings, add: Add): void {
   if (failOn.cdn === true && purgeCdn === 'off')
     add(Input.FailOn, 'cdn fails the step on a CDN purge that failed: it needs purge-cdn (true or wait)')
 }
+
+/** A plan made in another clock's minutes is not "from the future": runners' clocks differ by a little. */
+const CLOCK_SKEW_MS = 5 * 60_000
+
+/**
+ * A plan applies to what it was made for, while it is fresh: the same provider, the same base URL (origin and path
+ * prefix), and an end no longer ago than plan-max-age (nor, past the clocks' skew, after this run started).
+ */
+function planRules(settings: Settings, plan: AppliedPlan, startedAt: Date, add: Add): void {
+  const { file } = plan
+  const name = settings.provider?.name
+  if (name !== undefined && file.provider !== name)
+    add(Input.PlanFile, `the plan is for ${quote(file.provider)}, and this run for ${name}`)
+  const planned = URL.canParse(file.baseUrl) ? displayUrl(new URL(file.baseUrl)) : file.baseUrl
+  if (settings.baseUrl !== undefined && planned !== displayUrl(settings.baseUrl))
+    add(
+      Input.PlanFile,
+      `the plan was made at ${quote(planned)}, and this run goes to ${quote(displayUrl(settings.baseUrl))}`
+    )
+  const ageMs = startedAt.getTime() - Date.parse(file.endedAt)
+  if (ageMs > plan.maxAge.ms)
+    add(
+      Input.PlanFile,
+      `the plan ended at ${file.endedAt}, ${hours(ageMs)} before this run started: older than plan-max-age (${plan.maxAge.text}); make a new plan`
+    )
+  else if (ageMs < -CLOCK_SKEW_MS)
+    add(
+      Input.PlanFile,
+      `the plan says it ended at ${file.endedAt}, after this run started (${startedAt.toISOString()})`
+    )
+}
+
+/** "30.5 hours". */
+const hours = (ms: number): string => `${(ms / 3_600_000).toFixed(1)} hours`
 
 /** The inputs that only spare what a selection picks. */
 const EXCLUSIONS = [

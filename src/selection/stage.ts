@@ -33,6 +33,17 @@ export interface SelectionOptions {
   info: (line: string) => void
   /** Writes one line per selected and spared file (a dry run shows them all). */
   itemLine: (line: string) => void
+  /**
+   * A reviewed plan's selected IDs (plan-file): only those still selected are, and the rest of the selection is
+   * shown and never deleted.
+   */
+  reviewed?: readonly string[]
+}
+
+/** A reviewed plan against the selection now: the planned IDs no longer selected, and those selected now but not planned. */
+export interface Review {
+  noLongerSelected: string[]
+  notInPlan: string[]
 }
 
 export interface SelectionOutcome {
@@ -55,6 +66,8 @@ export interface SelectionOutcome {
   cdn?: { files: Map<string, CdnFile>; listed: Array<{ id: string; path: string | null }> }
   /** Why the listing did not finish: nothing is deleted then. */
   failure?: { reason: string; credentialsRejected: boolean; halted: string | null }
+  /** With a reviewed plan: what changed since it was made. */
+  review?: Review
 }
 
 export async function runSelection(options: SelectionOptions): Promise<SelectionOutcome> {
@@ -85,13 +98,15 @@ export async function runSelection(options: SelectionOptions): Promise<Selection
     const outcome = emptyOutcome(plan, listing, runStart, shownText(options.secrets))
     return { ...outcome, failure: { reason, credentialsRejected, halted } }
   }
-  const picked = selectFromListing(listing.items, filters, list.capabilities, runStart, scope)
+  const matched = selectFromListing(listing.items, filters, list.capabilities, runStart, scope)
+  const { picked, review, notInPlan } = againstPlan(matched, options.reviewed, new Set(plan.ids))
   const selectedIds = picked.selected.map(item => item.id)
   const ids = uniqueIds(plan.ids, selectedIds)
   const planned = plannedIds(ids, plan.shard)
   const given = new Set(plan.ids)
   const violations = selectedIdRules(plan, planned, selectedIds)
   tell(options, listing, picked, violations.length > 0)
+  if (review) tellReview(options, review, notInPlan)
   const shown = shownText(options.secrets)
   // What the report says of an ID the listing showed: kept for the IDs the run plans with only, not every item.
   const kept = new Set(ids)
@@ -106,7 +121,8 @@ export async function runSelection(options: SelectionOptions): Promise<Selection
     selectedNotGiven: new Set(selectedIds.filter(id => !given.has(id))),
     listed,
     violations,
-    ...(plan.purgeCdn === 'off' ? {} : { cdn: servedAt(listing.items, kept) })
+    ...(plan.purgeCdn === 'off' ? {} : { cdn: servedAt(listing.items, kept) }),
+    ...(review ? { review } : {})
   }
 }
 
@@ -133,6 +149,36 @@ function servedAt(items: readonly ListItem[], kept: ReadonlySet<string>): NonNul
       files.set(item.id, { url: item.url, path: item.path })
   }
   return { files, listed }
+}
+
+/**
+ * A selection held against a reviewed plan: only the planned IDs still selected stay selected. A planned ID no longer
+ * selected, and one selected now that was not planned (nor given), are set apart: neither is deleted.
+ */
+function againstPlan(
+  picked: ListingSelection,
+  reviewed: readonly string[] | undefined,
+  given: ReadonlySet<string>
+): { picked: ListingSelection; review?: Review; notInPlan: ListItem[] } {
+  if (reviewed === undefined) return { picked, notInPlan: [] }
+  const planned = new Set(reviewed)
+  const now = new Set(picked.selected.map(item => item.id))
+  const notInPlan = picked.selected.filter(item => !planned.has(item.id) && !given.has(item.id))
+  return {
+    picked: { ...picked, selected: picked.selected.filter(item => planned.has(item.id)) },
+    review: { noLongerSelected: reviewed.filter(id => !now.has(id)), notInPlan: notInPlan.map(item => item.id) },
+    notInPlan
+  }
+}
+
+/** One line for what changed since the plan was made, then a line per ID set apart (neither kind is deleted). */
+function tellReview({ info, itemLine }: SelectionOptions, review: Review, notInPlan: readonly ListItem[]): void {
+  const { noLongerSelected } = review
+  info(
+    `against the plan: ${count(noLongerSelected.length, 'planned ID')} no longer selected, ${count(notInPlan.length, 'file')} selected now but not in the plan; neither is deleted`
+  )
+  for (const id of noLongerSelected) itemLine(`not deleted ${jsonText(id)}: no longer selected`)
+  for (const item of notInPlan) itemLine(`not deleted ${describeItem(item)}: not in the plan`)
 }
 
 /** The selection inputs, echoed back JSON-quoted (jsonText): an input cannot start or carry a workflow command. */

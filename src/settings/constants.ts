@@ -30,7 +30,10 @@ export const Input = {
   ExcludeName: 'exclude-name',
   ExcludePath: 'exclude-path',
   ExcludeTags: 'exclude-tags',
-  SelectAttached: 'select-attached'
+  SelectAttached: 'select-attached',
+  PlanFile: 'plan-file',
+  PlanSha256: 'plan-sha256',
+  PlanMaxAge: 'plan-max-age'
 } as const
 export type InputName = (typeof Input)[keyof typeof Input]
 
@@ -70,6 +73,9 @@ export type NumericInputName = keyof typeof NumericInput
 
 /** max-rate, requests per minute: empty for no cap. 100,000 a minute is far above any provider's limit. */
 export const MAX_RATE_RANGE = { min: 1, max: 100_000 } as const
+
+/** plan-max-age when not given: a plan is applied within a day of its dry run. */
+export const DEFAULT_PLAN_MAX_AGE = '24h'
 
 /** A list output larger than this is set to '' and the report file is the place to read it. */
 export const MAX_LIST_OUTPUT_BYTES = 1024 * 1024

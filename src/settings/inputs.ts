@@ -1,10 +1,18 @@
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { Input, MAX_RATE_RANGE, NumericInput, type InputName, type NumericInputName } from './constants.js'
+import {
+  DEFAULT_PLAN_MAX_AGE,
+  Input,
+  MAX_RATE_RANGE,
+  NumericInput,
+  type InputName,
+  type NumericInputName
+} from './constants.js'
 import { ID_RULE, idProblem, MAX_IDS, parseIds, parseProtected, uniqueIds } from './ids.js'
 import { findProvider, PROVIDER_CHOICES, PROVIDER_NAMES, type Provider } from '../providers/index.js'
 import type { PolicyViolation } from './violation.js'
 import { parseDuration, parseFolder, type SelectionFilters, type SelectionRequest } from './selection-request.js'
+import { readPlan, type PlanFile } from './plan-file.js'
 import { errorMessage, quote, splitList } from '../text.js'
 
 export interface FailOn {
@@ -40,6 +48,19 @@ export interface Settings {
   /** Requests per minute at most, listing included; undefined for no cap (adaptive pacing only). */
   maxRate: number | undefined
   purgeCdn: PurgeCdn
+  /**
+   * The reviewed plan this run applies (plan-file): the IDs, the selection and the customer above are then the plan's.
+   */
+  plan: AppliedPlan | undefined
+}
+
+/** A plan to apply, and how old it may be. */
+export interface AppliedPlan {
+  file: PlanFile
+  /** plan-max-age, as given and in ms. */
+  maxAge: { text: string; ms: number }
+  /** Whether plan-sha256 was given (and, when there is no violation, matched). */
+  verified: boolean
 }
 
 /** Shard `index` (1-based) of `count`. */
@@ -143,9 +164,10 @@ export function readSettings(sources: InputSources): { settings: Settings; viola
     githubToken: read.text(Input.GithubToken),
     selectionRequest: readSelectionRequest(read),
     maxRate: readMaxRate(read),
-    purgeCdn: readPurgeCdn(read)
+    purgeCdn: readPurgeCdn(read),
+    plan: undefined
   }
-  return { settings, violations: read.violations }
+  return { settings: readAppliedPlan(read, settings), violations: read.violations }
 }
 
 function readProvider(read: InputReader): Provider | undefined {
@@ -424,4 +446,110 @@ function readBaseUrl(
   }
   url.pathname = url.pathname.replace(/\/+$/, '')
   return url
+}
+
+/** What a plan carries, so this run must not give it: the IDs and every filter (select-*, exclude-*, age). */
+const CARRIED_BY_PLAN: readonly InputName[] = [
+  Input.FileIds,
+  Input.FileIdsFile,
+  Input.SelectName,
+  Input.SelectPath,
+  Input.SelectTags,
+  Input.SelectStatus,
+  Input.OlderThan,
+  Input.KeepNewest,
+  Input.ExcludeName,
+  Input.ExcludePath,
+  Input.ExcludeTags
+]
+
+/** The scope a plan is made for: given beside plan-file, each must equal the plan's. */
+const PLAN_SCOPE: readonly InputName[] = [Input.CustomerId, Input.GraphId, Input.WorkflowId]
+
+/** plan-file, plan-sha256 and plan-max-age: the settings of a run that applies a plan, or these as they are. */
+function readAppliedPlan(read: InputReader, settings: Settings): Settings {
+  const file = read.text(Input.PlanFile)
+  const sha256 = read.text(Input.PlanSha256).toLowerCase()
+  const maxAgeText = read.text(Input.PlanMaxAge) || DEFAULT_PLAN_MAX_AGE
+  const maxAgeMs = parseDuration(maxAgeText)
+  if (maxAgeMs === undefined)
+    read.violation(
+      Input.PlanMaxAge,
+      `${quote(maxAgeText)} is not a duration of 1 to 999999 hours, days or weeks (24h, 7d)`
+    )
+  if (sha256 !== '' && !/^[0-9a-f]{64}$/.test(sha256))
+    read.violation(
+      Input.PlanSha256,
+      `${quote(sha256)} is not a SHA-256 (64 hexadecimal digits: the output report-sha256)`
+    )
+  if (file === '') {
+    if (sha256 !== '')
+      read.violation(Input.PlanSha256, 'is given without plan-file: it is the SHA-256 the plan file must have')
+    return settings
+  }
+  for (const input of CARRIED_BY_PLAN) {
+    if (read.text(input) !== '')
+      read.violation(input, 'cannot be given with plan-file: the plan carries the IDs and filters it was reviewed with')
+  }
+  if (settings.selectionRequest.filters.selectAttached)
+    read.violation(
+      Input.SelectAttached,
+      'cannot be given with plan-file: the plan carries the filters it was reviewed with'
+    )
+  const plan = readPlanFile(read, file)
+  if (plan === undefined) return { ...settings, ids: [] }
+  if (sha256 !== '' && sha256 !== plan.sha256)
+    read.violation(
+      Input.PlanSha256,
+      `the plan file's SHA-256 is ${plan.sha256}, not ${quote(sha256)}: it is not the file that was reviewed`
+    )
+  return applied(read, settings, {
+    file: plan,
+    maxAge: { text: maxAgeText, ms: maxAgeMs ?? 0 },
+    verified: sha256 !== ''
+  })
+}
+
+/** The plan file read and checked to be a plan, or undefined and a violation saying why it is none. */
+function readPlanFile(read: InputReader, file: string): PlanFile | undefined {
+  const resolved = path.resolve(read.sources.workspace, file)
+  let text: string
+  try {
+    text = read.sources.readFile(resolved)
+  } catch (error) {
+    const why = errorMessage(error).replace(/^[A-Z]+: /, '')
+    read.violation(Input.PlanFile, `cannot read ${quote(resolved, 200)}: ${why}`)
+    return undefined
+  }
+  const plan = readPlan(resolved, text)
+  if (typeof plan === 'string') read.violation(Input.PlanFile, `${quote(resolved, 200)} ${plan}`)
+  return typeof plan === 'string' ? undefined : plan
+}
+
+/**
+ * The settings of a run that applies `plan`: its given IDs, and its selection and scope read as inputs are (each
+ * value the plan holds that an input would refuse is a violation). A scope input this run gives must equal the plan's.
+ */
+function applied(read: InputReader, settings: Settings, plan: AppliedPlan): Settings {
+  const { inputs } = plan.file
+  for (const input of PLAN_SCOPE) {
+    const given = read.text(input)
+    const planned = inputs[input] ?? ''
+    if (given !== '' && given !== planned)
+      read.violation(
+        input,
+        `${quote(given)} differs from the plan's ${planned === '' ? '(none)' : quote(planned)}: a plan applies to the scope it was made for`
+      )
+  }
+  const fromPlan = new InputReader({ ...read.sources, getInput: name => inputs[name] ?? '' })
+  const selectionRequest = readSelectionRequest(fromPlan)
+  const customerId = readCustomerId(fromPlan)
+  const given = parseIds(JSON.stringify(plan.file.given), `${Input.PlanFile}: the plan's given IDs`)
+  const chosen = parseIds(JSON.stringify(plan.file.chosen), `${Input.PlanFile}: the plan's selected IDs`)
+  read.problems(Input.PlanFile, [
+    ...fromPlan.violations.map(v => `${Input.PlanFile}: the plan's ${v.message}`),
+    ...given.problems,
+    ...chosen.problems
+  ])
+  return { ...settings, ids: given.ids, customerId, selectionRequest, plan }
 }

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto'
 import { accessSync, constants, existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { Input, MAX_RATE_RANGE, NumericInput, type InputName, type NumericInputName } from '../settings/constants.js'
+import {
+  DEFAULT_PLAN_MAX_AGE,
+  Input,
+  MAX_RATE_RANGE,
+  NumericInput,
+  type InputName,
+  type NumericInputName
+} from '../settings/constants.js'
 import type { IdResult } from '../engine/outcome.js'
 import { readIdsFile } from '../settings/inputs.js'
 import { runPipeline, unknownIds, type RunAsItStands, type Shell } from '../pipeline.js'
@@ -127,6 +134,18 @@ const VALUE_FLAGS: readonly ValueFlag[] = [
     argument: 'TAGS',
     help: 'ImageKit: spare selected files whose own tags hold any of these',
     join: ','
+  },
+  {
+    input: Input.PlanFile,
+    argument: 'PATH',
+    help: "apply a reviewed plan: a dry run's --report file (relative to the current directory)"
+  },
+  { input: Input.PlanSha256, argument: 'HEX', help: 'the SHA-256 the plan file must have (the dry run printed it)' },
+  {
+    input: Input.PlanMaxAge,
+    argument: 'AGE',
+    help: 'refuse a plan whose dry run ended longer ago: 12h, 2d, 1w',
+    default: DEFAULT_PLAN_MAX_AGE
   }
 ]
 

@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, test } from '@jest/globals'
-import type { Emulator } from '../emulator/index.js'
-import type { RunOptions } from './harness/runner.js'
-import { emulate, expectInRoute, expectNoSecret, KEY, runActionOnce, wireForms, type Report } from './helpers/common.js'
+import type { Emulator } from '../../emulator/index.js'
+import type { RunOptions } from '../harness/runner.js'
+import {
+  emulate,
+  expectInRoute,
+  expectNoSecret,
+  KEY,
+  runActionOnce,
+  wireForms,
+  type Report
+} from '../helpers/common.js'
 
 /**
  * A plan and its application, end to end: the bundle, run as the runner runs it, makes a dry run whose report is the
