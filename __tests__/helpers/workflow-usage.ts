@@ -11,8 +11,12 @@ import { PROVIDER_NAMES } from '../../src/providers/index.js'
 /** The public input contract: the providers `provider` accepts, case-insensitive. */
 export const PROVIDERS = PROVIDER_NAMES
 
-/** The inputs that turn on selection (docs/selection.md): with one of them, no ID input is needed. */
+/**
+ * The inputs that turn on selection (docs/selection.md), and plan-file, which carries a plan's IDs and selection
+ * (docs/guardrails.md): with one of them, no ID input is needed.
+ */
 const SELECTION_INPUTS = [
+  'plan-file',
   'select-name',
   'select-path',
   'select-tags',

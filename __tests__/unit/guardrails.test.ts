@@ -10,6 +10,8 @@ import { PROVIDER_NAMES } from '../../src/providers/index.js'
 import { summaryMarkdown, type RunReport } from '../../src/report/report.js'
 import { asText } from '../../src/report/file.js'
 import { API_KEY_VARIABLE, main, type CliIo } from '../../src/shells/cli.js'
+import { parse as parseYaml } from 'yaml'
+import { REPO_ROOT } from '../harness/runner.js'
 import { emulate, KEY, rawServer, scratchDir, type Report } from '../helpers/common.js'
 
 /**
@@ -662,5 +664,39 @@ describe('a reviewed plan, applied as reviewed', () => {
     expect([...emulator.store]).toEqual(['b'])
     expect(await main([...base, '--plan-file', 'plan.json', '--file-ids', 'b'], io())).toBe(1)
     expect(stdout).toContain('policy violation: --file-ids: cannot be given with --plan-file')
+  })
+})
+
+describe('examples/reviewed-purge.yml', () => {
+  type Step = { id?: string; uses?: string; if?: string; with?: Record<string, unknown> }
+  type Job = { needs?: string; environment?: string; outputs?: Record<string, string>; steps: Step[] }
+  const workflow = parseYaml(readFileSync(path.join(REPO_ROOT, 'examples', 'reviewed-purge.yml'), 'utf8')) as {
+    jobs: { plan: Job; apply: Job }
+  }
+  const { plan, apply } = workflow.jobs
+  const ours = (job: Job) => job.steps.filter(step => step.uses?.startsWith('file-purge/file-purge@'))
+  const uses = (job: Job, action: string) => job.steps.find(step => step.uses?.startsWith(`actions/${action}@`))
+
+  test('the plan job is a dry run whose report it uploads, and outputs its SHA-256', () => {
+    const [dry] = ours(plan)
+    expect(dry?.with).toMatchObject({ 'dry-run': true })
+    expect(plan.outputs?.['report-sha256']).toBe(`\${{ steps.${dry?.id}.outputs.report-sha256 }}`)
+    expect(uses(plan, 'upload-artifact')?.with?.path).toBe(`\${{ steps.${dry?.id}.outputs.report-file }}`)
+  })
+
+  test('the apply job waits for its environment, downloads that artifact and applies it with plan-sha256', () => {
+    expect(apply.needs).toBe('plan')
+    expect(apply.environment).toEqual(expect.any(String))
+    const download = uses(apply, 'download-artifact')
+    expect(download?.with?.name).toBe(uses(plan, 'upload-artifact')?.with?.name)
+    const [applied] = ours(apply)
+    expect(applied?.with).toMatchObject({
+      'plan-file': `${String(download?.with?.path)}/report.json`,
+      'plan-sha256': '${{ needs.plan.outputs.report-sha256 }}'
+    })
+    expect(applied?.with?.['dry-run']).toBeUndefined()
+    expect(
+      Object.keys(applied?.with ?? {}).filter(name => /^(select-|exclude-|file-ids|older-than|keep-newest)/.test(name))
+    ).toEqual([])
   })
 })
