@@ -130,6 +130,10 @@ describe('exclusions', () => {
     }
     const dry = await purge(emulator, { ...inputs, 'dry-run': 'true' })
     expect(dry.report.lists.planned).toEqual(['hero', 'ai'])
+    // The list request is the one select-path alone sends.
+    const asked = listRequests(emulator)
+    await purge(emulator, { 'select-path': inputs['select-path'], 'dry-run': 'true' })
+    expect(listRequests(emulator).slice(asked.length)).toEqual(asked)
     const spared = dry.log.filter(line => line.startsWith('spared by '))
     expect(spared.map(line => line.split(' (')[0])).toEqual([
       'spared by exclude-path "logo"',
