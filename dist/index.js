@@ -1985,7 +1985,7 @@ function summaryMarkdown(report, reportSha256 = '') {
     lines.push(`| ${totals.planned} | ${totals.deleted} | ${totals.missing} | ${totals.failed} | ${totals.requests} | ${totals.rateLimitedAnswers} |`, '');
     lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '');
     if (report.selection)
-        lines.push(...selectionMarkdown(report.selection, report.dryRun));
+        lines.push(...selectionMarkdown(report.selection, report.dryRun, report.plan !== null));
     lines.push(...cdnMarkdown(report));
     if (report.plan)
         lines.push(...planMarkdown(report.plan));
@@ -2007,7 +2007,7 @@ function summaryMarkdown(report, reportSha256 = '') {
     return lines.join('\n');
 }
 /** The selection: what was asked for, what the listing gave, the selected files and those keep-newest spared. */
-function selectionMarkdown(selection, dryRun) {
+function selectionMarkdown(selection, dryRun, planned) {
     const { filters, scope } = selection;
     const asked = [
         filters.name !== null ? `name ${cell(filters.name)}` : '',
@@ -2038,7 +2038,7 @@ function selectionMarkdown(selection, dryRun) {
     if (!selection.complete)
         lines.push('**The listing did not finish: nothing was deleted.**', '');
     else if (selection.selected === 0)
-        lines.push('Nothing matched: nothing to delete.', '');
+        lines.push(planned ? 'No planned file is still selected: nothing to delete.' : 'Nothing matched: nothing to delete.', '');
     lines.push(...fileTable(dryRun ? 'Would be deleted' : 'Selected', selection.selectedFiles, selection.selected));
     const sparedBy = Object.entries(selection.sparedBy ?? { 'keep-newest': selection.spared });
     if (sparedBy.some(([reason]) => reason !== 'keep-newest'))
@@ -4850,7 +4850,7 @@ function tell(options, listing, picked, refused) {
     const sparedText = picked.excluded.length > 0 ? `${spared} spared (${by.join(', ')})` : `${spared} spared`;
     info(`listed ${(0,src_text/* count */.U9)(listing.items.length, 'item')} in ${(0,src_text/* count */.U9)(listing.pages, 'page')} (${listing.ms} ms): ${picked.matched} matched, ${picked.selected.length} selected, ${sparedText}${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`);
     if (picked.selected.length === 0)
-        info('nothing matched the selection');
+        info(options.reviewed ? 'no planned file is still selected' : 'nothing matched the selection');
     if (!options.plan.dryRun)
         return;
     // A selection policy refuses deletes nothing, even in a real run: no file is shown as one that would be deleted.
@@ -6133,7 +6133,8 @@ async function stages(run, initial, sessions) {
     }
     const cdn = (run.progressed.cdn = CdnRun.open(plan, selection, run.startedAt.getTime(), e => run.spool.add(e)));
     const tally = tallyOf(plan.planned);
-    const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : '';
+    const none = plan.plan ? 'no planned file is still selected' : 'nothing matched the selection';
+    const nothing = selection !== undefined && plan.planned.length === 0 ? `${none}; ` : '';
     if (plan.dryRun)
         return dryRun(run, plan, { tally, nothing, itemLine, selection, cdn });
     const unanswered = new Unanswered();

@@ -504,7 +504,8 @@ async function stages(run: Run, initial: RunPlan, sessions: () => Promise<Sessio
   }
   const cdn = (run.progressed.cdn = CdnRun.open(plan, selection, run.startedAt.getTime(), e => run.spool.add(e)))
   const tally = tallyOf(plan.planned)
-  const nothing = selection !== undefined && plan.planned.length === 0 ? 'nothing matched the selection; ' : ''
+  const none = plan.plan ? 'no planned file is still selected' : 'nothing matched the selection'
+  const nothing = selection !== undefined && plan.planned.length === 0 ? `${none}; ` : ''
   if (plan.dryRun) return dryRun(run, plan, { tally, nothing, itemLine, selection, cdn })
   const unanswered = new Unanswered()
   run.asItStands?.(signal => standing(run, plan, { tally, unanswered, signal, ...(selection ? { selection } : {}) }))

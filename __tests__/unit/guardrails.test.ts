@@ -446,6 +446,22 @@ describe('a reviewed plan, applied as reviewed', () => {
     ])
   })
 
+  test('when no planned file is still selected, the run says so, and deletes none of the new ones', async () => {
+    const emulator = await emulate({ provider: 'writer', files: [{ id: 'a', name: 'pr-42-a' }] })
+    const plan = await makePlan(emulator, { 'select-name': 'pr-42-*' })
+    emulator.store.delete('a')
+    emulator.addFiles([{ id: 'b', name: 'pr-42-b' }])
+    const run = await apply(emulator, plan)
+    expect(run.report.verdict).toEqual({
+      failed: false,
+      message: expect.stringMatching(/^no planned file is still selected; /)
+    })
+    expect(run.log).toContain('no planned file is still selected')
+    expect(run.summary).toContain('No planned file is still selected: nothing to delete.')
+    expect(run.file.plan).toMatchObject({ planned: 1, applied: 0, noLongerSelected: ['a'], notInPlan: ['b'] })
+    expect(sent(emulator)).toEqual([])
+  })
+
   test('given IDs: the plan deletes those IDs, and lists nothing', async () => {
     const emulator = await emulate({ provider: 'delos', customerId: 'cust-1', files: ['x', 'y', 'z'] })
     const plan = await makePlan(emulator, { 'file-ids': 'x y', 'customer-id': 'cust-1' })

@@ -318,7 +318,7 @@ export function summaryMarkdown(report: RunReport, reportSha256 = ''): string {
     ''
   )
   lines.push(`${report.verdict.failed ? '**Failed**' : '**Passed**'}: ${cell(report.verdict.message)}`, '')
-  if (report.selection) lines.push(...selectionMarkdown(report.selection, report.dryRun))
+  if (report.selection) lines.push(...selectionMarkdown(report.selection, report.dryRun, report.plan !== null))
   lines.push(...cdnMarkdown(report))
   if (report.plan) lines.push(...planMarkdown(report.plan))
   const notDeleted = totals.missing + totals.failed
@@ -345,7 +345,7 @@ export function summaryMarkdown(report: RunReport, reportSha256 = ''): string {
 }
 
 /** The selection: what was asked for, what the listing gave, the selected files and those keep-newest spared. */
-function selectionMarkdown(selection: SelectionReport, dryRun: boolean): string[] {
+function selectionMarkdown(selection: SelectionReport, dryRun: boolean, planned: boolean): string[] {
   const { filters, scope } = selection
   const asked = [
     filters.name !== null ? `name ${cell(filters.name)}` : '',
@@ -374,7 +374,11 @@ function selectionMarkdown(selection: SelectionReport, dryRun: boolean): string[
     ''
   ]
   if (!selection.complete) lines.push('**The listing did not finish: nothing was deleted.**', '')
-  else if (selection.selected === 0) lines.push('Nothing matched: nothing to delete.', '')
+  else if (selection.selected === 0)
+    lines.push(
+      planned ? 'No planned file is still selected: nothing to delete.' : 'Nothing matched: nothing to delete.',
+      ''
+    )
   lines.push(...fileTable(dryRun ? 'Would be deleted' : 'Selected', selection.selectedFiles, selection.selected))
   const sparedBy = Object.entries(selection.sparedBy ?? { 'keep-newest': selection.spared })
   if (sparedBy.some(([reason]) => reason !== 'keep-newest'))

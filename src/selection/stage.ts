@@ -217,7 +217,8 @@ function tell(
   info(
     `listed ${count(listing.items.length, 'item')} in ${count(listing.pages, 'page')} (${listing.ms} ms): ${picked.matched} matched, ${picked.selected.length} selected, ${sparedText}${skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : ''}`
   )
-  if (picked.selected.length === 0) info('nothing matched the selection')
+  if (picked.selected.length === 0)
+    info(options.reviewed ? 'no planned file is still selected' : 'nothing matched the selection')
   if (!options.plan.dryRun) return
   // A selection policy refuses deletes nothing, even in a real run: no file is shown as one that would be deleted.
   if (refused) return info('the selection breaks policy (below): nothing would be deleted')
