@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseAllDocuments } from 'yaml'
@@ -9,6 +10,7 @@ import { readIdsFile } from '../../src/settings/inputs.js'
 import { runPipeline, type Shell } from '../../src/pipeline.js'
 import { PROVIDER_NAMES, type ProviderName } from '../../src/providers/index.js'
 import type { RunReport } from '../../src/report/report.js'
+import { asText } from '../../src/report/file.js'
 import { REPO_ROOT } from '../harness/runner.js'
 import { afterThisTest, KEY, scratchDir } from '../helpers/common.js'
 
@@ -60,6 +62,8 @@ const PENDING: Record<string, string> = {}
 interface Recipe {
   title: string
   inputs: Record<string, string>
+  /** Which ```yaml block holds it: its file and line. */
+  block: string
 }
 
 /** The recipes of one file: each file-purge step's `with:`, titled by the heading above its block. */
@@ -67,7 +71,8 @@ function recipesOf(file: string): Recipe[] {
   const found: Recipe[] = []
   let heading = '(top)'
   const text = readFileSync(path.join(REPO_ROOT, file), 'utf8')
-  for (const [, title, block] of text.matchAll(/^#+ (.*)$|^```yaml\n([\s\S]*?)^```$/gm)) {
+  for (const match of text.matchAll(/^#+ (.*)$|^```yaml\n([\s\S]*?)^```$/gm)) {
+    const [, title, block] = match
     if (title !== undefined) {
       heading = file === 'README.md' ? title : `${file}: ${title}`
       continue
@@ -86,7 +91,8 @@ function recipesOf(file: string): Recipe[] {
       const inputs = Object.fromEntries(
         Object.entries((step.with ?? {}) as Record<string, unknown>).map(([name, value]) => [name, String(value)])
       )
-      found.push({ title: steps.length > 1 ? `${heading} (${index + 1})` : heading, inputs })
+      const where = `${file}:${text.slice(0, match.index).split('\n').length}`
+      found.push({ title: steps.length > 1 ? `${heading} (${index + 1})` : heading, inputs, block: where })
     })
   }
   return found
@@ -94,9 +100,9 @@ function recipesOf(file: string): Recipe[] {
 
 const recipes = (): Recipe[] => MARKDOWN_FILES.flatMap(recipesOf)
 
-function substitute(text: string, workspace: string): string {
+function substitute(text: string, workspace: string, known: Record<string, string> = {}): string {
   return text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expression: string) => {
-    const value = EXPRESSIONS[expression]
+    const value = known[expression] ?? EXPRESSIONS[expression]
     if (value === undefined) throw new Error(`no test value for the expression \${{ ${expression} }}`)
     return typeof value === 'function' ? value(workspace) : value
   })
@@ -114,11 +120,35 @@ async function seededEmulators(): Promise<Record<ProviderName, Emulator>> {
   return emulators
 }
 
-/** The recipe as a dry run against the emulator, in process; its report and log. */
-async function dryRun(recipe: Recipe, emulators: Record<ProviderName, Emulator>) {
-  const workspace = scratchDir('file-purge-recipe-')
+/**
+ * A recipe that applies a plan (plan-file): the dry run of its block that makes the plan goes first, its report is
+ * put where plan-file names it, as the artifact would be, and its SHA-256 is the plan job's output report-sha256.
+ */
+async function planFor(
+  recipe: Recipe,
+  all: readonly Recipe[],
+  emulators: Record<ProviderName, Emulator>,
+  workspace: string
+): Promise<Record<string, string>> {
+  const planning = all.find(other => other.block === recipe.block && other.inputs['plan-file'] === undefined)
+  if (planning === undefined) throw new Error(`${recipe.title}: no dry run in its block makes the plan`)
+  const { text } = await dryRun(planning, emulators, all, workspace)
+  const file = path.resolve(workspace, substitute(recipe.inputs['plan-file'] ?? '', workspace))
+  mkdirSync(path.dirname(file), { recursive: true })
+  writeFileSync(file, text)
+  return { 'needs.plan.outputs.report-sha256': createHash('sha256').update(text).digest('hex') }
+}
+
+/** The recipe as a dry run against the emulator, in process; its report, report file text and log. */
+async function dryRun(
+  recipe: Recipe,
+  emulators: Record<ProviderName, Emulator>,
+  all: readonly Recipe[] = [],
+  workspace = scratchDir('file-purge-recipe-')
+) {
+  const known = recipe.inputs['plan-file'] === undefined ? {} : await planFor(recipe, all, emulators, workspace)
   const inputs = Object.fromEntries(
-    Object.entries(recipe.inputs).map(([name, value]) => [name, substitute(value, workspace)])
+    Object.entries(recipe.inputs).map(([name, value]) => [name, substitute(value, workspace, known)])
   )
   const provider = inputs.provider as ProviderName
   const emulator = emulators[provider]
@@ -131,12 +161,16 @@ async function dryRun(recipe: Recipe, emulators: Record<ProviderName, Emulator>)
   Object.assign(inputs, { 'base-url': emulator.url, 'dry-run': 'true' })
   const log: string[] = []
   let published: RunReport | undefined
+  let text = ''
   const shell: Shell = {
     mask: () => undefined,
     info: line => void log.push(line),
     debug: () => undefined,
     writeLines: text => void log.push(...text.trimEnd().split('\n')),
-    publish: ({ report }) => void (published = report),
+    publish: ({ report, writeReport }) => {
+      published = report
+      asText(writeReport, chunk => void (text += chunk))
+    },
     unexpected: message => void log.push(`unexpected: ${message}`)
   }
   const requestsBefore = emulator.requests.length
@@ -146,7 +180,7 @@ async function dryRun(recipe: Recipe, emulators: Record<ProviderName, Emulator>)
     { tempDir: workspace }
   )
   const deletes = emulator.requests.slice(requestsBefore).filter(r => r.route === 'delete' || r.route === 'bulk')
-  return { report: published, log, emulator, deletes }
+  return { report: published, log, emulator, deletes, text }
 }
 
 describe('README and docs/ recipes against the seeded emulator', () => {
@@ -159,7 +193,7 @@ describe('README and docs/ recipes against the seeded emulator', () => {
 
   test.each(all.map(recipe => [recipe.title, recipe] as const))('%s', async (title, recipe) => {
     const emulators = await seededEmulators()
-    const { report, log, emulator, deletes } = await dryRun(recipe, emulators)
+    const { report, log, emulator, deletes } = await dryRun(recipe, emulators, all)
     const planned = report?.lists.planned ?? []
     const works =
       report !== undefined &&
