@@ -2781,17 +2781,17 @@ function readPurgeCdn(read) {
         read.violation(constants/* Input */.pd.PurgeCdn, `${(0,src_text/* quote */.hD)(text)} is not false, true or wait`);
     return mode ?? 'off';
 }
-/** The inputs that turn selection on (customer-id only narrows it). */
-const SELECTION_INPUTS = [
+/** The filters a selection picks files by. */
+const inputs_FILTER_INPUTS = [
     constants/* Input */.pd.SelectName,
     constants/* Input */.pd.SelectPath,
     constants/* Input */.pd.SelectTags,
     constants/* Input */.pd.SelectStatus,
     constants/* Input */.pd.OlderThan,
-    constants/* Input */.pd.KeepNewest,
-    constants/* Input */.pd.GraphId,
-    constants/* Input */.pd.WorkflowId
+    constants/* Input */.pd.KeepNewest
 ];
+/** The inputs that turn selection on: a filter, or a scope to list (customer-id only narrows it). */
+const SELECTION_INPUTS = [...inputs_FILTER_INPUTS, constants/* Input */.pd.GraphId, constants/* Input */.pd.WorkflowId];
 /** Longest select-name glob, select-path and scope ID read. */
 const MAX_SELECT_TEXT = 1024;
 /** The selection inputs: each malformed one is a violation naming it; what a provider can honour is policy's. */
@@ -2990,12 +2990,7 @@ function readBaseUrl(text, provider, violation) {
 const CARRIED_BY_PLAN = [
     constants/* Input */.pd.FileIds,
     constants/* Input */.pd.FileIdsFile,
-    constants/* Input */.pd.SelectName,
-    constants/* Input */.pd.SelectPath,
-    constants/* Input */.pd.SelectTags,
-    constants/* Input */.pd.SelectStatus,
-    constants/* Input */.pd.OlderThan,
-    constants/* Input */.pd.KeepNewest,
+    ...inputs_FILTER_INPUTS,
     constants/* Input */.pd.ExcludeName,
     constants/* Input */.pd.ExcludePath,
     constants/* Input */.pd.ExcludeTags

@@ -241,17 +241,18 @@ function readPurgeCdn(read: InputReader): PurgeCdn {
   return mode ?? 'off'
 }
 
-/** The inputs that turn selection on (customer-id only narrows it). */
-const SELECTION_INPUTS: readonly InputName[] = [
+/** The filters a selection picks files by. */
+const FILTER_INPUTS: readonly InputName[] = [
   Input.SelectName,
   Input.SelectPath,
   Input.SelectTags,
   Input.SelectStatus,
   Input.OlderThan,
-  Input.KeepNewest,
-  Input.GraphId,
-  Input.WorkflowId
+  Input.KeepNewest
 ]
+
+/** The inputs that turn selection on: a filter, or a scope to list (customer-id only narrows it). */
+const SELECTION_INPUTS: readonly InputName[] = [...FILTER_INPUTS, Input.GraphId, Input.WorkflowId]
 
 /** Longest select-name glob, select-path and scope ID read. */
 const MAX_SELECT_TEXT = 1024
@@ -452,12 +453,7 @@ function readBaseUrl(
 const CARRIED_BY_PLAN: readonly InputName[] = [
   Input.FileIds,
   Input.FileIdsFile,
-  Input.SelectName,
-  Input.SelectPath,
-  Input.SelectTags,
-  Input.SelectStatus,
-  Input.OlderThan,
-  Input.KeepNewest,
+  ...FILTER_INPUTS,
   Input.ExcludeName,
   Input.ExcludePath,
   Input.ExcludeTags
