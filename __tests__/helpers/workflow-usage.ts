@@ -4,9 +4,20 @@
  * values the action would refuse are flagged, and `steps.<id>.outputs.<name>` names a declared output.
  * Also turns README ```yaml snippets into whole workflows so the same checks (and the parser) apply to them.
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { isMap, isSeq, parse as parseYaml, parseDocument, stringify } from 'yaml'
 import { PROVIDER_NAMES } from '../../src/providers/index.js'
+import { REPO_ROOT } from '../harness/runner.js'
+
+/** The Markdown files that show the action, relative to the repository: the README, then the guides in docs/. */
+export const MARKDOWN_FILES: readonly string[] = [
+  'README.md',
+  ...readdirSync(path.join(REPO_ROOT, 'docs'))
+    .filter(name => name.endsWith('.md'))
+    .sort()
+    .map(name => `docs/${name}`)
+]
 
 /** The public input contract: the providers `provider` accepts, case-insensitive. */
 export const PROVIDERS = PROVIDER_NAMES

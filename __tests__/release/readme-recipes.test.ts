@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { startEmulator, type Emulator } from '../../emulator/index.js'
@@ -13,6 +13,7 @@ import type { RunReport } from '../../src/report/report.js'
 import { asText } from '../../src/report/file.js'
 import { REPO_ROOT } from '../harness/runner.js'
 import { afterThisTest, KEY, scratchDir } from '../helpers/common.js'
+import { MARKDOWN_FILES } from '../helpers/workflow-usage.js'
 
 /**
  * Every recipe of the README and of the guides in docs/ (a `uses: file-purge/file-purge@v1` step in a ```yaml
@@ -21,14 +22,6 @@ import { afterThisTest, KEY, scratchDir } from '../helpers/common.js'
  * serve is found here.
  */
 
-/** The README, then the guides in docs/ it links to; a guide's recipes are titled with its path. */
-const MARKDOWN_FILES = [
-  'README.md',
-  ...readdirSync(path.join(REPO_ROOT, 'docs'))
-    .filter(name => name.endsWith('.md'))
-    .sort()
-    .map(name => `docs/${name}`)
-]
 const SEED = path.join(REPO_ROOT, 'emulator', 'seed.json')
 const USES = /^file-purge\/file-purge@/
 

@@ -19,6 +19,7 @@ import {
   loadActionMetadata,
   mustBeGiven,
   runScripts,
+  MARKDOWN_FILES,
   snippetAsWorkflow,
   yamlSnippets,
   type ActionMetadata,
@@ -27,14 +28,6 @@ import {
 
 const ACTION_FILE = path.join(REPO_ROOT, 'action.yml')
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples')
-/** The Markdown files whose snippets show the action: the README and the guides in docs/ it links to. */
-const MARKDOWN_FILES = [
-  'README.md',
-  ...readdirSync(path.join(REPO_ROOT, 'docs'))
-    .filter(name => name.endsWith('.md'))
-    .sort()
-    .map(name => `docs/${name}`)
-]
 const PUBLISHED_REF = 'file-purge/file-purge@v1'
 
 const trace = new NoOperationTraceWriter()
