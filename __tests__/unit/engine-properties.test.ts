@@ -13,56 +13,14 @@ import {
   type FakeProviderOptions,
   type FaultKind
 } from '../helpers/fake-provider.js'
+import { run, validId } from '../helpers/properties.js'
 import { KEY, seededRandom, wireForms } from '../helpers/common.js'
 
 /**
- * Properties of the engine under random faults: every ID settles once, as the provider's ground truth says. A
- * fixed seed keeps CI deterministic; FC_SEED=<n> explores another part of the space.
+ * Properties of the engine under random faults: every ID settles once, as the provider's ground truth says.
  */
 
-const SEED = Number(process.env.FC_SEED ?? 20250611)
-function run<T>(property: fc.IAsyncProperty<T>, numRuns: number): Promise<void>
-function run<T>(property: fc.IProperty<T>, numRuns: number): void
-function run<T>(property: fc.IProperty<T> | fc.IAsyncProperty<T>, numRuns: number): void | Promise<void> {
-  return fc.assert(property as fc.IAsyncProperty<T>, { seed: SEED, numRuns })
-}
-
 const NAMES = PROVIDER_NAMES
-
-/** Printable ASCII (0x21–0x7E) without / \ ? # %. */
-const ID_CHARS = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter(
-  c => !'/\\?#%'.includes(c)
-)
-const validId = fc
-  .oneof(
-    { arbitrary: fc.string({ unit: fc.constantFrom(...ID_CHARS), minLength: 1, maxLength: 24 }), weight: 5 },
-    { arbitrary: fc.string({ unit: fc.constantFrom(...ID_CHARS), minLength: 200, maxLength: 256 }), weight: 1 },
-    {
-      arbitrary: fc.constantFrom(
-        '...',
-        '.a',
-        'a.',
-        '..a',
-        '.-',
-        '::warning::x',
-        '"',
-        "'",
-        '[x]',
-        '<b>',
-        '{}',
-        '`',
-        '|',
-        '^',
-        '~',
-        '*',
-        '+',
-        '&=;:@$!',
-        ','
-      ),
-      weight: 1
-    }
-  )
-  .filter(id => id !== '.' && id !== '..')
 
 describe('the engine under random faults', () => {
   const BASIC = Buffer.from(`${KEY}:`).toString('base64')
